@@ -1,0 +1,34 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+# Make `from tests.libreoffice import ...` work under any pytest import mode.
+_REPO_ROOT = str(Path(__file__).resolve().parent.parent)
+if _REPO_ROOT not in sys.path:
+    sys.path.insert(0, _REPO_ROOT)
+
+from tests.libreoffice import find_soffice  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """Path of LibreOffice's soffice; skips the test when it is missing.
+
+    With TOOLKIT_REQUIRE_LIBREOFFICE=1 (CI) a missing LibreOffice fails the test instead.
+    """
+    path = find_soffice()
+    if path is None:
+        if os.environ.get("TOOLKIT_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail(
+                "LibreOffice (soffice) not found on PATH, but TOOLKIT_REQUIRE_LIBREOFFICE=1: "
+                "install it (Debian: apt-get install --no-install-recommends libreoffice-calc)",
+                pytrace=False,
+            )
+        pytest.skip("LibreOffice not installed")
+    return path

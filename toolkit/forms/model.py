@@ -1,0 +1,158 @@
+"""Typed form-spec objects: what the loader builds from a spec file and every engine reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from toolkit.forms.expr import Expr
+
+Kind = Literal["count", "money", "change", "year", "text", "longtext", "phone", "date"]
+KINDS: tuple[str, ...] = ("count", "money", "change", "year", "text", "longtext", "phone", "date")
+NUMERIC_KINDS = frozenset({"count", "money", "change", "year"})
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class LabelCell:
+    """A fixed text cell of a table (header or row label), at its place in the table's grid."""
+
+    text: str
+    row: int
+    col: int
+    rows: int = 1
+    cols: int = 1
+    variants: tuple[str, ...] = ()
+    role: Literal["title", "header", "row"] = "row"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value of the form: a cell users type into, or a computed total."""
+
+    key: str
+    table: str
+    kind: Kind
+    label: str
+    row: int
+    col: int
+    cols: int = 1
+    unit: str | None = None
+    required: bool = False
+    variants: tuple[str, ...] = ()
+    row_labels: tuple[str, ...] = ()
+    col_labels: tuple[str, ...] = ()
+    computed: bool = False
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the form, laid out on a grid whose (0, 0) is its first header cell."""
+
+    key: str
+    sheet: str
+    title: str
+    name: str
+    layout: Literal["grid", "fields"]
+    width: int
+    height: int
+    labels: tuple[LabelCell, ...]
+    fields: tuple[Field, ...]
+    label_columns: int = 0
+    label_widths: tuple[float, ...] = ()
+    value_width: float = 12
+    header_rows: int = 0
+    blocks: int = 1
+    title_variants: tuple[str, ...] = ()
+    row_keys: tuple[str, ...] = ()
+    column_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Total:
+    """A computed total: a locked formula in the template and a rule over its parts."""
+
+    rule: str
+    total: str
+    parts: tuple[str, ...]
+    when: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One instance of a rule: a declaration with its loop variables bound."""
+
+    id: str
+    severity: Severity
+    message: str
+    check: Expr
+    at: str
+    when: Expr | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    in_template: bool = True
+    source: str = ""
+    instance: str = ""
+    total: Total | None = None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field key the rule reads, in first-use order."""
+        seen: dict[str, None] = {}
+        for expr in (self.when, self.check):
+            if expr is not None:
+                for key in expr.refs():
+                    seen.setdefault(key, None)
+        return tuple(seen)
+
+    @property
+    def uses_last_year(self) -> bool:
+        return any(key.startswith("last.") for key in self.fields)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    id: str
+    version: str
+    name: str
+    basis: str
+    path: Path
+    sheets: tuple[str, ...]
+    tables: tuple[Table, ...]
+    fields: dict[str, Field]
+    totals: tuple[Total, ...]
+    rules: tuple[Rule, ...]
+    sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    messages: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def table(self, key: str) -> Table:
+        for table in self.tables:
+            if table.key == key:
+                return table
+        raise KeyError(key)
+
+    def total_of(self, key: str) -> Total | None:
+        """The total that computes ``key`` (the first declared), if it is computed."""
+        for total in self.totals:
+            if total.total == key:
+                return total
+        return None
+
+    def rule_text(self, message: str, lang: str | None = None) -> str:
+        """The sentence describing a rule: the spec's own messages first, then the catalogue."""
+        from toolkit.messages import current_language, render
+
+        lang = lang or current_language()
+        for code in (lang, "zh"):
+            text = self.messages.get(code, {}).get(message)
+            if text:
+                return text
+        return render(f"rule.{message}", lang=lang)
+
+    @property
+    def numeric_keys(self) -> tuple[str, ...]:
+        return tuple(k for k, f in self.fields.items() if f.numeric)
