@@ -67,7 +67,7 @@ HOSTILE = [
     "a\x00b",
     "a\r\nb",
     "tab\there",
-    "=HYPERLINK(\"http://evil\",\"x\")",
+    '=HYPERLINK("http://evil","x")',
     "😀🏛️单位👨‍👩‍👧",
     "中" * 300,
     "a" * 300,
@@ -79,7 +79,7 @@ HOSTILE = [
     "   ",
     "\u3000\u3000",
     "???",
-    "<>:\"|?*",
+    '<>:"|?*',
     "trailing dot.",
     " .hidden",
     "evil\u202etxt.exe",
@@ -345,6 +345,15 @@ def test_check_outputs_refuses_links_to_input(tmp_path: Path) -> None:
         with pytest.raises(UserError) as info:
             check_outputs([output], [source], force=True)
         assert info.value.message_id == "files.same_as_input"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges")
+def test_check_outputs_survives_symlink_loops(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.xlsx"
+    loop.symlink_to(loop)
+    with pytest.raises(UserError) as info:
+        check_outputs([loop], [tmp_path / "in.xlsx"], force=False)
+    assert info.value.message_id == "files.exists"
 
 
 def test_check_outputs_refuses_missing_parent(tmp_path: Path) -> None:

@@ -193,9 +193,17 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     _fsync_directory(path.parent)
 
 
+def _resolved(path: Path) -> Path:
+    """``path`` made absolute with symlinks resolved, as far as the file system allows."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+        return path.absolute()
+
+
 def _same_file(first: Path, second: Path) -> bool:
     """Whether two paths name the same file (same resolved path, or same inode when both exist)."""
-    if first.resolve() == second.resolve():
+    if _resolved(first) == _resolved(second):
         return True
     try:
         return os.path.samefile(first, second)
@@ -209,7 +217,7 @@ def _path_key(path: Path) -> str:
     Case is ignored because outputs differing only in case overwrite each other on Windows
     and on macOS.
     """
-    return unicodedata.normalize("NFC", str(path.resolve())).casefold()
+    return unicodedata.normalize("NFC", str(_resolved(path))).casefold()
 
 
 def _check_one_output(output: Path, inputs: list[Path], force: bool) -> None:

@@ -12,16 +12,24 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import posixpath
 import re
 import tomllib
 import unicodedata
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from xml.etree.ElementTree import ParseError
+
+from defusedxml.ElementTree import fromstring
 
 from toolkit.errors import UserError
+
+T = TypeVar("T")
 
 ROSTER_CONFIG = Path(__file__).resolve().parent.parent / "workbook_templates" / "roster.toml"
 FIELDS = ("name", "email", "contact", "group")
@@ -29,7 +37,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 # A sparse sheet (one cell in A1, one in XFD100000) would expand to billions of cells.
 MAX_CELLS = 10_000_000
-HEADER_SEARCH_ROWS = 10
+HEADER_ROWS = 10
 LIST_LIMIT = 20  # at most this many items are listed in one message
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -37,6 +45,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+# A cell start tag of SpreadsheetML with its reference; group 3 is "/" for an empty cell.
+_CELL_TAG = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+_SCAN_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -66,19 +77,15 @@ class ColumnSpec:
 
 
 @dataclass(frozen=True)
-class _Sheet:
-    """A table to search for the roster: its first rows, and a way to read all of it."""
-
-    name: str
-    head: list[list[Any]]
-    load: Callable[[], list[list[Any]]]
-
-
-@dataclass(frozen=True)
 class _Header:
-    """Where the header row is (0-based) and which column (0-based) holds each field."""
+    """Where the header is and which column holds each field (all 0-based).
+
+    ``last_row`` differs from ``row`` for a two-row header, where fields such as 联系人 and 邮箱
+    sit in the row below a merged 联系方式 cell.
+    """
 
     row: int
+    last_row: int
     columns: dict[str, int]
 
 
@@ -193,50 +200,136 @@ def _is_workbook(data: bytes) -> bool:
     return data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC)
 
 
-def _unreadable(path: Path, error: BaseException) -> UserError:
-    """The ``roster.unreadable`` error for ``path``, unless ``error`` must propagate."""
-    if isinstance(error, KeyboardInterrupt | SystemExit | GeneratorExit):
-        raise error
-    return UserError("roster.unreadable", path=str(path))
+def _calamine(path: Path, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``call(*args, **kwargs)`` with calamine's failures turned into ``UserError``.
 
-
-def _workbook_sheets(path: Path) -> list[_Sheet]:
-    """The sheets of a workbook, each with its first rows read."""
-    from python_calamine import CalamineWorkbook
-
+    Calamine raises its own errors, ``OSError``, and on malformed input sometimes a pyo3
+    ``PanicException``, which derives from ``BaseException``; all of them mean the file cannot
+    be read. Interrupts still propagate.
+    """
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheets = []
-        for index, sheet_name in enumerate(workbook.sheet_names):
-            sheet = workbook.get_sheet_by_index(index)
-            head = sheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
-            sheets.append(_Sheet(sheet_name, head, _sheet_loader(path, sheet, sheet_name)))
+        return call(*args, **kwargs)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except UserError:
+        raise
     except OSError as error:
         raise UserError("roster.cannot_open", path=str(path)) from error
-    except BaseException as error:  # calamine may raise a pyo3 PanicException (BaseException)
-        raise _unreadable(path, error) from error
-    return sheets
+    except BaseException as error:
+        raise UserError("roster.unreadable", path=str(path)) from error
 
 
-def _sheet_loader(path: Path, sheet: Any, sheet_name: str) -> Callable[[], list[list[Any]]]:
-    """A function reading all rows of ``sheet`` after checking its size."""
+def _check_extent(path: Path, sheet_name: str, rows: int, columns: int) -> None:
+    """Refuse a sheet spanning more than ``MAX_ROWS`` rows or ``MAX_CELLS`` cells from A1."""
+    if rows > MAX_ROWS:
+        raise UserError("roster.too_many_rows", path=str(path), limit=MAX_ROWS)
+    if rows * columns > MAX_CELLS:
+        raise UserError(
+            "roster.too_many_cells", path=str(path), sheet=sheet_name, rows=rows, columns=columns
+        )
 
-    def load() -> list[list[Any]]:
-        end = sheet.end
-        rows, columns = (end[0] + 1, end[1] + 1) if end else (0, 0)
-        if rows > MAX_ROWS:
-            raise UserError("roster.too_many_rows", path=str(path), limit=MAX_ROWS)
-        if rows * columns > MAX_CELLS:
-            raise UserError(
-                "roster.too_many_cells", path=str(path), sheet=sheet_name, rows=rows,
-                columns=columns,
-            )
-        try:
-            return sheet.to_python(skip_empty_area=False)
-        except BaseException as error:
-            raise _unreadable(path, error) from error
 
-    return load
+def _xml_local(tag: str) -> str:
+    """An XML tag or attribute name without its ``{namespace}``."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _ooxml_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> worksheet part (``xl/worksheets/sheet1.xml``) of an OOXML workbook."""
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    relations = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in relations.iter()
+        if _xml_local(rel.tag) == "Relationship"
+    }
+    parts: dict[str, str] = {}
+    for sheet in workbook.iter():
+        if _xml_local(sheet.tag) != "sheet":
+            continue
+        rel_id = next((v for k, v in sheet.attrib.items() if _xml_local(k) == "id"), None)
+        target, name = targets.get(rel_id), sheet.get("name")
+        if target and name is not None:
+            resolved = target[1:] if target.startswith("/") else f"xl/{target}"
+            parts[name] = posixpath.normpath(resolved)
+    return parts
+
+
+def _scan_cells(chunk: bytes, extent: list[int]) -> None:
+    """Widen ``extent`` ([rows, columns]) to every cell with content in ``chunk``."""
+    for match in _CELL_TAG.finditer(chunk):
+        if match.group(3):  # <c r="XFD9" s="1"/>: formatting only, calamine ignores it
+            continue
+        column = 0
+        for letter in match.group(1):
+            column = column * 26 + letter - 64
+        extent[0] = max(extent[0], int(match.group(2)))
+        extent[1] = max(extent[1], column)
+
+
+def _part_extent(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """Rows and columns, counted from A1, of the cells with content in one worksheet part.
+
+    The XML is streamed, never held whole; the scan stops once the sheet is too big anyway.
+    """
+    extent = [0, 0]
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(_SCAN_CHUNK):
+            buffer = tail + chunk
+            cut = buffer.rfind(b"<")
+            if cut < 0 or buffer.find(b">", cut) >= 0:
+                cut = len(buffer)  # no tag is cut in two
+            _scan_cells(buffer[:cut], extent)
+            tail = buffer[cut:] if len(buffer) - cut <= _SCAN_CHUNK else b""  # not XML anyway
+            if extent[0] > MAX_ROWS or extent[0] * extent[1] > MAX_CELLS:
+                break
+    return extent[0], extent[1]
+
+
+def _ooxml_extents(path: Path) -> dict[str, tuple[int, int]]:
+    """Sheet name -> (rows, columns) of an .xlsx/.xlsm, read before calamine loads it.
+
+    Calamine allocates every sheet as a dense rows × columns block, so one stray value far
+    away (say in XFD1048576) would exhaust memory and abort the whole process. Anything this
+    scan cannot make sense of is left to calamine, which then reports its own error.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = _ooxml_sheet_parts(archive)
+            return {
+                name: _part_extent(archive, part)
+                for name, part in parts.items()
+                if part in archive.NameToInfo
+            }
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile, zlib.error, ParseError):
+        return {}  # ValueError covers defusedxml's refusals of hostile XML
+
+
+def _workbook_table(
+    path: Path, data: bytes, specs: tuple[ColumnSpec, ...]
+) -> tuple[list[list[Any]], _Header]:
+    """All rows of the first sheet with a unit-name header, and that header."""
+    from python_calamine import CalamineWorkbook
+
+    extents = _ooxml_extents(path) if data.startswith(_ZIP_MAGIC) else {}
+    workbook = _calamine(path, CalamineWorkbook.from_path, str(path))
+    try:
+        heads: list[list[list[Any]]] = []
+        for index, sheet_name in enumerate(workbook.sheet_names):
+            if sheet_name in extents:
+                _check_extent(path, sheet_name, *extents[sheet_name])
+            sheet = _calamine(path, workbook.get_sheet_by_index, index)
+            end = sheet.end
+            _check_extent(path, sheet_name, *((end[0] + 1, end[1] + 1) if end else (0, 0)))
+            head = _calamine(path, sheet.to_python, skip_empty_area=False, nrows=HEADER_ROWS)
+            heads.append(head)
+            header = _find_header(head, specs)
+            if header is not None:
+                return _calamine(path, sheet.to_python, skip_empty_area=False), header
+        raise _no_name_column(path, heads, specs)
+    finally:
+        workbook.close()
 
 
 def _decode_text(path: Path, data: bytes) -> str:
@@ -246,7 +339,7 @@ def _decode_text(path: Path, data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as error:
             raise UserError("roster.encoding", path=str(path)) from error
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:
         raise UserError("roster.unreadable", path=str(path))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -258,7 +351,7 @@ def _decode_text(path: Path, data: bytes) -> str:
 
 def _delimiter(text: str) -> str:
     """Tab for tab-separated text (Excel's "Unicode text"), otherwise comma."""
-    for line in text.splitlines():
+    for line in text[:65536].splitlines():
         if line.strip():
             return "\t" if "\t" in line and "," not in line else ","
     return ","
@@ -280,13 +373,23 @@ def _csv_rows(path: Path, data: bytes) -> list[list[Any]]:
     return rows
 
 
-def _load_sheets(path: Path) -> list[_Sheet]:
-    """The tables in ``path``: every sheet of a workbook, or the one table of a CSV file."""
+def _csv_table(
+    path: Path, data: bytes, specs: tuple[ColumnSpec, ...]
+) -> tuple[list[list[Any]], _Header]:
+    """All records of a CSV file and its unit-name header."""
+    rows = _csv_rows(path, data)
+    header = _find_header(rows[:HEADER_ROWS], specs)
+    if header is None:
+        raise _no_name_column(path, [rows[:HEADER_ROWS]], specs)
+    return rows, header
+
+
+def _read_table(path: Path, specs: tuple[ColumnSpec, ...]) -> tuple[list[list[Any]], _Header]:
+    """The rows holding the roster and its header; the format is decided by the content."""
     data = _read_bytes(path)
     if _is_workbook(data):
-        return _workbook_sheets(path)
-    rows = _csv_rows(path, data)
-    return [_Sheet(path.name, rows[:HEADER_SEARCH_ROWS], lambda: rows)]
+        return _workbook_table(path, data, specs)
+    return _csv_table(path, data, specs)
 
 
 # --- interpreting the table ----------------------------------------------------------------
@@ -303,45 +406,68 @@ def _match_column(spec: ColumnSpec, headers: list[str], taken: Iterable[int]) ->
     return None
 
 
+def _match_fields(
+    specs: tuple[ColumnSpec, ...], headers: list[str], columns: dict[str, int]
+) -> dict[str, int]:
+    """``columns`` plus the fields not yet in it that ``headers`` names."""
+    result = dict(columns)
+    for spec in specs:
+        if spec.field not in result:
+            found = _match_column(spec, headers, result.values())
+            if found is not None:
+                result[spec.field] = found
+    return result
+
+
+def _header_row(row: list[Any]) -> list[str]:
+    """A row's cells in their header comparison form."""
+    return [normalise_header(cell_text(cell)) for cell in row]
+
+
 def _find_header(head: list[list[Any]], specs: tuple[ColumnSpec, ...]) -> _Header | None:
-    """The first of ``head``'s rows that names the unit-name column, with its column map."""
+    """The first of ``head``'s rows that names the unit-name column, with its column map.
+
+    If the next row has no unit name but names further fields, it is the second row of a
+    two-row header and its fields are added.
+    """
     name_spec = next(spec for spec in specs if spec.field == "name")
-    for row_index, row in enumerate(head[:HEADER_SEARCH_ROWS]):
-        headers = [normalise_header(cell_text(cell)) for cell in row]
+    for row_index, row in enumerate(head[:HEADER_ROWS]):
+        headers = _header_row(row)
         name_column = _match_column(name_spec, headers, ())
         if name_column is None:
             continue
-        columns = {"name": name_column}
-        for spec in specs:
-            if spec.field not in columns:
-                found = _match_column(spec, headers, columns.values())
-                if found is not None:
-                    columns[spec.field] = found
-        return _Header(row_index, columns)
+        columns = _match_fields(specs, headers, {"name": name_column})
+        if row_index + 1 < len(head):
+            below = _header_row(head[row_index + 1])
+            if name_column >= len(below) or not below[name_column]:
+                extended = _match_fields(specs, below, columns)
+                if len(extended) > len(columns):
+                    return _Header(row_index, row_index + 1, extended)
+        return _Header(row_index, row_index, columns)
     return None
 
 
-def _visible_headers(sheets: list[_Sheet]) -> list[str]:
-    """The likeliest header row of the first non-empty sheet: its fullest early row."""
-    for sheet in sheets:
-        rows = [[cell_text(cell) for cell in row] for row in sheet.head]
-        rows = [[cell for cell in row if cell] for row in rows]
-        fullest = max(rows, key=len, default=[])
-        if fullest:
-            return fullest
-    return []
+def _visible_headers(heads: list[list[list[Any]]]) -> list[str]:
+    """The likeliest header row among the first rows of all tables: the fullest one."""
+    rows = [[text for text in map(cell_text, row) if text] for head in heads for row in head]
+    return max(rows, key=len, default=[])
 
 
-def _no_name_column(path: Path, sheets: list[_Sheet], specs: tuple[ColumnSpec, ...]) -> UserError:
-    """The error for a roster without a recognisable unit-name column."""
-    found = _visible_headers(sheets)
+def _no_name_column(
+    path: Path, heads: list[list[list[Any]]], specs: tuple[ColumnSpec, ...]
+) -> UserError:
+    """The error for a roster without a recognisable unit-name column.
+
+    ``heads`` are the first rows of every table searched; if all are blank the file is empty.
+    """
+    found = _visible_headers(heads)
     if not found:
         return UserError("roster.empty", path=str(path))
     name_spec = next(spec for spec in specs if spec.field == "name")
     return UserError(
         "roster.no_name_column",
         path=str(path),
-        rows=HEADER_SEARCH_ROWS,
+        rows=HEADER_ROWS,
         found=_neutral_list([_quoted(header) for header in found]),
         accepted=_neutral_list([_quoted(alias) for alias in name_spec.aliases]),
     )
@@ -359,7 +485,7 @@ def _entries(rows: list[list[Any]], header: _Header) -> tuple[list[RosterEntry],
     """The units below the header, and the rows that have contact data but no unit name."""
     entries: list[RosterEntry] = []
     nameless: list[int] = []
-    for index in range(header.row + 1, len(rows)):
+    for index in range(header.last_row + 1, len(rows)):
         cells = [cell_text(cell) for cell in rows[index]]
         if not any(cells):
             continue
@@ -411,14 +537,8 @@ def read_roster(path: Path) -> list[RosterEntry]:
     path = Path(path)
     _check_path(path)
     specs = load_columns()
-    sheets = _load_sheets(path)
-    for sheet in sheets:
-        header = _find_header(sheet.head, specs)
-        if header is not None:
-            break
-    else:
-        raise _no_name_column(path, sheets, specs)
-    entries, nameless = _entries(sheet.load(), header)
+    rows, header = _read_table(path, specs)
+    entries, nameless = _entries(rows, header)
     if nameless:
         rows = _neutral_list([str(row) for row in nameless])
         raise UserError("roster.name_missing", path=str(path), rows=rows)

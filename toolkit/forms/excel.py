@@ -1,0 +1,156 @@
+"""Compile a rule expression to an Excel formula.
+
+Only functions that Excel 2010, WPS and LibreOffice all have: SUM, N, LEN, COUNTA, ISNUMBER,
+INT, ABS, AND, OR, NOT, YEAR, TODAY. No dynamic arrays, nothing that needs ``_xlfn.``.
+A field read as a number is wrapped in N() so text typed into a number cell counts as 0
+(as the pandas side does with a blank) instead of spreading #VALUE! through the sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from toolkit.forms.expr import Arith, Call, Compare, Expr, Logic, Neg, Not, Num, Ref, is_money
+
+# A located cell: (sheet name, zero-based row, zero-based column).
+Cell = tuple[str, int, int]
+Locate = Callable[[str], Cell]
+
+# Money is compared with a tolerance so that 0.1 + 0.2 equals 0.3 on both sides.
+EPSILON = 0.000001
+_EXCEL_COMPARE = {"==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def quote_sheet(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def address(cell: Cell, host: str, absolute: bool = True) -> str:
+    sheet, row, col = cell
+    ref = xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
+    return ref if sheet == host else f"{quote_sheet(sheet)}!{ref}"
+
+
+def ranges(cells: list[Cell], host: str) -> list[str]:
+    """Compress cells into runs along a column or a row, in the order given."""
+    out: list[str] = []
+    run: list[Cell] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        first, last = run[0], run[-1]
+        if first == last:
+            out.append(address(first, host))
+        else:
+            start = address(first, host)
+            end = xl_rowcol_to_cell(last[1], last[2], row_abs=True, col_abs=True)
+            out.append(f"{start}:{end}")
+        run.clear()
+
+    for cell in cells:
+        if run:
+            last = run[-1]
+            vertical = cell[0] == last[0] and cell[2] == last[2] and cell[1] == last[1] + 1
+            horizontal = cell[0] == last[0] and cell[1] == last[1] and cell[2] == last[2] + 1
+            direction = "v" if vertical else "h" if horizontal else None
+            if len(run) > 1:
+                established = "v" if run[1][1] == run[0][1] + 1 else "h"
+                if direction != established:
+                    direction = None
+            if direction is None:
+                flush()
+        run.append(cell)
+    flush()
+    return out
+
+
+class ExcelCompiler:
+    """Turns expressions into formula text for cells on ``host`` sheet."""
+
+    def __init__(self, locate: Locate, kind_of: Callable[[str], str], host: str) -> None:
+        self.locate = locate
+        self.kind_of = kind_of
+        self.host = host
+
+    def formula(self, check: Expr, when: Expr | None = None) -> str:
+        """``=`` + a formula that is TRUE when the rule holds (or does not apply)."""
+        body = self.boolean(check)
+        if when is not None:
+            body = f"OR(NOT({self.boolean(when)}),{body})"
+        return "=" + body
+
+    def raw(self, expr: Expr) -> str:
+        if not isinstance(expr, Ref):
+            raise TypeError("a field reference is needed")
+        return address(self.locate(expr.key), self.host)
+
+    def number(self, expr: Expr) -> str:
+        if isinstance(expr, Num):
+            value = expr.value
+            return str(int(value)) if value == int(value) else repr(value)
+        if isinstance(expr, Ref):
+            return f"N({self.raw(expr)})"
+        if isinstance(expr, Neg):
+            return f"-({self.number(expr.operand)})"
+        if isinstance(expr, Arith):
+            left = self.number(expr.left)
+            right = self.number(expr.right)
+            if expr.op == "-" and isinstance(expr.right, Arith):
+                right = f"({right})"
+            if expr.op == "*":
+                left = f"({left})" if isinstance(expr.left, Arith) else left
+                right = f"({right})" if isinstance(expr.right, Arith) else right
+            return f"{left}{expr.op}{right}"
+        if isinstance(expr, Call):
+            if expr.name == "this_year":
+                return "YEAR(TODAY())"
+            if expr.name == "sum":
+                refs = [a for a in expr.args if isinstance(a, Ref)]
+                others = [self.number(a) for a in expr.args if not isinstance(a, Ref)]
+                parts = ranges([self.locate(r.key) for r in refs], self.host) + others
+                return f"SUM({','.join(parts)})"
+        raise TypeError(f"not a number: {expr!r}")
+
+    def boolean(self, expr: Expr) -> str:
+        if isinstance(expr, Logic):
+            name = "AND" if expr.op == "and" else "OR"
+            return f"{name}({','.join(self.boolean(o) for o in expr.operands)})"
+        if isinstance(expr, Not):
+            return f"NOT({self.boolean(expr.operand)})"
+        if isinstance(expr, Compare):
+            left, right = self.number(expr.left), self.number(expr.right)
+            if is_money(expr.left, self.kind_of) or is_money(expr.right, self.kind_of):
+                return _tolerant(expr.op, left, right)
+            return f"{left}{_EXCEL_COMPARE[expr.op]}{right}"
+        if isinstance(expr, Call):
+            name = expr.name
+            if name == "blank":
+                return f"LEN({self.raw(expr.args[0])})=0"
+            if name == "filled":
+                return f"LEN({self.raw(expr.args[0])})>0"
+            if name == "is_number":
+                return f"ISNUMBER({self.raw(expr.args[0])})"
+            if name == "whole":
+                value = self.number(expr.args[0])
+                return f"{value}=INT({value})"
+            if name in ("all_blank", "any_filled"):
+                cells = [self.locate(a.key) for a in expr.args if isinstance(a, Ref)]
+                test = "=0" if name == "all_blank" else ">0"
+                return f"COUNTA({','.join(ranges(cells, self.host))}){test}"
+        raise TypeError(f"not a condition: {expr!r}")
+
+
+def _tolerant(op: str, left: str, right: str) -> str:
+    diff = f"({left})-({right})"
+    eps = repr(EPSILON)
+    return {
+        "==": f"ABS({diff})<={eps}",
+        "!=": f"ABS({diff})>{eps}",
+        "<=": f"{diff}<={eps}",
+        "<": f"{diff}<-{eps}",
+        ">=": f"{diff}>=-{eps}",
+        ">": f"{diff}>{eps}",
+    }[op]

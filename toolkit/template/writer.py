@@ -1,0 +1,408 @@
+"""Draw the planned workbook with xlsxwriter: labels locked, inputs open, live rule formulas."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+import toolkit
+from toolkit.forms.excel import ExcelCompiler, address
+from toolkit.forms.expr import Call, Ref
+from toolkit.forms.model import Field, FormSpec, Rule, Table
+from toolkit.forms.pandas_rules import kind_lookup
+from toolkit.messages import current_language, render
+from toolkit.template.plan import (
+    FIRST_TABLE_ROW,
+    HINT_ROW,
+    LONGTEXT_HEIGHT,
+    STATUS_ROW,
+    TITLE_ROW,
+    SheetPlan,
+    WorkbookPlan,
+    plan_workbook,
+)
+from toolkit.template.state import WrittenState, written_state
+from toolkit.template.styles import Styles, make_styles
+
+META_SHEET = "_toolkit"
+MARKER = "toolkit-template"
+TEXT_LIMITS = {"text": 200, "phone": 40}
+LINE_HEIGHT = 15  # points per line of 11-point text
+
+
+@dataclass
+class TemplateOptions:
+    year: int
+    unit: str | None = None
+    password: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+    lang: str | None = None
+
+
+def template_rules(spec: FormSpec) -> list[Rule]:
+    """The rule instances a template can show live: not those needing last year's data."""
+    return [r for r in spec.rules if r.in_template]
+
+
+def write_template(spec: FormSpec, path: Path, options: TemplateOptions) -> WorkbookPlan:
+    """Write the workbook for ``spec`` to ``path`` (the caller makes it atomic)."""
+    lang = options.lang or current_language()
+    rules = template_rules(spec)
+    plan = plan_workbook(spec, rules)
+    inputs = dict(options.values)
+    inputs["meta.year"] = options.year
+    if options.unit is not None:
+        inputs["meta.unit"] = options.unit
+    state = written_state(spec, inputs, rules)
+    locked = {"meta.year"} | ({"meta.unit"} if options.unit else set())
+
+    workbook = Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                    "strings_to_urls": False})
+    try:
+        styles = make_styles(workbook)
+        writer = _Writer(workbook, spec, plan, state, styles, lang, locked, options)
+        for sheet in plan.sheets:
+            writer.sheet(sheet)
+        writer.meta_sheet()
+        workbook.set_properties({
+            "title": render("template.title", lang=lang, name=spec.name, year=options.year),
+            "subject": spec.basis,
+            "company": options.unit or "",
+            "comments": f"{MARKER} {spec.id} {spec.version}",
+        })
+        for name, value in writer.markers().items():
+            workbook.set_custom_property(name, value)
+    finally:
+        workbook.close()
+    return plan
+
+
+class _Writer:
+    def __init__(self, workbook: Workbook, spec: FormSpec, plan: WorkbookPlan,
+                 state: WrittenState, styles: Styles, lang: str, locked: set[str],
+                 options: TemplateOptions) -> None:
+        self.workbook = workbook
+        self.spec = spec
+        self.plan = plan
+        self.state = state
+        self.styles = styles
+        self.lang = lang
+        self.locked = locked
+        self.options = options
+        self.kind_of = kind_lookup(spec)
+
+    def t(self, message_id: str, **params: Any) -> str:
+        return render(message_id, lang=self.lang, **params)
+
+    def markers(self) -> dict[str, str]:
+        return {
+            "toolkit_marker": MARKER,
+            "toolkit_form": self.spec.id,
+            "toolkit_spec_version": self.spec.version,
+            "toolkit_version": toolkit.__version__,
+            "toolkit_unit": self.options.unit or "",
+            "toolkit_year": str(self.options.year),
+        }
+
+    # ------------------------------------------------------------ sheets
+
+    def sheet(self, sheet: SheetPlan) -> None:
+        ws = self.workbook.add_worksheet(sheet.name)
+        for col, width in enumerate(sheet.col_widths):
+            ws.set_column(col, col, width)
+        ws.set_column(sheet.helper_col, sheet.helper_col, 8, None, {"hidden": True})
+        last_col = sheet.width - 1
+        title = self.t("template.title", name=self.spec.name, year=self.options.year)
+        self._merge(ws, TITLE_ROW, 0, TITLE_ROW, last_col, title, self.styles.title)
+        ws.set_row(TITLE_ROW, 28)
+        self._merge(ws, HINT_ROW, 0, HINT_ROW, last_col, self.t("template.hint"),
+                    self.styles.hint)
+        ws.set_row(HINT_ROW, 42)
+        if sheet.is_cover:
+            self._status(ws, sheet)
+        for table, top in sheet.tables:
+            self._merge(ws, top, 0, top, last_col, table.title, self.styles.table_title)
+            if table.layout == "fields":
+                self._field_list(ws, sheet, table, top + 1)
+            else:
+                self._grid(ws, table, top + 1)
+        self._checks(ws, sheet)
+        self._page(ws, sheet)
+        ws.protect(self.options.password or "", {
+            "select_locked_cells": True, "select_unlocked_cells": True,
+            "format_columns": True, "format_rows": True,
+        })
+
+    def _merge(self, ws: Worksheet, r1: int, c1: int, r2: int, c2: int, text: str,
+               fmt: Any) -> None:
+        if (r1, c1) == (r2, c2):
+            ws.write_string(r1, c1, text, fmt)
+        else:
+            ws.merge_range(r1, c1, r2, c2, "", fmt)
+            ws.write_string(r1, c1, text, fmt)
+
+    def _field_list(self, ws: Worksheet, sheet: SheetPlan, table: Table, body: int) -> None:
+        for fld in table.fields:
+            row = body + fld.row
+            ws.write_string(row, 0, fld.label, self.styles.label)
+            self._value(ws, fld)
+            if fld.kind == "longtext":
+                ws.set_row(row, LONGTEXT_HEIGHT)
+
+    def _grid(self, ws: Worksheet, table: Table, body: int) -> None:
+        for label in table.labels:
+            fmt = self.styles.label if label.role == "row" else self.styles.header
+            self._merge(ws, body + label.row, label.col, body + label.row + label.rows - 1,
+                        label.col + label.cols - 1, label.text, fmt)
+        taken = {(f.row, c) for f in table.fields for c in range(f.col, f.col + f.cols)}
+        taken |= {(lab.row + r, lab.col + c) for lab in table.labels
+                  for r in range(lab.rows) for c in range(lab.cols)}
+        for row in range(table.height):
+            free = [c for c in range(table.width) if (row, c) not in taken]
+            if free:  # the empty value area of a heading row
+                self._merge(ws, body + row, free[0], body + row, free[-1], "", self.styles.blank)
+        for fld in table.fields:
+            self._value(ws, fld)
+        self._fit_rows(ws, table, body)
+
+    def _fit_rows(self, ws: Worksheet, table: Table, body: int) -> None:
+        """Make rows tall enough for wrapped labels (xlsxwriter does not measure text)."""
+        sheet = self.plan.sheet(table.sheet)
+        lines: dict[int, float] = {}
+        for label in table.labels:
+            width = sum(sheet.col_widths[c] for c in range(label.col, label.col + label.cols))
+            needed = math.ceil(_text_width(label.text) / max(width - 1, 1)) / label.rows
+            for r in range(label.row, label.row + label.rows):
+                lines[r] = max(lines.get(r, 1), needed)
+        for row, count in lines.items():
+            if count > 1:
+                ws.set_row(body + row, LINE_HEIGHT * math.ceil(count))
+
+    def _value(self, ws: Worksheet, fld: Field) -> None:
+        placed = self.plan.cells[fld.key]
+        value = self.state.values.get(fld.key)
+        if fld.computed:
+            fmt = self.styles.computed[fld.kind]
+        elif fld.key in self.locked:
+            fmt = self.styles.locked_values[fld.kind]
+        else:
+            fmt = self.styles.inputs[fld.kind]
+        if placed.last_col > placed.col or placed.last_row > placed.row:
+            ws.merge_range(placed.row, placed.col, placed.last_row, placed.last_col, "", fmt)
+        if fld.computed:
+            total = self.spec.total_of(fld.key)
+            assert total is not None
+            compiler = ExcelCompiler(self.plan.locate, self.kind_of, placed.sheet)
+            formula = "=" + compiler.number(Call("sum", tuple(Ref(p) for p in total.parts)))
+            ws.write_formula(placed.row, placed.col, formula, fmt, _cached(value))
+        elif value is None:
+            ws.write_blank(placed.row, placed.col, None, fmt)
+        elif fld.numeric:
+            ws.write_number(placed.row, placed.col, float(value), fmt)
+        elif fld.kind == "date" and isinstance(value, dt.date):
+            ws.write_datetime(placed.row, placed.col, value, fmt)
+        else:
+            ws.write_string(placed.row, placed.col, str(value), fmt)
+        if not fld.computed and fld.key not in self.locked:
+            self._validation(ws, fld)
+
+    def _validation(self, ws: Worksheet, fld: Field) -> None:
+        placed = self.plan.cells[fld.key]
+        top_left = xl_rowcol_to_cell(placed.row, placed.col)
+        options: dict[str, Any] = {"error_title": self.t("template.dv_error_title")}
+        kind = fld.kind
+        if kind == "count":
+            options.update(validate="integer", criteria=">=", value=0,
+                           input_title=self.t("template.dv_count_title"),
+                           input_message=self.t("template.dv_count"),
+                           error_message=self.t("template.dv_count_error"))
+        elif kind == "money":
+            options.update(validate="custom",
+                           value=f"=AND(ISNUMBER({top_left}),{top_left}>=0,"
+                                 f"ROUND({top_left},2)={top_left})",
+                           input_title=self.t("template.dv_money_title"),
+                           input_message=self.t("template.dv_money", unit=fld.unit or "万元"),
+                           error_message=self.t("template.dv_money_error"))
+        elif kind == "change":
+            options.update(validate="integer", criteria="between", minimum=-999999999,
+                           maximum=999999999, input_title=self.t("template.dv_change_title"),
+                           input_message=self.t("template.dv_change"),
+                           error_message=self.t("template.dv_change_error"))
+        elif kind == "year":
+            options.update(validate="integer", criteria="between", minimum=1990, maximum=2100,
+                           input_title=self.t("template.dv_year_title"),
+                           input_message=self.t("template.dv_year"),
+                           error_message=self.t("template.dv_year_error"))
+        elif kind == "date":
+            options.update(validate="date", criteria="between",
+                           minimum=dt.date(1990, 1, 1), maximum=dt.date(2100, 12, 31),
+                           input_title=self.t("template.dv_date_title"),
+                           input_message=self.t("template.dv_date"),
+                           error_message=self.t("template.dv_date_error"))
+        elif kind in TEXT_LIMITS:
+            n = TEXT_LIMITS[kind]
+            options.update(validate="length", criteria="<=", value=n,
+                           input_title=self.t("template.dv_text_title"),
+                           input_message=self.t("template.dv_text", n=n),
+                           error_message=self.t("template.dv_text_error", n=n))
+        else:
+            return
+        ws.data_validation(placed.row, placed.col, placed.last_row, placed.last_col, options)
+
+    # ------------------------------------------------------------ checks
+
+    def _checks(self, ws: Worksheet, sheet: SheetPlan) -> None:
+        if not sheet.groups:
+            return
+        top = sheet.check_top
+        styles = self.styles
+        ws.write_string(top - 1, 0, self.t("template.check_title"), styles.table_title)
+        for col, message in enumerate(("check_rule", "check_result", "check_count")):
+            ws.write_string(top, col, self.t(f"template.{message}"), styles.check_header)
+        ws.write_string(top, 3, self.t("template.check_text"), styles.check_header)
+        compiler = ExcelCompiler(self.plan.locate, self.kind_of, sheet.name)
+        marks = {"ok": self.t("template.mark_ok"), "error": self.t("template.mark_error"),
+                 "warning": self.t("template.mark_warning")}
+        by_cell: dict[str, dict[str, list[str]]] = {}
+        for group in sheet.groups:
+            first = group.helper_first
+            last = first + len(group.instances) - 1
+            helper_range = (f"{xl_rowcol_to_cell(first, sheet.helper_col, True, True)}:"
+                            f"{xl_rowcol_to_cell(last, sheet.helper_col, True, True)}")
+            failures = sum(not self.state.holds[r.instance] for r in group.instances)
+            for rule in group.instances:
+                _, hrow, hcol = self.plan.helpers[rule.instance]
+                ws.write_formula(hrow, hcol, compiler.formula(rule.check, rule.when), None,
+                                 self.state.holds[rule.instance])
+                helper = xl_rowcol_to_cell(hrow, hcol, True, True)
+                by_cell.setdefault(rule.at, {}).setdefault(rule.severity, []).append(helper)
+            bad = marks[group.severity]
+            ws.write_string(group.row, 0, group.rule_id, styles.check_mark)
+            ws.write_formula(group.row, 1,
+                             f'=IF(COUNTIF({helper_range},FALSE)=0,"{marks["ok"]}","{bad}")',
+                             styles.check_mark, marks["ok"] if failures == 0 else bad)
+            ws.write_formula(group.row, 2, f"=COUNTIF({helper_range},FALSE)", styles.check_mark,
+                             failures)
+            ws.write_string(group.row, 3, self.spec.rule_text(group.message, self.lang),
+                            styles.check_cell)
+            fill = styles.error if group.severity == "error" else styles.warning
+            ws.conditional_format(group.row, 1, group.row, 2, {
+                "type": "formula", "criteria": f"=COUNTIF({helper_range},FALSE)>0",
+                "format": fill,
+            })
+        for key, severities in by_cell.items():
+            placed = self.plan.cells[key]
+            for severity in ("error", "warning"):
+                helpers = severities.get(severity)
+                if not helpers:
+                    continue
+                tests = ",".join(f"{h}=FALSE" for h in helpers)
+                formula = f"=OR({tests})" if len(helpers) > 1 else f"={helpers[0]}=FALSE"
+                fill = self.styles.error if severity == "error" else self.styles.warning
+                ws.conditional_format(placed.row, placed.col, placed.last_row, placed.last_col,
+                                      {"type": "formula", "criteria": formula, "format": fill,
+                                       "stop_if_true": severity == "error"})
+
+    def _status(self, ws: Worksheet, sheet: SheetPlan) -> None:
+        """The one-line verdict on the cover, counting failed checks over all sheets."""
+        counts: dict[str, list[str]] = {"error": [], "warning": []}
+        failed = {"error": 0, "warning": 0}
+        for other in self.plan.sheets:
+            for group in other.groups:
+                first = group.helper_first
+                last = first + len(group.instances) - 1
+                rng = (f"{xl_rowcol_to_cell(first, other.helper_col, True, True)}:"
+                       f"{xl_rowcol_to_cell(last, other.helper_col, True, True)}")
+                ref = rng if other.name == sheet.name else f"{_quote(other.name)}!{rng}"
+                counts[group.severity].append(f"COUNTIF({ref},FALSE)")
+                failed[group.severity] += sum(
+                    not self.state.holds[r.instance] for r in group.instances)
+        errors = "+".join(counts["error"]) or "0"
+        warnings = "+".join(counts["warning"]) or "0"
+        ok = self.t("template.status_ok")
+        formula = (f'=IF(({errors})>0,{_sentence(self.t("template.status_errors", n="{n}"), errors)},'
+                   f'IF(({warnings})>0,{_sentence(self.t("template.status_warnings", n="{n}"), warnings)},'
+                   f'"{_escape(ok)}"))')
+        if failed["error"]:
+            cached = self.t("template.status_errors", n=failed["error"])
+        elif failed["warning"]:
+            cached = self.t("template.status_warnings", n=failed["warning"])
+        else:
+            cached = ok
+        ws.write_string(STATUS_ROW, 0, self.t("template.status_label"), self.styles.status)
+        ws.merge_range(STATUS_ROW, 1, STATUS_ROW, sheet.width - 1, "", self.styles.status)
+        ws.write_formula(STATUS_ROW, 1, formula, self.styles.status, cached)
+        ws.conditional_format(STATUS_ROW, 1, STATUS_ROW, sheet.width - 1, {
+            "type": "formula", "criteria": f"=({errors})>0", "format": self.styles.error,
+            "stop_if_true": True})
+        ws.conditional_format(STATUS_ROW, 1, STATUS_ROW, sheet.width - 1, {
+            "type": "formula", "criteria": f"=({warnings})>0", "format": self.styles.warning})
+
+    # ------------------------------------------------------------ page, metadata
+
+    def _page(self, ws: Worksheet, sheet: SheetPlan) -> None:
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        if sheet.width > 6:
+            ws.set_landscape()
+        ws.print_area(0, 0, max(sheet.end_row, sheet.check_top + 1), sheet.width - 1)
+        grids = [(t, top) for t, top in sheet.tables if t.layout == "grid"]
+        if len(grids) == 1 and grids[0][0].blocks == 1:
+            table, top = grids[0]
+            ws.repeat_rows(top + 1, top + table.header_rows)
+            ws.freeze_panes(top + 1 + table.header_rows, table.label_columns)
+        else:
+            ws.freeze_panes(FIRST_TABLE_ROW - 1, 0)
+
+    def meta_sheet(self) -> None:
+        """A very hidden sheet: form id, versions, and the cell of every field and check."""
+        ws = self.workbook.add_worksheet(META_SHEET)
+        rows: list[list[str]] = [[key, value] for key, value in self.markers().items()]
+        rows.append(["fields", str(len(self.plan.cells))])
+        for key, placed in self.plan.cells.items():
+            rows.append([key, placed.sheet, xl_rowcol_to_cell(placed.row, placed.col)])
+        rows.append(["checks", str(len(self.plan.helpers))])
+        for instance, (sheet, row, col) in self.plan.helpers.items():
+            rows.append([instance, sheet, xl_rowcol_to_cell(row, col)])
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                ws.write_string(r, c, value)
+        ws.protect(self.options.password or "")
+        ws.very_hidden()
+
+
+def _text_width(text: str) -> float:
+    """Width in Excel column units: a CJK (wide) character takes about two."""
+    return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def _cached(value: Any) -> float:
+    return 0.0 if value is None else float(value)
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _escape(text: str) -> str:
+    return text.replace('"', '""')
+
+
+def _sentence(template: str, count_formula: str) -> str:
+    """A catalogue sentence with ``{n}`` replaced by a live count, as a formula expression."""
+    before, _, after = template.partition("{n}")
+    return f'"{_escape(before)}"&({count_formula})&"{_escape(after)}"'
+
+
+__all__ = ["META_SHEET", "TemplateOptions", "address", "template_rules", "write_template"]
