@@ -1,3 +1,3 @@
-"""toolkit: templates, checks and summaries for the annual government information disclosure report."""
+"""toolkit: templates, checks and summaries of the annual government disclosure report."""
 
 __version__ = "0.1.0"

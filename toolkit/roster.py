@@ -1,6 +1,6 @@
 """Reading the roster of expected units (单位名单) that superior offices keep in Excel or CSV.
 
-The headers a roster may use are data, not code: they live in ``workbook_templates/roster.toml``.
+The headers a roster may use are data, not code: they live in ``workbook_templates/_roster.toml``.
 Workbooks (.xlsx, .xlsm, .xlsb, .xls, .ods) are read with python-calamine, CSV with the csv module
 (UTF-8 with or without BOM, GBK/GB18030 as saved by Excel on Chinese Windows, or UTF-16 with BOM).
 The format is decided from the file's first bytes, so a workbook with a wrong extension still
@@ -28,10 +28,11 @@ from xml.etree.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring
 
 from toolkit.errors import UserError
+from toolkit.paths import builtin_dir
 
 T = TypeVar("T")
 
-ROSTER_CONFIG = Path(__file__).resolve().parent.parent / "workbook_templates" / "roster.toml"
+ROSTER_CONFIG = builtin_dir() / "_roster.toml"
 FIELDS = ("name", "email", "contact", "group")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -94,7 +95,7 @@ class _Header:
 
 @cache
 def load_columns(config: Path = ROSTER_CONFIG) -> tuple[ColumnSpec, ...]:
-    """The roster columns described in ``config`` (``workbook_templates/roster.toml``).
+    """The roster columns described in ``config`` (``workbook_templates/_roster.toml``).
 
     A broken configuration is a bug of the installation, not of the user's input, so it raises
     ``RuntimeError``.

@@ -34,7 +34,14 @@ FUNCTIONS: dict[str, tuple[int, int | None, str, str]] = {
     "whole": (1, 1, "num", "bool"),
     "this_year": (0, 0, "none", "num"),
 }
-COMPARE_OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+COMPARE_OPS = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+}
 ARITH_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
 
 

@@ -34,15 +34,37 @@ from toolkit.forms.expr import (
 from toolkit.forms.layout import Grid, LayoutError
 from toolkit.forms.model import KINDS, Field, FormSpec, LabelCell, Rule, Table, Total
 from toolkit.messages import render
+from toolkit.paths import builtin_dir
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
-_TOP_KEYS = {"id", "version", "name", "basis", "include", "sheets", "sets", "tables", "totals",
-             "rules", "messages"}
+_TOP_KEYS = {
+    "id",
+    "version",
+    "name",
+    "basis",
+    "include",
+    "sheets",
+    "sets",
+    "tables",
+    "totals",
+    "rules",
+    "messages",
+}
 _FRAGMENT_KEYS = {"sets", "tables", "totals", "rules", "messages"}
-_TABLE_KEYS = {"key", "sheet", "title", "name", "layout", "fields", "blocks", "label_widths",
-               "value_width", "title_variants"}
+_TABLE_KEYS = {
+    "key",
+    "sheet",
+    "title",
+    "name",
+    "layout",
+    "fields",
+    "blocks",
+    "label_widths",
+    "value_width",
+    "title_variants",
+}
 _FIELD_KEYS = {"key", "label", "kind", "unit", "required", "variants"}
 _BLOCK_KEYS = {"header", "columns", "rows"}
 _COLUMN_KEYS = {"key", "cols", "kind", "unit", "variants"}
@@ -62,11 +84,6 @@ class SpecError(Exception):
         self.params = params
 
 
-def builtin_dir() -> Path:
-    """The shipped form specs (``workbook_templates/`` at the project root)."""
-    return Path(__file__).resolve().parents[2] / "workbook_templates"
-
-
 def load_spec(path: Path) -> FormSpec:
     """Read and check one form spec file."""
     current = path
@@ -79,8 +96,13 @@ def load_spec(path: Path) -> FormSpec:
     except SpecError as exc:
         file = exc.params.pop("file", None) or current
         problem = render(exc.problem, **exc.params)
-        raise UserError("spec.invalid", file=str(file), where=exc.where, where_sep=": " if exc.where else "",
-                        problem=problem) from None
+        raise UserError(
+            "spec.invalid",
+            file=str(file),
+            where=exc.where,
+            where_sep=": " if exc.where else "",
+            problem=problem,
+        ) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -95,12 +117,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
         line = re.search(r"line (\d+)", str(exc))
         where = render("spec.at_line", line=line.group(1)) if line else ""
         raise UserError(
-            "spec.invalid", file=str(path), where=where, where_sep=": " if where else "",
+            "spec.invalid",
+            file=str(path),
+            where=where,
+            where_sep=": " if where else "",
             problem=render("spec.problem.toml_syntax", detail=str(exc)),
         ) from None
     except UnicodeDecodeError:
         raise UserError(
-            "spec.invalid", file=str(path), where="", where_sep="",
+            "spec.invalid",
+            file=str(path),
+            where="",
+            where_sep="",
             problem=render("spec.problem.not_utf8"),
         ) from None
 
@@ -135,8 +163,9 @@ def _merge_into(merged: dict[str, Any], doc: dict[str, Any], origin: Path) -> No
     for section in ("tables", "totals", "rules"):
         items = doc.get(section, [])
         if not isinstance(items, list):
-            raise SpecError(section, "spec.problem.wrong_type", expected="array of tables",
-                            file=origin)
+            raise SpecError(
+                section, "spec.problem.wrong_type", expected="array of tables", file=origin
+            )
         merged[section].extend((origin, i, item) for i, item in enumerate(items))
     for name, members in (doc.get("sets") or {}).items():
         if name in merged["sets"] and merged["sets"][name] != members:
@@ -154,8 +183,12 @@ def _check_keys(obj: Any, allowed: set[str], where: str) -> None:
         raise SpecError(where or "/", "spec.problem.wrong_type", expected="table")
     for key in obj:
         if key not in allowed:
-            raise SpecError(_join(where, key), "spec.problem.unknown_key", key=key,
-                            allowed=", ".join(sorted(allowed)))
+            raise SpecError(
+                _join(where, key),
+                "spec.problem.unknown_key",
+                key=key,
+                allowed=", ".join(sorted(allowed)),
+            )
 
 
 def _join(where: str, key: str | int) -> str:
@@ -164,8 +197,9 @@ def _join(where: str, key: str | int) -> str:
     return f"{where}.{key}" if where else key
 
 
-def _str(obj: dict[str, Any], key: str, where: str, required: bool = True,
-         default: str = "") -> str:
+def _str(
+    obj: dict[str, Any], key: str, where: str, required: bool = True, default: str = ""
+) -> str:
     value = obj.get(key)
     if value is None:
         if required:
@@ -193,8 +227,9 @@ def _strings(obj: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
 def _kind(obj: dict[str, Any], where: str, default: str) -> str:
     kind = obj.get("kind", default)
     if kind not in KINDS:
-        raise SpecError(_join(where, "kind"), "spec.problem.bad_kind", kind=kind,
-                        allowed=", ".join(KINDS))
+        raise SpecError(
+            _join(where, "kind"), "spec.problem.bad_kind", kind=kind, allowed=", ".join(KINDS)
+        )
     return kind
 
 
@@ -209,7 +244,12 @@ def _build(doc: dict[str, Any], path: Path) -> FormSpec:
     if not sheets:
         raise SpecError("sheets", "spec.problem.missing_key", key="sheets")
     for i, sheet in enumerate(sheets):
-        if not sheet.strip() or len(sheet) > 31 or _SHEET_BAD.search(sheet) or sheet.startswith("_"):
+        if (
+            not sheet.strip()
+            or len(sheet) > 31
+            or _SHEET_BAD.search(sheet)
+            or sheet.startswith("_")
+        ):
             raise SpecError(f"sheets[{i}]", "spec.problem.bad_sheet", sheet=sheet)
     if len(set(sheets)) != len(sheets):
         raise SpecError("sheets", "spec.problem.duplicate", what=", ".join(sheets))
@@ -226,11 +266,13 @@ def _build(doc: dict[str, Any], path: Path) -> FormSpec:
         except LayoutError as exc:
             raise SpecError(exc.where, exc.problem, file=origin, **exc.params) from None
         if table.sheet not in sheets:
-            raise SpecError(_join(where, "sheet"), "spec.problem.unknown_sheet",
-                            sheet=table.sheet, file=origin)
+            raise SpecError(
+                _join(where, "sheet"), "spec.problem.unknown_sheet", sheet=table.sheet, file=origin
+            )
         if any(t.key == table.key for t in tables):
-            raise SpecError(_join(where, "key"), "spec.problem.duplicate", what=table.key,
-                            file=origin)
+            raise SpecError(
+                _join(where, "key"), "spec.problem.duplicate", what=table.key, file=origin
+            )
         tables.append(table)
     tables.sort(key=lambda t: sheets.index(t.sheet))
 
@@ -267,9 +309,7 @@ def _build(doc: dict[str, Any], path: Path) -> FormSpec:
         except SpecError as exc:
             exc.params.setdefault("file", origin)
             raise
-    tables = [
-        _replace(t, fields=tuple(fields[f.key] for f in t.fields)) for t in tables
-    ]
+    tables = [_replace(t, fields=tuple(fields[f.key] for f in t.fields)) for t in tables]
     return FormSpec(
         id=form_id,
         version=_str(doc, "version", ""),
@@ -297,8 +337,10 @@ def _build_sets(raw: Any) -> dict[str, tuple[str, ...]]:
         raise SpecError("sets", "spec.problem.wrong_type", expected="table")
     sets: dict[str, tuple[str, ...]] = {}
     for name, members in raw.items():
-        if not isinstance(members, list) or not members or not all(
-            isinstance(m, str) and _KEY.match(m) for m in members
+        if (
+            not isinstance(members, list)
+            or not members
+            or not all(isinstance(m, str) and _KEY.match(m) for m in members)
         ):
             raise SpecError(f"sets.{name}", "spec.problem.wrong_type", expected="list of keys")
         sets[name] = tuple(members)
@@ -324,13 +366,15 @@ def _build_table(raw: Any, where: str, sets: dict[str, tuple[str, ...]]) -> Tabl
         return _build_field_list(raw, where, common)
     widths = raw.get("label_widths", [])
     if not isinstance(widths, list) or not all(isinstance(w, int | float) for w in widths):
-        raise SpecError(_join(where, "label_widths"), "spec.problem.wrong_type",
-                        expected="list of numbers")
+        raise SpecError(
+            _join(where, "label_widths"), "spec.problem.wrong_type", expected="list of numbers"
+        )
     value_width = raw.get("value_width", 12)
     if not isinstance(value_width, int | float) or value_width <= 0:
         raise SpecError(_join(where, "value_width"), "spec.problem.wrong_type", expected="number")
-    return _build_grid(raw, where, common, tuple(float(w) for w in widths), float(value_width),
-                       sets)
+    return _build_grid(
+        raw, where, common, tuple(float(w) for w in widths), float(value_width), sets
+    )
 
 
 def _build_field_list(raw: dict[str, Any], where: str, common: dict[str, Any]) -> Table:
@@ -348,30 +392,56 @@ def _build_field_list(raw: dict[str, Any], where: str, common: dict[str, Any]) -
         label = _str(item, "label", fwhere)
         required = item.get("required", False)
         if not isinstance(required, bool):
-            raise SpecError(_join(fwhere, "required"), "spec.problem.wrong_type",
-                            expected="true/false")
+            raise SpecError(
+                _join(fwhere, "required"), "spec.problem.wrong_type", expected="true/false"
+            )
         variants = _strings(item, "variants", fwhere)
         labels.append(LabelCell(label, i, 0, variants=variants))
-        fields.append(Field(
-            key=f"{common['key']}.{fkey}", table=common["key"], kind=_kind(item, fwhere, "text"),
-            label=label, row=i, col=1, unit=_str(item, "unit", fwhere, required=False) or None,
-            required=required, variants=variants, row_labels=(label,),
-        ))
-    return Table(layout="fields", width=2, height=len(items), labels=tuple(labels),
-                 fields=tuple(fields), label_columns=1, **common)
+        fields.append(
+            Field(
+                key=f"{common['key']}.{fkey}",
+                table=common["key"],
+                kind=_kind(item, fwhere, "text"),
+                label=label,
+                row=i,
+                col=1,
+                unit=_str(item, "unit", fwhere, required=False) or None,
+                required=required,
+                variants=variants,
+                row_labels=(label,),
+            )
+        )
+    return Table(
+        layout="fields",
+        width=2,
+        height=len(items),
+        labels=tuple(labels),
+        fields=tuple(fields),
+        label_columns=1,
+        **common,
+    )
 
 
 def _cell(raw: Any, where: str) -> tuple[str, int, int, tuple[str, ...]]:
     if isinstance(raw, str):
         return raw, 1, 1, ()
     _check_keys(raw, _CELL_KEYS, where)
-    return (_str(raw, "text", where), _int(raw, "rows", where, 1), _int(raw, "cols", where, 1),
-            _strings(raw, "variants", where))
+    return (
+        _str(raw, "text", where),
+        _int(raw, "rows", where, 1),
+        _int(raw, "cols", where, 1),
+        _strings(raw, "variants", where),
+    )
 
 
-def _build_grid(raw: dict[str, Any], where: str, common: dict[str, Any],
-                label_widths: tuple[float, ...], value_width: float,
-                sets: dict[str, tuple[str, ...]]) -> Table:
+def _build_grid(
+    raw: dict[str, Any],
+    where: str,
+    common: dict[str, Any],
+    label_widths: tuple[float, ...],
+    value_width: float,
+    sets: dict[str, tuple[str, ...]],
+) -> Table:
     blocks = raw.get("blocks")
     if not isinstance(blocks, list) or not blocks:
         raise SpecError(_join(where, "blocks"), "spec.problem.missing_key", key="blocks")
@@ -390,11 +460,15 @@ def _build_grid(raw: dict[str, Any], where: str, common: dict[str, Any],
         _check_keys(block, _BLOCK_KEYS, bwhere)
         header = block.get("header", [])
         if not isinstance(header, list) or not all(isinstance(r, list) for r in header):
-            raise SpecError(_join(bwhere, "header"), "spec.problem.wrong_type",
-                            expected="list of rows")
+            raise SpecError(
+                _join(bwhere, "header"), "spec.problem.wrong_type", expected="list of rows"
+            )
         if grid is None:
-            first = [_cell(c, f"{bwhere}.header[0][{i}]") for i, c in enumerate(header[0])] \
-                if header else []
+            first = (
+                [_cell(c, f"{bwhere}.header[0][{i}]") for i, c in enumerate(header[0])]
+                if header
+                else []
+            )
             width = sum(c[2] for c in first)
             if width == 0:
                 raise SpecError(_join(bwhere, "header"), "spec.problem.missing_key", key="header")
@@ -411,8 +485,9 @@ def _build_grid(raw: dict[str, Any], where: str, common: dict[str, Any],
                 labels.append(LabelCell(text, row, col, rows, cols, variants, role))
                 block_header.append((row, col, rows, cols, text))
             if grid.free_in_row(row):
-                raise LayoutError("spec.problem.row_incomplete", f"{bwhere}.header[{r}]",
-                                  width=width)
+                raise LayoutError(
+                    "spec.problem.row_incomplete", f"{bwhere}.header[{r}]", width=width
+                )
         if b == 0:
             header_rows = len(header)
         top += len(header)
@@ -444,20 +519,31 @@ def _build_grid(raw: dict[str, Any], where: str, common: dict[str, Any],
                 col = grid.next_free(row, 0)
                 grid.place(row, col, 1, span, ("field", fkey), rwhere)
                 row_labels = tuple(
-                    cell.payload[1] for c in range(col)
+                    cell.payload[1]
+                    for c in range(col)
                     if (cell := grid.covering(row, c)) is not None
-                    and isinstance(cell.payload, tuple) and cell.payload[0] == "label"
+                    and isinstance(cell.payload, tuple)
+                    and cell.payload[0] == "label"
                     and cell.col == c
                 )
                 col_labels = tuple(
-                    h[4] for h in block_header
-                    if h[1] <= col < h[1] + h[3] and h[3] < width
+                    h[4] for h in block_header if h[1] <= col < h[1] + h[3] and h[3] < width
                 )
                 label = " / ".join((*row_labels[-1:], *col_labels[-2:])) or fkey
-                fields.append(Field(
-                    key=f"{key}.{fkey}", table=key, kind=kind, label=label, row=row, col=col,
-                    cols=span, unit=unit, row_labels=row_labels, col_labels=col_labels,
-                ))
+                fields.append(
+                    Field(
+                        key=f"{key}.{fkey}",
+                        table=key,
+                        kind=kind,
+                        label=label,
+                        row=row,
+                        col=col,
+                        cols=span,
+                        unit=unit,
+                        row_labels=row_labels,
+                        col_labels=col_labels,
+                    )
+                )
             free = grid.free_in_row(row)
             if free and not (rawrow.get("fields") == [] and free < width):
                 raise LayoutError("spec.problem.row_incomplete", rwhere, width=width)
@@ -467,17 +553,29 @@ def _build_grid(raw: dict[str, Any], where: str, common: dict[str, Any],
                 if col < width:
                     grid.place(row, col, 1, width - col, None, rwhere)
         top += len(rows)
-        for (r, c), cell in grid.taken.items():
+        for (r, _c), cell in grid.taken.items():
             if r >= top:
                 raise LayoutError("spec.problem.span_outside", f"{bwhere}", row=cell.row + 1)
     if label_columns and len(label_widths) != label_columns:
-        raise SpecError(_join(where, "label_widths"), "spec.problem.wrong_type",
-                        expected="one width per label column")
+        raise SpecError(
+            _join(where, "label_widths"),
+            "spec.problem.wrong_type",
+            expected="one width per label column",
+        )
     return Table(
-        layout="grid", width=width, height=top, labels=tuple(labels), fields=tuple(fields),
-        label_columns=label_columns, label_widths=label_widths, value_width=value_width,
-        header_rows=header_rows, blocks=len(blocks), row_keys=tuple(row_keys),
-        column_keys=tuple(column_keys), **common,
+        layout="grid",
+        width=width,
+        height=top,
+        labels=tuple(labels),
+        fields=tuple(fields),
+        label_columns=label_columns,
+        label_widths=label_widths,
+        value_width=value_width,
+        header_rows=header_rows,
+        blocks=len(blocks),
+        row_keys=tuple(row_keys),
+        column_keys=tuple(column_keys),
+        **common,
     )
 
 
@@ -491,14 +589,24 @@ def _columns(raw: Any, where: str) -> list[tuple[str, int, str, str | None]]:
         ckey = _str(col, "key", cwhere)
         if not _KEY.match(ckey):
             raise SpecError(_join(cwhere, "key"), "spec.problem.bad_key", key=ckey)
-        out.append((ckey, _int(col, "cols", cwhere, 1), _kind(col, cwhere, "count"),
-                    _str(col, "unit", cwhere, required=False) or None))
+        out.append(
+            (
+                ckey,
+                _int(col, "cols", cwhere, 1),
+                _kind(col, cwhere, "count"),
+                _str(col, "unit", cwhere, required=False) or None,
+            )
+        )
     return out
 
 
-def _row_fields(raw: dict[str, Any], row_key: str,
-                columns: list[tuple[str, int, str, str | None]], where: str,
-                sets: dict[str, tuple[str, ...]]) -> list[tuple[str, int, str, str | None]]:
+def _row_fields(
+    raw: dict[str, Any],
+    row_key: str,
+    columns: list[tuple[str, int, str, str | None]],
+    where: str,
+    sets: dict[str, tuple[str, ...]],
+) -> list[tuple[str, int, str, str | None]]:
     kind_override = raw.get("kind")
     if kind_override is not None:
         _kind(raw, where, "count")
@@ -507,8 +615,10 @@ def _row_fields(raw: dict[str, Any], row_key: str,
     if explicit is None:
         if not row_key or not columns:
             raise SpecError(where, "spec.problem.row_without_fields")
-        return [(f"{row_key}.{c[0]}", c[1], kind_override or c[2], unit_override or c[3])
-                for c in columns]
+        return [
+            (f"{row_key}.{c[0]}", c[1], kind_override or c[2], unit_override or c[3])
+            for c in columns
+        ]
     if not isinstance(explicit, list) or not all(isinstance(f, str) for f in explicit):
         raise SpecError(_join(where, "fields"), "spec.problem.wrong_type", expected="list of keys")
     try:
@@ -519,8 +629,10 @@ def _row_fields(raw: dict[str, Any], row_key: str,
         if not all(_KEY.match(part) for part in k.split(".")):
             raise SpecError(_join(where, "fields"), "spec.problem.bad_key", key=k)
     if columns and len(columns) == len(keys):
-        return [(k, c[1], kind_override or c[2], unit_override or c[3])
-                for k, c in zip(keys, columns, strict=True)]
+        return [
+            (k, c[1], kind_override or c[2], unit_override or c[3])
+            for k, c in zip(keys, columns, strict=True)
+        ]
     return [(k, 1, kind_override or "count", unit_override) for k in keys]
 
 
@@ -528,34 +640,42 @@ def _row_fields(raw: dict[str, Any], row_key: str,
 
 
 class _Context:
-    def __init__(self, fields: dict[str, Field], sets: dict[str, tuple[str, ...]],
-                 messages: dict[str, dict[str, str]]) -> None:
+    def __init__(
+        self,
+        fields: dict[str, Field],
+        sets: dict[str, tuple[str, ...]],
+        messages: dict[str, dict[str, str]],
+    ) -> None:
         self.fields = fields
         self.keys = list(fields)
         self.sets = sets
         self.messages = messages
 
     def is_field(self, key: str) -> bool:
-        bare = key[len(LAST_PREFIX):] if key.startswith(LAST_PREFIX) else key
+        bare = key[len(LAST_PREFIX) :] if key.startswith(LAST_PREFIX) else key
         return bare in self.fields
 
     def kind_of(self, key: str) -> str:
-        bare = key[len(LAST_PREFIX):] if key.startswith(LAST_PREFIX) else key
+        bare = key[len(LAST_PREFIX) :] if key.startswith(LAST_PREFIX) else key
         return self.fields[bare].kind
 
     def bindings(self, raw: Any, where: str) -> list[dict[str, str]]:
         if raw is None:
             return [{}]
         if not isinstance(raw, dict) or not raw:
-            raise SpecError(_join(where, "for_each"), "spec.problem.wrong_type",
-                            expected="table of variable = set name")
+            raise SpecError(
+                _join(where, "for_each"),
+                "spec.problem.wrong_type",
+                expected="table of variable = set name",
+            )
         names = list(raw)
         members = []
         for name in names:
             set_name = raw[name]
             if not isinstance(set_name, str) or set_name not in self.sets:
-                raise SpecError(_join(where, f"for_each.{name}"), "spec.problem.unknown_set",
-                                name=set_name)
+                raise SpecError(
+                    _join(where, f"for_each.{name}"), "spec.problem.unknown_set", name=set_name
+                )
             members.append(self.sets[set_name])
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*members)]
 
@@ -599,8 +719,10 @@ def _build_totals(raw: Any, where: str, ctx: _Context) -> tuple[list[Total], lis
     _check_keys(raw, _TOTAL_KEYS, where)
     rule_id = _str(raw, "rule", where)
     parts_raw = raw.get("parts")
-    if not isinstance(parts_raw, list) or not parts_raw or not all(
-        isinstance(p, str) for p in parts_raw
+    if (
+        not isinstance(parts_raw, list)
+        or not parts_raw
+        or not all(isinstance(p, str) for p in parts_raw)
     ):
         raise SpecError(_join(where, "parts"), "spec.problem.wrong_type", expected="list of keys")
     if not ctx.has_message(rule_id):
@@ -619,20 +741,27 @@ def _build_totals(raw: Any, where: str, ctx: _Context) -> tuple[list[Total], lis
             raise SpecError(_join(where, "parts"), exc.problem, **exc.params) from None
         parts = [p for p in dict.fromkeys(parts) if p != total]
         if not parts:
-            raise SpecError(_join(where, "parts"), "spec.problem.pattern_empty",
-                            pattern=", ".join(parts_raw))
-        when = (ctx.expression(raw["when"], binding, _join(where, "when"), "bool")
-                if "when" in raw else None)
+            raise SpecError(
+                _join(where, "parts"), "spec.problem.pattern_empty", pattern=", ".join(parts_raw)
+            )
+        when = (
+            ctx.expression(raw["when"], binding, _join(where, "when"), "bool")
+            if "when" in raw
+            else None
+        )
         item = Total(rule_id, total, tuple(parts), when)
         totals.append(item)
         check = Compare("==", Ref(total), Call("sum", tuple(Ref(p) for p in parts)))
         params = tuple(binding.items())
-        rules.append(Rule(rule_id, "error", rule_id, check, total, when, params, True, where,
-                          total=item))
-        blank_check = Logic("or", (Call("filled", (Ref(total),)),
-                                   Call("all_blank", tuple(Ref(p) for p in parts))))
-        rules.append(Rule("W6", "warning", "W6", blank_check, total, None, params, False, where,
-                          total=item))
+        rules.append(
+            Rule(rule_id, "error", rule_id, check, total, when, params, True, where, total=item)
+        )
+        blank_check = Logic(
+            "or", (Call("filled", (Ref(total),)), Call("all_blank", tuple(Ref(p) for p in parts)))
+        )
+        rules.append(
+            Rule("W6", "warning", "W6", blank_check, total, None, params, False, where, total=item)
+        )
     return totals, rules
 
 
@@ -645,16 +774,21 @@ def _build_rules(raw: Any, where: str, ctx: _Context) -> list[Rule]:
         raise SpecError(_join(where, "message"), "spec.problem.no_message", message=message)
     in_template = raw.get("in_template", True)
     if not isinstance(in_template, bool):
-        raise SpecError(_join(where, "in_template"), "spec.problem.wrong_type",
-                        expected="true/false")
+        raise SpecError(
+            _join(where, "in_template"), "spec.problem.wrong_type", expected="true/false"
+        )
     rules = []
     for binding in ctx.bindings(raw.get("for_each"), where):
         check = ctx.expression(raw.get("assert"), binding, _join(where, "assert"), "bool")
-        when = (ctx.expression(raw["when"], binding, _join(where, "when"), "bool")
-                if "when" in raw else None)
+        when = (
+            ctx.expression(raw["when"], binding, _join(where, "when"), "bool")
+            if "when" in raw
+            else None
+        )
         at = ctx.key(raw.get("at"), binding, _join(where, "at"))
-        rule = Rule(rule_id, severity, message, check, at, when, tuple(binding.items()),
-                    in_template, where)
+        rule = Rule(
+            rule_id, severity, message, check, at, when, tuple(binding.items()), in_template, where
+        )
         if rule.uses_last_year:
             rule = _replace(rule, in_template=False)
         rules.append(rule)

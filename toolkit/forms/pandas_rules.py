@@ -22,8 +22,14 @@ from toolkit.forms.model import NUMERIC_KINDS, FormSpec, Rule
 
 Series = pd.Series
 Compiled = Callable[["RuleFrame"], Series]
-_OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-        ">": operator.gt, ">=": operator.ge}
+_OPS = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 @dataclass
@@ -192,8 +198,7 @@ def compile_rules(spec: FormSpec, rules: Iterable[Rule] | None = None) -> dict[s
     return {r.instance: compiler.rule(r.check, r.when) for r in (rules or spec.rules)}
 
 
-def evaluate(spec: FormSpec, frame: RuleFrame, rules: Iterable[Rule] | None = None
-             ) -> pd.DataFrame:
+def evaluate(spec: FormSpec, frame: RuleFrame, rules: Iterable[Rule] | None = None) -> pd.DataFrame:
     """A boolean frame: one row per return, one column per rule instance, True = holds."""
     compiled = compile_rules(spec, rules)
     data = {name: fn(frame).astype(bool).to_numpy() for name, fn in compiled.items()}
@@ -215,9 +220,7 @@ def compute_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
     for _ in range(len(sums) + 1):
         frame = RuleFrame(out)
         new = {key: fn(frame) for key, fn in sums.items()}
-        changed = any(
-            not new[k].equals(out[k]) if k in out.columns else True for k in new
-        )
+        changed = any(not new[k].equals(out[k]) if k in out.columns else True for k in new)
         for key, series in new.items():
             out[key] = series
         if not changed:

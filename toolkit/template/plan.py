@@ -77,7 +77,9 @@ class WorkbookPlan:
 def _sheet_width(tables: list[Table]) -> tuple[int, list[float]]:
     grids = [t for t in tables if t.layout == "grid"]
     if not grids:
-        return 1 + COVER_VALUE_COLUMNS, [COVER_LABEL_WIDTH] + [COVER_VALUE_WIDTH] * COVER_VALUE_COLUMNS
+        return 1 + COVER_VALUE_COLUMNS, [COVER_LABEL_WIDTH] + [
+            COVER_VALUE_WIDTH
+        ] * COVER_VALUE_COLUMNS
     width = max(t.width for t in grids)
     widest = max(grids, key=lambda t: t.width)
     widths = list(widest.label_widths) + [widest.value_width] * (width - len(widest.label_widths))
@@ -100,8 +102,9 @@ def plan_workbook(spec: FormSpec, rules: list[Rule]) -> WorkbookPlan:
                 if table.layout == "fields":
                     cells[fld.key] = Placed(name, body + fld.row, 1, body + fld.row, width - 1)
                 else:
-                    cells[fld.key] = Placed(name, body + fld.row, fld.col, body + fld.row,
-                                            fld.col + fld.cols - 1)
+                    cells[fld.key] = Placed(
+                        name, body + fld.row, fld.col, body + fld.row, fld.col + fld.cols - 1
+                    )
             top = body + table.height + 1
         sheet.check_top = top + 1
         sheets.append(sheet)

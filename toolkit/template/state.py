@@ -18,8 +18,8 @@ from toolkit.forms.pandas_rules import RuleFrame, compute_totals, evaluate
 
 @dataclass
 class WrittenState:
-    values: dict[str, Any]          # every field, totals computed; None = blank
-    holds: dict[str, bool]          # rule instance -> holds
+    values: dict[str, Any]  # every field, totals computed; None = blank
+    holds: dict[str, bool]  # rule instance -> holds
 
 
 def written_state(spec: FormSpec, inputs: Mapping[str, Any], rules: list[Rule]) -> WrittenState:

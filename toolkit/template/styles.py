@@ -14,8 +14,13 @@ COMPUTED_FILL = "#E7E6E6"
 HEADER_FILL = "#DDEBF7"
 ERROR_FILL = "#FF8080"
 WARNING_FILL = "#FFC000"
-NUMBER_FORMATS = {"count": "0", "money": "0.00", "change": "+0;-0;0", "year": "0",
-                  "date": "yyyy-mm-dd"}
+NUMBER_FORMATS = {
+    "count": "0",
+    "money": "0.00",
+    "change": "+0;-0;0",
+    "year": "0",
+    "date": "yyyy-mm-dd",
+}
 
 
 @dataclass

@@ -65,20 +65,24 @@ def write_template(spec: FormSpec, path: Path, options: TemplateOptions) -> Work
     state = written_state(spec, inputs, rules)
     locked = {"meta.year"} | ({"meta.unit"} if options.unit else set())
 
-    workbook = Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                    "strings_to_urls": False})
+    workbook = Workbook(
+        str(path),
+        {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     try:
         styles = make_styles(workbook)
         writer = _Writer(workbook, spec, plan, state, styles, lang, locked, options)
         for sheet in plan.sheets:
             writer.sheet(sheet)
         writer.meta_sheet()
-        workbook.set_properties({
-            "title": render("template.title", lang=lang, name=spec.name, year=options.year),
-            "subject": spec.basis,
-            "company": options.unit or "",
-            "comments": f"{MARKER} {spec.id} {spec.version}",
-        })
+        workbook.set_properties(
+            {
+                "title": render("template.title", lang=lang, name=spec.name, year=options.year),
+                "subject": spec.basis,
+                "company": options.unit or "",
+                "comments": f"{MARKER} {spec.id} {spec.version}",
+            }
+        )
         for name, value in writer.markers().items():
             workbook.set_custom_property(name, value)
     finally:
@@ -87,9 +91,17 @@ def write_template(spec: FormSpec, path: Path, options: TemplateOptions) -> Work
 
 
 class _Writer:
-    def __init__(self, workbook: Workbook, spec: FormSpec, plan: WorkbookPlan,
-                 state: WrittenState, styles: Styles, lang: str, locked: set[str],
-                 options: TemplateOptions) -> None:
+    def __init__(
+        self,
+        workbook: Workbook,
+        spec: FormSpec,
+        plan: WorkbookPlan,
+        state: WrittenState,
+        styles: Styles,
+        lang: str,
+        locked: set[str],
+        options: TemplateOptions,
+    ) -> None:
         self.workbook = workbook
         self.spec = spec
         self.plan = plan
@@ -124,8 +136,7 @@ class _Writer:
         title = self.t("template.title", name=self.spec.name, year=self.options.year)
         self._merge(ws, TITLE_ROW, 0, TITLE_ROW, last_col, title, self.styles.title)
         ws.set_row(TITLE_ROW, 28)
-        self._merge(ws, HINT_ROW, 0, HINT_ROW, last_col, self.t("template.hint"),
-                    self.styles.hint)
+        self._merge(ws, HINT_ROW, 0, HINT_ROW, last_col, self.t("template.hint"), self.styles.hint)
         ws.set_row(HINT_ROW, 42)
         if sheet.is_cover:
             self._status(ws, sheet)
@@ -137,13 +148,19 @@ class _Writer:
                 self._grid(ws, table, top + 1)
         self._checks(ws, sheet)
         self._page(ws, sheet)
-        ws.protect(self.options.password or "", {
-            "select_locked_cells": True, "select_unlocked_cells": True,
-            "format_columns": True, "format_rows": True,
-        })
+        ws.protect(
+            self.options.password or "",
+            {
+                "select_locked_cells": True,
+                "select_unlocked_cells": True,
+                "format_columns": True,
+                "format_rows": True,
+            },
+        )
 
-    def _merge(self, ws: Worksheet, r1: int, c1: int, r2: int, c2: int, text: str,
-               fmt: Any) -> None:
+    def _merge(
+        self, ws: Worksheet, r1: int, c1: int, r2: int, c2: int, text: str, fmt: Any
+    ) -> None:
         if (r1, c1) == (r2, c2):
             ws.write_string(r1, c1, text, fmt)
         else:
@@ -161,11 +178,22 @@ class _Writer:
     def _grid(self, ws: Worksheet, table: Table, body: int) -> None:
         for label in table.labels:
             fmt = self.styles.label if label.role == "row" else self.styles.header
-            self._merge(ws, body + label.row, label.col, body + label.row + label.rows - 1,
-                        label.col + label.cols - 1, label.text, fmt)
+            self._merge(
+                ws,
+                body + label.row,
+                label.col,
+                body + label.row + label.rows - 1,
+                label.col + label.cols - 1,
+                label.text,
+                fmt,
+            )
         taken = {(f.row, c) for f in table.fields for c in range(f.col, f.col + f.cols)}
-        taken |= {(lab.row + r, lab.col + c) for lab in table.labels
-                  for r in range(lab.rows) for c in range(lab.cols)}
+        taken |= {
+            (lab.row + r, lab.col + c)
+            for lab in table.labels
+            for r in range(lab.rows)
+            for c in range(lab.cols)
+        }
         for row in range(table.height):
             free = [c for c in range(table.width) if (row, c) not in taken]
             if free:  # the empty value area of a heading row
@@ -221,39 +249,62 @@ class _Writer:
         options: dict[str, Any] = {"error_title": self.t("template.dv_error_title")}
         kind = fld.kind
         if kind == "count":
-            options.update(validate="integer", criteria=">=", value=0,
-                           input_title=self.t("template.dv_count_title"),
-                           input_message=self.t("template.dv_count"),
-                           error_message=self.t("template.dv_count_error"))
+            options.update(
+                validate="integer",
+                criteria=">=",
+                value=0,
+                input_title=self.t("template.dv_count_title"),
+                input_message=self.t("template.dv_count"),
+                error_message=self.t("template.dv_count_error"),
+            )
         elif kind == "money":
-            options.update(validate="custom",
-                           value=f"=AND(ISNUMBER({top_left}),{top_left}>=0,"
-                                 f"ROUND({top_left},2)={top_left})",
-                           input_title=self.t("template.dv_money_title"),
-                           input_message=self.t("template.dv_money", unit=fld.unit or "万元"),
-                           error_message=self.t("template.dv_money_error"))
+            options.update(
+                validate="custom",
+                value=f"=AND(ISNUMBER({top_left}),{top_left}>=0,ROUND({top_left},2)={top_left})",
+                input_title=self.t("template.dv_money_title"),
+                input_message=self.t("template.dv_money", unit=fld.unit or "万元"),
+                error_message=self.t("template.dv_money_error"),
+            )
         elif kind == "change":
-            options.update(validate="integer", criteria="between", minimum=-999999999,
-                           maximum=999999999, input_title=self.t("template.dv_change_title"),
-                           input_message=self.t("template.dv_change"),
-                           error_message=self.t("template.dv_change_error"))
+            options.update(
+                validate="integer",
+                criteria="between",
+                minimum=-999999999,
+                maximum=999999999,
+                input_title=self.t("template.dv_change_title"),
+                input_message=self.t("template.dv_change"),
+                error_message=self.t("template.dv_change_error"),
+            )
         elif kind == "year":
-            options.update(validate="integer", criteria="between", minimum=1990, maximum=2100,
-                           input_title=self.t("template.dv_year_title"),
-                           input_message=self.t("template.dv_year"),
-                           error_message=self.t("template.dv_year_error"))
+            options.update(
+                validate="integer",
+                criteria="between",
+                minimum=1990,
+                maximum=2100,
+                input_title=self.t("template.dv_year_title"),
+                input_message=self.t("template.dv_year"),
+                error_message=self.t("template.dv_year_error"),
+            )
         elif kind == "date":
-            options.update(validate="date", criteria="between",
-                           minimum=dt.date(1990, 1, 1), maximum=dt.date(2100, 12, 31),
-                           input_title=self.t("template.dv_date_title"),
-                           input_message=self.t("template.dv_date"),
-                           error_message=self.t("template.dv_date_error"))
+            options.update(
+                validate="date",
+                criteria="between",
+                minimum=dt.date(1990, 1, 1),
+                maximum=dt.date(2100, 12, 31),
+                input_title=self.t("template.dv_date_title"),
+                input_message=self.t("template.dv_date"),
+                error_message=self.t("template.dv_date_error"),
+            )
         elif kind in TEXT_LIMITS:
             n = TEXT_LIMITS[kind]
-            options.update(validate="length", criteria="<=", value=n,
-                           input_title=self.t("template.dv_text_title"),
-                           input_message=self.t("template.dv_text", n=n),
-                           error_message=self.t("template.dv_text_error", n=n))
+            options.update(
+                validate="length",
+                criteria="<=",
+                value=n,
+                input_title=self.t("template.dv_text_title"),
+                input_message=self.t("template.dv_text", n=n),
+                error_message=self.t("template.dv_text_error", n=n),
+            )
         else:
             return
         ws.data_validation(placed.row, placed.col, placed.last_row, placed.last_col, options)
@@ -270,35 +321,58 @@ class _Writer:
             ws.write_string(top, col, self.t(f"template.{message}"), styles.check_header)
         ws.write_string(top, 3, self.t("template.check_text"), styles.check_header)
         compiler = ExcelCompiler(self.plan.locate, self.kind_of, sheet.name)
-        marks = {"ok": self.t("template.mark_ok"), "error": self.t("template.mark_error"),
-                 "warning": self.t("template.mark_warning")}
+        marks = {
+            "ok": self.t("template.mark_ok"),
+            "error": self.t("template.mark_error"),
+            "warning": self.t("template.mark_warning"),
+        }
         by_cell: dict[str, dict[str, list[str]]] = {}
         for group in sheet.groups:
             first = group.helper_first
             last = first + len(group.instances) - 1
-            helper_range = (f"{xl_rowcol_to_cell(first, sheet.helper_col, True, True)}:"
-                            f"{xl_rowcol_to_cell(last, sheet.helper_col, True, True)}")
+            helper_range = (
+                f"{xl_rowcol_to_cell(first, sheet.helper_col, True, True)}:"
+                f"{xl_rowcol_to_cell(last, sheet.helper_col, True, True)}"
+            )
             failures = sum(not self.state.holds[r.instance] for r in group.instances)
             for rule in group.instances:
                 _, hrow, hcol = self.plan.helpers[rule.instance]
-                ws.write_formula(hrow, hcol, compiler.formula(rule.check, rule.when), None,
-                                 self.state.holds[rule.instance])
+                ws.write_formula(
+                    hrow,
+                    hcol,
+                    compiler.formula(rule.check, rule.when),
+                    None,
+                    self.state.holds[rule.instance],
+                )
                 helper = xl_rowcol_to_cell(hrow, hcol, True, True)
                 by_cell.setdefault(rule.at, {}).setdefault(rule.severity, []).append(helper)
             bad = marks[group.severity]
             ws.write_string(group.row, 0, group.rule_id, styles.check_mark)
-            ws.write_formula(group.row, 1,
-                             f'=IF(COUNTIF({helper_range},FALSE)=0,"{marks["ok"]}","{bad}")',
-                             styles.check_mark, marks["ok"] if failures == 0 else bad)
-            ws.write_formula(group.row, 2, f"=COUNTIF({helper_range},FALSE)", styles.check_mark,
-                             failures)
-            ws.write_string(group.row, 3, self.spec.rule_text(group.message, self.lang),
-                            styles.check_cell)
+            ws.write_formula(
+                group.row,
+                1,
+                f'=IF(COUNTIF({helper_range},FALSE)=0,"{marks["ok"]}","{bad}")',
+                styles.check_mark,
+                marks["ok"] if failures == 0 else bad,
+            )
+            ws.write_formula(
+                group.row, 2, f"=COUNTIF({helper_range},FALSE)", styles.check_mark, failures
+            )
+            ws.write_string(
+                group.row, 3, self.spec.rule_text(group.message, self.lang), styles.check_cell
+            )
             fill = styles.error if group.severity == "error" else styles.warning
-            ws.conditional_format(group.row, 1, group.row, 2, {
-                "type": "formula", "criteria": f"=COUNTIF({helper_range},FALSE)>0",
-                "format": fill,
-            })
+            ws.conditional_format(
+                group.row,
+                1,
+                group.row,
+                2,
+                {
+                    "type": "formula",
+                    "criteria": f"=COUNTIF({helper_range},FALSE)>0",
+                    "format": fill,
+                },
+            )
         for key, severities in by_cell.items():
             placed = self.plan.cells[key]
             for severity in ("error", "warning"):
@@ -308,9 +382,18 @@ class _Writer:
                 tests = ",".join(f"{h}=FALSE" for h in helpers)
                 formula = f"=OR({tests})" if len(helpers) > 1 else f"={helpers[0]}=FALSE"
                 fill = self.styles.error if severity == "error" else self.styles.warning
-                ws.conditional_format(placed.row, placed.col, placed.last_row, placed.last_col,
-                                      {"type": "formula", "criteria": formula, "format": fill,
-                                       "stop_if_true": severity == "error"})
+                ws.conditional_format(
+                    placed.row,
+                    placed.col,
+                    placed.last_row,
+                    placed.last_col,
+                    {
+                        "type": "formula",
+                        "criteria": formula,
+                        "format": fill,
+                        "stop_if_true": severity == "error",
+                    },
+                )
 
     def _status(self, ws: Worksheet, sheet: SheetPlan) -> None:
         """The one-line verdict on the cover, counting failed checks over all sheets."""
@@ -320,18 +403,23 @@ class _Writer:
             for group in other.groups:
                 first = group.helper_first
                 last = first + len(group.instances) - 1
-                rng = (f"{xl_rowcol_to_cell(first, other.helper_col, True, True)}:"
-                       f"{xl_rowcol_to_cell(last, other.helper_col, True, True)}")
+                rng = (
+                    f"{xl_rowcol_to_cell(first, other.helper_col, True, True)}:"
+                    f"{xl_rowcol_to_cell(last, other.helper_col, True, True)}"
+                )
                 ref = rng if other.name == sheet.name else f"{_quote(other.name)}!{rng}"
                 counts[group.severity].append(f"COUNTIF({ref},FALSE)")
                 failed[group.severity] += sum(
-                    not self.state.holds[r.instance] for r in group.instances)
+                    not self.state.holds[r.instance] for r in group.instances
+                )
         errors = "+".join(counts["error"]) or "0"
         warnings = "+".join(counts["warning"]) or "0"
         ok = self.t("template.status_ok")
-        formula = (f'=IF(({errors})>0,{_sentence(self.t("template.status_errors", n="{n}"), errors)},'
-                   f'IF(({warnings})>0,{_sentence(self.t("template.status_warnings", n="{n}"), warnings)},'
-                   f'"{_escape(ok)}"))')
+        formula = (
+            f"=IF(({errors})>0,{_sentence(self.t('template.status_errors', n='{n}'), errors)},"
+            f"IF(({warnings})>0,{_sentence(self.t('template.status_warnings', n='{n}'), warnings)},"
+            f'"{_escape(ok)}"))'
+        )
         if failed["error"]:
             cached = self.t("template.status_errors", n=failed["error"])
         elif failed["warning"]:
@@ -341,11 +429,25 @@ class _Writer:
         ws.write_string(STATUS_ROW, 0, self.t("template.status_label"), self.styles.status)
         ws.merge_range(STATUS_ROW, 1, STATUS_ROW, sheet.width - 1, "", self.styles.status)
         ws.write_formula(STATUS_ROW, 1, formula, self.styles.status, cached)
-        ws.conditional_format(STATUS_ROW, 1, STATUS_ROW, sheet.width - 1, {
-            "type": "formula", "criteria": f"=({errors})>0", "format": self.styles.error,
-            "stop_if_true": True})
-        ws.conditional_format(STATUS_ROW, 1, STATUS_ROW, sheet.width - 1, {
-            "type": "formula", "criteria": f"=({warnings})>0", "format": self.styles.warning})
+        ws.conditional_format(
+            STATUS_ROW,
+            1,
+            STATUS_ROW,
+            sheet.width - 1,
+            {
+                "type": "formula",
+                "criteria": f"=({errors})>0",
+                "format": self.styles.error,
+                "stop_if_true": True,
+            },
+        )
+        ws.conditional_format(
+            STATUS_ROW,
+            1,
+            STATUS_ROW,
+            sheet.width - 1,
+            {"type": "formula", "criteria": f"=({warnings})>0", "format": self.styles.warning},
+        )
 
     # ------------------------------------------------------------ page, metadata
 

@@ -1,0 +1,178 @@
+"""The command line: parse options, call the library, render the result. Nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from toolkit.errors import UserError
+from toolkit.messages import LANGUAGES, normalise_language, render, set_language
+
+
+def _peek_language(argv: list[str]) -> str | None:
+    """--lang must be known before the help texts are built, so read it from argv early."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+set_language(_peek_language(sys.argv))
+
+
+def t(message_id: str, **params: Any) -> str:
+    return render(message_id, **params)
+
+
+def _lang_callback(value: str | None) -> str | None:
+    if value is None:
+        return value
+    if value.strip().lower().split("-")[0].split("_")[0] not in LANGUAGES:
+        raise typer.BadParameter(t("cli.bad_lang", lang=value))
+    set_language(normalise_language(value))
+    return value
+
+
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", help=t("cli.lang_help"), callback=_lang_callback, is_eager=True),
+]
+
+app = typer.Typer(
+    help=t("cli.app_help"),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(lang: LangOption = None) -> None:
+    """Root options shared by every command."""
+
+
+def _run(action: Callable[[], None]) -> None:
+    """Run a command body: a UserError becomes its message on stderr and exit code 2."""
+    try:
+        action()
+    except UserError as exc:
+        typer.echo(exc.render(), err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo(t("cli.interrupted"), err=True)
+        raise typer.Exit(2) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # a bug: say so plainly, show details only on request
+        if os.environ.get("TOOLKIT_DEBUG"):
+            raise
+        typer.echo(t("cli.internal_error", detail=f"{type(exc).__name__}: {exc}"), err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command("forms", help=t("cli.forms_help"))
+def forms_command(
+    output_format: Annotated[str, typer.Option("--format", help=t("cli.format_help"))] = "text",
+    lang: LangOption = None,
+) -> None:
+    def action() -> None:
+        from toolkit.forms.loader import load_spec
+        from toolkit.forms.registry import available_forms
+
+        if output_format not in ("text", "json"):
+            raise UserError("cli.bad_format", value=output_format)
+        specs = [load_spec(path) for path in available_forms().values()]
+        if output_format == "json":
+            data = [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "basis": s.basis,
+                    "version": s.version,
+                    "sheets": list(s.sheets),
+                    "fields": len(s.fields),
+                    "rules": sorted({r.id for r in s.rules}),
+                    "path": str(s.path),
+                }
+                for s in specs
+            ]
+            typer.echo(
+                json.dumps(
+                    {"schema": "toolkit-forms/1", "forms": data}, ensure_ascii=False, indent=2
+                )
+            )
+            return
+        typer.echo(t("cli.forms_header"))
+        for s in specs:
+            typer.echo(
+                t(
+                    "cli.forms_line",
+                    id=s.id,
+                    pad="",
+                    name=s.name,
+                    basis=s.basis,
+                    tables=len(s.tables),
+                    fields=len(s.fields),
+                    rules=len({r.id for r in s.rules}),
+                    path=s.path.name,
+                )
+            )
+
+    _run(action)
+
+
+@app.command("template", help=t("cli.template_help"))
+def template_command(
+    form: Annotated[str, typer.Option("--form", "-f", help=t("cli.form_help"))] = "gov-2021",
+    spec: Annotated[Path | None, typer.Option("--spec", help=t("cli.spec_help"))] = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help=t("cli.year_help"))] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help=t("cli.unit_help"))] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help=t("cli.roster_help"))] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help=t("cli.output_help"))
+    ] = None,
+    password: Annotated[str | None, typer.Option("--password", help=t("cli.password_help"))] = None,
+    force: Annotated[bool, typer.Option("--force", help=t("cli.force_help"))] = False,
+    lang: LangOption = None,
+) -> None:
+    def action() -> None:
+        from toolkit.forms.registry import load_form
+        from toolkit.template.make import default_year, make_roster_templates, make_template
+
+        form_spec = load_form(form, spec)
+        report_year = year if year is not None else default_year()
+        if roster is not None:
+            folder = output or Path(form_spec.id)
+            made = make_roster_templates(
+                form_spec, roster, folder, report_year, password=password, force=force
+            )
+            typer.echo(t("cli.made_many", count=len(made), folder=folder))
+            for item in made:
+                typer.echo(t("cli.made_unit", unit=item.unit, path=item.path))
+            return
+        target = output or Path(t("template.default_name", year=report_year, form=form_spec.id))
+        if target.is_dir():
+            target = target / t("template.default_name", year=report_year, form=form_spec.id)
+        inputs = [spec] if spec is not None else []
+        made_one = make_template(
+            form_spec, target, report_year, unit=unit, password=password, force=force, inputs=inputs
+        )
+        typer.echo(t("cli.made_one", path=made_one.path))
+
+    _run(action)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
