@@ -1,0 +1,110 @@
+"""Helpers shared by the template tests: build templates, fill them, read them back."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from toolkit.forms.model import FormSpec
+from toolkit.forms.pandas_rules import RuleFrame, evaluate
+from toolkit.forms.registry import load_form
+from toolkit.template.writer import META_SHEET, TemplateOptions, template_rules, write_template
+
+YEARS = {"gov-2021": 2025, "gov-2019": 2020, "supp-stats": 2025}
+
+
+def build_template(
+    form: str | FormSpec, path: Path, unit: str | None = "测试街道", year: int | None = None
+) -> FormSpec:
+    spec = load_form(form) if isinstance(form, str) else form
+    write_template(spec, path, TemplateOptions(year=year or YEARS.get(spec.id, 2025), unit=unit))
+    return spec
+
+
+def read_map(path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    """The field map and the check map the template stores in its hidden sheet."""
+    wb = CalamineWorkbook.from_path(str(path))
+    rows = wb.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
+    fields: dict[str, tuple[str, str]] = {}
+    checks: dict[str, tuple[str, str]] = {}
+    target: dict[str, tuple[str, str]] | None = None
+    for row in rows:
+        if row[0] == "fields":
+            target = fields
+        elif row[0] == "checks":
+            target = checks
+        elif target is not None and row[0]:
+            target[row[0]] = (row[1], row[2])
+    return fields, checks
+
+
+def cell_index(ref: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in ref if ch.isalpha())
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    col = 0
+    for ch in letters:
+        col = col * 26 + (ord(ch) - 64)
+    return int(digits) - 1, col - 1
+
+
+def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
+    wb = CalamineWorkbook.from_path(str(path))
+    return {
+        name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names
+    }
+
+
+def value_at(sheets: dict[str, list[list[Any]]], sheet: str, ref: str) -> Any:
+    row, col = cell_index(ref)
+    rows = sheets[sheet]
+    if row >= len(rows) or col >= len(rows[row]):
+        return ""
+    return rows[row][col]
+
+
+def fill_workbook(template: Path, target: Path, values: dict[str, Any]) -> None:
+    """Type values into a template with openpyxl, as a user (or a script) would."""
+    fields, _ = read_map(template)
+    wb = openpyxl.load_workbook(template)
+    for key, value in values.items():
+        sheet, ref = fields[key]
+        wb[sheet][ref].value = value
+    wb.save(target)
+
+
+def frame_from_cells(
+    spec: FormSpec, sheets: dict[str, list[list[Any]]], fields: dict[str, tuple[str, str]]
+) -> RuleFrame:
+    """What a reader sees: numbers as floats, blanks as NaN, text in a number cell invalid."""
+    values: dict[str, Any] = {}
+    invalid: dict[str, bool] = {}
+    for key, fld in spec.fields.items():
+        raw = value_at(sheets, *fields[key])
+        if fld.numeric:
+            if isinstance(raw, bool):
+                raw = float(raw)
+            if isinstance(raw, int | float):
+                values[key], invalid[key] = float(raw), False
+            elif isinstance(raw, str) and raw.strip() == "":
+                values[key], invalid[key] = math.nan, False
+            else:
+                values[key], invalid[key] = math.nan, True
+        else:
+            values[key] = None if raw in ("", None) else str(raw)
+    return RuleFrame(pd.DataFrame([values]), pd.DataFrame([invalid]))
+
+
+def pandas_verdicts(spec: FormSpec, frame: RuleFrame) -> dict[str, bool]:
+    result = evaluate(spec, frame, template_rules(spec))
+    return {k: bool(v) for k, v in result.iloc[0].items()}
+
+
+def excel_verdicts(
+    sheets: dict[str, list[list[Any]]], checks: dict[str, tuple[str, str]]
+) -> dict[str, Any]:
+    return {instance: value_at(sheets, sheet, ref) for instance, (sheet, ref) in checks.items()}
