@@ -24,10 +24,15 @@ class WrittenState:
 
 def written_state(spec: FormSpec, inputs: Mapping[str, Any], rules: list[Rule]) -> WrittenState:
     row: dict[str, Any] = {}
+    invalid: dict[str, bool] = {}
     for key, fld in spec.fields.items():
         value = inputs.get(key)
         if fld.numeric:
-            row[key] = float(value) if value is not None else float("nan")
+            number = (
+                value if isinstance(value, int | float) and not isinstance(value, bool) else None
+            )
+            row[key] = float(number) if number is not None else float("nan")
+            invalid[key] = value is not None and number is None
         else:
             row[key] = None if value is None else str(value)
     frame = pd.DataFrame([row])
@@ -35,7 +40,7 @@ def written_state(spec: FormSpec, inputs: Mapping[str, Any], rules: list[Rule]) 
         if fld.numeric:
             frame[key] = frame[key].astype("float64")
     frame = compute_totals(spec, frame)
-    holds = evaluate(spec, RuleFrame(frame), rules).iloc[0].to_dict()
+    holds = evaluate(spec, RuleFrame(frame, pd.DataFrame([invalid])), rules).iloc[0].to_dict()
     values = {
         key: (None if pd.isna(v) else v) if spec.fields[key].numeric else v
         for key, v in frame.iloc[0].to_dict().items()

@@ -232,6 +232,9 @@ class _Writer:
             compiler = ExcelCompiler(self.plan.locate, self.kind_of, placed.sheet)
             formula = "=" + compiler.number(Call("sum", tuple(Ref(p) for p in total.parts)))
             ws.write_formula(placed.row, placed.col, formula, fmt, _cached(value))
+        elif value is None and self.options.values.get(fld.key) is not None:
+            # text typed where a number belongs (examples and tests of broken returns)
+            ws.write_string(placed.row, placed.col, str(self.options.values[fld.key]), fmt)
         elif value is None:
             ws.write_blank(placed.row, placed.col, None, fmt)
         elif fld.numeric:

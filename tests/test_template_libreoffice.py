@@ -1,0 +1,123 @@
+"""Templates recalculated by a real spreadsheet engine (LibreOffice headless)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pytest
+
+from tests.fills import break_rule, consistent_fill
+from tests.libreoffice import recalculate
+from tests.support import YEARS, read_map, read_sheets, value_at
+from toolkit.forms.loader import load_spec
+from toolkit.forms.model import FormSpec
+from toolkit.forms.registry import load_form
+from toolkit.template.writer import TemplateOptions, write_template
+
+pytestmark = pytest.mark.libreoffice
+LOCAL_FORM = Path(__file__).parent / "data" / "local-training.toml"
+ERROR_PREFIXES = ("#", "Err:")
+
+
+def _specs() -> list[FormSpec]:
+    return [
+        load_form("gov-2021"),
+        load_form("gov-2019"),
+        load_form("supp-stats"),
+        load_spec(LOCAL_FORM),
+    ]
+
+
+def _errors(sheets: dict[str, list[list[Any]]]) -> list[str]:
+    return [
+        f"{name}!R{r + 1}C{c + 1}={v}"
+        for name, rows in sheets.items()
+        for r, row in enumerate(rows)
+        for c, v in enumerate(row)
+        if isinstance(v, str) and v.startswith(ERROR_PREFIXES)
+    ]
+
+
+def _formula_cells(path: Path) -> list[tuple[str, str]]:
+    wb = openpyxl.load_workbook(path)
+    return [
+        (ws.title, cell.coordinate)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith("=")
+    ]
+
+
+@pytest.fixture(scope="module")
+def blank_templates(
+    soffice: str, tmp_path_factory: pytest.TempPathFactory
+) -> list[tuple[FormSpec, Path, Path, Path, Path]]:
+    """Per form: (spec, with unit, its recalculated copy, without unit, its copy)."""
+    folder = tmp_path_factory.mktemp("blank")
+    made = []
+    for spec in _specs():
+        year = YEARS.get(spec.id, 2025)
+        with_unit = folder / f"{spec.id}-unit.xlsx"
+        without = folder / f"{spec.id}-nounit.xlsx"
+        write_template(spec, with_unit, TemplateOptions(year=year, unit="兰江街道"))
+        write_template(spec, without, TemplateOptions(year=year))
+        made.append((spec, with_unit, without))
+    out = recalculate([p for _, a, b in made for p in (a, b)], folder / "recalc")
+    return [(spec, a, out[a], b, out[b]) for spec, a, b in made]
+
+
+def test_blank_templates_open_without_error_values_and_pass(blank_templates) -> None:
+    for spec, original, recalculated, _, _ in blank_templates:
+        sheets = read_sheets(recalculated)
+        assert not _errors(sheets), spec.id
+        _, checks = read_map(original)
+        failing = [i for i, (s, r) in checks.items() if value_at(sheets, s, r) is not True]
+        assert not failing, f"{spec.id}: {failing}"
+        assert value_at(sheets, spec.sheets[0], "B3") == "✓ 全部通过"
+        # every line of every 校验结果 area shows ✓
+        for sheet in spec.sheets:
+            marks = [row[1] for row in sheets[sheet] if len(row) > 1 and row[1] in ("✓", "✗", "!")]
+            assert marks and set(marks) == {"✓"}, (spec.id, sheet)
+
+
+def test_blank_template_without_unit_fails_only_the_unit_check(blank_templates) -> None:
+    for spec, _, _, original, recalculated in blank_templates:
+        sheets = read_sheets(recalculated)
+        assert not _errors(sheets)
+        _, checks = read_map(original)
+        failing = [i for i, (s, r) in checks.items() if value_at(sheets, s, r) is not True]
+        assert failing == ["M1@meta.unit"], spec.id
+        assert value_at(sheets, spec.sheets[0], "B3").startswith("✗ 有 1 项错误")
+
+
+def test_cached_values_equal_what_the_engine_computes(soffice: str, tmp_path: Path) -> None:
+    """Formula cells written with values carry the results a spreadsheet computes."""
+    rng = np.random.default_rng(7)
+    files: list[tuple[FormSpec, Path]] = []
+    for spec in _specs()[:3]:
+        for i, rule in enumerate([None, "A1", "N1", "W1", "P1", "S3", "W3", "M1"]):
+            values = consistent_fill(spec, rng)
+            if rule is not None:
+                if rule not in {r.id for r in spec.rules}:
+                    continue
+                values = break_rule(spec, rule, values, rng)
+            year = values.pop("meta.year", None) or YEARS[spec.id]
+            unit = values.pop("meta.unit", "兰江街道") if "meta.unit" in values else "兰江街道"
+            path = tmp_path / f"{spec.id}-{i}.xlsx"
+            write_template(spec, path, TemplateOptions(year=year, unit=unit, values=values))
+            files.append((spec, path))
+    out = recalculate([p for _, p in files], tmp_path / "recalc")
+    for _spec, path in files:
+        cached, computed = read_sheets(path), read_sheets(out[path])
+        cells = _formula_cells(path)
+        assert cells
+        for sheet, ref in cells:
+            mine, engine = value_at(cached, sheet, ref), value_at(computed, sheet, ref)
+            if isinstance(mine, float) and isinstance(engine, float):
+                assert mine == pytest.approx(engine), (path.name, sheet, ref)
+            else:
+                assert mine == engine, (path.name, sheet, ref, mine, engine)
