@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,14 @@ def soffice() -> str:
             )
         pytest.skip("LibreOffice not installed")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _default_language(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts in Chinese, whatever an earlier test or the environment chose."""
+    from toolkit.messages import set_language
+
+    monkeypatch.delenv("TOOLKIT_LANG", raising=False)
+    set_language(None)
+    yield
+    set_language(None)

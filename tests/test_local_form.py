@@ -1,0 +1,86 @@
+"""A local office adds a form as data: a spec file under tests/data, no code change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.libreoffice import recalculate
+from tests.support import fill_workbook, read_map, read_sheets, value_at
+from toolkit.cli import app
+
+SPEC = Path(__file__).parent / "data" / "local-training.toml"
+runner = CliRunner()
+
+
+def test_local_form_is_listed_and_templated_by_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOOLKIT_FORMS_PATH", str(SPEC.parent))
+    listed = runner.invoke(app, ["forms"])
+    assert listed.exit_code == 0 and "local-training" in listed.output
+    out = tmp_path / "培训.xlsx"
+    made = runner.invoke(
+        app, ["template", "--form", "local-training", "--year", "2025", "-o", str(out)]
+    )
+    assert made.exit_code == 0, made.output
+    fields, checks = read_map(out)
+    assert "training.all.total" in fields
+    assert {
+        "L1@training.all.total",
+        "L2@training.all.total",
+        "L3@training.budget.amount",
+        "M1@meta.unit",
+    } <= set(checks)
+
+
+@pytest.mark.libreoffice
+def test_local_form_rules_work_in_the_spreadsheet(tmp_path: Path, soffice: str) -> None:
+    template = tmp_path / "培训.xlsx"
+    made = runner.invoke(
+        app,
+        [
+            "template",
+            "--spec",
+            str(SPEC),
+            "--year",
+            "2025",
+            "--unit",
+            "兰江街道",
+            "-o",
+            str(template),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    good = {
+        "training.staff.male": 3,
+        "training.staff.female": 4,
+        "training.grassroots.male": 10,
+        "training.grassroots.female": 12,
+        "training.budget.amount": 2.5,
+    }
+    typed_over = {**good, "training.all.total": 30}  # should be 29
+    costly = {**good, "training.budget.amount": 150}
+    files = {}
+    for name, values in {"good": good, "typed_over": typed_over, "costly": costly}.items():
+        files[name] = tmp_path / f"{name}.xlsx"
+        fill_workbook(template, files[name], values)
+    out = recalculate(list(files.values()), tmp_path / "recalc")
+    fields, checks = read_map(template)
+
+    def failing(name: str) -> tuple[list[str], str]:
+        sheets = read_sheets(out[files[name]])
+        bad = [i for i, (s, r) in checks.items() if value_at(sheets, s, r) is not True]
+        return bad, value_at(sheets, "封面", "B3")
+
+    assert failing("good") == ([], "✓ 全部通过")
+    sheets = read_sheets(out[files["good"]])
+    assert value_at(sheets, *fields["training.all.total"]) == 29
+    bad, status = failing("typed_over")
+    # a typed-over grand total breaks both the row sum and the column sum
+    assert bad == ["L1@training.all.total", "L2@training.all.total"]
+    assert status.startswith("✗ 有 2 项错误")
+    bad, status = failing("costly")
+    assert bad == ["L3@training.budget.amount"] and status.startswith("!")
