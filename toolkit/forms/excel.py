@@ -145,7 +145,7 @@ class ExcelCompiler:
 
 def _tolerant(op: str, left: str, right: str) -> str:
     diff = f"({left})-({right})"
-    eps = repr(EPSILON)
+    eps = f"{EPSILON:.6f}"  # plain decimal: every spreadsheet parses it
     return {
         "==": f"ABS({diff})<={eps}",
         "!=": f"ABS({diff})>{eps}",

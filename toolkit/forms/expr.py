@@ -254,8 +254,10 @@ def _convert(node: ast.expr, text: str, is_field: Callable[[str], bool]) -> Expr
         op = "and" if isinstance(node.op, ast.And) else "or"
         return Logic(op, tuple(conv(v) for v in node.values))
     if isinstance(node, ast.Compare):
-        if len(node.ops) != 1 or type(node.ops[0]) not in COMPARE_OPS:
+        if len(node.ops) != 1:
             raise ExprError("spec.problem.chained_compare", expr=text)
+        if type(node.ops[0]) not in COMPARE_OPS:
+            raise ExprError("spec.problem.unsupported", expr=text, what=type(node.ops[0]).__name__)
         return Compare(COMPARE_OPS[type(node.ops[0])], conv(node.left), conv(node.comparators[0]))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         name = node.func.id

@@ -33,7 +33,7 @@ from toolkit.forms.expr import (
 )
 from toolkit.forms.layout import Grid, LayoutError
 from toolkit.forms.model import KINDS, Field, FormSpec, LabelCell, Rule, Table, Total
-from toolkit.messages import render
+from toolkit.messages import Message
 from toolkit.paths import builtin_dir
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -95,7 +95,7 @@ def load_spec(path: Path) -> FormSpec:
         return _build(doc, path)
     except SpecError as exc:
         file = exc.params.pop("file", None) or current
-        problem = render(exc.problem, **exc.params)
+        problem = Message(exc.problem, exc.params)
         raise UserError(
             "spec.invalid",
             file=str(file),
@@ -115,13 +115,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UserError("spec.unreadable", file=str(path), detail=str(exc)) from None
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
-        where = render("spec.at_line", line=line.group(1)) if line else ""
+        where = Message("spec.at_line", {"line": line.group(1)}) if line else ""
         raise UserError(
             "spec.invalid",
             file=str(path),
             where=where,
             where_sep=": " if where else "",
-            problem=render("spec.problem.toml_syntax", detail=str(exc)),
+            problem=Message("spec.problem.toml_syntax", {"detail": str(exc)}),
         ) from None
     except UnicodeDecodeError:
         raise UserError(
@@ -129,7 +129,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
             file=str(path),
             where="",
             where_sep="",
-            problem=render("spec.problem.not_utf8"),
+            problem=Message("spec.problem.not_utf8"),
         ) from None
 
 
@@ -389,6 +389,10 @@ def _build_field_list(raw: dict[str, Any], where: str, common: dict[str, Any]) -
         fkey = _str(item, "key", fwhere)
         if not _KEY.match(fkey):
             raise SpecError(_join(fwhere, "key"), "spec.problem.bad_key", key=fkey)
+        if any(f.key == f"{common['key']}.{fkey}" for f in fields):
+            raise SpecError(
+                _join(fwhere, "key"), "spec.problem.duplicate", what=f"{common['key']}.{fkey}"
+            )
         label = _str(item, "label", fwhere)
         required = item.get("required", False)
         if not isinstance(required, bool):
@@ -516,6 +520,8 @@ def _build_grid(
                 own_labels.append(text)
             specs = _row_fields(rawrow, row_key, columns, rwhere, sets)
             for fkey, span, kind, unit in specs:
+                if any(f.key == f"{key}.{fkey}" for f in fields):
+                    raise SpecError(rwhere, "spec.problem.duplicate", what=f"{key}.{fkey}")
                 col = grid.next_free(row, 0)
                 grid.place(row, col, 1, span, ("field", fkey), rwhere)
                 row_labels = tuple(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,17 @@ def catalogue(lang: str) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class Message:
+    """A message id with parameters, rendered late: in the language of whoever shows it."""
+
+    message_id: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str | None = None) -> str:
+        return render(self.message_id, lang=lang, **self.params)
+
+
 def has_message(message_id: str, lang: str | None = None) -> bool:
     return message_id in catalogue(lang or current_language())
 
@@ -74,6 +86,7 @@ def render(message_id: str, lang: str | None = None, **params: Any) -> str:
     template = catalogue(lang).get(message_id) or catalogue(DEFAULT_LANG).get(message_id)
     if template is None:
         return message_id
+    params = {k: v.render(lang) if isinstance(v, Message) else v for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
