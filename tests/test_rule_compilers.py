@@ -471,8 +471,8 @@ def _check(spec: FormSpec, check: str, frame: RuleFrame, when: str | None = None
     compiler = PandasCompiler(kind_lookup(spec))
     fn = compiler.rule(expr_of(spec, check), expr_of(spec, when) if when else None)
     result = fn(frame)
-    assert isinstance(result, pd.Series)
-    assert list(result.index) == list(frame.index)
+    assert isinstance(result, np.ndarray) and result.dtype == bool
+    assert len(result) == len(frame.index)  # one verdict per return, in frame order
     return [bool(v) for v in result]
 
 
