@@ -69,6 +69,12 @@ def _run(action: Callable[[], None]) -> None:
     except KeyboardInterrupt:
         typer.echo(t("cli.interrupted"), err=True)
         raise typer.Exit(2) from None
+    except BrokenPipeError:
+        # The reader of our output went away (`toolkit forms | head`): stop quietly; the
+        # run did not complete, so it does not report success.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(2) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:  # a bug: say so plainly, show details only on request
