@@ -235,3 +235,37 @@ BREAKERS = {
     "S1": _s1,
     "S3": _s3,
 }
+
+
+def edge_fill(spec: FormSpec, values: Values, rng: np.random.Generator) -> Values:
+    """A fill with content where spreadsheets and naive code part ways: spaces of either
+    width, numbers typed as text, error values, decimals that only add up with a tolerance.
+    No verdict is expected; Excel and pandas must simply agree."""
+    out = dict(values)
+    inputs = [
+        k
+        for k, f in spec.fields.items()
+        if not f.computed and f.kind not in ("year", "date", "longtext")
+    ]
+    for _ in range(int(rng.integers(1, 4))):
+        key = _pick(rng, inputs)
+        choice = int(rng.integers(0, 6))
+        if choice == 0:
+            out[key] = " " * int(rng.integers(1, 3))
+        elif choice == 1:
+            out[key] = "\u3000"
+        elif choice == 2:
+            out[key] = str(int(rng.integers(0, 20)))  # a number typed as text
+        elif choice == 3:
+            out[key] = "=1/0"  # a formula that evaluates to #DIV/0!
+        elif choice == 4 and "applications.new.natural" in spec.fields:
+            col = _pick(rng, spec.sets["applicant"])
+            out[f"applications.new.{col}"] = 0.1
+            out[f"applications.carried_in.{col}"] = 0.2
+            for row in spec.table("applications").row_keys:
+                if row not in ("new", "carried_in", "handled_total"):
+                    out[f"applications.{row}.{col}"] = None
+            out[f"applications.granted.{col}"] = 0.3  # 0.1 + 0.2 = 0.3 only with a tolerance
+        else:
+            out[key] = round(float(rng.uniform(0, 3)), 1)
+    return out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import math
+import html
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -77,26 +79,42 @@ def fill_workbook(template: Path, target: Path, values: dict[str, Any]) -> None:
     wb.save(target)
 
 
+def error_cells(path: Path) -> set[tuple[str, str]]:
+    """Cells holding an error value (#DIV/0!…): calamine reads them as '', the XML says t="e"."""
+    with zipfile.ZipFile(path) as archive:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+        targets = {}
+        for rel in re.findall(r"<Relationship [^>]*>", rels):
+            ident = re.search(r'Id="([^"]+)"', rel)
+            target = re.search(r'Target="([^"]+)"', rel)
+            if ident and target:
+                targets[ident.group(1)] = target.group(1)
+        found = set()
+        for sheet in re.findall(r"<sheet [^>]*>", workbook):
+            name = html.unescape(re.search(r'name="([^"]+)"', sheet).group(1))
+            rel = re.search(r'r:id="([^"]+)"', sheet).group(1)
+            part = "xl/" + targets[rel].removeprefix("/xl/").removeprefix("xl/")
+            xml = archive.read(part).decode("utf-8")
+            for ref in re.findall(r'<c r="([A-Z]+[0-9]+)"[^>]*t="e"', xml):
+                found.add((name, ref))
+        return found
+
+
 def frame_from_cells(
-    spec: FormSpec, sheets: dict[str, list[list[Any]]], fields: dict[str, tuple[str, str]]
+    spec: FormSpec,
+    sheets: dict[str, list[list[Any]]],
+    fields: dict[str, tuple[str, str]],
+    errors: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
 ) -> RuleFrame:
-    """What a reader sees: numbers as floats, blanks as NaN, text in a number cell invalid."""
+    """The cells as found ('' read as empty), and which of them hold an error value."""
     values: dict[str, Any] = {}
-    invalid: dict[str, bool] = {}
-    for key, fld in spec.fields.items():
+    flagged: dict[str, bool] = {}
+    for key in spec.fields:
         raw = value_at(sheets, *fields[key])
-        if fld.numeric:
-            if isinstance(raw, bool):
-                raw = float(raw)
-            if isinstance(raw, int | float):
-                values[key], invalid[key] = float(raw), False
-            elif isinstance(raw, str) and raw.strip() == "":
-                values[key], invalid[key] = math.nan, False
-            else:
-                values[key], invalid[key] = math.nan, True
-        else:
-            values[key] = None if raw in ("", None) else str(raw)
-    return RuleFrame(pd.DataFrame([values]), pd.DataFrame([invalid]))
+        values[key] = None if raw == "" else raw
+        flagged[key] = fields[key] in errors
+    return RuleFrame(pd.DataFrame([values], dtype=object), errors=pd.DataFrame([flagged]))
 
 
 def pandas_verdicts(spec: FormSpec, frame: RuleFrame) -> dict[str, bool]:

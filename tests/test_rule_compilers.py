@@ -35,7 +35,6 @@ from toolkit.forms.pandas_rules import (
     compile_rules,
     compute_totals,
     evaluate,
-    kind_lookup,
 )
 from toolkit.forms.registry import load_form
 from toolkit.template.plan import plan_workbook
@@ -134,7 +133,7 @@ def expr_of(spec: FormSpec, text: str) -> Expr:
     """Expand, parse and type-check an expression over ``spec`` as the loader does."""
     expanded = expand_keys(text, list(spec.fields), spec.sets)
     expr = parse(expanded, lambda k: k.removeprefix("last.") in spec.fields)
-    type_of(expr, kind_lookup(spec))
+    type_of(expr, spec.kind_of)
     return expr
 
 
@@ -311,7 +310,7 @@ def _locate(spec: FormSpec):
 
 
 def _formula(spec: FormSpec, check: str, when: str | None = None, host: str = "申请情况") -> str:
-    compiler = ExcelCompiler(_locate(spec), kind_lookup(spec), host)
+    compiler = ExcelCompiler(_locate(spec), host)
     return compiler.formula(expr_of(spec, check), expr_of(spec, when) if when is not None else None)
 
 
@@ -324,47 +323,79 @@ def test_tiny_geometry(tiny: FormSpec) -> None:
 
 
 E = "0.000001"  # the tolerance as written into formulas: a plain decimal
+SP = '"\u3000",""'  # SUBSTITUTE arguments removing full-width spaces
+
+
+def G(cells: str, body: str) -> str:
+    """A rule formula: FALSE when any cell it reads holds an error value, else its test."""
+    return f"=IF(ISERROR(SUM({cells})),FALSE,{body})"
 
 
 @pytest.mark.parametrize(
     ("check", "formula"),
     [
-        ("t.r1.a >= 0", "=N($D$5)>=0"),
-        ("t.r1.a + t.r2.a == t.all.a", "=N($D$5)+N($D$6)=N($D$10)"),
-        ("t.r1.a != t.r1.b", "=N($D$5)<>N($E$5)"),
-        ("t.r1.a < t.r1.b", "=N($D$5)<N($E$5)"),
-        ("t.r1.a > 2 * t.r1.b", "=N($D$5)>2*N($E$5)"),
-        ("(t.r1.a + 1) * 2 <= t.r1.b", "=(N($D$5)+1)*2<=N($E$5)"),
-        ("t.all.a - (t.r1.a + t.r2.a) == 0", "=N($D$10)-(N($D$5)+N($D$6))=0"),
-        ("-t.r1.a <= 0", "=-(N($D$5))<=0"),
-        ("t.all.a == sum(t.r*.a)", "=N($D$10)=SUM($D$5:$D$9)"),
-        ("t.all.a == sum(t.{body}.a)", "=N($D$10)=SUM($D$5:$D$9)"),
-        ("t.r1.total == sum(t.r1.{parts})", "=N($F$5)=SUM($D$5:$E$5)"),
-        ("sum(t.r1.a, t.r3.a, t.r4.a) == 0", "=SUM($D$5,$D$7:$D$8)=0"),
-        ("sum(t.r1.a, t.r1.b, t.r2.a) == 0", "=SUM($D$5:$E$5,$D$6)=0"),
-        ("sum(t.r1.a, 1) >= 1", "=SUM($D$5,1)>=1"),
-        ("all_blank(t.r*.a)", "=COUNTA($D$5:$D$9)=0"),
-        ("any_filled(t.*.a)", "=COUNTA($D$5:$D$10)>0"),
-        ("any_filled(t.r1.{cols})", "=COUNTA($D$5:$F$5)>0"),
-        ("blank(t.r1.a)", "=LEN($D$5)=0"),
-        ("filled(meta.unit)", "=LEN('封面'!$D$4)>0"),
-        ("is_number(t.r1.a)", "=ISNUMBER($D$5)"),
-        ("whole(t.r1.a)", "=N($D$5)=INT(N($D$5))"),
-        ("whole(t.r1.a + t.r1.b)", "=N($D$5)+N($E$5)=INT(N($D$5)+N($E$5))"),
+        ("t.r1.a >= 0", G("$D$5", f"N($D$5)>=-{E}")),
+        ("t.r1.a + t.r2.a == t.all.a", G("$D$5:$D$6,$D$10", f"ABS(N($D$5)+N($D$6)-N($D$10))<={E}")),
+        ("t.r1.a != t.r1.b", G("$D$5:$E$5", f"ABS(N($D$5)-N($E$5))>{E}")),
+        ("t.r1.a < t.r1.b", G("$D$5:$E$5", f"N($D$5)-N($E$5)<-{E}")),
+        ("t.r1.a > 2 * t.r1.b", G("$D$5:$E$5", f"N($D$5)-2*N($E$5)>{E}")),
+        ("(t.r1.a + 1) * 2 <= t.r1.b", G("$D$5:$E$5", f"(N($D$5)+1)*2-N($E$5)<={E}")),
+        (
+            "t.all.a - (t.r1.a + t.r2.a) == 0",
+            G("$D$10,$D$5:$D$6", f"ABS(N($D$10)-(N($D$5)+N($D$6)))<={E}"),
+        ),
+        ("-t.r1.a <= 0", G("$D$5", f"-(N($D$5))<={E}")),
+        ("t.r1.a <= -t.r1.b", G("$D$5:$E$5", f"N($D$5)-(-(N($E$5)))<={E}")),
+        ("t.all.a == sum(t.r*.a)", G("$D$10,$D$5:$D$9", f"ABS(N($D$10)-SUM($D$5:$D$9))<={E}")),
+        ("t.all.a == sum(t.{body}.a)", G("$D$10,$D$5:$D$9", f"ABS(N($D$10)-SUM($D$5:$D$9))<={E}")),
+        (
+            "t.r1.total == sum(t.r1.{parts})",
+            G("$F$5,$D$5:$E$5", f"ABS(N($F$5)-SUM($D$5:$E$5))<={E}"),
+        ),
+        ("sum(t.r1.a, t.r3.a, t.r4.a) == 0", G("$D$5,$D$7:$D$8", f"ABS(SUM($D$5,$D$7:$D$8))<={E}")),
+        ("sum(t.r1.a, t.r1.b, t.r2.a) == 0", G("$D$5:$E$5,$D$6", f"ABS(SUM($D$5:$E$5,$D$6))<={E}")),
+        ("sum(t.r1.a, 1) >= 1", G("$D$5", f"SUM($D$5,1)-1>=-{E}")),
+        (
+            "all_blank(t.r*.a)",
+            G("$D$5:$D$9", f"SUMPRODUCT(LEN(TRIM(SUBSTITUTE($D$5:$D$9,{SP}))))=0"),
+        ),
+        (
+            "any_filled(t.*.a)",
+            G("$D$5:$D$10", f"SUMPRODUCT(LEN(TRIM(SUBSTITUTE($D$5:$D$10,{SP}))))>0"),
+        ),
+        (
+            "any_filled(t.r1.{cols})",
+            G("$D$5:$F$5", f"SUMPRODUCT(LEN(TRIM(SUBSTITUTE($D$5:$F$5,{SP}))))>0"),
+        ),
+        ("blank(t.r1.a)", G("$D$5", f"LEN(TRIM(SUBSTITUTE($D$5,{SP})))=0")),
+        ("filled(meta.unit)", G("'封面'!$D$4", f"LEN(TRIM(SUBSTITUTE('封面'!$D$4,{SP})))>0")),
+        ("is_number(t.r1.a)", G("$D$5", "ISNUMBER($D$5)")),
+        ("whole(t.r1.a)", G("$D$5", "N($D$5)=INT(N($D$5))")),
+        ("whole(t.r1.a + t.r1.b)", G("$D$5:$E$5", "N($D$5)+N($E$5)=INT(N($D$5)+N($E$5))")),
         (
             "blank(t.r1.a) or (is_number(t.r1.a) and whole(t.r1.a) and t.r1.a >= 0)",
-            "=OR(LEN($D$5)=0,AND(ISNUMBER($D$5),N($D$5)=INT(N($D$5)),N($D$5)>=0))",
+            G(
+                "$D$5",
+                f"OR(LEN(TRIM(SUBSTITUTE($D$5,{SP})))=0,"
+                f"AND(ISNUMBER($D$5),N($D$5)=INT(N($D$5)),N($D$5)>=-{E}))",
+            ),
         ),
-        ("not (t.r1.a == 0 and t.r2.a != 0)", "=NOT(AND(N($D$5)=0,N($D$6)<>0))"),
-        ("t.m.amount == t.m.budget", f"=ABS((N($D$12))-(N($E$12)))<={E}"),
-        ("t.m.amount != t.m.budget", f"=ABS((N($D$12))-(N($E$12)))>{E}"),
-        ("t.m.amount <= t.m.budget", f"=(N($D$12))-(N($E$12))<={E}"),
-        ("t.m.amount < t.m.budget", f"=(N($D$12))-(N($E$12))<-{E}"),
-        ("t.m.amount >= 0", f"=(N($D$12))-(0)>=-{E}"),
-        ("t.m.amount > 0", f"=(N($D$12))-(0)>{E}"),
-        ("t.m.amount == sum(t.r1.a, t.m.budget)", f"=ABS((N($D$12))-(SUM($D$5,$E$12)))<={E}"),
-        ("t.r1.a >= 0.5", f"=(N($D$5))-(0.5)>=-{E}"),  # a decimal constant is money
-        ("t.m.change + t.r1.a >= 0", "=N($F$12)+N($D$5)>=0"),
+        (
+            "not (t.r1.a == 0 and t.r2.a != 0)",
+            G("$D$5:$D$6", f"NOT(AND(ABS(N($D$5))<={E},ABS(N($D$6))>{E}))"),
+        ),
+        ("t.m.amount == t.m.budget", G("$D$12:$E$12", f"ABS(N($D$12)-N($E$12))<={E}")),
+        ("t.m.amount != t.m.budget", G("$D$12:$E$12", f"ABS(N($D$12)-N($E$12))>{E}")),
+        ("t.m.amount <= t.m.budget", G("$D$12:$E$12", f"N($D$12)-N($E$12)<={E}")),
+        ("t.m.amount < t.m.budget", G("$D$12:$E$12", f"N($D$12)-N($E$12)<-{E}")),
+        ("t.m.amount >= 0", G("$D$12", f"N($D$12)>=-{E}")),
+        ("t.m.amount > 0", G("$D$12", f"N($D$12)>{E}")),
+        (
+            "t.m.amount == sum(t.r1.a, t.m.budget)",
+            G("$D$12,$D$5,$E$12", f"ABS(N($D$12)-SUM($D$5,$E$12))<={E}"),
+        ),
+        ("t.r1.a >= 0.5", G("$D$5", f"N($D$5)-0.5>=-{E}")),
+        ("t.m.change + t.r1.a >= 0", G("$F$12,$D$5", f"N($F$12)+N($D$5)>=-{E}")),
     ],
 )
 def test_excel_formula(tiny: FormSpec, check: str, formula: str) -> None:
@@ -376,32 +407,40 @@ def test_excel_epsilon_literal() -> None:
 
 
 def test_excel_when(tiny: FormSpec) -> None:
-    assert (
-        _formula(tiny, "t.m.amount <= t.m.budget", when="filled(t.m.budget)")
-        == f"=OR(NOT(LEN($E$12)>0),(N($D$12))-(N($E$12))<={E})"
+    blank_budget = f"LEN(TRIM(SUBSTITUTE($E$12,{SP})))>0"
+    assert _formula(tiny, "t.m.amount <= t.m.budget", when="filled(t.m.budget)") == G(
+        "$E$12,$D$12", f"OR(NOT({blank_budget}),N($D$12)-N($E$12)<={E})"
     )
-    assert (
-        _formula(tiny, "t.r1.total == sum(t.r1.{parts})", when="any_filled(t.r1.{parts})")
-        == "=OR(NOT(COUNTA($D$5:$E$5)>0),N($F$5)=SUM($D$5:$E$5))"
+    assert _formula(tiny, "t.r1.total == sum(t.r1.{parts})", when="any_filled(t.r1.{parts})") == G(
+        "$D$5:$F$5",
+        f"OR(NOT(SUMPRODUCT(LEN(TRIM(SUBSTITUTE($D$5:$E$5,{SP}))))>0),"
+        f"ABS(N($F$5)-SUM($D$5:$E$5))<={E})",
     )
 
 
 def test_excel_cross_sheet(tiny: FormSpec) -> None:
-    assert _formula(tiny, "t.r1.a >= 0", host="封面") == "=N('申请情况'!$D$5)>=0"
-    assert (
-        _formula(tiny, "t.all.a == sum(t.r*.a)", host="封面")
-        == "=N('申请情况'!$D$10)=SUM('申请情况'!$D$5:$D$9)"
+    q = "'申请情况'!"
+    assert _formula(tiny, "t.r1.a >= 0", host="封面") == G(f"{q}$D$5", f"N({q}$D$5)>=-{E}")
+    assert _formula(tiny, "t.all.a == sum(t.r*.a)", host="封面") == G(
+        f"{q}$D$10,{q}$D$5:$D$9", f"ABS(N({q}$D$10)-SUM({q}$D$5:$D$9))<={E}"
     )
-    assert _formula(tiny, "all_blank(t.r*.a)", host="封面") == "=COUNTA('申请情况'!$D$5:$D$9)=0"
-    assert _formula(tiny, "blank(meta.unit)") == "=LEN('封面'!$D$4)=0"
-    assert _formula(tiny, "blank(meta.unit)", host="封面") == "=LEN($D$4)=0"
+    assert _formula(tiny, "all_blank(t.r*.a)", host="封面") == G(
+        f"{q}$D$5:$D$9", f"SUMPRODUCT(LEN(TRIM(SUBSTITUTE({q}$D$5:$D$9,{SP}))))=0"
+    )
+    assert _formula(tiny, "blank(meta.unit)") == G(
+        "'封面'!$D$4", f"LEN(TRIM(SUBSTITUTE('封面'!$D$4,{SP})))=0"
+    )
+    assert _formula(tiny, "blank(meta.unit)", host="封面") == G(
+        "$D$4", f"LEN(TRIM(SUBSTITUTE($D$4,{SP})))=0"
+    )
 
 
 def test_excel_this_year(tiny: FormSpec) -> None:
-    assert _formula(tiny, "meta.year <= this_year()", host="封面") == "=N($D$5)<=YEAR(TODAY())"
-    assert (
-        _formula(tiny, "filled(meta.unit) and meta.year >= 1990", host="封面")
-        == "=AND(LEN($D$4)>0,N($D$5)>=1990)"
+    assert _formula(tiny, "meta.year <= this_year()", host="封面") == G(
+        "$D$5", f"N($D$5)-YEAR(TODAY())<={E}"
+    )
+    assert _formula(tiny, "filled(meta.unit) and meta.year >= 1990", host="封面") == G(
+        "$D$4:$D$5", f"AND(LEN(TRIM(SUBSTITUTE($D$4,{SP})))>0,N($D$5)-1990>=-{E})"
     )
 
 
@@ -417,6 +456,11 @@ def test_excel_sheet_name_quoting() -> None:
 
 
 ALLOWED_FUNCTIONS = {
+    "IF",
+    "ISERROR",
+    "SUMPRODUCT",
+    "TRIM",
+    "SUBSTITUTE",
     "SUM",
     "N",
     "LEN",
@@ -439,11 +483,10 @@ def test_builtin_template_formulas_use_only_portable_functions(form_id: str) -> 
     rules = template_rules(spec)
     assert rules
     plan = plan_workbook(spec, rules)
-    kind_of = kind_lookup(spec)
     used: set[str] = set()
     for rule in rules:
         host = plan.cells[rule.at].sheet
-        formula = ExcelCompiler(plan.locate, kind_of, host).formula(rule.check, rule.when)
+        formula = ExcelCompiler(plan.locate, host).formula(rule.check, rule.when)
         assert formula.startswith("="), rule.instance
         assert "_xlfn" not in formula.lower(), rule.instance
         assert "last." not in formula, rule.instance
@@ -453,7 +496,7 @@ def test_builtin_template_formulas_use_only_portable_functions(form_id: str) -> 
         used |= names
     assert {"SUM", "N", "LEN", "ISNUMBER", "INT", "YEAR", "TODAY"} <= used
     if form_id != "supp-stats":
-        assert {"COUNTA", "NOT", "OR", "AND"} <= used
+        assert {"SUMPRODUCT", "NOT", "OR", "AND", "ISERROR"} <= used
 
 
 def test_template_rules_exclude_last_year_and_file_only_rules() -> None:
@@ -468,7 +511,7 @@ def test_template_rules_exclude_last_year_and_file_only_rules() -> None:
 
 
 def _check(spec: FormSpec, check: str, frame: RuleFrame, when: str | None = None) -> list[bool]:
-    compiler = PandasCompiler(kind_lookup(spec))
+    compiler = PandasCompiler()
     fn = compiler.rule(expr_of(spec, check), expr_of(spec, when) if when else None)
     result = fn(frame)
     assert isinstance(result, np.ndarray) and result.dtype == bool
@@ -507,8 +550,9 @@ def test_invalid_text_cell_is_not_blank_and_not_a_number(tiny: FormSpec) -> None
 def test_text_fields_blank_when_none_or_whitespace(tiny: FormSpec) -> None:
     units = [None, np.nan, "", "   ", "\u3000", "\n", "兰江街道", " 0 "]
     frame = RuleFrame(pd.DataFrame({"meta.unit": pd.Series(units, dtype="object")}))
-    assert _check(tiny, "blank(meta.unit)", frame) == [True] * 6 + [False] * 2
-    assert _check(tiny, "filled(meta.unit)", frame) == [False] * 6 + [True] * 2
+    # spaces of either width are blank; a line break is content, as LEN(TRIM()) sees it
+    assert _check(tiny, "blank(meta.unit)", frame) == [True] * 5 + [False] * 3
+    assert _check(tiny, "filled(meta.unit)", frame) == [False] * 5 + [True] * 3
     # a text field never reads as a number
     assert _check(tiny, "is_number(meta.unit)", frame) == [False] * 8
 

@@ -36,7 +36,7 @@ def _pixels_of(pdf: Path, colour: str, tmp_path: Path) -> int:
         # header: P6\n<width> <height>\n<max>\n then RGB triples
         parts = data.split(b"\n", 3)
         pixels = parts[3]
-        count += sum(1 for i in range(0, len(pixels) - 2, 3) if pixels[i:i + 3] == target)
+        count += sum(1 for i in range(0, len(pixels) - 2, 3) if pixels[i : i + 3] == target)
     return count
 
 
@@ -50,14 +50,21 @@ def pdftoppm() -> str:
     return path
 
 
-def test_a_wrong_total_turns_red_and_a_warning_orange(soffice: str, pdftoppm: str,
-                                                      tmp_path: Path) -> None:
+def test_a_wrong_total_turns_red_and_a_warning_orange(
+    soffice: str, pdftoppm: str, tmp_path: Path
+) -> None:
     template = tmp_path / "模板.xlsx"
     build_template("gov-2021", template, unit="兰江街道")
     wrong_total = tmp_path / "wrong.xlsx"
-    fill_workbook(template, wrong_total, {"applications.new.natural": 2,
-                                          "applications.granted.natural": 2,
-                                          "applications.new.total": 5})  # should be 2
+    fill_workbook(
+        template,
+        wrong_total,
+        {
+            "applications.new.natural": 2,
+            "applications.granted.natural": 2,
+            "applications.new.total": 5,
+        },
+    )  # should be 2
     warning = tmp_path / "warning.xlsx"
     fill_workbook(template, warning, {"review.appeal.corrected": 1})
     pdfs = convert([template, wrong_total, warning], tmp_path / "pdf", "pdf")

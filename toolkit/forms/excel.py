@@ -1,9 +1,15 @@
 """Compile a rule expression to an Excel formula.
 
-Only functions that Excel 2010, WPS and LibreOffice all have: SUM, N, LEN, COUNTA, ISNUMBER,
-INT, ABS, AND, OR, NOT, YEAR, TODAY. No dynamic arrays, nothing that needs ``_xlfn.``.
-A field read as a number is wrapped in N() so text typed into a number cell counts as 0
-(as the pandas side does with a blank) instead of spreading #VALUE! through the sheet.
+Only functions that Excel 2010, WPS and LibreOffice all have: SUM, SUMPRODUCT, N, LEN, TRIM,
+SUBSTITUTE, ISNUMBER, ISERROR, INT, ABS, IF, AND, OR, NOT, YEAR, TODAY. No dynamic arrays,
+nothing that needs ``_xlfn.``. The meaning is the one ``pandas_rules.py`` implements:
+
+* a field read as a number is wrapped in N(): text counts as 0 instead of spreading #VALUE!;
+* a cell is blank when it is empty or holds only spaces (ASCII or the full-width U+3000);
+* every comparison allows a difference of EPSILON, so 0.1 + 0.2 equals 0.3 on both sides
+  (spreadsheets compare to about 15 digits, numpy exactly);
+* a rule that reads a cell holding an error value (#DIV/0!, #REF!…) fails: SUM over the
+  rule's cells propagates any error, and IF(ISERROR(…)) turns it into FALSE.
 """
 
 from __future__ import annotations
@@ -12,15 +18,15 @@ from collections.abc import Callable
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from toolkit.forms.expr import Arith, Call, Compare, Expr, Logic, Neg, Not, Num, Ref, is_money
+from toolkit.forms.expr import Arith, Call, Compare, Expr, Logic, Neg, Not, Num, Ref
 
 # A located cell: (sheet name, zero-based row, zero-based column).
 Cell = tuple[str, int, int]
 Locate = Callable[[str], Cell]
 
-# Money is compared with a tolerance so that 0.1 + 0.2 equals 0.3 on both sides.
+# Every comparison allows this difference, so that 0.1 + 0.2 equals 0.3 on both sides.
 EPSILON = 0.000001
-_EXCEL_COMPARE = {"==": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+FULL_WIDTH_SPACE = "\u3000"
 
 
 def quote_sheet(sheet: str) -> str:
@@ -70,9 +76,8 @@ def ranges(cells: list[Cell], host: str) -> list[str]:
 class ExcelCompiler:
     """Turns expressions into formula text for cells on ``host`` sheet."""
 
-    def __init__(self, locate: Locate, kind_of: Callable[[str], str], host: str) -> None:
+    def __init__(self, locate: Locate, host: str) -> None:
         self.locate = locate
-        self.kind_of = kind_of
         self.host = host
 
     def formula(self, check: Expr, when: Expr | None = None) -> str:
@@ -80,7 +85,11 @@ class ExcelCompiler:
         body = self.boolean(check)
         if when is not None:
             body = f"OR(NOT({self.boolean(when)}),{body})"
-        return "=" + body
+        keys = dict.fromkeys(k for e in (when, check) if e is not None for k in e.refs())
+        cells = [self.locate(k) for k in keys]
+        if not cells:
+            return "=" + body
+        return f"=IF(ISERROR(SUM({','.join(ranges(cells, self.host))})),FALSE,{body})"
 
     def raw(self, expr: Expr) -> str:
         if not isinstance(expr, Ref):
@@ -121,16 +130,13 @@ class ExcelCompiler:
         if isinstance(expr, Not):
             return f"NOT({self.boolean(expr.operand)})"
         if isinstance(expr, Compare):
-            left, right = self.number(expr.left), self.number(expr.right)
-            if is_money(expr.left, self.kind_of) or is_money(expr.right, self.kind_of):
-                return _tolerant(expr.op, left, right)
-            return f"{left}{_EXCEL_COMPARE[expr.op]}{right}"
+            return _tolerant(expr.op, self.number(expr.left), self.number(expr.right))
         if isinstance(expr, Call):
             name = expr.name
             if name == "blank":
-                return f"LEN({self.raw(expr.args[0])})=0"
+                return f"{_length(self.raw(expr.args[0]))}=0"
             if name == "filled":
-                return f"LEN({self.raw(expr.args[0])})>0"
+                return f"{_length(self.raw(expr.args[0]))}>0"
             if name == "is_number":
                 return f"ISNUMBER({self.raw(expr.args[0])})"
             if name == "whole":
@@ -139,12 +145,24 @@ class ExcelCompiler:
             if name in ("all_blank", "any_filled"):
                 cells = [self.locate(a.key) for a in expr.args if isinstance(a, Ref)]
                 test = "=0" if name == "all_blank" else ">0"
-                return f"COUNTA({','.join(ranges(cells, self.host))}){test}"
+                lengths = "+".join(
+                    f"SUMPRODUCT({_length(r)})" for r in ranges(cells, self.host)
+                )
+                return f"{lengths}{test}"
         raise TypeError(f"not a condition: {expr!r}")
 
 
+def _length(ref: str) -> str:
+    """Length of a cell's (or each cell of a range's) content without spaces of either width."""
+    return f'LEN(TRIM(SUBSTITUTE({ref},"{FULL_WIDTH_SPACE}","")))'
+
+
 def _tolerant(op: str, left: str, right: str) -> str:
-    diff = f"({left})-({right})"
+    """A comparison that allows a difference of EPSILON, written as plainly as it can be."""
+    if right == "0":
+        diff = left
+    else:
+        diff = f"{left}-({right})" if _has_sum_at_top(right) else f"{left}-{right}"
     eps = f"{EPSILON:.6f}"  # plain decimal: every spreadsheet parses it
     return {
         "==": f"ABS({diff})<={eps}",
@@ -154,3 +172,16 @@ def _tolerant(op: str, left: str, right: str) -> str:
         ">=": f"{diff}>=-{eps}",
         ">": f"{diff}>{eps}",
     }[op]
+
+
+def _has_sum_at_top(text: str) -> bool:
+    """Whether ``text`` has a + or - outside parentheses (so it needs them after a minus)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch in "+-" and depth == 0 and i > 0:
+            return True
+    return text.startswith("-")

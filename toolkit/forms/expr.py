@@ -312,9 +312,5 @@ def type_of(expr: Expr, kind_of: Callable[[str], str]) -> str:
     raise TypeError(expr)
 
 
-def is_money(expr: Expr, kind_of: Callable[[str], str]) -> bool:
-    return type_of(expr, kind_of) == "money"
-
-
 def _show(expr: Expr) -> str:
     return ", ".join(expr.refs()) or type(expr).__name__

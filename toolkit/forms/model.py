@@ -135,6 +135,10 @@ class FormSpec:
                 return table
         raise KeyError(key)
 
+    def kind_of(self, key: str) -> str:
+        """The kind of a field, also for ``last.<key>`` (last year's value)."""
+        return self.fields[key.removeprefix("last.")].kind
+
     def total_of(self, key: str) -> Total | None:
         """The total that computes ``key`` (the first declared), if it is computed."""
         for total in self.totals:

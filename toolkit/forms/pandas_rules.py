@@ -1,8 +1,13 @@
 """Compile a rule expression to a vectorised pandas function, one row per return.
 
-The same expression tree as ``excel.py``, with the same meaning: a blank cell counts as 0 in
-arithmetic; text where a number belongs counts as 0 too and is not blank (the ``invalid``
-mask says which cells hold such text); money is compared with the same tolerance.
+The same expression tree as ``excel.py``, with the same meaning, cell for cell:
+
+* a blank cell (empty, or only ASCII/full-width spaces) counts as 0 in arithmetic;
+* any other content that is not a number (text, a date, a boolean) also counts as 0, and is
+  neither blank nor a number, as N() and ISNUMBER() see it;
+* every comparison allows a difference of EPSILON;
+* a rule that reads a cell holding an error value fails.
+
 Each compiled rule maps a ``RuleFrame`` to a boolean array: True where the rule holds.
 The frame comes in and goes out as pandas; in between, columns are numpy arrays, because
 per-operation pandas overhead (~40 µs) would dominate for one return and cost nothing extra
@@ -12,41 +17,44 @@ to avoid for ten thousand.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 
-from toolkit.forms.excel import EPSILON
-from toolkit.forms.expr import Arith, Call, Compare, Expr, Logic, Neg, Not, Num, Ref, is_money
-from toolkit.forms.model import NUMERIC_KINDS, FormSpec, Rule
+from toolkit.forms.excel import EPSILON, FULL_WIDTH_SPACE
+from toolkit.forms.expr import Arith, Call, Compare, Expr, Logic, Neg, Not, Num, Ref
+from toolkit.forms.model import FormSpec, Rule
 
 Array = np.ndarray
 Compiled = Callable[["RuleFrame"], Array]
-_OPS = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
+_SPACES = " " + FULL_WIDTH_SPACE
+
+
+@dataclass
+class _Cells:
+    numbers: Array  # float; NaN where the cell holds no number
+    blank: Array  # bool
+    errors: Array  # bool: the cell holds an error value
 
 
 @dataclass
 class RuleFrame:
-    """Values of many returns: one row each, one column per field key (``last.<key>`` too).
+    """Cell contents of many returns: one row each, one column per field key (and
+    ``last.<key>``). Numbers, None/NaN for empty cells, strings or other objects as found.
 
-    Numeric fields hold floats (NaN = blank); text fields hold strings or None. ``invalid``
-    (optional, same shape, bool) marks number cells that held unreadable text.
+    ``invalid`` (optional, bool, same columns) marks cells a reader found unreadable although
+    it stored them as NaN; ``errors`` marks cells holding an error value (#DIV/0!…).
     """
 
     values: pd.DataFrame
     invalid: pd.DataFrame | None = None
-    _numbers: dict[str, Array] = field(default_factory=dict)
-    _blanks: dict[str, Array] = field(default_factory=dict)
+    errors: pd.DataFrame | None = None
+    _cache: dict[str, _Cells] = field(default_factory=dict)
 
     @property
     def index(self) -> pd.Index:
@@ -56,48 +64,76 @@ class RuleFrame:
     def size(self) -> int:
         return len(self.values.index)
 
-    def number(self, key: str) -> Array:
-        """Numeric values, NaN where blank or unreadable (cached: rules share fields)."""
-        cached = self._numbers.get(key)
+    def cells(self, key: str) -> _Cells:
+        cached = self._cache.get(key)
         if cached is None:
-            if key in self.values.columns:
-                column = pd.to_numeric(self.values[key], errors="coerce")
-                cached = column.to_numpy(dtype="float64", na_value=np.nan)
-            else:
-                cached = np.full(self.size, np.nan)
-            self._numbers[key] = cached
+            cached = self._classify(key)
+            self._cache[key] = cached
         return cached
 
-    def is_invalid(self, key: str) -> Array:
-        if self.invalid is not None and key in self.invalid.columns:
-            return self.invalid[key].fillna(False).to_numpy(dtype=bool)
+    def _classify(self, key: str) -> _Cells:
+        n = self.size
+        if key not in self.values.columns:
+            numbers, blank = np.full(n, np.nan), np.ones(n, dtype=bool)
+        else:
+            column = self.values[key]
+            if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+                numbers = column.to_numpy(dtype="float64", na_value=np.nan)
+                blank = np.isnan(numbers)
+            else:
+                numbers, blank = _classify_objects(column.to_numpy(dtype=object))
+        errors = self._mask(self.errors, key)
+        unreadable = self._mask(self.invalid, key) | errors
+        return _Cells(np.where(unreadable, np.nan, numbers), blank & ~unreadable, errors)
+
+    def _mask(self, frame: pd.DataFrame | None, key: str) -> Array:
+        if frame is not None and key in frame.columns:
+            return frame[key].fillna(False).to_numpy(dtype=bool)
         return np.zeros(self.size, dtype=bool)
 
-    def blank(self, key: str, kind: str) -> Array:
-        cached = self._blanks.get(key)
-        if cached is None:
-            if kind in NUMERIC_KINDS:
-                cached = np.isnan(self.number(key)) & ~self.is_invalid(key)
-            elif key in self.values.columns:
-                col = self.values[key]
-                text = col.astype("string").str.strip()
-                cached = (col.isna() | (text == "")).fillna(True).to_numpy(dtype=bool)
-            else:
-                cached = np.ones(self.size, dtype=bool)
-            self._blanks[key] = cached
-        return cached
+    def number(self, key: str) -> Array:
+        """Numeric values, NaN where the cell holds no number."""
+        return self.cells(key).numbers
+
+    def value(self, key: str) -> Array:
+        """The value arithmetic uses: the number, else 0."""
+        return np.nan_to_num(self.cells(key).numbers, nan=0.0)
+
+    def blank(self, key: str) -> Array:
+        return self.cells(key).blank
+
+    def error(self, key: str) -> Array:
+        return self.cells(key).errors
+
+
+def _classify_objects(items: Array) -> tuple[Array, Array]:
+    numbers = np.full(len(items), np.nan)
+    blank = np.zeros(len(items), dtype=bool)
+    for i, item in enumerate(items):
+        if item is None or item is pd.NA or (isinstance(item, float) and math.isnan(item)):
+            blank[i] = True
+        elif isinstance(item, bool | np.bool_):
+            continue  # not a number: spreadsheets disagree on booleans, so they are text here
+        elif isinstance(item, Real):
+            numbers[i] = float(item)
+        elif isinstance(item, str) and not item.strip(_SPACES):
+            blank[i] = True
+    return numbers, blank
 
 
 class PandasCompiler:
-    def __init__(self, kind_of: Callable[[str], str]) -> None:
-        self.kind_of = kind_of
-
     def rule(self, check: Expr, when: Expr | None = None) -> Compiled:
         test = self.boolean(check)
-        if when is None:
-            return test
-        applies = self.boolean(when)
-        return lambda fr: ~applies(fr) | test(fr)
+        applies = self.boolean(when) if when is not None else None
+        keys = list(dict.fromkeys(k for e in (when, check) if e is not None for k in e.refs()))
+
+        def holds(fr: RuleFrame) -> Array:
+            result = test(fr) if applies is None else ~applies(fr) | test(fr)
+            for key in keys:
+                result = result & ~fr.error(key)
+            return result
+
+        return holds
 
     def number(self, expr: Expr) -> Compiled:
         if isinstance(expr, Num):
@@ -105,7 +141,7 @@ class PandasCompiler:
             return lambda fr: np.full(fr.size, value)
         if isinstance(expr, Ref):
             key = expr.key
-            return lambda fr: np.nan_to_num(fr.number(key), nan=0.0)
+            return lambda fr: fr.value(key)
         if isinstance(expr, Neg):
             inner = self.number(expr.operand)
             return lambda fr: -inner(fr)
@@ -137,20 +173,16 @@ class PandasCompiler:
             inner = self.boolean(expr.operand)
             return lambda fr: ~inner(fr)
         if isinstance(expr, Compare):
-            left, right = self.number(expr.left), self.number(expr.right)
-            money = is_money(expr.left, self.kind_of) or is_money(expr.right, self.kind_of)
-            return _compare(expr.op, left, right, money)
+            return _compare(expr.op, self.number(expr.left), self.number(expr.right))
         if isinstance(expr, Call):
             name = expr.name
             keys = [a.key for a in expr.args if isinstance(a, Ref)]
             if name in ("blank", "all_blank"):
-                return lambda fr: _all(fr.blank(k, self.kind_of(k)) for k in keys)
+                return lambda fr: _all(fr.blank(k) for k in keys)
             if name in ("filled", "any_filled"):
-                return lambda fr: ~_all(fr.blank(k, self.kind_of(k)) for k in keys)
+                return lambda fr: ~_all(fr.blank(k) for k in keys)
             if name == "is_number":
                 key = keys[0]
-                if self.kind_of(key) not in NUMERIC_KINDS:
-                    return lambda fr: np.zeros(fr.size, dtype=bool)
                 return lambda fr: ~np.isnan(fr.number(key))
             if name == "whole":
                 inner = self.number(expr.args[0])
@@ -179,36 +211,27 @@ def _all(series: Iterable[Array]) -> Array:
     return result
 
 
-def _compare(op: str, left: Compiled, right: Compiled, money: bool) -> Compiled:
-    if not money:
-        fn = _OPS[op]
-        return lambda fr: fn(left(fr), right(fr))
-
+def _compare(op: str, left: Compiled, right: Compiled) -> Compiled:
     def tolerant(fr: RuleFrame) -> Array:
         diff = left(fr) - right(fr)
-        return {
-            "==": np.abs(diff) <= EPSILON,
-            "!=": np.abs(diff) > EPSILON,
-            "<=": diff <= EPSILON,
-            "<": diff < -EPSILON,
-            ">=": diff >= -EPSILON,
-            ">": diff > EPSILON,
-        }[op]
+        if op == "==":
+            return np.abs(diff) <= EPSILON
+        if op == "!=":
+            return np.abs(diff) > EPSILON
+        if op == "<=":
+            return diff <= EPSILON
+        if op == "<":
+            return diff < -EPSILON
+        if op == ">=":
+            return diff >= -EPSILON
+        return diff > EPSILON
 
     return tolerant
 
 
-def kind_lookup(spec: FormSpec) -> Callable[[str], str]:
-    def kind_of(key: str) -> str:
-        bare = key.removeprefix("last.")
-        return spec.fields[bare].kind
-
-    return kind_of
-
-
 def compile_rules(spec: FormSpec, rules: Iterable[Rule] | None = None) -> dict[str, Compiled]:
     """Compiled checks by rule instance id."""
-    compiler = PandasCompiler(kind_lookup(spec))
+    compiler = PandasCompiler()
     return {r.instance: compiler.rule(r.check, r.when) for r in (rules or spec.rules)}
 
 
@@ -226,7 +249,7 @@ def compute_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
     until nothing changes.
     """
     out = values.copy()
-    compiler = PandasCompiler(kind_lookup(spec))
+    compiler = PandasCompiler()
     sums = {
         t.total: compiler.number(Call("sum", tuple(Ref(p) for p in t.parts)))
         for t in reversed(spec.totals)  # the first declaration of a total wins

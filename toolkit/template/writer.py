@@ -18,7 +18,6 @@ import toolkit
 from toolkit.forms.excel import ExcelCompiler, address
 from toolkit.forms.expr import Call, Ref
 from toolkit.forms.model import Field, FormSpec, Rule, Table
-from toolkit.forms.pandas_rules import kind_lookup
 from toolkit.messages import current_language, render
 from toolkit.template.plan import (
     FIRST_TABLE_ROW,
@@ -110,7 +109,6 @@ class _Writer:
         self.lang = lang
         self.locked = locked
         self.options = options
-        self.kind_of = kind_lookup(spec)
 
     def t(self, message_id: str, **params: Any) -> str:
         return render(message_id, lang=self.lang, **params)
@@ -229,7 +227,7 @@ class _Writer:
         if fld.computed:
             total = self.spec.total_of(fld.key)
             assert total is not None
-            compiler = ExcelCompiler(self.plan.locate, self.kind_of, placed.sheet)
+            compiler = ExcelCompiler(self.plan.locate, placed.sheet)
             formula = "=" + compiler.number(Call("sum", tuple(Ref(p) for p in total.parts)))
             ws.write_formula(placed.row, placed.col, formula, fmt, _cached(value))
         elif value is None and self.options.values.get(fld.key) is not None:
@@ -323,7 +321,7 @@ class _Writer:
         for col, message in enumerate(("check_rule", "check_result", "check_count")):
             ws.write_string(top, col, self.t(f"template.{message}"), styles.check_header)
         ws.write_string(top, 3, self.t("template.check_text"), styles.check_header)
-        compiler = ExcelCompiler(self.plan.locate, self.kind_of, sheet.name)
+        compiler = ExcelCompiler(self.plan.locate, sheet.name)
         marks = {
             "ok": self.t("template.mark_ok"),
             "error": self.t("template.mark_error"),
