@@ -84,3 +84,67 @@ def test_local_form_rules_work_in_the_spreadsheet(tmp_path: Path, soffice: str) 
     assert status.startswith("✗ 有 2 项错误")
     bad, status = failing("costly")
     assert bad == ["L3@training.budget.amount"] and status.startswith("!")
+
+
+NARROW = """
+id = "narrow"
+version = "1"
+name = "窄表测试"
+include = ["_header.toml"]
+sheets = ["封面", "窄表"]
+
+[[tables]]
+key = "q"
+sheet = "窄表"
+title = "两列的小表"
+label_widths = [20]
+value_width = 10
+
+  [[tables.blocks]]
+  header = [["项目", "数量"]]
+  columns = [{ key = "n" }]
+  rows = [{ key = "part", labels = ["其中"] }, { key = "whole", labels = ["总数"] }]
+
+[[rules]]
+id = "Q1"
+assert = "q.part.n <= q.whole.n"
+at = "q.part.n"
+
+[messages.zh]
+Q1 = "其中不能大于总数"
+"""
+
+
+@pytest.mark.libreoffice
+def test_a_narrow_local_form_keeps_its_checks_apart_from_its_text(
+    tmp_path: Path, soffice: str
+) -> None:
+    """A two-column table: the 校验结果 area widens, and never covers a check cell."""
+    spec = tmp_path / "narrow.toml"
+    spec.write_text(NARROW, encoding="utf-8")
+    template = tmp_path / "narrow.xlsx"
+    made = runner.invoke(
+        app,
+        [
+            "template",
+            "--spec",
+            str(spec),
+            "--year",
+            "2025",
+            "--unit",
+            "兰江街道",
+            "-o",
+            str(template),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    broken = tmp_path / "broken.xlsx"
+    fill_workbook(template, broken, {"q.part.n": 5, "q.whole.n": 3})
+    out = recalculate([template, broken], tmp_path / "recalc")
+    _, checks = read_map(template)
+    sheet, ref = checks["Q1@q.part.n"]
+    assert value_at(read_sheets(out[template]), sheet, ref) is True
+    assert value_at(read_sheets(out[broken]), sheet, ref) is False
+    assert value_at(read_sheets(out[broken]), "封面", "B3").startswith("✗")
+    sheets = read_sheets(out[template])
+    assert any("其中不能大于总数" in str(v) for row in sheets["窄表"] for v in row)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import openpyxl
@@ -11,7 +10,7 @@ import pytest
 
 from tests.fills import break_rule, consistent_fill
 from tests.libreoffice import recalculate
-from tests.support import YEARS, read_map, read_sheets, value_at
+from tests.support import YEARS, error_cells, fill_workbook, read_map, read_sheets, value_at
 from toolkit.forms.loader import load_spec
 from toolkit.forms.model import FormSpec
 from toolkit.forms.registry import load_form
@@ -31,14 +30,15 @@ def _specs() -> list[FormSpec]:
     ]
 
 
-def _errors(sheets: dict[str, list[list[Any]]]) -> list[str]:
-    return [
-        f"{name}!R{r + 1}C{c + 1}={v}"
-        for name, rows in sheets.items()
-        for r, row in enumerate(rows)
-        for c, v in enumerate(row)
-        if isinstance(v, str) and v.startswith(ERROR_PREFIXES)
-    ]
+def _errors(path: Path) -> list[tuple[str, str]]:
+    """Error values anywhere: in the XML (calamine reads them as ''), or as text."""
+    found = sorted(error_cells(path))
+    for name, rows in read_sheets(path).items():
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if isinstance(v, str) and v.startswith(ERROR_PREFIXES):
+                    found.append((name, f"R{r + 1}C{c + 1}"))
+    return found
 
 
 def _formula_cells(path: Path) -> list[tuple[str, str]]:
@@ -73,7 +73,7 @@ def blank_templates(
 def test_blank_templates_open_without_error_values_and_pass(blank_templates) -> None:
     for spec, original, recalculated, _, _ in blank_templates:
         sheets = read_sheets(recalculated)
-        assert not _errors(sheets), spec.id
+        assert not _errors(recalculated), spec.id
         _, checks = read_map(original)
         failing = [i for i, (s, r) in checks.items() if value_at(sheets, s, r) is not True]
         assert not failing, f"{spec.id}: {failing}"
@@ -87,7 +87,7 @@ def test_blank_templates_open_without_error_values_and_pass(blank_templates) -> 
 def test_blank_template_without_unit_fails_only_the_unit_check(blank_templates) -> None:
     for spec, _, _, original, recalculated in blank_templates:
         sheets = read_sheets(recalculated)
-        assert not _errors(sheets)
+        assert not _errors(recalculated)
         _, checks = read_map(original)
         failing = [i for i, (s, r) in checks.items() if value_at(sheets, s, r) is not True]
         assert failing == ["M1@meta.unit"], spec.id
@@ -121,3 +121,25 @@ def test_cached_values_equal_what_the_engine_computes(soffice: str, tmp_path: Pa
                 assert mine == pytest.approx(engine), (path.name, sheet, ref)
             else:
                 assert mine == engine, (path.name, sheet, ref, mine, engine)
+
+
+def test_an_error_value_in_an_input_fails_the_checks_that_read_it(
+    soffice: str, tmp_path: Path
+) -> None:
+    """#DIV/0! typed into a cell must not leave the sheet saying everything passes."""
+    spec = load_form("gov-2021")
+    template = tmp_path / "t.xlsx"
+    write_template(spec, template, TemplateOptions(year=2025, unit="兰江街道"))
+    broken = tmp_path / "broken.xlsx"
+    fill_workbook(template, broken, {"applications.new.natural": "=1/0"})
+    out = recalculate([broken], tmp_path / "recalc")[broken]
+    sheets = read_sheets(out)
+    fields, checks = read_map(template)
+    assert fields["applications.new.natural"] in error_cells(out)
+    failing = {i for i, (s, r) in checks.items() if value_at(sheets, s, r) is not True}
+    assert {
+        "A1@applications.carried_out.natural",
+        "N1@applications.new.natural",
+        "A3@applications.new.total",
+    } <= failing
+    assert value_at(sheets, "封面", "B3").startswith("✗")

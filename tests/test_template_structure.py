@@ -105,13 +105,35 @@ def test_every_input_has_data_validation(written) -> None:
         assert dv.type == expected, key
 
 
-def test_every_rule_target_has_conditional_format(written) -> None:
-    spec, _, wb = written
-    fields, _ = read_map(written[1])
+def test_every_rule_target_is_coloured_by_its_own_check(written) -> None:
+    spec, path, wb = written
+    fields, checks = read_map(path)
     for rule in template_rules(spec):
         sheet, ref = fields[rule.at]
-        ranges = [str(cf.sqref) for cf in wb[sheet].conditional_formatting]
-        assert _covered(ranges, ref), f"{rule.instance}: no conditional format on {ref}"
+        helper_sheet, helper = checks[rule.instance]
+        assert helper_sheet == sheet  # the check cell sits on the sheet it colours
+        absolute = (
+            "$"
+            + "".join(c for c in helper if c.isalpha())
+            + "$"
+            + "".join(c for c in helper if c.isdigit())
+        )
+        formulas = [
+            f
+            for cf in wb[sheet].conditional_formatting
+            if _covered([str(cf.sqref)], ref)
+            for r in cf.rules
+            for f in r.formula
+        ]
+        assert any(absolute in f for f in formulas), f"{rule.instance}: {ref} not coloured"
+
+
+def test_no_conditional_format_refers_to_another_sheet(written) -> None:
+    spec, _, wb = written
+    for name in spec.sheets:
+        for cf in wb[name].conditional_formatting:
+            for rule in cf.rules:
+                assert not any("!" in f for f in rule.formula), (name, rule.formula)
 
 
 def test_print_setup_and_frozen_panes(written) -> None:

@@ -145,9 +145,7 @@ class ExcelCompiler:
             if name in ("all_blank", "any_filled"):
                 cells = [self.locate(a.key) for a in expr.args if isinstance(a, Ref)]
                 test = "=0" if name == "all_blank" else ">0"
-                lengths = "+".join(
-                    f"SUMPRODUCT({_length(r)})" for r in ranges(cells, self.host)
-                )
+                lengths = "+".join(f"SUMPRODUCT({_length(r)})" for r in ranges(cells, self.host))
                 return f"{lengths}{test}"
         raise TypeError(f"not a condition: {expr!r}")
 

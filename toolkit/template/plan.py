@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from toolkit.forms.model import FormSpec, Rule, Table
 
 TITLE_ROW = 0
@@ -18,6 +20,9 @@ COVER_LABEL_WIDTH = 26.0
 COVER_VALUE_COLUMNS = 5
 COVER_VALUE_WIDTH = 15.0
 LONGTEXT_HEIGHT = 150  # points: room for a few paragraphs of the narrative sections
+CHECK_AREA_COLUMNS = 4  # 规则 | 结果 | 未通过处数 | 说明: narrow sheets widen to hold it
+ERROR_COUNT_ROW = TITLE_ROW  # on the cover, hidden cells counting failed checks of all sheets
+WARNING_COUNT_ROW = HINT_ROW
 
 
 @dataclass
@@ -52,11 +57,17 @@ class SheetPlan:
     is_cover: bool = False
     groups: list[CheckGroup] = field(default_factory=list)
     check_top: int = 0
-    end_row: int = 0
+    end_row: int = 0  # the last row worth printing: tables and the 校验结果 area
+
+    @property
+    def area_width(self) -> int:
+        """Columns in use: the tables, or the 校验结果 area where the tables are narrower."""
+        return max(self.width, CHECK_AREA_COLUMNS)
 
     @property
     def helper_col(self) -> int:
-        return self.width + 1
+        """A hidden column, right of everything shown, for the per-instance check cells."""
+        return self.area_width + 1
 
 
 @dataclass
@@ -72,6 +83,15 @@ class WorkbookPlan:
 
     def sheet(self, name: str) -> SheetPlan:
         return next(s for s in self.sheets if s.name == name)
+
+    def helper_range(self, sheet: SheetPlan, group: CheckGroup) -> str:
+        """The absolute range of a group's helper cells, e.g. ``$L$40:$L$46``."""
+        first = group.helper_first
+        last = first + len(group.instances) - 1
+        return (
+            f"{xl_rowcol_to_cell(first, sheet.helper_col, True, True)}:"
+            f"{xl_rowcol_to_cell(last, sheet.helper_col, True, True)}"
+        )
 
 
 def _sheet_width(tables: list[Table]) -> tuple[int, list[float]]:
@@ -135,4 +155,4 @@ def _plan_checks(plan: WorkbookPlan, rules: list[Rule]) -> None:
                 helper += 1
             row += 1
         sheet.groups = ordered
-        sheet.end_row = max(row, helper)
+        sheet.end_row = row - 1 if ordered else sheet.check_top - 2

@@ -19,11 +19,11 @@ from toolkit.forms.excel import ExcelCompiler, address
 from toolkit.forms.expr import Call, Ref
 from toolkit.forms.model import Field, FormSpec, Rule, Table
 from toolkit.messages import current_language, render
+from toolkit.template.checks import CheckWriter
 from toolkit.template.plan import (
     FIRST_TABLE_ROW,
     HINT_ROW,
     LONGTEXT_HEIGHT,
-    STATUS_ROW,
     TITLE_ROW,
     SheetPlan,
     WorkbookPlan,
@@ -109,6 +109,7 @@ class _Writer:
         self.lang = lang
         self.locked = locked
         self.options = options
+        self.checks = CheckWriter(spec, plan, state, styles, self.t, lang)
 
     def t(self, message_id: str, **params: Any) -> str:
         return render(message_id, lang=self.lang, **params)
@@ -130,21 +131,21 @@ class _Writer:
         for col, width in enumerate(sheet.col_widths):
             ws.set_column(col, col, width)
         ws.set_column(sheet.helper_col, sheet.helper_col, 8, None, {"hidden": True})
-        last_col = sheet.width - 1
+        last_col = sheet.area_width - 1
         title = self.t("template.title", name=self.spec.name, year=self.options.year)
         self._merge(ws, TITLE_ROW, 0, TITLE_ROW, last_col, title, self.styles.title)
         ws.set_row(TITLE_ROW, 28)
         self._merge(ws, HINT_ROW, 0, HINT_ROW, last_col, self.t("template.hint"), self.styles.hint)
         ws.set_row(HINT_ROW, 42)
         if sheet.is_cover:
-            self._status(ws, sheet)
+            self.checks.status(ws, sheet)
         for table, top in sheet.tables:
             self._merge(ws, top, 0, top, last_col, table.title, self.styles.table_title)
             if table.layout == "fields":
                 self._field_list(ws, sheet, table, top + 1)
             else:
                 self._grid(ws, table, top + 1)
-        self._checks(ws, sheet)
+        self.checks.area(ws, sheet)
         self._page(ws, sheet)
         ws.protect(
             self.options.password or "",
@@ -310,146 +311,6 @@ class _Writer:
             return
         ws.data_validation(placed.row, placed.col, placed.last_row, placed.last_col, options)
 
-    # ------------------------------------------------------------ checks
-
-    def _checks(self, ws: Worksheet, sheet: SheetPlan) -> None:
-        if not sheet.groups:
-            return
-        top = sheet.check_top
-        styles = self.styles
-        ws.write_string(top - 1, 0, self.t("template.check_title"), styles.table_title)
-        for col, message in enumerate(("check_rule", "check_result", "check_count")):
-            ws.write_string(top, col, self.t(f"template.{message}"), styles.check_header)
-        ws.write_string(top, 3, self.t("template.check_text"), styles.check_header)
-        compiler = ExcelCompiler(self.plan.locate, sheet.name)
-        marks = {
-            "ok": self.t("template.mark_ok"),
-            "error": self.t("template.mark_error"),
-            "warning": self.t("template.mark_warning"),
-        }
-        by_cell: dict[str, dict[str, list[str]]] = {}
-        for group in sheet.groups:
-            first = group.helper_first
-            last = first + len(group.instances) - 1
-            helper_range = (
-                f"{xl_rowcol_to_cell(first, sheet.helper_col, True, True)}:"
-                f"{xl_rowcol_to_cell(last, sheet.helper_col, True, True)}"
-            )
-            failures = sum(not self.state.holds[r.instance] for r in group.instances)
-            for rule in group.instances:
-                _, hrow, hcol = self.plan.helpers[rule.instance]
-                ws.write_formula(
-                    hrow,
-                    hcol,
-                    compiler.formula(rule.check, rule.when),
-                    None,
-                    self.state.holds[rule.instance],
-                )
-                helper = xl_rowcol_to_cell(hrow, hcol, True, True)
-                by_cell.setdefault(rule.at, {}).setdefault(rule.severity, []).append(helper)
-            bad = marks[group.severity]
-            ws.write_string(group.row, 0, group.rule_id, styles.check_mark)
-            ws.write_formula(
-                group.row,
-                1,
-                f'=IF(COUNTIF({helper_range},FALSE)=0,"{marks["ok"]}","{bad}")',
-                styles.check_mark,
-                marks["ok"] if failures == 0 else bad,
-            )
-            ws.write_formula(
-                group.row, 2, f"=COUNTIF({helper_range},FALSE)", styles.check_mark, failures
-            )
-            ws.write_string(
-                group.row, 3, self.spec.rule_text(group.message, self.lang), styles.check_cell
-            )
-            fill = styles.error if group.severity == "error" else styles.warning
-            ws.conditional_format(
-                group.row,
-                1,
-                group.row,
-                2,
-                {
-                    "type": "formula",
-                    "criteria": f"=COUNTIF({helper_range},FALSE)>0",
-                    "format": fill,
-                },
-            )
-        for key, severities in by_cell.items():
-            placed = self.plan.cells[key]
-            for severity in ("error", "warning"):
-                helpers = severities.get(severity)
-                if not helpers:
-                    continue
-                tests = ",".join(f"{h}=FALSE" for h in helpers)
-                formula = f"=OR({tests})" if len(helpers) > 1 else f"={helpers[0]}=FALSE"
-                fill = self.styles.error if severity == "error" else self.styles.warning
-                ws.conditional_format(
-                    placed.row,
-                    placed.col,
-                    placed.last_row,
-                    placed.last_col,
-                    {
-                        "type": "formula",
-                        "criteria": formula,
-                        "format": fill,
-                        "stop_if_true": severity == "error",
-                    },
-                )
-
-    def _status(self, ws: Worksheet, sheet: SheetPlan) -> None:
-        """The one-line verdict on the cover, counting failed checks over all sheets."""
-        counts: dict[str, list[str]] = {"error": [], "warning": []}
-        failed = {"error": 0, "warning": 0}
-        for other in self.plan.sheets:
-            for group in other.groups:
-                first = group.helper_first
-                last = first + len(group.instances) - 1
-                rng = (
-                    f"{xl_rowcol_to_cell(first, other.helper_col, True, True)}:"
-                    f"{xl_rowcol_to_cell(last, other.helper_col, True, True)}"
-                )
-                ref = rng if other.name == sheet.name else f"{_quote(other.name)}!{rng}"
-                counts[group.severity].append(f"COUNTIF({ref},FALSE)")
-                failed[group.severity] += sum(
-                    not self.state.holds[r.instance] for r in group.instances
-                )
-        errors = "+".join(counts["error"]) or "0"
-        warnings = "+".join(counts["warning"]) or "0"
-        ok = self.t("template.status_ok")
-        formula = (
-            f"=IF(({errors})>0,{_sentence(self.t('template.status_errors', n='{n}'), errors)},"
-            f"IF(({warnings})>0,{_sentence(self.t('template.status_warnings', n='{n}'), warnings)},"
-            f'"{_escape(ok)}"))'
-        )
-        if failed["error"]:
-            cached = self.t("template.status_errors", n=failed["error"])
-        elif failed["warning"]:
-            cached = self.t("template.status_warnings", n=failed["warning"])
-        else:
-            cached = ok
-        ws.write_string(STATUS_ROW, 0, self.t("template.status_label"), self.styles.status)
-        ws.merge_range(STATUS_ROW, 1, STATUS_ROW, sheet.width - 1, "", self.styles.status)
-        ws.write_formula(STATUS_ROW, 1, formula, self.styles.status, cached)
-        ws.conditional_format(
-            STATUS_ROW,
-            1,
-            STATUS_ROW,
-            sheet.width - 1,
-            {
-                "type": "formula",
-                "criteria": f"=({errors})>0",
-                "format": self.styles.error,
-                "stop_if_true": True,
-            },
-        )
-        ws.conditional_format(
-            STATUS_ROW,
-            1,
-            STATUS_ROW,
-            sheet.width - 1,
-            {"type": "formula", "criteria": f"=({warnings})>0", "format": self.styles.warning},
-        )
-
     # ------------------------------------------------------------ page, metadata
 
     def _page(self, ws: Worksheet, sheet: SheetPlan) -> None:
@@ -459,7 +320,7 @@ class _Writer:
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         if sheet.width > 6:
             ws.set_landscape()
-        ws.print_area(0, 0, max(sheet.end_row, sheet.check_top + 1), sheet.width - 1)
+        ws.print_area(0, 0, sheet.end_row, sheet.area_width - 1)
         grids = [(t, top) for t, top in sheet.tables if t.layout == "grid"]
         if len(grids) == 1 and grids[0][0].blocks == 1:
             table, top = grids[0]
@@ -492,20 +353,6 @@ def _text_width(text: str) -> float:
 
 def _cached(value: Any) -> float:
     return 0.0 if value is None else float(value)
-
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
-
-
-def _escape(text: str) -> str:
-    return text.replace('"', '""')
-
-
-def _sentence(template: str, count_formula: str) -> str:
-    """A catalogue sentence with ``{n}`` replaced by a live count, as a formula expression."""
-    before, _, after = template.partition("{n}")
-    return f'"{_escape(before)}"&({count_formula})&"{_escape(after)}"'
 
 
 __all__ = ["META_SHEET", "TemplateOptions", "address", "template_rules", "write_template"]
