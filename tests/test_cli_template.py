@@ -212,3 +212,46 @@ def test_missing_roster_and_bad_spec(tmp_path: Path) -> None:
     assert code == 2
     assert "bad.toml" in output and "nme" in output
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_control_characters_never_reach_the_terminal_or_the_file(tmp_path: Path) -> None:
+    roster = write_roster(
+        tmp_path / "名单.xlsx",
+        [
+            ["单位名称"],
+            ["兰江\x1b[31m街道\u202e"],
+            ["凤山\n街道"],
+        ],
+    )
+    out = tmp_path / "模板"
+    code, output = run("template", "--year", "2025", "--roster", str(roster), "-o", str(out))
+    assert code == 0, output
+    assert "\x1b" not in output and "\u202e" not in output
+    assert sorted(p.name for p in out.iterdir()) == ["兰江[31m街道.xlsx", "凤山 街道.xlsx"]
+    fields, _ = read_map(out / "凤山 街道.xlsx")
+    assert value_at(read_sheets(out / "凤山 街道.xlsx"), *fields["meta.unit"]) == "凤山 街道"
+
+
+def test_overlong_unit_names_and_unit_with_roster_are_refused(tmp_path: Path) -> None:
+    roster = write_roster(tmp_path / "名单.xlsx", [["单位名称"], ["局" * 101]])
+    code, output = run(
+        "template", "--year", "2025", "--roster", str(roster), "-o", str(tmp_path / "模板")
+    )
+    assert code == 2 and "第 3 行" in output and "100" in output  # row 1 is a title
+    code, output = run(
+        "template", "--year", "2025", "--unit", "局" * 101, "-o", str(tmp_path / "t.xlsx")
+    )
+    assert code == 2 and "100" in output
+    code, output = run(
+        "template",
+        "--year",
+        "2025",
+        "--unit",
+        "兰江街道",
+        "--roster",
+        str(roster),
+        "-o",
+        str(tmp_path / "模板"),
+    )
+    assert code == 2 and "不能同时使用" in output
+    assert not (tmp_path / "t.xlsx").exists()

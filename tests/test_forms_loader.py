@@ -224,8 +224,8 @@ def test_money_units(form: FormSpec) -> None:
             assert fld.unit == "元"
 
 
-def test_required_fields(form: FormSpec) -> None:
-    assert {k for k, f in form.fields.items() if f.required} == {"meta.unit", "meta.year"}
+def test_unit_and_year_are_required_by_rule_m1(form: FormSpec) -> None:
+    assert {r.at for r in form.rules if r.id == "M1"} == {"meta.unit", "meta.year"}
 
 
 def test_computed_fields_are_exactly_the_totals(form: FormSpec) -> None:
@@ -332,7 +332,8 @@ def test_rule_instance_counts_gov_2021() -> None:
     assert count["A2"] == 7
     assert count["A3"] == 25  # one per row
     assert count["R1"] == 3
-    assert count["W6"] == 7 + 25 + 3
+    # one W6 per total cell; （七）总计 of the 总计 column is a row and a column total
+    assert count["W6"] == 7 + 25 + 3 - 1
     assert count["Y1"] == 7
     assert count["M1"] == 2
     numeric = sum(1 for f in spec.fields.values() if f.kind in ("count", "money", "change"))

@@ -81,7 +81,7 @@ def test_local_form_rules_work_in_the_spreadsheet(tmp_path: Path, soffice: str) 
     bad, status = failing("typed_over")
     # a typed-over grand total breaks both the row sum and the column sum
     assert bad == ["L1@training.all.total", "L2@training.all.total"]
-    assert status.startswith("✗ 有 2 项错误")
+    assert status.startswith("✗ 有 2 处错误")
     bad, status = failing("costly")
     assert bad == ["L3@training.budget.amount"] and status.startswith("!")
 

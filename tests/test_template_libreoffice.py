@@ -91,7 +91,7 @@ def test_blank_template_without_unit_fails_only_the_unit_check(blank_templates) 
         _, checks = read_map(original)
         failing = [i for i, (s, r) in checks.items() if value_at(sheets, s, r) is not True]
         assert failing == ["M1@meta.unit"], spec.id
-        assert value_at(sheets, spec.sheets[0], "B3").startswith("✗ 有 1 项错误")
+        assert value_at(sheets, spec.sheets[0], "B3").startswith("✗ 有 1 处错误")
 
 
 def test_cached_values_equal_what_the_engine_computes(soffice: str, tmp_path: Path) -> None:

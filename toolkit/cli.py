@@ -13,6 +13,7 @@ import typer
 
 from toolkit.errors import UserError
 from toolkit.messages import LANGUAGES, normalise_language, render, set_language
+from toolkit.text import MAX_NAME_LENGTH, clean_name
 
 
 def _peek_language(argv: list[str]) -> str | None:
@@ -90,12 +91,13 @@ def forms_command(
     lang: LangOption = None,
 ) -> None:
     def action() -> None:
-        from toolkit.forms.loader import load_spec
         from toolkit.forms.registry import available_forms
 
         if output_format not in ("text", "json"):
             raise UserError("cli.bad_format", value=output_format)
-        specs = [load_spec(path) for path in available_forms().values()]
+        from toolkit.forms.registry import load_form
+
+        specs = [load_form(form_id) for form_id in available_forms()]
         if output_format == "json":
             data = [
                 {
@@ -155,6 +157,11 @@ def template_command(
 
         form_spec = load_form(form, spec)
         report_year = year if year is not None else default_year()
+        unit_name = clean_name(unit) if unit is not None else None
+        if unit_name is not None and not 0 < len(unit_name) <= MAX_NAME_LENGTH:
+            raise UserError("cli.bad_unit", limit=MAX_NAME_LENGTH)
+        if roster is not None and unit_name is not None:
+            raise UserError("cli.unit_and_roster")
         if roster is not None:
             folder = output or Path(form_spec.id)
             made = make_roster_templates(
@@ -169,7 +176,13 @@ def template_command(
             target = target / t("template.default_name", year=report_year, form=form_spec.id)
         inputs = [spec] if spec is not None else []
         made_one = make_template(
-            form_spec, target, report_year, unit=unit, password=password, force=force, inputs=inputs
+            form_spec,
+            target,
+            report_year,
+            unit=unit_name,
+            password=password,
+            force=force,
+            inputs=inputs,
         )
         typer.echo(t("cli.made_one", path=made_one.path))
 

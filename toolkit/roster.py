@@ -29,6 +29,7 @@ from defusedxml.ElementTree import fromstring
 
 from toolkit.errors import UserError
 from toolkit.paths import builtin_dir
+from toolkit.text import MAX_NAME_LENGTH, clean_name
 
 T = TypeVar("T")
 
@@ -145,7 +146,7 @@ def cell_text(value: Any) -> str:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    return str(value).strip().strip(_INVISIBLE).strip()
+    return clean_name(str(value))
 
 
 def _neutral_list(items: Sequence[str]) -> str:
@@ -545,5 +546,13 @@ def read_roster(path: Path) -> list[RosterEntry]:
         raise UserError("roster.name_missing", path=str(path), rows=rows)
     if not entries:
         raise UserError("roster.no_units", path=str(path), header_row=header.row + 1)
+    too_long = [str(e.row) for e in entries if len(e.name) > MAX_NAME_LENGTH]
+    if too_long:
+        raise UserError(
+            "roster.name_too_long",
+            path=str(path),
+            rows=_neutral_list(too_long),
+            limit=MAX_NAME_LENGTH,
+        )
     _check_duplicates(path, entries)
     return entries

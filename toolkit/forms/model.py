@@ -39,7 +39,6 @@ class Field:
     col: int
     cols: int = 1
     unit: str | None = None
-    required: bool = False
     variants: tuple[str, ...] = ()
     row_labels: tuple[str, ...] = ()
     col_labels: tuple[str, ...] = ()
@@ -151,7 +150,7 @@ class FormSpec:
         from toolkit.messages import current_language, render
 
         lang = lang or current_language()
-        for code in (lang, "zh"):
+        for code in (lang, "zh", *self.messages):
             text = self.messages.get(code, {}).get(message)
             if text:
                 return text

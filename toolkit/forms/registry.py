@@ -35,4 +35,7 @@ def load_form(form: str | None = None, spec_file: Path | None = None) -> FormSpe
     if form not in forms:
         raise UserError("spec.unknown_form", form=form, available=", ".join(forms))
     spec = load_spec(forms[form])
+    if spec.id != form:
+        # A form is found by its file name; an id that says otherwise would mislabel returns.
+        raise UserError("spec.id_mismatch", file=str(forms[form]), id=spec.id, form=form)
     return spec

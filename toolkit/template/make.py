@@ -10,7 +10,7 @@ from typing import Any
 
 from toolkit.errors import UserError
 from toolkit.files import atomic_write, check_outputs, safe_file_stem, unique_stems
-from toolkit.forms.model import FormSpec
+from toolkit.forms.model import FormSpec, Rule
 from toolkit.messages import render
 from toolkit.roster import read_roster
 from toolkit.template.state import written_state
@@ -28,17 +28,36 @@ def default_year() -> int:
     return dt.date.today().year - 1
 
 
-def check_year(spec: FormSpec, year: int) -> None:
-    """Refuse a year the form cannot hold (M1 future year, M2 wrong format for the year)."""
-    if not 1990 <= year <= dt.date.today().year:
-        raise UserError("template.bad_year", year=year, this_year=dt.date.today().year)
+def year_problems(spec: FormSpec, year: int) -> list[Rule]:
+    """The rules about the report year (M1, M2) that ``year`` breaks."""
     rules = [r for r in template_rules(spec) if r.at == "meta.year"]
     state = written_state(spec, {"meta.year": year}, rules)
-    for rule in rules:
-        if not state.holds[rule.instance]:
-            raise UserError(
-                "template.year_mismatch", year=year, form=spec.id, rule=spec.rule_text(rule.message)
-            )
+    return [r for r in rules if not state.holds[r.instance]]
+
+
+def check_year(spec: FormSpec, year: int) -> None:
+    """Refuse a year the form's own rules reject: a future year, or the wrong format."""
+    problems = year_problems(spec, year)
+    if not problems:
+        return
+    from toolkit.forms.registry import available_forms, load_form
+
+    # Suggest the forms that have the same kind of year rule and accept this year.
+    broken = problems[0]
+    fitting = []
+    for form_id in available_forms():
+        other = load_form(form_id)
+        same_kind = form_id != spec.id and any(r.id == broken.id for r in other.rules)
+        if same_kind and not year_problems(other, year):
+            fitting.append(form_id)
+    raise UserError(
+        "template.year_mismatch" if fitting else "template.bad_year",
+        year=year,
+        form=spec.id,
+        rule=spec.rule_text(broken.message),
+        fitting=", ".join(fitting),
+        this_year=dt.date.today().year,
+    )
 
 
 def make_template(

@@ -6,6 +6,7 @@ stored value. We compute it with the same compiled rules that check a return.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ def written_state(spec: FormSpec, inputs: Mapping[str, Any], rules: list[Rule]) 
             )
             row[key] = float(number) if number is not None else float("nan")
             invalid[key] = value is not None and number is None
+        elif fld.kind == "date" and isinstance(value, dt.date):
+            row[key] = value  # stays a date: the cell is written as one
         else:
             row[key] = None if value is None else str(value)
     frame = pd.DataFrame([row])

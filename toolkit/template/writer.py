@@ -34,7 +34,10 @@ from toolkit.template.styles import Styles, make_styles
 
 META_SHEET = "_toolkit"
 MARKER = "toolkit-template"
+# Shapes of input, not rules (the rules live in the specs): what a cell can hold at all.
 TEXT_LIMITS = {"text": 200, "phone": 40}
+FOUR_DIGITS = (1000, 9999)
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
 LINE_HEIGHT = 15  # points per line of 11-point text
 
 
@@ -264,7 +267,9 @@ class _Writer:
                 validate="custom",
                 value=f"=AND(ISNUMBER({top_left}),{top_left}>=0,ROUND({top_left},2)={top_left})",
                 input_title=self.t("template.dv_money_title"),
-                input_message=self.t("template.dv_money", unit=fld.unit or "万元"),
+                input_message=self.t("template.dv_money", unit=fld.unit)
+                if fld.unit
+                else self.t("template.dv_money_plain"),
                 error_message=self.t("template.dv_money_error"),
             )
         elif kind == "change":
@@ -281,8 +286,8 @@ class _Writer:
             options.update(
                 validate="integer",
                 criteria="between",
-                minimum=1990,
-                maximum=2100,
+                minimum=FOUR_DIGITS[0],
+                maximum=FOUR_DIGITS[1],
                 input_title=self.t("template.dv_year_title"),
                 input_message=self.t("template.dv_year"),
                 error_message=self.t("template.dv_year_error"),
@@ -291,8 +296,8 @@ class _Writer:
             options.update(
                 validate="date",
                 criteria="between",
-                minimum=dt.date(1990, 1, 1),
-                maximum=dt.date(2100, 12, 31),
+                minimum=DATE_RANGE[0],
+                maximum=DATE_RANGE[1],
                 input_title=self.t("template.dv_date_title"),
                 input_message=self.t("template.dv_date"),
                 error_message=self.t("template.dv_date_error"),
