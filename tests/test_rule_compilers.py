@@ -741,3 +741,39 @@ def test_evaluate_gov_2021_reference_figures() -> None:
         "A2@applications.handled_total.total",
     }
     assert failing(3) == {"R1@review.suit_after.total", "W3@review.suit_after.corrected"}
+
+
+def test_blank_totals_are_filled_from_their_parts_and_typed_totals_kept() -> None:
+    from toolkit.forms.pandas_rules import fill_blank_totals
+    from toolkit.forms.registry import load_form
+
+    spec = load_form("gov-2021")
+    values = pd.DataFrame(
+        [
+            # a published report that gives the parts but leaves every 总计 blank
+            {
+                "applications.new.natural": 2.0,
+                "applications.granted.natural": 1.0,
+                "applications.other_3.natural": 1.0,
+            },
+            # a typed (wrong) total stays what it is, for A3 to report
+            {"applications.new.natural": 2.0, "applications.new.total": 5.0},
+            # nothing given: nothing made up
+            {},
+        ],
+        dtype=object,
+    )
+    filled = fill_blank_totals(spec, values)
+    frame = RuleFrame(filled)
+    totals = frame.number("applications.new.total")
+    assert totals[:2].tolist() == [2.0, 5.0] and np.isnan(totals[2])
+    # totals of totals: （七）总计 of the 总计 column
+    assert frame.number("applications.handled_total.natural")[0] == 2.0
+    assert frame.number("applications.handled_total.total")[0] == 2.0
+    assert np.isnan(frame.number("applications.handled_total.total")[1])
+    verdicts = evaluate(spec, RuleFrame(values))
+    assert not verdicts.loc[0, "W6@applications.new.total"]
+    assert verdicts.loc[1, "W6@applications.new.total"]
+    after = evaluate(spec, frame)
+    assert after.loc[0, "A1@applications.carried_out.natural"]
+    assert not after.loc[1, "A3@applications.new.total"]

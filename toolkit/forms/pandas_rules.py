@@ -265,3 +265,37 @@ def compute_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
         if not changed:
             break
     return out
+
+
+def fill_blank_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
+    """W6: a total left blank while one of its parts has a number is taken as their sum.
+
+    Real published reports leave 总计 cells blank; the other rules then see the sum. Typed
+    totals are kept as they are (a wrong one is what A2/A3/R1 report). Totals of totals fill
+    in order, so passes repeat until nothing changes.
+    """
+    out = values.copy()
+    compiler = PandasCompiler()
+    sums = {}
+    for total in spec.totals:  # the first declaration of a total is its formula
+        sums.setdefault(
+            total.total,
+            (total.parts, compiler.number(Call("sum", tuple(Ref(p) for p in total.parts)))),
+        )
+    for _ in range(len(sums) + 1):
+        frame = RuleFrame(out)
+        updates = {}
+        for key, (parts, summed) in sums.items():
+            fill = frame.blank(key) & ~_all(frame.blank(p) for p in parts)
+            if fill.any():
+                column = (
+                    out[key].astype(object)
+                    if key in out.columns
+                    else pd.Series(None, index=out.index, dtype=object)
+                )
+                column = column.where(~fill, summed(frame))
+                updates[key] = column
+        if not updates:
+            break
+        out = out.assign(**updates)
+    return out

@@ -8,6 +8,7 @@ block). The cover's verdict counts failures of all sheets in hidden cells of its
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,7 @@ from toolkit.template.plan import (
     WorkbookPlan,
 )
 from toolkit.template.state import WrittenState
-from toolkit.template.styles import Styles
+from toolkit.template.styles import LINE_HEIGHT, Styles, text_width
 
 
 class CheckWriter:
@@ -84,14 +85,12 @@ class CheckWriter:
                 ok if failed == 0 else bad,
             )
             ws.write_formula(group.row, 2, f"=COUNTIF({helpers},FALSE)", styles.check_mark, failed)
-            _merge(
-                ws,
-                group.row,
-                3,
-                last_col,
-                self.spec.rule_text(group.message, self.lang),
-                styles.check_cell,
-            )
+            sentence = self.spec.rule_text(group.message, self.lang)
+            _merge(ws, group.row, 3, last_col, sentence, styles.check_cell)
+            room = sum(sheet.column_widths[3 : last_col + 1]) - 1
+            lines = math.ceil(text_width(sentence) / max(room, 1))
+            if lines > 1:
+                ws.set_row(group.row, LINE_HEIGHT * lines)
             fill = styles.error if group.severity == "error" else styles.warning
             ws.conditional_format(
                 group.row,

@@ -14,7 +14,7 @@ from toolkit.forms.model import FormSpec, Rule
 from toolkit.messages import render
 from toolkit.roster import read_roster
 from toolkit.template.state import written_state
-from toolkit.template.writer import TemplateOptions, template_rules, write_template
+from toolkit.template.writer import TemplateOptions, prepare, template_rules, write_template
 
 
 @dataclass
@@ -103,8 +103,10 @@ def make_roster_templates(
     out_dir.mkdir(exist_ok=True)
     check_outputs(outputs, [roster], force)
     made = []
+    shared = prepare(spec, TemplateOptions(year=year, unit=entries[0].name))
     for entry, output in zip(entries, outputs, strict=True):
         options = TemplateOptions(year=year, unit=entry.name, password=password)
-        atomic_write(output, lambda tmp, o=options: write_template(spec, tmp, o))
+        prepared = shared.for_unit(entry.name)
+        atomic_write(output, lambda tmp, o=options, p=prepared: write_template(spec, tmp, o, p))
         made.append(Made(output, entry.name))
     return made

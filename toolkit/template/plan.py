@@ -20,6 +20,7 @@ COVER_LABEL_WIDTH = 26.0
 COVER_VALUE_COLUMNS = 5
 COVER_VALUE_WIDTH = 15.0
 LONGTEXT_HEIGHT = 150  # points: room for a few paragraphs of the narrative sections
+CHECK_COLUMN_WIDTH = 14.0
 CHECK_AREA_COLUMNS = 4  # 规则 | 结果 | 未通过处数 | 说明: narrow sheets widen to hold it
 ERROR_COUNT_ROW = TITLE_ROW  # on the cover, hidden cells counting failed checks of all sheets
 WARNING_COUNT_ROW = HINT_ROW
@@ -63,6 +64,12 @@ class SheetPlan:
     def area_width(self) -> int:
         """Columns in use: the tables, or the 校验结果 area where the tables are narrower."""
         return max(self.width, CHECK_AREA_COLUMNS)
+
+    @property
+    def column_widths(self) -> list[float]:
+        """Widths of every shown column; columns added for the 校验结果 area get a default."""
+        extra = self.area_width - len(self.col_widths)
+        return self.col_widths + [CHECK_COLUMN_WIDTH] * extra
 
     @property
     def helper_col(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ COMPUTED_FILL = "#E7E6E6"
 HEADER_FILL = "#DDEBF7"
 ERROR_FILL = "#FF8080"
 WARNING_FILL = "#FFC000"
+LINE_HEIGHT = 15  # points per line of 11-point text
 NUMBER_FORMATS = {
     "count": "0",
     "money": "0.00",
@@ -21,6 +23,15 @@ NUMBER_FORMATS = {
     "year": "0",
     "date": "yyyy-mm-dd",
 }
+
+
+def text_width(text: str) -> float:
+    """Width in Excel column units: a CJK (wide) character takes about two.
+
+    xlsxwriter cannot measure text (and its autofit counts CJK as half), so rows that hold
+    wrapped labels get their height from this estimate.
+    """
+    return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
 
 
 @dataclass
@@ -68,7 +79,7 @@ def make_styles(workbook: Workbook) -> Styles:
         blank=fmt(**boxed),
         status=fmt(bold=True, font_size=12, border=1),
         check_header=fmt(bold=True, bg_color=HEADER_FILL, border=1, align="center"),
-        check_cell=fmt(border=1),
+        check_cell=fmt(border=1, text_wrap=True),
         check_mark=fmt(border=1, align="center", bold=True),
         error=workbook.add_format({"bg_color": ERROR_FILL, "font_color": "#9C0006"}),
         warning=workbook.add_format({"bg_color": WARNING_FILL}),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from toolkit.template.plan import (
     plan_workbook,
 )
 from toolkit.template.state import WrittenState, written_state
-from toolkit.template.styles import Styles, make_styles
+from toolkit.template.styles import LINE_HEIGHT, Styles, make_styles, text_width
 
 META_SHEET = "_toolkit"
 MARKER = "toolkit-template"
@@ -38,7 +37,6 @@ MARKER = "toolkit-template"
 TEXT_LIMITS = {"text": 200, "phone": 40}
 FOUR_DIGITS = (1000, 9999)
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
-LINE_HEIGHT = 15  # points per line of 11-point text
 
 
 @dataclass
@@ -55,16 +53,36 @@ def template_rules(spec: FormSpec) -> list[Rule]:
     return [r for r in spec.rules if r.in_template]
 
 
-def write_template(spec: FormSpec, path: Path, options: TemplateOptions) -> WorkbookPlan:
-    """Write the workbook for ``spec`` to ``path`` (the caller makes it atomic)."""
-    lang = options.lang or current_language()
+@dataclass
+class Prepared:
+    """What a template needs besides xlsxwriter: the layout and the values it shows."""
+
+    plan: WorkbookPlan
+    state: WrittenState
+
+    def for_unit(self, unit: str) -> Prepared:
+        """The same template for another (non-empty) unit name. Rules can only ask whether a
+        text field is blank, so every non-empty name gives the same verdicts."""
+        values = {**self.state.values, "meta.unit": unit}
+        return Prepared(self.plan, WrittenState(values, self.state.holds))
+
+
+def prepare(spec: FormSpec, options: TemplateOptions) -> Prepared:
     rules = template_rules(spec)
-    plan = plan_workbook(spec, rules)
     inputs = dict(options.values)
     inputs["meta.year"] = options.year
     if options.unit is not None:
         inputs["meta.unit"] = options.unit
-    state = written_state(spec, inputs, rules)
+    return Prepared(plan_workbook(spec, rules), written_state(spec, inputs, rules))
+
+
+def write_template(
+    spec: FormSpec, path: Path, options: TemplateOptions, prepared: Prepared | None = None
+) -> WorkbookPlan:
+    """Write the workbook for ``spec`` to ``path`` (the caller makes it atomic)."""
+    lang = options.lang or current_language()
+    prepared = prepared or prepare(spec, options)
+    plan, state = prepared.plan, prepared.state
     locked = {"meta.year"} | ({"meta.unit"} if options.unit else set())
 
     workbook = Workbook(
@@ -131,7 +149,7 @@ class _Writer:
 
     def sheet(self, sheet: SheetPlan) -> None:
         ws = self.workbook.add_worksheet(sheet.name)
-        for col, width in enumerate(sheet.col_widths):
+        for col, width in enumerate(sheet.column_widths):
             ws.set_column(col, col, width)
         ws.set_column(sheet.helper_col, sheet.helper_col, 8, None, {"hidden": True})
         last_col = sheet.area_width - 1
@@ -210,7 +228,7 @@ class _Writer:
         lines: dict[int, float] = {}
         for label in table.labels:
             width = sum(sheet.col_widths[c] for c in range(label.col, label.col + label.cols))
-            needed = math.ceil(_text_width(label.text) / max(width - 1, 1)) / label.rows
+            needed = math.ceil(text_width(label.text) / max(width - 1, 1)) / label.rows
             for r in range(label.row, label.row + label.rows):
                 lines[r] = max(lines.get(r, 1), needed)
         for row, count in lines.items():
@@ -349,11 +367,6 @@ class _Writer:
                 ws.write_string(r, c, value)
         ws.protect(self.options.password or "")
         ws.very_hidden()
-
-
-def _text_width(text: str) -> float:
-    """Width in Excel column units: a CJK (wide) character takes about two."""
-    return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
 
 
 def _cached(value: Any) -> float:
