@@ -56,3 +56,19 @@ def test_every_toolkit_call_in_the_readme_parses(tmp_path: Path) -> None:
 def test_example_roster_and_returns_are_shipped() -> None:
     assert (ROOT / "examples" / "单位名单.csv").is_file()
     assert len(list((ROOT / "examples").glob("*.xlsx"))) >= 3
+
+
+def test_the_main_command_runs_as_written(tmp_path: Path, monkeypatch) -> None:
+    """The `toolkit …` steps of the README's first command, run in a fresh folder."""
+    main = _commands()[0]
+    steps = [part.strip() for part in main.split("&&") if "toolkit " in part]
+    assert steps
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    runner = CliRunner()
+    for step in steps:
+        args = shlex.split(step.split("toolkit ", 1)[1])
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (step, result.output)
+    assert (tmp_path / "2025年报模板.xlsx").is_file()
+    assert len(list((tmp_path / "模板").glob("*.xlsx"))) == 5  # one per unit of the roster
