@@ -777,3 +777,21 @@ def test_blank_totals_are_filled_from_their_parts_and_typed_totals_kept() -> Non
     after = evaluate(spec, frame)
     assert after.loc[0, "A1@applications.carried_out.natural"]
     assert not after.loc[1, "A3@applications.new.total"]
+
+
+def test_w2_looks_at_inputs_not_at_totals_a_spreadsheet_shows_as_zero() -> None:
+    from toolkit.forms.pandas_rules import compute_totals
+    from toolkit.forms.registry import load_form
+
+    for form in ("gov-2021", "gov-2019"):
+        spec = load_form(form)
+        blank = compute_totals(spec, pd.DataFrame([{"meta.unit": "兰江街道"}], dtype=object))
+        verdicts = evaluate(spec, RuleFrame(blank))
+        assert not verdicts.loc[0, "W2@applications.new.natural"]
+        assert not verdicts.loc[0, "W2@review.appeal.upheld"]
+        filled = blank.assign(
+            **{"applications.carried_out.legal": 0.0, "review.suit_after.pending": 1.0}
+        )
+        verdicts = evaluate(spec, RuleFrame(filled))
+        assert verdicts.loc[0, "W2@applications.new.natural"]
+        assert verdicts.loc[0, "W2@review.appeal.upheld"]
