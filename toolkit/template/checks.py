@@ -53,11 +53,22 @@ class CheckWriter:
         if not sheet.groups:
             return
         top, styles = sheet.check_top, self.styles
-        last_col = sheet.area_width - 1
+        cols = sheet.check_columns
         ws.write_string(top - 1, 0, self.t("template.check_title"), styles.table_title)
-        for col, message in enumerate(("check_rule", "check_result", "check_count")):
+        for col, message in (
+            (cols.rule, "check_rule"),
+            (cols.result, "check_result"),
+            (cols.count, "check_count"),
+        ):
             ws.write_string(top, col, self.t(f"template.{message}"), styles.check_header)
-        _merge(ws, top, 3, last_col, self.t("template.check_text"), styles.check_header)
+        _merge(
+            ws,
+            top,
+            cols.text_first,
+            cols.text_last,
+            self.t("template.check_text"),
+            styles.check_header,
+        )
         compiler = ExcelCompiler(self.plan.locate, sheet.name)
         ok = self.t("template.mark_ok")
         by_cell: dict[str, dict[str, list[str]]] = {}
@@ -76,29 +87,32 @@ class CheckWriter:
             helpers = self.plan.helper_range(sheet, group)
             failed = self.failures(group.instances)
             bad = self.t(f"template.mark_{group.severity}")
-            ws.write_string(group.row, 0, group.rule_id, styles.check_mark)
+            ws.write_string(group.row, cols.rule, group.rule_id, styles.check_mark)
             ws.write_formula(
                 group.row,
-                1,
+                cols.result,
                 f'=IF(COUNTIF({helpers},FALSE)=0,"{ok}","{bad}")',
                 styles.check_mark,
                 ok if failed == 0 else bad,
             )
-            ws.write_formula(group.row, 2, f"=COUNTIF({helpers},FALSE)", styles.check_mark, failed)
+            ws.write_formula(
+                group.row, cols.count, f"=COUNTIF({helpers},FALSE)", styles.check_mark, failed
+            )
             sentence = self.spec.rule_text(group.message, self.lang)
-            _merge(ws, group.row, 3, last_col, sentence, styles.check_cell)
-            room = sum(sheet.column_widths[3 : last_col + 1]) - 1
+            _merge(ws, group.row, cols.text_first, cols.text_last, sentence, styles.check_cell)
+            room = sum(sheet.column_widths[cols.text_first : cols.text_last + 1]) - 1
             lines = math.ceil(text_width(sentence) / max(room, 1))
             if lines > 1:
                 ws.set_row(group.row, LINE_HEIGHT * lines)
             fill = styles.error if group.severity == "error" else styles.warning
-            ws.conditional_format(
-                group.row,
-                1,
-                group.row,
-                2,
-                {"type": "formula", "criteria": f"=COUNTIF({helpers},FALSE)>0", "format": fill},
-            )
+            for col in (cols.result, cols.count):
+                ws.conditional_format(
+                    group.row,
+                    col,
+                    group.row,
+                    col,
+                    {"type": "formula", "criteria": f"=COUNTIF({helpers},FALSE)>0", "format": fill},
+                )
         for key, severities in by_cell.items():
             self._colour(ws, key, severities)
 

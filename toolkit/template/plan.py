@@ -20,7 +20,8 @@ COVER_LABEL_WIDTH = 26.0
 COVER_VALUE_COLUMNS = 5
 COVER_VALUE_WIDTH = 15.0
 LONGTEXT_HEIGHT = 150  # points: room for a few paragraphs of the narrative sections
-CHECK_COLUMN_WIDTH = 14.0
+CHECK_COLUMN_WIDTH = 10.0
+SENTENCE_ROOM = 36.0  # column units: about 17 Chinese characters on a line
 CHECK_AREA_COLUMNS = 4  # 规则 | 结果 | 未通过处数 | 说明: narrow sheets widen to hold it
 ERROR_COUNT_ROW = TITLE_ROW  # on the cover, hidden cells counting failed checks of all sheets
 WARNING_COUNT_ROW = HINT_ROW
@@ -49,6 +50,17 @@ class CheckGroup:
     helper_first: int = 0
 
 
+@dataclass(frozen=True)
+class CheckColumns:
+    """Where the four parts of a 校验结果 line go: the sentence gets the room."""
+
+    rule: int
+    result: int
+    count: int
+    text_first: int
+    text_last: int
+
+
 @dataclass
 class SheetPlan:
     name: str
@@ -70,6 +82,17 @@ class SheetPlan:
         """Widths of every shown column; columns added for the 校验结果 area get a default."""
         extra = self.area_width - len(self.col_widths)
         return self.col_widths + [CHECK_COLUMN_WIDTH] * extra
+
+    @property
+    def check_columns(self) -> CheckColumns:
+        """Rule, result and count in three columns, the sentence across the rest where there
+        is room for it; on a narrow sheet the sentence takes the widest column instead."""
+        widths = self.column_widths
+        if sum(widths[3:]) >= SENTENCE_ROOM:
+            return CheckColumns(0, 1, 2, 3, len(widths) - 1)
+        widest = max(range(len(widths)), key=lambda c: widths[c])
+        rule, result, count = (c for c in range(len(widths)) if c != widest)
+        return CheckColumns(rule, result, count, widest, widest)
 
     @property
     def helper_col(self) -> int:
