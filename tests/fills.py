@@ -249,7 +249,7 @@ def edge_fill(spec: FormSpec, values: Values, rng: np.random.Generator) -> Value
     ]
     for _ in range(int(rng.integers(1, 4))):
         key = _pick(rng, inputs)
-        choice = int(rng.integers(0, 6))
+        choice = int(rng.integers(0, 12))
         if choice == 0:
             out[key] = " " * int(rng.integers(1, 3))
         elif choice == 1:
@@ -266,6 +266,18 @@ def edge_fill(spec: FormSpec, values: Values, rng: np.random.Generator) -> Value
                 if row not in ("new", "carried_in", "handled_total"):
                     out[f"applications.{row}.{col}"] = None
             out[f"applications.granted.{col}"] = 0.3  # 0.1 + 0.2 = 0.3 only with a tolerance
-        else:
+        elif choice == 5:
             out[key] = round(float(rng.uniform(0, 3)), 1)
+        elif choice == 6:
+            out[key] = dt.date(2025, 1, 1) if rng.random() < 0.5 else dt.datetime(2025, 1, 1, 12)
+        elif choice == 7:
+            out[key] = 7.999999999999999  # what (0.1 + 0.7) * 10 gives
+        elif choice == 8:
+            out[key] = 5.0000001  # a difference below the tolerance
+        elif choice == 9:
+            out[key] = 1.234  # a third decimal
+        elif choice == 10:
+            out[key] = 1234567890  # above the cap
+        else:
+            out[key] = -0.0
     return out

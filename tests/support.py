@@ -106,13 +106,25 @@ def frame_from_cells(
     sheets: dict[str, list[list[Any]]],
     fields: dict[str, tuple[str, str]],
     errors: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+    typed: dict[str, Any] | None = None,
 ) -> RuleFrame:
-    """The cells as found ('' read as empty), and which of them hold an error value."""
+    """The cells as found ('' read as empty), and which of them hold an error value.
+
+    ``typed`` values replace what was read back for the cells they name (not formulas): a
+    workbook saved by LibreOffice keeps 15 significant digits, so what it judged and what it
+    wrote can differ in the last digits.
+    """
     values: dict[str, Any] = {}
     flagged: dict[str, bool] = {}
     for key in spec.fields:
         raw = value_at(sheets, *fields[key])
         values[key] = None if raw == "" else raw
+        if (
+            typed
+            and key in typed
+            and not (isinstance(typed[key], str) and typed[key].startswith("="))
+        ):
+            values[key] = typed[key]
         flagged[key] = fields[key] in errors
     return RuleFrame(pd.DataFrame([values], dtype=object), errors=pd.DataFrame([flagged]))
 

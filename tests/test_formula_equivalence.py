@@ -42,7 +42,7 @@ def compare(form: str, tmp_path: Path, fills: int, edges: int) -> tuple[list[str
     assert set(checks) == {r.instance for r in template_rules(spec)}
     rng = np.random.default_rng(20251125 + len(form))
     rules = breakable_rules(spec)
-    plans: list[tuple[Path, str | None]] = []
+    plans: list[tuple[Path, str | None, dict]] = []
     for i in range(fills + edges):
         values = consistent_fill(spec, rng)
         expect: str | None = "ok"
@@ -53,16 +53,17 @@ def compare(form: str, tmp_path: Path, fills: int, edges: int) -> tuple[list[str
             values = break_rule(spec, expect, values, rng)
         path = tmp_path / f"fill-{i:04d}.xlsx"
         fill_workbook(template, path, values)
-        plans.append((path, expect))
+        plans.append((path, expect, values))
 
-    recalculated = recalculate([p for p, _ in plans], tmp_path / "recalc")
+    recalculated = recalculate([p for p, _, _ in plans], tmp_path / "recalc")
     disagreements: list[str] = []
     broken_seen: dict[str, int] = {}
-    for path, expect in plans:
+    for path, expect, values in plans:
         result = recalculated[path]
         sheets = read_sheets(result)
         excel = excel_verdicts(sheets, checks)
-        ours = pandas_verdicts(spec, frame_from_cells(spec, sheets, fields, error_cells(result)))
+        frame = frame_from_cells(spec, sheets, fields, error_cells(result), typed=values)
+        ours = pandas_verdicts(spec, frame)
         for instance, verdict in ours.items():
             if excel[instance] is not verdict:
                 disagreements.append(

@@ -370,14 +370,17 @@ def G(cells: str, body: str) -> str:
         ("blank(t.r1.a)", G("$D$5", f"LEN(TRIM(SUBSTITUTE($D$5,{SP})))=0")),
         ("filled(meta.unit)", G("'封面'!$D$4", f"LEN(TRIM(SUBSTITUTE('封面'!$D$4,{SP})))>0")),
         ("is_number(t.r1.a)", G("$D$5", "ISNUMBER($D$5)")),
-        ("whole(t.r1.a)", G("$D$5", "N($D$5)=INT(N($D$5))")),
-        ("whole(t.r1.a + t.r1.b)", G("$D$5:$E$5", "N($D$5)+N($E$5)=INT(N($D$5)+N($E$5))")),
+        ("whole(t.r1.a)", G("$D$5", f"ABS(N($D$5)-ROUND(N($D$5),0))<={E}")),
+        (
+            "whole(t.r1.a + t.r1.b)",
+            G("$D$5:$E$5", f"ABS(N($D$5)+N($E$5)-ROUND(N($D$5)+N($E$5),0))<={E}"),
+        ),
         (
             "blank(t.r1.a) or (is_number(t.r1.a) and whole(t.r1.a) and t.r1.a >= 0)",
             G(
                 "$D$5",
                 f"OR(LEN(TRIM(SUBSTITUTE($D$5,{SP})))=0,"
-                f"AND(ISNUMBER($D$5),N($D$5)=INT(N($D$5)),N($D$5)>=-{E}))",
+                f"AND(ISNUMBER($D$5),ABS(N($D$5)-ROUND(N($D$5),0))<={E},N($D$5)>=-{E}))",
             ),
         ),
         (
@@ -466,7 +469,7 @@ ALLOWED_FUNCTIONS = {
     "LEN",
     "COUNTA",
     "ISNUMBER",
-    "INT",
+    "ROUND",
     "ABS",
     "AND",
     "OR",
@@ -494,7 +497,7 @@ def test_builtin_template_formulas_use_only_portable_functions(form_id: str) -> 
         assert names <= ALLOWED_FUNCTIONS, (rule.instance, formula)
         assert formula.count("(") == formula.count(")"), rule.instance
         used |= names
-    assert {"SUM", "N", "LEN", "ISNUMBER", "INT", "YEAR", "TODAY"} <= used
+    assert {"SUM", "N", "LEN", "ISNUMBER", "ROUND", "YEAR", "TODAY"} <= used
     if form_id != "supp-stats":
         assert {"SUMPRODUCT", "NOT", "OR", "AND", "ISERROR"} <= used
 

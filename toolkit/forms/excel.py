@@ -1,13 +1,13 @@
 """Compile a rule expression to an Excel formula.
 
 Only functions that Excel 2010, WPS and LibreOffice all have: SUM, SUMPRODUCT, N, LEN, TRIM,
-SUBSTITUTE, ISNUMBER, ISERROR, INT, ABS, IF, AND, OR, NOT, YEAR, TODAY. No dynamic arrays,
+SUBSTITUTE, ISNUMBER, ISERROR, ROUND, ABS, IF, AND, OR, NOT, YEAR, TODAY. No dynamic arrays,
 nothing that needs ``_xlfn.``. The meaning is the one ``pandas_rules.py`` implements:
 
 * a field read as a number is wrapped in N(): text counts as 0 instead of spreading #VALUE!;
 * a cell is blank when it is empty or holds only spaces (ASCII or the full-width U+3000);
-* every comparison allows a difference of EPSILON, so 0.1 + 0.2 equals 0.3 on both sides
-  (spreadsheets compare to about 15 digits, numpy exactly);
+* every comparison, and the test for a whole number, allows a difference of EPSILON, so
+  0.1 + 0.2 equals 0.3 on both sides (spreadsheets compare to about 15 digits, numpy exactly);
 * a rule that reads a cell holding an error value (#DIV/0!, #REF!…) fails: SUM over the
   rule's cells propagates any error, and IF(ISERROR(…)) turns it into FALSE.
 """
@@ -141,7 +141,7 @@ class ExcelCompiler:
                 return f"ISNUMBER({self.raw(expr.args[0])})"
             if name == "whole":
                 value = self.number(expr.args[0])
-                return f"{value}=INT({value})"
+                return f"ABS({value}-ROUND({value},0))<={EPSILON:.6f}"
             if name in ("all_blank", "any_filled"):
                 cells = [self.locate(a.key) for a in expr.args if isinstance(a, Ref)]
                 test = "=0" if name == "all_blank" else ">0"

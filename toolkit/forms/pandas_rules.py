@@ -3,9 +3,10 @@
 The same expression tree as ``excel.py``, with the same meaning, cell for cell:
 
 * a blank cell (empty, or only ASCII/full-width spaces) counts as 0 in arithmetic;
-* any other content that is not a number (text, a date, a boolean) also counts as 0, and is
-  neither blank nor a number, as N() and ISNUMBER() see it;
-* every comparison allows a difference of EPSILON;
+* a date, time or duration is the number a spreadsheet stores for it (days since 1899-12-30);
+* any other content that is not a number (text, a boolean) also counts as 0, and is neither
+  blank nor a number, as N() and ISNUMBER() see it;
+* every comparison, and the test for a whole number, allows a difference of EPSILON;
 * a rule that reads a cell holding an error value fails.
 
 Each compiled rule maps a ``RuleFrame`` to a boolean array: True where the rule holds.
@@ -106,6 +107,22 @@ class RuleFrame:
         return self.cells(key).errors
 
 
+_EPOCH = dt.datetime(1899, 12, 30)  # day 0 of spreadsheet dates (1900 system)
+
+
+def serial_number(value: dt.date | dt.time | dt.timedelta) -> float:
+    """The number a spreadsheet keeps for a date, time or duration (days since 1899-12-30)."""
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400
+    if isinstance(value, dt.time):
+        return (
+            value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        ) / 86400
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    return (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
+
+
 def _classify_objects(items: Array) -> tuple[Array, Array]:
     numbers = np.full(len(items), np.nan)
     blank = np.zeros(len(items), dtype=bool)
@@ -116,6 +133,8 @@ def _classify_objects(items: Array) -> tuple[Array, Array]:
             continue  # not a number: spreadsheets disagree on booleans, so they are text here
         elif isinstance(item, Real):
             numbers[i] = float(item)
+        elif isinstance(item, dt.date | dt.time | dt.timedelta):
+            numbers[i] = serial_number(item)  # a spreadsheet stores a date as a number
         elif isinstance(item, str) and not item.strip(_SPACES):
             blank[i] = True
     return numbers, blank
@@ -189,7 +208,7 @@ class PandasCompiler:
 
                 def whole(fr: RuleFrame) -> Array:
                     value = inner(fr)
-                    return value == np.floor(value)
+                    return np.abs(value - np.round(value)) <= EPSILON
 
                 return whole
         raise TypeError(f"not a condition: {expr!r}")

@@ -36,6 +36,7 @@ MARKER = "toolkit-template"
 # Shapes of input, not rules (the rules live in the specs): what a cell can hold at all.
 TEXT_LIMITS = {"text": 200, "phone": 40}
 FOUR_DIGITS = (1000, 9999)
+VALUE_CAP = 999999999  # as N1 in _number_rules.toml: the input shape matches the rule
 DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
 
 
@@ -274,8 +275,9 @@ class _Writer:
         if kind == "count":
             options.update(
                 validate="integer",
-                criteria=">=",
-                value=0,
+                criteria="between",
+                minimum=0,
+                maximum=VALUE_CAP,
                 input_title=self.t("template.dv_count_title"),
                 input_message=self.t("template.dv_count"),
                 error_message=self.t("template.dv_count_error"),
@@ -283,7 +285,8 @@ class _Writer:
         elif kind == "money":
             options.update(
                 validate="custom",
-                value=f"=AND(ISNUMBER({top_left}),{top_left}>=0,ROUND({top_left},2)={top_left})",
+                value=f"=AND(ISNUMBER({top_left}),{top_left}>=0,{top_left}<={VALUE_CAP},"
+                f"ROUND({top_left},2)={top_left})",
                 input_title=self.t("template.dv_money_title"),
                 input_message=self.t("template.dv_money", unit=fld.unit)
                 if fld.unit
@@ -294,8 +297,8 @@ class _Writer:
             options.update(
                 validate="integer",
                 criteria="between",
-                minimum=-999999999,
-                maximum=999999999,
+                minimum=-VALUE_CAP,
+                maximum=VALUE_CAP,
                 input_title=self.t("template.dv_change_title"),
                 input_message=self.t("template.dv_change"),
                 error_message=self.t("template.dv_change_error"),
