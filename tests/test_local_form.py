@@ -148,3 +148,39 @@ def test_a_narrow_local_form_keeps_its_checks_apart_from_its_text(
     assert value_at(read_sheets(out[broken]), "封面", "B3").startswith("✗")
     sheets = read_sheets(out[template])
     assert any("其中不能大于总数" in str(v) for row in sheets["窄表"] for v in row)
+
+
+def test_a_broken_local_spec_does_not_hide_the_shipped_forms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "broken.toml").write_text("id = [", encoding="utf-8")
+    (tmp_path / "mine.toml").write_text(SPEC.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("TOOLKIT_FORMS_PATH", str(tmp_path))
+    listed = runner.invoke(app, ["forms"])
+    assert listed.exit_code == 2  # the broken ones are reported ...
+    assert "broken.toml" in listed.output and "mine.toml" in listed.output
+    assert "gov-2021" in listed.output and "supp-stats" in listed.output  # ... the rest listed
+    year = runner.invoke(
+        app, ["template", "--form", "gov-2019", "--year", "2025", "-o", str(tmp_path / "t.xlsx")]
+    )
+    assert year.exit_code == 2 and "--form gov-2021" in year.output
+
+
+def test_a_narrow_form_with_many_thin_columns_is_laid_out(tmp_path: Path) -> None:
+    spec = tmp_path / "thin.toml"
+    spec.write_text(
+        NARROW.replace('id = "narrow"', 'id = "thin"')
+        .replace('header = [["项目", "数量"]]', 'header = [["项目", "甲", "乙", "丙", "合计"]]')
+        .replace(
+            'columns = [{ key = "n" }]',
+            'columns = [{ key = "n" }, { key = "a" }, { key = "b" }, { key = "c" }]',
+        )
+        .replace("label_widths = [20]", "label_widths = [6]")
+        .replace("value_width = 10", "value_width = 6"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "thin.xlsx"
+    made = runner.invoke(app, ["template", "--spec", str(spec), "--year", "2025", "-o", str(out)])
+    assert made.exit_code == 0, made.output
+    _, checks = read_map(out)
+    assert "Q1@q.part.n" in checks

@@ -36,3 +36,24 @@ def test_render_falls_back_and_fills_parameters() -> None:
     assert render("files.exists", lang="en", path="a.xlsx").count("a.xlsx") == 1
     assert "a.xlsx" in render("files.exists", lang="zh", path="a.xlsx")
     assert render("no.such.id") == "no.such.id"
+
+
+RESERVED = {"lang", "message_id"}  # names render() takes for itself
+
+
+def test_every_message_formats_with_its_own_placeholders() -> None:
+    for lang in ("zh", "en"):
+        for key, text in catalogue(lang).items():
+            names = _fields(text)
+            assert not names & RESERVED, (lang, key)
+            text.format(**dict.fromkeys(names, "x"))  # raises on a malformed placeholder
+
+
+def test_unsupported_language_is_named_in_the_refusal() -> None:
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    result = CliRunner().invoke(app, ["forms", "--lang", "fr"])
+    assert result.exit_code == 2
+    assert "fr" in result.output and "{" not in result.output

@@ -51,25 +51,40 @@ def pdftoppm() -> str:
 
 
 def test_a_wrong_total_turns_red_and_a_warning_orange(
-    soffice: str, pdftoppm: str, tmp_path: Path
+    soffice: str, pdftoppm: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The offending cell itself is coloured: the same fill rendered from a template whose
+    cells are never coloured (only the verdict lines are) shows fewer red/orange pixels."""
+    from toolkit.template.checks import CheckWriter
+
     template = tmp_path / "模板.xlsx"
     build_template("gov-2021", template, unit="兰江街道")
-    wrong_total = tmp_path / "wrong.xlsx"
-    fill_workbook(
-        template,
-        wrong_total,
-        {
-            "applications.new.natural": 2,
-            "applications.granted.natural": 2,
-            "applications.new.total": 5,
-        },
-    )  # should be 2
-    warning = tmp_path / "warning.xlsx"
-    fill_workbook(template, warning, {"review.appeal.corrected": 1})
-    pdfs = convert([template, wrong_total, warning], tmp_path / "pdf", "pdf")
+    plain = tmp_path / "plain.xlsx"
+    with monkeypatch.context() as patch:
+        patch.setattr(CheckWriter, "_colour", lambda self, ws, key, severities: None)
+        build_template("gov-2021", plain, unit="兰江街道")
+    wrong = {
+        "applications.new.natural": 2,
+        "applications.granted.natural": 2,
+        "applications.new.total": 5,
+    }  # the total should be 2
+    corrected = {"review.appeal.corrected": 1}  # a warning: explain it in the text
+    files = {}
+    for name, base, values in (
+        ("wrong", template, wrong),
+        ("wrong-plain", plain, wrong),
+        ("warn", template, corrected),
+        ("warn-plain", plain, corrected),
+    ):
+        files[name] = tmp_path / f"{name}.xlsx"
+        fill_workbook(base, files[name], values)
+    pdfs = convert([template, *files.values()], tmp_path / "pdf", "pdf")
+
+    def pixels(name: str, colour: str) -> int:
+        return _pixels_of(pdfs[files[name]], colour, tmp_path)
+
     assert _pixels_of(pdfs[template], ERROR_FILL, tmp_path) == 0
     assert _pixels_of(pdfs[template], WARNING_FILL, tmp_path) == 0
-    assert _pixels_of(pdfs[wrong_total], ERROR_FILL, tmp_path) > 50
-    assert _pixels_of(pdfs[warning], WARNING_FILL, tmp_path) > 50
-    assert _pixels_of(pdfs[warning], ERROR_FILL, tmp_path) == 0
+    assert pixels("wrong", ERROR_FILL) > pixels("wrong-plain", ERROR_FILL) + 20
+    assert pixels("warn", WARNING_FILL) > pixels("warn-plain", WARNING_FILL) + 20
+    assert pixels("warn", ERROR_FILL) == 0

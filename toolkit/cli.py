@@ -37,7 +37,7 @@ def _lang_callback(value: str | None) -> str | None:
     if value is None:
         return value
     if value.strip().lower().split("-")[0].split("_")[0] not in LANGUAGES:
-        raise typer.BadParameter(t("cli.bad_lang", lang=value))
+        raise typer.BadParameter(t("cli.bad_lang", value=value))
     set_language(normalise_language(value))
     return value
 
@@ -91,13 +91,13 @@ def forms_command(
     lang: LangOption = None,
 ) -> None:
     def action() -> None:
-        from toolkit.forms.registry import available_forms
+        from toolkit.forms.registry import load_all
 
         if output_format not in ("text", "json"):
             raise UserError("cli.bad_format", value=output_format)
-        from toolkit.forms.registry import load_form
-
-        specs = [load_form(form_id) for form_id in available_forms()]
+        specs, problems = load_all()
+        for problem in problems:
+            typer.echo(problem.render(), err=True)
         if output_format == "json":
             data = [
                 {
@@ -117,24 +117,30 @@ def forms_command(
                     {"schema": "toolkit-forms/1", "forms": data}, ensure_ascii=False, indent=2
                 )
             )
-            return
-        typer.echo(t("cli.forms_header"))
-        for s in specs:
-            typer.echo(
-                t(
-                    "cli.forms_line",
-                    id=s.id,
-                    pad="",
-                    name=s.name,
-                    basis=s.basis,
-                    tables=len(s.tables),
-                    fields=len(s.fields),
-                    rules=len({r.id for r in s.rules}),
-                    path=s.path.name,
-                )
-            )
+        else:
+            _print_forms(specs)
+        if problems:
+            raise typer.Exit(2)  # the broken specs were named on stderr above
 
     _run(action)
+
+
+def _print_forms(specs: list[Any]) -> None:
+    typer.echo(t("cli.forms_header"))
+    for s in specs:
+        typer.echo(
+            t(
+                "cli.forms_line",
+                id=s.id,
+                pad="",
+                name=s.name,
+                basis=s.basis,
+                tables=len(s.tables),
+                fields=len(s.fields),
+                rules=len({r.id for r in s.rules}),
+                path=s.path.name,
+            )
+        )
 
 
 @app.command("template", help=t("cli.template_help"))
@@ -144,9 +150,7 @@ def template_command(
     year: Annotated[int | None, typer.Option("--year", "-y", help=t("cli.year_help"))] = None,
     unit: Annotated[str | None, typer.Option("--unit", help=t("cli.unit_help"))] = None,
     roster: Annotated[Path | None, typer.Option("--roster", help=t("cli.roster_help"))] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help=t("cli.output_help"))
-    ] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help=t("cli.output_help"))] = None,
     password: Annotated[str | None, typer.Option("--password", help=t("cli.password_help"))] = None,
     force: Annotated[bool, typer.Option("--force", help=t("cli.force_help"))] = False,
     lang: LangOption = None,
@@ -162,8 +166,10 @@ def template_command(
             raise UserError("cli.bad_unit", limit=MAX_NAME_LENGTH)
         if roster is not None and unit_name is not None:
             raise UserError("cli.unit_and_roster")
+        if output is not None and not output.strip():
+            raise UserError("cli.empty_output")
         if roster is not None:
-            folder = output or Path(form_spec.id)
+            folder = Path(output) if output else Path(form_spec.id)
             made = make_roster_templates(
                 form_spec, roster, folder, report_year, password=password, force=force
             )
@@ -171,9 +177,14 @@ def template_command(
             for item in made:
                 typer.echo(t("cli.made_unit", unit=item.unit, path=item.path))
             return
-        target = output or Path(t("template.default_name", year=report_year, form=form_spec.id))
+        default_name = t("template.default_name", year=report_year, form=form_spec.id)
+        target = Path(output) if output else Path(default_name)
+        if output and output.endswith(("/", "\\")) and not target.exists():
+            if not target.parent.is_dir():
+                raise UserError("files.parent_missing", path=output, parent=str(target.parent))
+            target.mkdir()  # "-o 模板/": a folder to write into, as with --roster
         if target.is_dir():
-            target = target / t("template.default_name", year=report_year, form=form_spec.id)
+            target = target / default_name
         inputs = [spec] if spec is not None else []
         made_one = make_template(
             form_spec,

@@ -26,6 +26,19 @@ def available_forms() -> dict[str, Path]:
     return found
 
 
+def load_all() -> tuple[list[FormSpec], list[UserError]]:
+    """Every form that loads, and the problems of those that do not (one bad local spec
+    must not hide the others)."""
+    specs: list[FormSpec] = []
+    problems: list[UserError] = []
+    for form_id in available_forms():
+        try:
+            specs.append(load_form(form_id))
+        except UserError as exc:
+            problems.append(exc)
+    return specs, problems
+
+
 def load_form(form: str | None = None, spec_file: Path | None = None) -> FormSpec:
     """A form by id, or from a spec file given directly (``--spec``)."""
     if spec_file is not None:

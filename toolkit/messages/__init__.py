@@ -76,7 +76,7 @@ def has_message(message_id: str, lang: str | None = None) -> bool:
     return message_id in catalogue(lang or current_language())
 
 
-def render(message_id: str, lang: str | None = None, **params: Any) -> str:
+def render(message_id: str, /, lang: str | None = None, **params: Any) -> str:
     """The sentence for ``message_id`` in ``lang`` with ``params`` filled in.
 
     A missing id in the chosen language falls back to Chinese, then to the id itself, so a

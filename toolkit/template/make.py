@@ -46,7 +46,10 @@ def check_year(spec: FormSpec, year: int) -> None:
     broken = problems[0]
     fitting = []
     for form_id in available_forms():
-        other = load_form(form_id)
+        try:
+            other = load_form(form_id)
+        except UserError:
+            continue  # a broken local spec is reported by `toolkit forms`, not here
         same_kind = form_id != spec.id and any(r.id == broken.id for r in other.rules)
         if same_kind and not year_problems(other, year):
             fitting.append(form_id)
@@ -72,7 +75,7 @@ def make_template(
     values: Mapping[str, Any] | None = None,
 ) -> Made:
     check_year(spec, year)
-    if output.suffix.lower() != ".xlsx":
+    if output.suffix.lower() != ".xlsx" or output.stem.startswith("."):
         raise UserError("template.not_xlsx", path=str(output))
     check_outputs([output], inputs or [], force)
     options = TemplateOptions(year=year, unit=unit, password=password, values=values or {})
@@ -92,7 +95,7 @@ def make_roster_templates(
     """One template per roster unit, unit and year prefilled and locked, named after the unit."""
     check_year(spec, year)
     entries = read_roster(roster)
-    if out_dir.exists() and not out_dir.is_dir():
+    if (out_dir.exists() and not out_dir.is_dir()) or out_dir.suffix.lower() == ".xlsx":
         raise UserError("template.out_not_dir", path=str(out_dir))
     if not out_dir.parent.is_dir():
         raise UserError("files.parent_missing", path=str(out_dir), parent=str(out_dir.parent))

@@ -91,7 +91,7 @@ class SheetPlan:
         if sum(widths[3:]) >= SENTENCE_ROOM:
             return CheckColumns(0, 1, 2, 3, len(widths) - 1)
         widest = max(range(len(widths)), key=lambda c: widths[c])
-        rule, result, count = (c for c in range(len(widths)) if c != widest)
+        rule, result, count = [c for c in range(len(widths)) if c != widest][:3]
         return CheckColumns(rule, result, count, widest, widest)
 
     @property
