@@ -46,7 +46,7 @@ def test_every_message_formats_with_its_own_placeholders() -> None:
         for key, text in catalogue(lang).items():
             names = _fields(text)
             assert not names & RESERVED, (lang, key)
-            text.format(**dict.fromkeys(names, "x"))  # raises on a malformed placeholder
+            text.format("x", **dict.fromkeys(names, "x"))  # raises on a malformed placeholder
 
 
 def test_unsupported_language_is_named_in_the_refusal() -> None:

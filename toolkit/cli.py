@@ -29,6 +29,30 @@ def _peek_language(argv: list[str]) -> str | None:
 set_language(_peek_language(sys.argv))
 
 
+def _localise_typer() -> None:
+    """Typer's own help panels and error box speak the user's language too (where its
+    module-level strings allow it; click's "Usage:" and --help line stay English)."""
+    try:
+        from typer import rich_utils
+    except ImportError:  # typer without rich: plain click help
+        return
+    for name, message_id in (
+        ("OPTIONS_PANEL_TITLE", "cli.typer_options"),
+        ("COMMANDS_PANEL_TITLE", "cli.typer_commands"),
+        ("ARGUMENTS_PANEL_TITLE", "cli.typer_arguments"),
+        ("ERRORS_PANEL_TITLE", "cli.typer_error"),
+        ("DEFAULT_STRING", "cli.typer_default"),
+        ("REQUIRED_LONG_STRING", "cli.typer_required"),
+        ("ABORTED_TEXT", "cli.interrupted"),
+        ("RICH_HELP", "cli.typer_try_help"),
+    ):
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, render(message_id))
+
+
+_localise_typer()
+
+
 def t(message_id: str, **params: Any) -> str:
     return render(message_id, **params)
 
