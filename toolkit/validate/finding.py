@@ -1,0 +1,81 @@
+"""A finding: one rule instance failing for one return, with the numbers that explain it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.forms.expr import Compare, Expr, Logic
+from toolkit.forms.model import Rule
+from toolkit.forms.pandas_rules import PandasCompiler, RuleFrame
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What is wrong, where (the field the rule points at) and by how much.
+
+    The text comes from the catalogue at the edge (``rule.<message>``); the sheet and cell
+    come from whoever knows where the return keeps ``at`` (the template map or the reader).
+    """
+
+    rule: str
+    severity: str
+    message: str
+    instance: str
+    at: str
+    fields: tuple[str, ...]
+    position: int  # which return: its row number in the frame
+    row: Any  # and its index label
+    expected: float | None = None
+    actual: float | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _comparison(expr: Expr) -> Compare | None:
+    """The comparison a rule states, when it states exactly one (A1, A2, R1, W1…)."""
+    if isinstance(expr, Compare):
+        return expr
+    if isinstance(expr, Logic) and expr.op == "and":
+        found = [e for e in expr.operands if isinstance(e, Compare)]
+        return found[-1] if len(found) == 1 else None
+    return None
+
+
+def _number(value: float) -> float | None:
+    if value is None or math.isnan(value):
+        return None
+    return float(int(value)) if float(value).is_integer() else round(float(value), 6)
+
+
+class Explainer:
+    """The two sides of a failed comparison: ``actual`` (left) and ``expected`` (right)."""
+
+    def __init__(self) -> None:
+        self.compiler = PandasCompiler()
+
+    def sides(self, rule: Rule, frame: RuleFrame) -> tuple[Any, Any] | None:
+        compare = _comparison(rule.check)
+        if compare is None:
+            return None
+        return self.compiler.number(compare.left)(frame), self.compiler.number(compare.right)(frame)
+
+    def finding(
+        self, rule: Rule, position: int, row: Any, sides: tuple[Any, Any] | None
+    ) -> Finding:
+        actual = expected = None
+        if sides is not None:
+            actual, expected = _number(sides[0][position]), _number(sides[1][position])
+        return Finding(
+            rule=rule.id,
+            severity=rule.severity,
+            message=rule.message,
+            instance=rule.instance,
+            at=rule.at,
+            fields=rule.fields,
+            position=position,
+            row=row,
+            expected=expected,
+            actual=actual,
+            params=dict(rule.params),
+        )
