@@ -261,11 +261,15 @@ def evaluate(spec: FormSpec, frame: RuleFrame, rules: Iterable[Rule] | None = No
     return pd.DataFrame(data, index=frame.index)
 
 
-def compute_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
+def compute_totals(
+    spec: FormSpec, values: pd.DataFrame, formulas: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Totals as a spreadsheet computes them from the inputs (SUM of the parts, blank = 0).
 
-    Totals may be parts of other totals (（七）总计 of the 总计 column), so passes repeat
-    until nothing changes.
+    ``formulas`` (bool, one column per total) says which total cells of which returns hold a
+    formula; only those are computed, a typed total stays as typed. Without it every total is
+    computed (a freshly written template). Totals may be parts of other totals (（七）总计 of
+    the 总计 column), so passes repeat until nothing changes.
     """
     out = values.copy()
     compiler = PandasCompiler()
@@ -273,16 +277,37 @@ def compute_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
         t.total: compiler.number(Call("sum", tuple(Ref(p) for p in t.parts)))
         for t in reversed(spec.totals)  # the first declaration of a total wins
     }
+    everywhere = np.ones(len(out.index), dtype=bool)
+    masks = {
+        key: (
+            formulas[key].fillna(False).to_numpy(dtype=bool)
+            if formulas is not None and key in formulas.columns
+            else (everywhere if formulas is None else ~everywhere)
+        )
+        for key in sums
+    }
     for _ in range(len(sums) + 1):
         frame = RuleFrame(out)
-        new = {key: fn(frame) for key, fn in sums.items()}
-        changed = any(
-            k not in out.columns or not np.array_equal(v, frame.number(k), equal_nan=True)
-            for k, v in new.items()
-        )
-        out = out.assign(**new)
-        if not changed:
+        updates = {}
+        for key, fn in sums.items():
+            mask = masks[key]
+            if not mask.any():
+                continue
+            computed = fn(frame)
+            if key in out.columns and np.array_equal(
+                computed[mask], frame.number(key)[mask], equal_nan=True
+            ):
+                continue
+            if mask.all():
+                updates[key] = computed
+            else:
+                column = (
+                    out[key] if key in out.columns else pd.Series(None, index=out.index)
+                ).astype(object)
+                updates[key] = column.where(~mask, pd.Series(computed, index=out.index))
+        if not updates:
             break
+        out = out.assign(**updates)
     return out
 
 

@@ -1,0 +1,96 @@
+"""Round trip at library level: template → filled with openpyxl → (saved by LibreOffice) →
+read back through the template's own map → validated → findings at the right cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+from tests.fills import consistent_fill
+from tests.libreoffice import recalculate
+from tests.support import build_template, fill_workbook, read_map
+from toolkit.forms.registry import load_form
+from toolkit.read.sniff import sniff
+from toolkit.read.template import frame_of, read_template_return
+from toolkit.validate import check_frame
+
+SPEC = load_form("gov-2021")
+
+
+def _read(path: Path):
+    found = read_template_return(path, sniff(path).kind)
+    assert found is not None
+    return found
+
+
+def _fills(tmp_path: Path) -> tuple[Path, dict[str, Path]]:
+    template = tmp_path / "模板.xlsx"
+    build_template(SPEC, template, unit="兰江街道")
+    good = consistent_fill(SPEC, np.random.default_rng(3))
+    bad = {
+        **good,
+        "applications.new.total": 999,  # typed over a formula
+        "applications.carried_out.business": "十二",  # text where a number belongs
+        "applications.granted.legal": "=1/0",
+    }  # an error value
+    files = {}
+    for name, values in (("good", good), ("bad", bad)):
+        files[name] = tmp_path / f"{name}.xlsx"
+        fill_workbook(template, files[name], values)
+    return template, files
+
+
+def test_a_return_not_made_from_our_template_is_not_read_as_one(tmp_path: Path) -> None:
+    other = tmp_path / "手工.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "一、本年新收政府信息公开申请数量"
+    workbook.save(other)
+    assert read_template_return(other, "xlsx") is None
+
+
+def test_the_map_of_a_tampered_template_is_not_trusted(tmp_path: Path) -> None:
+    template = tmp_path / "t.xlsx"
+    build_template(SPEC, template)
+    wb = openpyxl.load_workbook(template)
+    meta = wb["_toolkit"]
+    for row in meta.iter_rows():
+        if row[0].value == "applications.new.natural":
+            row[2].value = "../../etc/passwd"
+    wb.save(tmp_path / "tampered.xlsx")
+    assert read_template_return(tmp_path / "tampered.xlsx", "xlsx") is None
+
+
+def test_findings_never_trust_cached_totals(tmp_path: Path) -> None:
+    """openpyxl saves formulas without cached values; the totals are recomputed anyway."""
+    template, files = _fills(tmp_path)
+    frame = frame_of(SPEC, [_read(files["good"]), _read(files["bad"])])
+    findings = check_frame(SPEC, frame)
+    assert [f.instance for f in findings if f.position == 0] == []
+    bad = {f.instance: f for f in findings if f.position == 1}
+    a3 = bad["A3@applications.new.total"]
+    assert a3.actual == 999 and a3.expected == frame.number("applications.new.total")[0]
+    assert "N1@applications.carried_out.business" in bad
+    assert "N1@applications.granted.legal" not in bad  # the formula's result is unknown here
+    cells, _ = read_map(template)
+    assert _read(files["bad"]).cells[a3.at] == cells["applications.new.total"]
+
+
+@pytest.mark.libreoffice
+def test_after_libreoffice_saves_it_the_same_findings_and_the_error_value(
+    soffice: str, tmp_path: Path
+) -> None:
+    _, files = _fills(tmp_path)
+    saved = recalculate(list(files.values()), tmp_path / "saved")
+    frame = frame_of(SPEC, [_read(saved[files["good"]]), _read(saved[files["bad"]])])
+    findings = check_frame(SPEC, frame)
+    assert [f.instance for f in findings if f.position == 0] == []
+    bad = {f.instance for f in findings if f.position == 1}
+    assert {
+        "A3@applications.new.total",
+        "N1@applications.carried_out.business",
+        "N1@applications.granted.legal",  # #DIV/0! now sits in the cell
+        "A1@applications.carried_out.legal",
+    } <= bad

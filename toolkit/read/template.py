@@ -1,0 +1,129 @@
+"""A return made from our own template: the hidden `_toolkit` sheet maps every field to its
+cell, so no label needs finding. The map comes from a mailed file, so it is checked like any
+other input: known form, sane cell references, sheets that exist.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from toolkit.forms.model import FormSpec
+from toolkit.forms.pandas_rules import RuleFrame, compute_totals
+from toolkit.read.ooxml import formula_and_error_cells
+from toolkit.read.sniff import FileProblem
+from toolkit.template.writer import MARKER, META_SHEET
+
+_REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+_MAX_MAP_ROWS = 20_000
+
+
+@dataclass
+class TemplateReturn:
+    path: Path
+    form: str
+    spec_version: str
+    markers: dict[str, str]
+    cells: dict[str, tuple[str, str]]  # field key -> (sheet, A1 ref)
+    values: dict[str, Any]  # field key -> content as found, None when empty
+    errors: set[str] = field(default_factory=set)  # fields holding an error value
+    formulas: set[str] = field(default_factory=set)  # fields holding a formula
+
+
+def _index(ref: str) -> tuple[int, int]:
+    match = _REF.match(ref)
+    if match is None:
+        raise ValueError(ref)
+    col = 0
+    for letter in match.group(1):
+        col = col * 26 + ord(letter) - 64
+    return int(match.group(2)) - 1, col - 1
+
+
+def read_template_return(path: Path, kind: str) -> TemplateReturn | None:
+    """The return at ``path`` if it was made from our template, else None."""
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        if META_SHEET not in workbook.sheet_names:
+            return None
+        rows = workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
+    except PasswordError:
+        raise FileProblem("F3", "read.encrypted", path=str(path)) from None
+    except CalamineError:
+        raise FileProblem("F1", "read.corrupt", path=str(path)) from None
+    parsed = _parse_map(rows[:_MAX_MAP_ROWS], set(workbook.sheet_names))
+    if parsed is None:
+        return None
+    markers, cells = parsed
+    grids: dict[str, list[list[Any]]] = {}
+    values: dict[str, Any] = {}
+    for key, (sheet, ref) in cells.items():
+        if sheet not in grids:
+            grids[sheet] = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        row, col = _index(ref)
+        grid = grids[sheet]
+        raw = grid[row][col] if row < len(grid) and col < len(grid[row]) else ""
+        values[key] = None if raw == "" else raw
+    result = TemplateReturn(
+        path,
+        markers["toolkit_form"],
+        markers.get("toolkit_spec_version", ""),
+        markers,
+        cells,
+        values,
+    )
+    if kind in ("xlsx", "xlsm"):
+        found = formula_and_error_cells(path, {sheet for sheet, _ in cells.values()})
+        for key, (sheet, ref) in cells.items():
+            if ref in found[sheet].formulas:
+                result.formulas.add(key)
+            if ref in found[sheet].errors:
+                result.errors.add(key)
+    return result
+
+
+def _parse_map(
+    rows: list[list[Any]], sheets: set[str]
+) -> tuple[dict[str, str], dict[str, tuple[str, str]]] | None:
+    """Markers and the field map, or None when the sheet is not one of ours (or tampered)."""
+    markers: dict[str, str] = {}
+    cells: dict[str, tuple[str, str]] = {}
+    section = "markers"
+    for row in rows:
+        texts = [str(v) for v in row[:3]] + [""] * (3 - len(row[:3]))
+        key = texts[0]
+        if key in ("fields", "checks"):
+            section = key
+            continue
+        if not key:
+            continue
+        if section == "markers":
+            markers[key] = texts[1]
+        elif section == "fields":
+            sheet, ref = texts[1], texts[2]
+            if sheet not in sheets or _REF.match(ref) is None:
+                return None
+            cells[key] = (sheet, ref)
+    if markers.get("toolkit_marker") != MARKER or not markers.get("toolkit_form"):
+        return None
+    return markers, cells
+
+
+def frame_of(spec: FormSpec, returns: list[TemplateReturn]) -> RuleFrame:
+    """One row per return: cells as found, error values flagged, and every total that is
+    still a formula recomputed from the return's own inputs (never the cached value)."""
+    keys = list(spec.fields)
+    values = pd.DataFrame([{k: r.values.get(k) for k in keys} for r in returns], dtype=object)
+    errors = pd.DataFrame([{k: k in r.errors for k in keys} for r in returns])
+    computed = [k for k in keys if spec.fields[k].computed]
+    formulas = pd.DataFrame([{k: k in r.formulas for k in computed} for r in returns])
+    for key in computed:
+        # a formula's cached value is not evidence: blank it before recomputing
+        values[key] = values[key].where(~formulas[key], None)
+    values = compute_totals(spec, values, formulas=formulas)
+    return RuleFrame(values, errors=errors)
