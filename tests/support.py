@@ -12,10 +12,23 @@ import openpyxl
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
+from toolkit.errors import UserError
 from toolkit.forms.model import FormSpec
 from toolkit.forms.pandas_rules import RuleFrame, evaluate
 from toolkit.forms.registry import load_form
 from toolkit.template.writer import META_SHEET, TemplateOptions, template_rules, write_template
+
+
+def assert_user_error(error: UserError, message_id: str, *fragments: str) -> None:
+    """``error`` has ``message_id`` and renders in both languages, mentioning ``fragments``."""
+    assert error.message_id == message_id
+    for lang in ("zh", "en"):
+        text = error.render(lang)
+        assert text != message_id, f"{message_id} missing in {lang}"
+        assert "{" not in text, f"unfilled parameter in {lang}: {text}"
+        for fragment in fragments:
+            assert fragment in text, f"{fragment!r} not in {lang} message {text!r}"
+
 
 YEARS = {"gov-2021": 2025, "gov-2019": 2020, "supp-stats": 2025}
 

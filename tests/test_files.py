@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from tests.support import assert_user_error
 from toolkit import files
 from toolkit.errors import UserError
 from toolkit.files import atomic_write, check_outputs, safe_file_stem, unique_stems
@@ -18,17 +19,6 @@ from toolkit.messages import catalogue
 
 WINDOWS_FORBIDDEN = set('<>:"/\\|?*')
 RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{d}" for p in ("COM", "LPT") for d in "123456789"}
-
-
-def assert_user_error(error: UserError, message_id: str, *fragments: str) -> None:
-    """``error`` has ``message_id`` and renders in both languages, mentioning ``fragments``."""
-    assert error.message_id == message_id
-    for lang in ("zh", "en"):
-        text = error.render(lang)
-        assert text != message_id, f"{message_id} missing in {lang}"
-        assert "{" not in text, f"unfilled parameter in {lang}: {text}"
-        for fragment in fragments:
-            assert fragment in text, f"{fragment!r} not in {lang} message {text!r}"
 
 
 def assert_safe(stem: str, directory: Path, max_bytes: int = 180) -> None:

@@ -12,23 +12,13 @@ from typing import Any
 import pytest
 import xlsxwriter
 
+from tests.support import assert_user_error
 from toolkit import roster
 from toolkit.errors import UserError
 from toolkit.messages import catalogue
 from toolkit.roster import RosterEntry, load_columns, normalise_header, read_roster
 
 TITLE = "2024年度政府信息公开工作年度报告报送单位名单"
-
-
-def assert_user_error(error: UserError, message_id: str, *fragments: str) -> None:
-    """``error`` has ``message_id`` and renders in both languages, mentioning ``fragments``."""
-    assert error.message_id == message_id
-    for lang in ("zh", "en"):
-        text = error.render(lang)
-        assert text != message_id, f"{message_id} missing in {lang}"
-        assert "{" not in text, f"unfilled parameter in {lang}: {text}"
-        for fragment in fragments:
-            assert fragment in text, f"{fragment!r} not in {lang} message {text!r}"
 
 
 def roster_error(path: Path) -> UserError:

@@ -34,6 +34,7 @@ from toolkit.forms.model import FormSpec, Rule
 Array = np.ndarray
 Compiled = Callable[["RuleFrame"], Array]
 _SPACES = " " + FULL_WIDTH_SPACE
+_ONLY_NUMBERS = {"floating", "integer", "mixed-integer-float", "empty"}
 
 
 @dataclass
@@ -80,6 +81,10 @@ class RuleFrame:
             column = self.values[key]
             if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
                 numbers = column.to_numpy(dtype="float64", na_value=np.nan)
+                blank = np.isnan(numbers)
+            elif pd.api.types.infer_dtype(column, skipna=True) in _ONLY_NUMBERS:
+                # an object column holding nothing but numbers and blanks: stay vectorised
+                numbers = pd.to_numeric(column).to_numpy(dtype="float64", na_value=np.nan)
                 blank = np.isnan(numbers)
             else:
                 numbers, blank = _classify_objects(column.to_numpy(dtype=object))
@@ -261,6 +266,17 @@ def evaluate(spec: FormSpec, frame: RuleFrame, rules: Iterable[Rule] | None = No
     return pd.DataFrame(data, index=frame.index)
 
 
+def _total_sums(spec: FormSpec) -> dict[str, tuple[tuple[str, ...], Compiled]]:
+    """Each computed field: its parts and the compiled SUM of them. A cell that is a total
+    twice (row and column) takes its first declaration, as its template formula does."""
+    compiler = PandasCompiler()
+    sums: dict[str, tuple[tuple[str, ...], Compiled]] = {}
+    for total in spec.totals:
+        parts = tuple(Ref(p) for p in total.parts)
+        sums.setdefault(total.total, (total.parts, compiler.number(Call("sum", parts))))
+    return sums
+
+
 def compute_totals(
     spec: FormSpec, values: pd.DataFrame, formulas: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -272,11 +288,7 @@ def compute_totals(
     the 总计 column), so passes repeat until nothing changes.
     """
     out = values.copy()
-    compiler = PandasCompiler()
-    sums = {
-        t.total: compiler.number(Call("sum", tuple(Ref(p) for p in t.parts)))
-        for t in reversed(spec.totals)  # the first declaration of a total wins
-    }
+    sums = {key: summed for key, (_, summed) in _total_sums(spec).items()}
     everywhere = np.ones(len(out.index), dtype=bool)
     masks = {
         key: (
@@ -319,13 +331,7 @@ def fill_blank_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
     in order, so passes repeat until nothing changes.
     """
     out = values.copy()
-    compiler = PandasCompiler()
-    sums = {}
-    for total in spec.totals:  # the first declaration of a total is its formula
-        sums.setdefault(
-            total.total,
-            (total.parts, compiler.number(Call("sum", tuple(Ref(p) for p in total.parts)))),
-        )
+    sums = _total_sums(spec)
     for _ in range(len(sums) + 1):
         frame = RuleFrame(out)
         updates = {}

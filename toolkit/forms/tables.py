@@ -12,6 +12,7 @@ from toolkit.forms.validate import (
     SpecError,
     check_keys,
     get_int,
+    get_key,
     get_kind,
     get_str,
     get_strings,
@@ -42,9 +43,7 @@ _CELL_KEYS = {"text", "rows", "cols", "variants"}
 
 def build_table(raw: Any, where: str, sets: dict[str, tuple[str, ...]]) -> Table:
     check_keys(raw, _TABLE_KEYS, where)
-    key = get_str(raw, "key", where)
-    if not KEY_PATTERN.match(key):
-        raise SpecError(join(where, "key"), "spec.problem.bad_key", key=key)
+    key = get_key(raw, where)
     layout = raw.get("layout", "grid")
     if layout not in ("grid", "fields"):
         raise SpecError(join(where, "layout"), "spec.problem.bad_layout", value=layout)
@@ -83,9 +82,7 @@ def _build_field_list(raw: dict[str, Any], where: str, common: dict[str, Any]) -
     for i, item in enumerate(items):
         fwhere = f"{where}.fields[{i}]"
         check_keys(item, _FIELD_KEYS, fwhere)
-        fkey = get_str(item, "key", fwhere)
-        if not KEY_PATTERN.match(fkey):
-            raise SpecError(join(fwhere, "key"), "spec.problem.bad_key", key=fkey)
+        fkey = get_key(item, fwhere)
         if any(f.key == f"{common['key']}.{fkey}" for f in fields):
             raise SpecError(
                 join(fwhere, "key"), "spec.problem.duplicate", what=f"{common['key']}.{fkey}"
@@ -196,10 +193,8 @@ def _build_grid(
             rwhere = f"{bwhere}.rows[{r}]"
             check_keys(rawrow, _ROW_KEYS, rwhere)
             row = top + r
-            row_key = get_str(rawrow, "key", rwhere, required=False)
+            row_key = get_key(rawrow, rwhere, required=False)
             if row_key:
-                if not KEY_PATTERN.match(row_key):
-                    raise SpecError(join(rwhere, "key"), "spec.problem.bad_key", key=row_key)
                 row_keys.setdefault(row_key, None)
             own_labels: list[str] = []
             for i, rawcell in enumerate(rawrow.get("labels", [])):
@@ -283,9 +278,7 @@ def _columns(raw: Any, where: str) -> list[tuple[str, int, str, str | None]]:
     for i, col in enumerate(raw):
         cwhere = f"{where}.columns[{i}]"
         check_keys(col, _COLUMN_KEYS, cwhere)
-        ckey = get_str(col, "key", cwhere)
-        if not KEY_PATTERN.match(ckey):
-            raise SpecError(join(cwhere, "key"), "spec.problem.bad_key", key=ckey)
+        ckey = get_key(col, cwhere)
         out.append(
             (
                 ckey,

@@ -85,3 +85,11 @@ def get_kind(obj: dict[str, Any], where: str, default: str) -> str:
             join(where, "kind"), "spec.problem.bad_kind", kind=kind, allowed=", ".join(KINDS)
         )
     return kind
+
+
+def get_key(obj: dict[str, Any], where: str, required: bool = True) -> str:
+    """A key segment (``natural``, ``withheld_1``): lower-case letters, digits, underscores."""
+    key = get_str(obj, "key", where, required=required)
+    if key and not KEY_PATTERN.match(key):
+        raise SpecError(join(where, "key"), "spec.problem.bad_key", key=key)
+    return key

@@ -6,7 +6,6 @@ stored value. We compute it with the same compiled rules that check a return.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,28 +23,14 @@ class WrittenState:
 
 
 def written_state(spec: FormSpec, inputs: Mapping[str, Any], rules: list[Rule]) -> WrittenState:
-    row: dict[str, Any] = {}
-    invalid: dict[str, bool] = {}
+    """What the cells show: the inputs as given, and every total as a spreadsheet computes it;
+    and which rules hold. RuleFrame reads the inputs as a spreadsheet would (text in a number
+    cell is not a number, a date is its serial number)."""
+    raw = {key: inputs.get(key) for key in spec.fields}
+    frame = compute_totals(spec, pd.DataFrame([raw], dtype=object))
+    holds = evaluate(spec, RuleFrame(frame), rules).iloc[0].to_dict()
+    values = dict(raw)
     for key, fld in spec.fields.items():
-        value = inputs.get(key)
-        if fld.numeric:
-            number = (
-                value if isinstance(value, int | float) and not isinstance(value, bool) else None
-            )
-            row[key] = float(number) if number is not None else float("nan")
-            invalid[key] = value is not None and number is None
-        elif fld.kind == "date" and isinstance(value, dt.date):
-            row[key] = value  # stays a date: the cell is written as one
-        else:
-            row[key] = None if value is None else str(value)
-    frame = pd.DataFrame([row])
-    for key, fld in spec.fields.items():
-        if fld.numeric:
-            frame[key] = frame[key].astype("float64")
-    frame = compute_totals(spec, frame)
-    holds = evaluate(spec, RuleFrame(frame, pd.DataFrame([invalid])), rules).iloc[0].to_dict()
-    values = {
-        key: (None if pd.isna(v) else v) if spec.fields[key].numeric else v
-        for key, v in frame.iloc[0].to_dict().items()
-    }
+        if fld.computed:
+            values[key] = float(frame[key].iloc[0])
     return WrittenState(values, {k: bool(v) for k, v in holds.items()})

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -253,16 +254,13 @@ class _Writer:
             compiler = ExcelCompiler(self.plan.locate, placed.sheet)
             formula = "=" + compiler.number(Call("sum", tuple(Ref(p) for p in total.parts)))
             ws.write_formula(placed.row, placed.col, formula, fmt, _cached(value))
-        elif value is None and self.options.values.get(fld.key) is not None:
-            # text typed where a number belongs (examples and tests of broken returns)
-            ws.write_string(placed.row, placed.col, str(self.options.values[fld.key]), fmt)
         elif value is None:
             ws.write_blank(placed.row, placed.col, None, fmt)
-        elif fld.numeric:
+        elif isinstance(value, Real) and not isinstance(value, bool):
             ws.write_number(placed.row, placed.col, float(value), fmt)
-        elif fld.kind == "date" and isinstance(value, dt.date):
+        elif isinstance(value, dt.date):
             ws.write_datetime(placed.row, placed.col, value, fmt)
-        else:
+        else:  # text, also where a number belongs: always a string cell, never a formula
             ws.write_string(placed.row, placed.col, str(value), fmt)
         if not fld.computed and fld.key not in self.locked:
             self._validation(ws, fld)
