@@ -224,8 +224,110 @@ def template_command(
     _run(action)
 
 
-def main() -> None:
-    app()
+@app.command("check", help=t("cli.check_help"))
+def check_command(
+    paths: Annotated[list[str], typer.Argument(help=t("cli.check_paths_help"), show_default=False)],
+    output_format: Annotated[str, typer.Option("--format", help=t("cli.format_help"))] = "text",
+    form: Annotated[str | None, typer.Option("--form", "-f", help=t("cli.check_form_help"))] = None,
+    spec: Annotated[Path | None, typer.Option("--spec", help=t("cli.spec_help"))] = None,
+    annotate: Annotated[str | None, typer.Option("--annotate", help=t("cli.annotate_help"))] = None,
+    last_year: Annotated[
+        str | None, typer.Option("--last-year", help=t("cli.last_year_help"))
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help=t("cli.force_help"))] = False,
+    lang: LangOption = None,
+) -> None:
+    def action() -> None:
+        from toolkit.check.report import json_report, text_report
+        from toolkit.check.result import exit_code
+        from toolkit.check.run import LastYear, check_files, read_last_year
+        from toolkit.forms.registry import load_all, load_form
+
+        if output_format not in ("text", "json"):
+            raise UserError("cli.bad_format", value=output_format)
+        forms, problems = load_all()
+        for problem in problems:
+            typer.echo(problem.render(), err=True)
+        chosen = load_form(form, spec) if (form or spec) else None
+        if chosen is not None and chosen.id not in {f.id for f in forms}:
+            forms.append(chosen)
+        targets = _annotation_targets(paths, annotate, force)
+        previous = None
+        if last_year is not None:
+            if len(paths) != 1:
+                raise UserError("cli.last_year_one_file")
+            previous = read_last_year(last_year, forms)
+            if not isinstance(previous, LastYear):
+                detail = previous.findings[0].message if previous.findings else last_year
+                raise UserError("cli.last_year_unreadable", path=last_year, detail=detail)
+        results = check_files(paths, forms, chosen, previous)
+        if output_format == "json":
+            typer.echo(json_report(results))
+        else:
+            typer.echo(text_report(results))
+        if targets is not None:
+            _write_annotations(results, targets, quiet=output_format == "json")
+        raise typer.Exit(exit_code(results))
+
+    _run(action)
+
+
+def _annotation_targets(paths: list[str], annotate: str | None, force: bool) -> dict | None:
+    """Input -> annotated copy, checked before any work (never an input, never an existing
+    file without --force)."""
+    from toolkit.check.annotate import default_output
+    from toolkit.files import check_outputs
+
+    if annotate is None:
+        return None
+    folder: Path | None = None
+    if annotate:
+        given = Path(annotate)
+        if given.is_dir() or annotate.endswith(("/", "\\")) or len(paths) > 1:
+            if not given.is_dir():
+                raise UserError("cli.annotate_folder_missing", path=annotate)
+            folder = given
+    targets: dict[str, Path] = {}
+    for name in paths:
+        source = Path(name)
+        if folder is not None:
+            targets[name] = folder / default_output(source).name
+        elif annotate:
+            targets[name] = Path(annotate)
+        else:
+            targets[name] = default_output(source)
+    readable = [n for n in paths if Path(n).is_file()]
+    check_outputs([targets[n] for n in readable], [Path(n) for n in paths], force)
+    return targets
+
+
+def _write_annotations(results: list[Any], targets: dict[str, Path], quiet: bool) -> None:
+    from toolkit.check.annotate import write_annotated
+
+    for result in results:
+        if result.read is None or result.file not in targets:
+            continue
+        target = targets[result.file]
+        write_annotated(result, target)
+        typer.echo(t("check.report.annotated", path=target), err=quiet)
+
+
+def _optional_value(argv: list[str], option: str) -> list[str]:
+    """`--annotate` may stand alone (default name) or take a path: alone means it is last
+    or followed by another option; click needs that spelled `--annotate=`."""
+    out = []
+    for i, arg in enumerate(argv):
+        following = argv[i + 1] if i + 1 < len(argv) else None
+        if arg == option and (following is None or following.startswith("-")):
+            out.append(f"{option}=")
+        else:
+            out.append(arg)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _optional_value(list(sys.argv[1:] if argv is None else argv), "--annotate")
+    app(args=args, prog_name="toolkit")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import Any
 
 from toolkit.errors import UserError
 from toolkit.forms.layout import LayoutError
-from toolkit.forms.model import KINDS, Field, FormSpec, Rule, Table, Total
+from toolkit.forms.model import KINDS, ROLES, Field, FormSpec, Rule, Table, Total
 from toolkit.forms.rules import RuleContext, build_rules, build_totals, number_instances
 from toolkit.forms.tables import build_table
 from toolkit.forms.validate import (
@@ -37,6 +37,7 @@ _TOP_KEYS = {
     "version",
     "name",
     "basis",
+    "role",
     "include",
     "sheets",
     "sets",
@@ -144,6 +145,9 @@ def _build(doc: dict[str, Any], path: Path) -> FormSpec:
     form_id = get_str(doc, "id", "")
     if not ID_PATTERN.match(form_id):
         raise SpecError("id", "spec.problem.bad_id", value=form_id)
+    role = doc.get("role", "supplement")
+    if role not in ROLES:
+        raise SpecError("role", "spec.problem.bad_role", value=role)
     sheets = get_strings(doc, "sheets", "")
     if not sheets:
         raise SpecError("sheets", "spec.problem.missing_key", key="sheets")
@@ -219,6 +223,7 @@ def _build(doc: dict[str, Any], path: Path) -> FormSpec:
         version=get_str(doc, "version", ""),
         name=get_str(doc, "name", ""),
         basis=get_str(doc, "basis", "", required=False),
+        role=role,
         path=path,
         sheets=sheets,
         tables=tuple(tables),

@@ -12,6 +12,9 @@ Kind = Literal["count", "money", "change", "year", "text", "longtext", "phone", 
 KINDS: tuple[str, ...] = ("count", "money", "change", "year", "text", "longtext", "phone", "date")
 NUMERIC_KINDS = frozenset({"count", "money", "change", "year"})
 Severity = Literal["error", "warning"]
+# a main form is a whole report (the national formats); a supplement is a local table that
+# travels with one and is read from the same file
+ROLES = ("main", "supplement")
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class FormSpec:
     version: str
     name: str
     basis: str
+    role: str
     path: Path
     sheets: tuple[str, ...]
     tables: tuple[Table, ...]

@@ -1,0 +1,189 @@
+"""Sentences that explain a finding with the return's own numbers: what the figure should
+be, how it is computed, and what the table shows:
+「总计应为 2（自然人 2 + 商业企业 0），表中为 3。」
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+from toolkit.forms.expr import Arith, Call, Compare, Expr, Logic, Num, Ref
+from toolkit.forms.model import Field, FormSpec, Rule
+from toolkit.messages import render
+from toolkit.read.labels import normalise
+
+Lookup = Callable[[str], float | None]  # field key -> the number the rules used, None = blank
+_ENUMERATED = re.compile(r"^\d")
+_MAX_TERMS = 6
+
+
+def number_text(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return render("check.blank")
+    if float(value).is_integer():
+        return f"{int(value)}"
+    return f"{round(float(value), 6):g}"
+
+
+class Labels:
+    """Short labels of a form's fields, as a person finds them on the sheet."""
+
+    def __init__(self, spec: FormSpec) -> None:
+        self.spec = spec
+
+    def field(self, key: str) -> Field:
+        return self.spec.fields[key.removeprefix("last.")]
+
+    def row_label(self, item: Field) -> str:
+        table = self.spec.table(item.table)
+        if table.layout == "fields":
+            return item.label
+        own = [c for c in table.labels if c.role == "row" and c.row == item.row and c.rows == 1]
+        if not own:
+            return ""
+        leaf = max(own, key=lambda c: (len(normalise(c.text)), c.col))
+        text = leaf.text
+        if _ENUMERATED.match(text):
+            parents = [
+                c
+                for c in table.labels
+                if c.role == "row"
+                and c.rows > 1
+                and c.row <= item.row < c.row + c.rows
+                and c.col < leaf.col
+            ]
+            if parents:
+                text = max(parents, key=lambda c: c.col).text + text
+        return text
+
+    def column_label(self, item: Field) -> str:
+        return (
+            " ".join(item.col_labels[-2:])
+            if len(item.col_labels) > 2
+            else (item.col_labels[-1] if item.col_labels else "")
+        )
+
+    def leaf_column(self, item: Field) -> str:
+        return item.col_labels[-1] if item.col_labels else ""
+
+    def of(self, key: str, keys: list[str]) -> str:
+        """The label of ``key`` that tells it apart from the other ``keys`` of a rule."""
+        item = self.field(key)
+        items = [self.field(k) for k in keys]
+        same_row = all(i.table == item.table and i.row == item.row for i in items)
+        same_col = all(i.table == item.table and i.col == item.col for i in items)
+        if item.table and self.spec.table(item.table).layout == "fields":
+            text = item.label
+        elif same_row and item.col_labels:
+            text = self.leaf_column(item)
+        elif same_col or not item.col_labels:
+            text = self.row_label(item) or self.column_label(item)
+        else:
+            text = "·".join(t for t in (self.row_label(item), self.column_label(item)) if t)
+        if key.startswith("last."):
+            return render("check.last_year", label=text)
+        return text
+
+    def full(self, key: str) -> str:
+        item = self.field(key)
+        parts = [self.row_label(item), self.column_label(item)]
+        return "·".join(p for p in parts if p) or item.label
+
+
+def _terms(expr: Expr) -> list[tuple[int, Expr]] | None:
+    """A side of a comparison as signed terms (+1/-1), when it is a plain sum."""
+    if isinstance(expr, Arith) and expr.op in "+-":
+        left, right = _terms(expr.left), _terms(expr.right)
+        if left is None or right is None:
+            return None
+        sign = -1 if expr.op == "-" else 1
+        return left + [(sign * s, e) for s, e in right]
+    if isinstance(expr, Call) and expr.name == "sum":
+        return [(1, a) for a in expr.args]
+    if isinstance(expr, (Ref, Num)):
+        return [(1, expr)]
+    return None
+
+
+def _comparison(expr: Expr) -> Compare | None:
+    if isinstance(expr, Compare):
+        return expr
+    if isinstance(expr, Logic) and expr.op == "and":
+        found = [e for e in expr.operands if isinstance(e, Compare)]
+        return found[-1] if len(found) == 1 else None
+    return None
+
+
+class Explainer:
+    def __init__(self, spec: FormSpec) -> None:
+        self.labels = Labels(spec)
+
+    def sum_text(self, terms: list[tuple[int, Expr]], keys: list[str], value: Lookup) -> str:
+        shown: list[str] = []
+        hidden = 0
+        for sign, term in terms:
+            if isinstance(term, Num):
+                piece = number_text(term.value)
+            else:
+                assert isinstance(term, Ref)
+                number = value(term.key)
+                if len(terms) > _MAX_TERMS and not number:
+                    hidden += 1
+                    continue
+                piece = f"{self.labels.of(term.key, keys)} {number_text(number)}"
+            shown.append(("− " if sign < 0 else "+ ") + piece)
+        text = " ".join(shown).removeprefix("+ ")
+        if hidden:
+            rest = render("check.rest_zero")
+            text = f"{text}，{rest}" if text else render("check.all_zero")
+        return text
+
+    def explain(self, rule: Rule, value: Lookup, shown: Lookup) -> str | None:
+        """The computed sentence for a failed rule, or None when the rule's own sentence
+        says it all (N1, M1, W2 …)."""
+        compare = _comparison(rule.check)
+        if compare is None:
+            return None
+        keys = list(rule.fields)
+        if rule.total is not None and rule.id != "W6":
+            parts = _terms(compare.right) or []
+            return render(
+                "check.total",
+                total=self.labels.of(rule.total.total, [rule.total.total]),
+                expected=number_text(_evaluate(compare.right, value)),
+                parts=self.sum_text(parts, keys, value),
+                actual=number_text(shown(rule.total.total)),
+            )
+        left, right = _terms(compare.left), _terms(compare.right)
+        if left is None or right is None or compare.op not in _OPS:
+            return None
+        return render(
+            "check.compare",
+            left=self.side_text(compare.left, left, keys, value),
+            op=render(f"check.op.{_OPS[compare.op]}"),
+            right=self.side_text(compare.right, right, keys, value),
+        )
+
+    def side_text(
+        self, expr: Expr, terms: list[tuple[int, Expr]], keys: list[str], value: Lookup
+    ) -> str:
+        text = self.sum_text(terms, keys, value)
+        if len(terms) == 1:
+            return text
+        return f"{text} = {number_text(_evaluate(expr, value))}"
+
+
+_OPS = {"==": "eq", ">=": "ge", "<=": "le", ">": "gt", "<": "lt", "!=": "ne"}
+
+
+def _evaluate(expr: Expr, value: Lookup) -> float:
+    terms = _terms(expr) or []
+    total = 0.0
+    for sign, term in terms:
+        if isinstance(term, Num):
+            total += sign * term.value
+        elif isinstance(term, Ref):
+            total += sign * (value(term.key) or 0.0)
+    return total

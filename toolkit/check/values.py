@@ -1,0 +1,51 @@
+"""A part's cell contents made ready for the rules: numbers typed as text are read (W5),
+blank markers become blank, the year is read from "2020年度"; nothing else is guessed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.read.numbers import Reading, read_number
+from toolkit.read.returns import Part
+
+_YEAR = re.compile(r"^((?:19|20)\d{2})年?度?$")
+
+
+@dataclass
+class Prepared:
+    values: dict[str, Any]
+    as_text: dict[str, tuple[Any, Reading]] = field(default_factory=dict)  # key -> (raw, read)
+
+
+def prepare(part: Part) -> Prepared:
+    out = Prepared({})
+    for key, spec_field in part.spec.fields.items():
+        raw = part.values.get(key)
+        if key in part.errors:
+            out.values[key] = None  # the error mask makes it unreadable for the rules
+            continue
+        if spec_field.kind == "year":
+            out.values[key] = _year(raw)
+        elif spec_field.numeric:
+            reading = read_number(raw, spec_field.unit)
+            out.values[key] = reading.value
+            if reading.as_text:
+                out.as_text[key] = (raw, reading)
+        elif isinstance(raw, str):
+            out.values[key] = raw.strip() or None
+        else:
+            out.values[key] = raw
+    return out
+
+
+def _year(raw: Any) -> Any:
+    if isinstance(raw, str):
+        text = "".join(unicodedata.normalize("NFKC", raw).split())
+        match = _YEAR.match(text)
+        if match:
+            return float(match.group(1))
+        return read_number(raw).value
+    return read_number(raw).value

@@ -1,0 +1,123 @@
+"""A workbook as the layout reader sees it: each sheet's cells from A1 (python-calamine),
+its merged ranges, and an index from normalised text to the cells that hold it.
+
+Merged ranges are followed: a cell inside a merge reads as the merge's top-left content,
+and a label found there spans the whole merge.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from toolkit.read.labels import normalise, without_note
+from toolkit.read.sniff import FileProblem
+
+MAX_SHEET_CELLS = 2_000_000  # far beyond a report; a dense grid this size is ~100 MB
+
+
+@dataclass(frozen=True)
+class Span:
+    """A cell or merged range: rows top..bottom, columns left..right (0-based, inclusive)."""
+
+    sheet: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Any]]
+    merges: dict[tuple[int, int], Span] = field(default_factory=dict)
+
+    def raw(self, row: int, col: int) -> Any:
+        """The content shown at (row, col): a merge shows its top-left cell."""
+        span = self.merges.get((row, col))
+        if span is not None:
+            row, col = span.top, span.left
+        if row < len(self.rows) and col < len(self.rows[row]):
+            value = self.rows[row][col]
+            return None if value == "" else value
+        return None
+
+    def span(self, row: int, col: int) -> Span:
+        return self.merges.get((row, col)) or Span(self.name, row, col, row, col)
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass
+class Grid:
+    sheets: list[Sheet]
+    # normalised text -> spans holding exactly that text, in reading order
+    index: dict[str, list[Span]] = field(default_factory=lambda: defaultdict(list))
+
+    def sheet(self, name: str) -> Sheet:
+        return next(s for s in self.sheets if s.name == name)
+
+    def find(self, text: str) -> list[Span]:
+        return self.index.get(text, [])
+
+
+def load_grid(path: str, skip: frozenset[str] = frozenset()) -> Grid:
+    """Every sheet of the workbook at ``path`` (except ``skip``), indexed by label text."""
+    try:
+        workbook = CalamineWorkbook.from_path(path)
+        sheets = []
+        for name in workbook.sheet_names:
+            if name in skip:
+                continue
+            sheet = workbook.get_sheet_by_name(name)
+            if sheet.height * sheet.width > MAX_SHEET_CELLS:
+                raise FileProblem("F1", "read.too_many_cells", path=path, sheet=name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merges = _merges(name, sheet.merged_cell_ranges or [])
+            sheets.append(Sheet(name, rows, merges))
+    except PasswordError:
+        raise FileProblem("F3", "read.encrypted", path=path) from None
+    except CalamineError:
+        raise FileProblem("F1", "read.corrupt", path=path) from None
+    grid = Grid(sheets)
+    for sheet in sheets:
+        _index_sheet(grid, sheet)
+    return grid
+
+
+def _merges(name: str, ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> dict:
+    covered: dict[tuple[int, int], Span] = {}
+    for (top, left), (bottom, right) in ranges:
+        if (bottom - top + 1) * (right - left + 1) > 10_000:
+            continue  # a merge over a whole area is decoration, never a label
+        span = Span(name, top, left, bottom, right)
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                covered[(r, c)] = span
+    return covered
+
+
+def _index_sheet(grid: Grid, sheet: Sheet) -> None:
+    for r, row in enumerate(sheet.rows):
+        for c, value in enumerate(row):
+            if not isinstance(value, str) or not value.strip() or len(value) > 400:
+                continue
+            span = sheet.merges.get((r, c))
+            if span is not None and (span.top, span.left) != (r, c):
+                continue
+            span = span or Span(sheet.name, r, c, r, c)
+            text = normalise(value)
+            grid.index[text].append(span)
+            bare = without_note(text)
+            if bare:
+                grid.index[bare].append(span)

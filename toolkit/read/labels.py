@@ -1,0 +1,42 @@
+"""Label text as it is compared: the same wording typed by different hands compares equal.
+
+FORMS.md "Variants": Unicode NFKC (full-width brackets, digits and punctuation become
+half-width), then no whitespace at all (spaces, U+3000, line breaks). On top of that the
+enumerators people type differently ("1．", "1、", "1 .") and curly versus straight quotes
+are made one, so "（三）⏎不予公开" and "(三)不予公开" are the same label.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_WHITESPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
+_ARABIC_ENUMERATOR = re.compile(r"^(\d{1,2})[、.,]")
+_CHINESE_ENUMERATOR = re.compile(r"^([一二三四五六七八九十]{1,3})[、.,]")
+_TRAILING_NOTE = re.compile(r"^(.+?)\(.*\)$")
+
+
+@lru_cache(maxsize=65536)
+def normalise(text: str) -> str:
+    """The comparable form of a label."""
+    folded = _WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_QUOTES)
+    folded = _ARABIC_ENUMERATOR.sub(r"\1.", folded)
+    return _CHINESE_ENUMERATOR.sub(r"\1、", folded)
+
+
+def without_note(text: str) -> str | None:
+    """A normalised label with a local note appended, minus the note:
+    "规章(设区的市、自治州人民政府应提供相关数据)" -> "规章". None when there is no note."""
+    match = _TRAILING_NOTE.match(text)
+    return match.group(1) if match else None
+
+
+def forms_of(label: str, variants: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Every normalised wording a label may take in a file."""
+    seen: dict[str, None] = {}
+    for text in (label, *variants):
+        seen.setdefault(normalise(text), None)
+    return tuple(seen)

@@ -1,0 +1,260 @@
+"""Find a form's tables in a workbook laid out by hand, by their labels, not by addresses.
+
+Units copy last year's Word tables into Excel: tables start anywhere, on one sheet or
+several, with title rows, notes and blank rows in between, labels merged, split by line
+breaks or worded slightly differently. For every value of the form this finds
+
+* its row, by the row's own label (the most specific one: "1.属于国家秘密", not
+  "（三）不予公开"), or by a parent and that label written into one cell; repeated labels
+  are taken in the order of the form;
+* its column, by the column's lowest header label in the nearest header band above that
+  row and right of its label; a header repeated within the band ("结果维持" ×3) is taken by
+  its place, left to right, as in the form;
+
+and reads the cell where they cross. A header spanning several columns gives the first
+filled cell under it. A table whose values are mostly not found counts as not found.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.forms.model import Field, FormSpec, LabelCell, Table
+from toolkit.read.grid import Grid, Span
+from toolkit.read.labels import forms_of, normalise
+
+FOUND_SHARE = 0.4  # a table counts as found when this share of its values is located
+_DATA_ROW_LOOKAHEAD = 3  # blank rows tolerated between a header and a label-less data row
+_FIELD_VALUE_REACH = 8  # columns to the right of a "label: value" label
+
+
+@dataclass
+class Located:
+    """Where one form's values sit in a workbook."""
+
+    spec: FormSpec
+    cells: dict[str, Span] = field(default_factory=dict)  # field key -> value cell
+    found_tables: list[str] = field(default_factory=list)
+    missing_tables: list[str] = field(default_factory=list)
+    missing_fields: list[str] = field(default_factory=list)  # in tables that were found
+    share: float = 0.0  # located values / values of the form's grid tables
+
+
+def locate(spec: FormSpec, grid: Grid) -> Located:
+    located = Located(spec)
+    wanted = found = 0
+    for table in spec.tables:
+        if table.layout == "fields":
+            if table.key != "text":  # narrative sections are prose, not label-value pairs
+                located.cells.update(_locate_field_list(table, grid))
+            continue
+        cells = _locate_grid_table(table, grid)
+        wanted += len(table.fields)
+        found += len(cells)
+        if len(cells) >= FOUND_SHARE * len(table.fields):
+            located.found_tables.append(table.key)
+            located.cells.update(cells)
+            located.missing_fields.extend(f.key for f in table.fields if f.key not in cells)
+        else:
+            located.missing_tables.append(table.key)
+    located.share = found / wanted if wanted else 0.0
+    return located
+
+
+# ---------------------------------------------------------------------------- grid tables
+
+
+def _row_anchor(table: Table, row: int) -> tuple[LabelCell | None, list[LabelCell]]:
+    """The label that names grid row ``row`` itself, and the labels spanning it from above."""
+    own = [c for c in table.labels if c.role == "row" and c.row == row and c.rows == 1]
+    parents = [
+        c for c in table.labels if c.role == "row" and c.row <= row < c.row + c.rows and c.rows > 1
+    ]
+    if not own:
+        return None, parents
+    return max(own, key=lambda c: (len(normalise(c.text)), c.col)), parents
+
+
+def _column_leaf(table: Table, item: Field) -> LabelCell | None:
+    """The lowest header label above the field's column (nearest block header)."""
+    above = [
+        c
+        for c in table.labels
+        if c.role == "header" and c.col <= item.col < c.col + c.cols and c.row + c.rows <= item.row
+    ]
+    return max(above, key=lambda c: c.row + c.rows) if above else None
+
+
+def _locate_grid_table(table: Table, grid: Grid) -> dict[str, Span]:
+    by_row: dict[int, list[Field]] = defaultdict(list)
+    for item in table.fields:
+        by_row[item.row].append(item)
+    anchors = {row: _row_anchor(table, row) for row in by_row}
+    row_spans = _find_rows(anchors, grid)
+    cells: dict[str, Span] = {}
+    for row, items in sorted(by_row.items()):
+        anchor_span = row_spans.get(row)
+        if anchors[row][0] is not None and anchor_span is None:
+            continue
+        cells.update(_locate_row_values(table, items, anchor_span, grid))
+    return cells
+
+
+def _find_rows(
+    anchors: dict[int, tuple[LabelCell | None, list[LabelCell]]], grid: Grid
+) -> dict[int, Span]:
+    """Each labelled grid row -> the span of its label in the workbook."""
+    candidates: dict[int, list[Span]] = {}
+    for row, (own, parents) in anchors.items():
+        if own is None:
+            continue
+        spans: list[Span] = []
+        for text in forms_of(own.text, own.variants):
+            spans.extend(grid.find(text))
+            for parent in parents:
+                for prefix in forms_of(parent.text, parent.variants):
+                    spans.extend(grid.find(prefix + text))
+        candidates[row] = sorted(set(spans), key=_reading_order(grid))
+    # the table sits where most of its row labels are
+    votes = Counter(sheet for spans in candidates.values() for sheet in {s.sheet for s in spans})
+    if not votes:
+        return {}
+    home = votes.most_common(1)[0][0]
+    chosen: dict[int, Span] = {}
+    last_top = -1
+    for row in sorted(candidates):
+        spans = [s for s in candidates[row] if s.sheet == home]
+        after = [s for s in spans if s.top > last_top]
+        pick = (after or spans or [None])[0]
+        if pick is not None:
+            chosen[row] = pick
+            last_top = pick.top
+    return chosen
+
+
+def _reading_order(grid: Grid):
+    order = {s.name: i for i, s in enumerate(grid.sheets)}
+    return lambda s: (order[s.sheet], s.top, s.left)
+
+
+def _locate_row_values(
+    table: Table, items: list[Field], anchor: Span | None, grid: Grid
+) -> dict[str, Span]:
+    leaves = {item.key: _column_leaf(table, item) for item in items}
+    # ordinal of each field among the row's fields under the same header wording
+    ordinal: dict[str, int] = {}
+    seen: Counter[str] = Counter()
+    for item in sorted(items, key=lambda f: f.col):
+        leaf = leaves[item.key]
+        if leaf is not None:
+            ordinal[item.key] = seen[leaf.text]
+            seen[leaf.text] += 1
+    home = anchor or _band_base([leaves[i.key] for i in items], grid)
+    headers: dict[str, Span] = {}
+    for item in items:
+        leaf = leaves[item.key]
+        if leaf is None or home is None:
+            continue
+        spans = _header_band(table, leaf, home, anchor is not None, grid)
+        k = ordinal[item.key]
+        if k < len(spans):
+            headers[item.key] = spans[k]
+    if not headers:
+        return {}
+    if anchor is not None:
+        data_row, sheet_name = anchor.top, anchor.sheet
+    else:
+        sheet_name = next(iter(headers.values())).sheet
+        data_row = _first_data_row(grid, sheet_name, list(headers.values()))
+    sheet = grid.sheet(sheet_name)
+    cells: dict[str, Span] = {}
+    for key, header in headers.items():
+        if header.sheet != sheet_name:
+            continue
+        columns = range(header.left, header.right + 1)
+        filled = [c for c in columns if sheet.raw(data_row, c) is not None]
+        cells[key] = sheet.span(data_row, filled[0] if filled else header.left)
+    return cells
+
+
+def _band_base(leaves: list[LabelCell | None], grid: Grid) -> Span | None:
+    """For a row without a label: the first header of the row's wordings on the sheet that
+    holds most of them (another table may use the same wording, e.g. 总计)."""
+    spans = [
+        s
+        for leaf in leaves
+        if leaf is not None
+        for t in forms_of(leaf.text, leaf.variants)
+        for s in grid.find(t)
+    ]
+    if not spans:
+        return None
+    home = Counter(s.sheet for s in spans).most_common(1)[0][0]
+    first = leaves[0]
+    firsts = [
+        s
+        for t in (forms_of(first.text, first.variants) if first else ())
+        for s in grid.find(t)
+        if s.sheet == home
+    ]
+    return min(firsts or [s for s in spans if s.sheet == home], key=_reading_order(grid))
+
+
+def _header_band(
+    table: Table, leaf: LabelCell, home: Span, labelled: bool, grid: Grid
+) -> list[Span]:
+    """The spans of ``leaf``'s wording in the header band nearest above the row label
+    ``home``, right of it, left to right; for a row without a label, the band around the
+    header ``home``."""
+    spans = [
+        s
+        for text in forms_of(leaf.text, leaf.variants)
+        for s in grid.find(text)
+        if s.sheet == home.sheet
+    ]
+    depth = max(table.header_rows, 1)
+    if labelled:
+        spans = [s for s in spans if s.bottom < home.top and s.left > home.right]
+        if not spans:
+            return []
+        nearest = max(s.bottom for s in spans)
+        band = [s for s in spans if s.bottom > nearest - depth]
+    else:
+        band = [s for s in spans if abs(s.bottom - home.bottom) < depth]
+    return sorted(set(band), key=lambda s: (s.left, s.top))
+
+
+def _first_data_row(grid: Grid, sheet_name: str, headers: list[Span]) -> int:
+    """Below the header band, the first row with anything under the headers (a blank row
+    or two between header and figures is common), else the row right below."""
+    sheet = grid.sheet(sheet_name)
+    below = max(h.bottom for h in headers) + 1
+    for row in range(below, below + _DATA_ROW_LOOKAHEAD):
+        if any(sheet.raw(row, c) is not None for h in headers for c in range(h.left, h.right + 1)):
+            return row
+    return below
+
+
+# ---------------------------------------------------------------------------- label: value
+
+
+def _locate_field_list(table: Table, grid: Grid) -> dict[str, Span]:
+    """ "填报单位 | 兰江街道": the value is the first filled cell right of the label."""
+    cells: dict[str, Span] = {}
+    for item in table.fields:
+        for text in forms_of(item.label, item.variants):
+            spans = grid.find(text) or grid.find(text + ":")
+            if spans:
+                span = spans[0]
+                sheet = grid.sheet(span.sheet)
+                reach = range(span.right + 1, span.right + 1 + _FIELD_VALUE_REACH)
+                filled = [c for c in reach if sheet.raw(span.top, c) is not None]
+                cells[item.key] = sheet.span(span.top, filled[0] if filled else span.right + 1)
+                break
+    return cells
+
+
+def read_values(grid: Grid, cells: dict[str, Span]) -> dict[str, Any]:
+    return {key: grid.sheet(s.sheet).raw(s.top, s.left) for key, s in cells.items()}

@@ -1,0 +1,57 @@
+"""Unit and year of a hand-made report, where no 填报单位 / 报告年度 cell names them:
+FORMS.md "The unit: an explicit 填报单位 field first; else the unit named in the title
+(before the year); else the signature line."
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from toolkit.read.grid import Grid, Span
+
+_TITLE = re.compile(
+    r"^(?P<before>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<after>.*?)政府信息(?:公开)?(?:工作)?(?:年度)?报告"
+)
+_SIGNATURE = re.compile(r"^.{2,40}(?:办事处|人民政府|委员会|管委会|局|办公室|厅|署|中心|委|办)$")
+_TITLE_ROWS = 15
+_MAX_TITLE = 80
+
+
+@dataclass(frozen=True)
+class Found:
+    value: str | float
+    span: Span
+
+
+def _text(value: object) -> str:
+    return "".join(unicodedata.normalize("NFKC", str(value)).split())
+
+
+def from_title(grid: Grid) -> tuple[Found | None, Found | None]:
+    """(unit, year) from a title such as 余姚市兰江街道2020年度政府信息公开工作年度报告."""
+    for sheet in grid.sheets:
+        for r, row in enumerate(sheet.rows[:_TITLE_ROWS]):
+            for c, value in enumerate(row):
+                if not isinstance(value, str) or len(value) > _MAX_TITLE:
+                    continue
+                match = _TITLE.match(_text(value))
+                if match is None:
+                    continue
+                span = sheet.span(r, c)
+                unit = match["before"] or match["after"]
+                year = Found(float(match["year"]), span)
+                return (Found(unit, span) if unit else None), year
+    return None, None
+
+
+def from_signature(grid: Grid) -> Found | None:
+    """The last line naming an office (…办事处, …人民政府, …局), as reports are signed."""
+    found: Found | None = None
+    for sheet in grid.sheets:
+        for r, row in enumerate(sheet.rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and _SIGNATURE.match(_text(value)):
+                    found = Found(_text(value), sheet.span(r, c))
+    return found

@@ -1,0 +1,58 @@
+"""What a number cell says, when a person typed it: FORMS.md "Values" and rules W5 / N1.
+
+A real number passes through. Text is read as a number where a person would read one
+(" 12 ", "１２", "1,038", "+1036", "251000元", "22（其中修订 16 件）") and marked W5 so the
+sender hears of it; blank markers ("/", "—", "无" …) are blank; anything else stays as the
+text it is, which the N1 rule then reports at its cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+BLANK_MARKERS = frozenset({"", "/", "-", "--", "—", "——", "－", "–", "无", "\\", "／", "空"})
+_NUMBER = re.compile(
+    r"^(?P<sign>[+-]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?"
+    r"(?P<unit>万元|元|件|条|个|人次|人|次|篇|项)?(?P<note>\(.*\))?$"
+)
+# written unit -> factor to the unit the field is kept in
+_UNIT_FACTORS = {("元", "万元"): 1 / 10_000, ("万元", "元"): 10_000.0}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A cell's value for the rules, and whether a person should hear how it was read."""
+
+    value: Any  # float, None (blank), or the original content when it is no number
+    as_text: bool = False  # W5: a number written as text (converted)
+    converted_unit: str | None = None  # the unit written in the cell, when converted
+
+
+def read_number(raw: Any, unit: str | None = None) -> Reading:
+    """``raw`` as found in a numeric cell; ``unit`` is the unit the field is kept in."""
+    if raw is None:
+        return Reading(None)
+    if isinstance(raw, bool):
+        return Reading(raw)
+    if isinstance(raw, (int, float)):
+        return Reading(None if raw != raw else float(raw))  # NaN is an empty cell
+    if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+        return Reading(raw)  # the rules see its serial number, as a spreadsheet would
+    text = unicodedata.normalize("NFKC", str(raw))
+    compact = "".join(text.split())
+    if compact in BLANK_MARKERS:
+        return Reading(None)
+    match = _NUMBER.match(compact)
+    if match is None:
+        return Reading(raw)
+    number = float(match["digits"].replace(",", "") + (match["fraction"] or ""))
+    if match["sign"] == "-":
+        number = -number
+    written = match["unit"]
+    if written and unit and (written, unit) in _UNIT_FACTORS:
+        return Reading(round(number * _UNIT_FACTORS[(written, unit)], 6), True, written)
+    return Reading(number, True)

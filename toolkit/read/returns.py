@@ -1,0 +1,152 @@
+"""Read one mailed file as a return: what it is (sniff), which forms it holds, and every
+value with the cell it came from.
+
+Two ways in: a workbook made from our template carries a hidden field map (exact cells,
+fast); any other workbook is searched for the forms' tables by their labels. The main form
+(a national format) is the one whose tables are best found; a supplementary table found in
+the same file is read as a second part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.forms.model import FormSpec
+from toolkit.read.grid import Grid, Span, load_grid
+from toolkit.read.layout import Located, locate, read_values
+from toolkit.read.meta import from_signature, from_title
+from toolkit.read.ooxml import formula_and_error_cells
+from toolkit.read.sniff import FileProblem, Sniffed, sniff
+from toolkit.read.template import read_template_return
+from toolkit.template.writer import META_SHEET
+
+MIN_MAIN_SHARE = 0.25  # of a main form's table values, to call a workbook that form
+
+
+@dataclass
+class Part:
+    """One form's values as read from one file."""
+
+    spec: FormSpec
+    values: dict[str, Any]  # field key -> content as found (None when empty)
+    cells: dict[str, tuple[str, str]]  # field key -> (sheet, A1 reference)
+    errors: set[str] = field(default_factory=set)  # fields holding an error value
+    formulas: set[str] = field(default_factory=set)  # fields holding a formula
+    missing_tables: list[str] = field(default_factory=list)
+    missing_fields: list[str] = field(default_factory=list)
+    from_template: bool = False
+
+
+@dataclass
+class ReadReturn:
+    path: Path
+    sniffed: Sniffed
+    main: Part | None
+    supplements: list[Part] = field(default_factory=list)
+
+    @property
+    def parts(self) -> list[Part]:
+        return [p for p in (self.main, *self.supplements) if p is not None]
+
+    @property
+    def primary(self) -> Part:
+        return self.parts[0]
+
+
+def a1(row: int, col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+def read_return(path: Path, forms: list[FormSpec], form: FormSpec | None = None) -> ReadReturn:
+    """The return at ``path``; ``form`` forces the form instead of detecting it.
+
+    Raises FileProblem (F1 cannot open, F2 no known form, F3 encrypted)."""
+    sniffed = sniff(path)
+    by_id = {spec.id: spec for spec in forms}
+    mapped = read_template_return(path, sniffed.kind)
+    if mapped is not None and mapped.form in by_id and (form is None or form.id == mapped.form):
+        part = Part(
+            by_id[mapped.form],
+            mapped.values,
+            mapped.cells,
+            set(mapped.errors),
+            set(mapped.formulas),
+            from_template=True,
+        )
+        if part.spec.role == "main":
+            return ReadReturn(path, sniffed, part)
+        return ReadReturn(path, sniffed, None, [part])
+    grid = load_grid(str(path), skip=frozenset({META_SHEET}))
+    return _by_labels(path, sniffed, grid, forms, form)
+
+
+def _by_labels(
+    path: Path, sniffed: Sniffed, grid: Grid, forms: list[FormSpec], form: FormSpec | None
+) -> ReadReturn:
+    if form is not None:
+        located = locate(form, grid)
+        if not located.found_tables:
+            raise FileProblem("F2", "read.form_not_found", path=str(path), form=form.id)
+        mains = [located] if form.role == "main" else []
+        supplements = [] if form.role == "main" else [located]
+        if form.role == "main":
+            supplements = _supplements(grid, forms)
+    else:
+        candidates = [locate(spec, grid) for spec in forms if spec.role == "main"]
+        mains = [c for c in candidates if c.found_tables and c.share >= MIN_MAIN_SHARE]
+        mains.sort(key=lambda c: c.share, reverse=True)
+        supplements = _supplements(grid, forms)
+    if not mains and not supplements:
+        raise FileProblem("F2", "read.no_form", path=str(path))
+    main = _part(mains[0], grid, sniffed, path) if mains else None
+    parts = [_part(s, grid, sniffed, path) for s in supplements]
+    head = main or parts[0]
+    _fill_meta(head, grid)
+    return ReadReturn(path, sniffed, main, parts)
+
+
+def _supplements(grid: Grid, forms: list[FormSpec]) -> list[Located]:
+    found = [locate(spec, grid) for spec in forms if spec.role == "supplement"]
+    return [s for s in found if s.found_tables]
+
+
+def _part(located: Located, grid: Grid, sniffed: Sniffed, path: Path) -> Part:
+    cells = {key: (s.sheet, a1(s.top, s.left)) for key, s in located.cells.items()}
+    part = Part(
+        located.spec,
+        read_values(grid, located.cells),
+        cells,
+        missing_tables=list(located.missing_tables),
+        missing_fields=list(located.missing_fields),
+    )
+    if sniffed.kind in ("xlsx", "xlsm") and cells:
+        found = formula_and_error_cells(path, {sheet for sheet, _ in cells.values()})
+        for key, (sheet, ref) in cells.items():
+            if ref in found[sheet].formulas:
+                part.formulas.add(key)
+            if ref in found[sheet].errors:
+                part.errors.add(key)
+    return part
+
+
+def _fill_meta(part: Part, grid: Grid) -> None:
+    """Unit and year from the title or signature when no labelled cell gives them."""
+    unit, year = from_title(grid)
+    if not part.values.get("meta.unit"):
+        found = unit or from_signature(grid)
+        if found is not None:
+            _set(part, "meta.unit", found.value, found.span)
+    if part.values.get("meta.year") in (None, "") and year is not None:
+        _set(part, "meta.year", year.value, year.span)
+
+
+def _set(part: Part, key: str, value: Any, span: Span) -> None:
+    part.values[key] = value
+    part.cells[key] = (span.sheet, a1(span.top, span.left))
