@@ -16,7 +16,7 @@ from toolkit.read.labels import normalise
 
 Lookup = Callable[[str], float | None]  # field key -> the number the rules used, None = blank
 _ENUMERATED = re.compile(r"^\d")
-_MAX_TERMS = 6
+_MAX_TERMS = 3  # longer sums show only their non-zero terms
 
 
 def number_text(value: float | None) -> str:
@@ -55,7 +55,7 @@ class Labels:
                 and c.col < leaf.col
             ]
             if parents:
-                text = max(parents, key=lambda c: c.col).text + text
+                text = f"{max(parents, key=lambda c: c.col).text} {text}"
         return text
 
     def column_label(self, item: Field) -> str:
@@ -137,7 +137,7 @@ class Explainer:
         text = " ".join(shown).removeprefix("+ ")
         if hidden:
             rest = render("check.rest_zero")
-            text = f"{text}，{rest}" if text else render("check.all_zero")
+            text = f"{text}{rest}" if text else render("check.all_zero")
         return text
 
     def explain(self, rule: Rule, value: Lookup, shown: Lookup) -> str | None:
@@ -159,6 +159,8 @@ class Explainer:
         left, right = _terms(compare.left), _terms(compare.right)
         if left is None or right is None or compare.op not in _OPS:
             return None
+        if all(isinstance(term, Num) for _, term in right):
+            return None  # "corrected == 0": the rule's own sentence says it better
         return render(
             "check.compare",
             left=self.side_text(compare.left, left, keys, value),

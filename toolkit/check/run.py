@@ -264,8 +264,9 @@ def _rule_finding(
         raw = entry.part.values.get(rule.at)
         if rule.at in entry.part.errors:
             text = f"{text}。{render('check.error_value')}" if rule.id == "N1" else text
-        elif rule.id == "N1" and raw is not None:
-            text = render("check.shown_value", text=text, value=_short(raw))
+        elif raw is not None:
+            shown_text = _short(raw) if isinstance(raw, str) else number_text(as_shown(rule.at))
+            text = render("check.shown_value", text=text, value=shown_text)
     expected, actual = finding.expected, finding.actual
     if rule.id == "W6":
         expected, actual = value(rule.at), None

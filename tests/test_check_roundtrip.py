@@ -1,0 +1,140 @@
+"""The whole way a return travels, on real files: `toolkit template` → filled with openpyxl →
+saved by LibreOffice (formulas recalculated, as Excel would) → `toolkit check --annotate` →
+the marked copy re-opened and saved by LibreOffice → checked again: the same findings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+from tests.fills import consistent_fill
+from tests.libreoffice import convert, recalculate
+from tests.support import fill_workbook, read_map
+from toolkit.forms.registry import load_form
+
+SPEC = load_form("gov-2021")
+
+
+def toolkit(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def findings_of(path: Path) -> tuple[int, dict]:
+    done = toolkit("check", str(path), "--format", "json")
+    assert "Traceback" not in done.stderr
+    return done.returncode, json.loads(done.stdout)["results"][0]
+
+
+def where(result: dict) -> set[tuple]:
+    return {
+        (f["rule"], f["sheet"], f["cell"], f["expected"], f["actual"]) for f in result["findings"]
+    }
+
+
+@pytest.fixture(scope="module")
+def trip(tmp_path_factory: pytest.TempPathFactory, soffice: str) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("trip")
+    template = folder / "模板.xlsx"
+    made = toolkit(
+        "template",
+        "--form",
+        "gov-2021",
+        "--year",
+        "2025",
+        "--unit",
+        "兰江街道",
+        "-o",
+        str(template),
+    )
+    assert made.returncode == 0, made.stderr
+    values = consistent_fill(SPEC, np.random.default_rng(11))
+    values["applications.new.natural"] = values.get("applications.new.natural") or 0
+    values["applications.new.natural"] += 5  # breaks A1 for 自然人 and the 总计 column
+    values["applications.granted.total"] = 999  # typed over the row's SUM formula: A3
+    values["review.appeal.corrected"] = 1  # W3
+    values["review.appeal.upheld"] = "七"  # N1: text in a count cell
+    filled = folder / "filled.xlsx"
+    fill_workbook(template, filled, values)
+    saved = recalculate([filled], folder / "lo")[filled]
+    return {"template": template, "filled": filled, "saved": saved, "folder": folder}
+
+
+def test_a_return_saved_by_a_spreadsheet_is_checked_at_the_cells_that_are_wrong(
+    trip: dict[str, Path],
+) -> None:
+    code, result = findings_of(trip["saved"])
+    assert code == 1 and result["status"] == "errors" and result["form"] == "gov-2021"
+    assert result["meta"]["unit"] == "兰江街道" and result["meta"]["year"] == 2025
+    fields, _ = read_map(trip["template"])
+    by_rule = {(f["rule"], f["fields"][0]): f for f in result["findings"]}
+    a3 = by_rule[("A3", "applications.granted.total")]
+    assert (a3["sheet"], a3["cell"]) == fields["applications.granted.total"]
+    assert a3["actual"] == 999 and a3["expected"] != 999
+    assert ("A1", "applications.carried_out.natural") in by_rule
+    n1 = by_rule[("N1", "review.appeal.upheld")]
+    assert (n1["sheet"], n1["cell"]) == fields["review.appeal.upheld"] and "七" in n1["message"]
+    assert ("W3", "review.appeal.corrected") in by_rule
+    # totals that are formulas carry what the spreadsheet shows: recomputed from the inputs
+    assert result["values"]["applications.granted.total"] == 999  # typed over: as typed
+    natural = result["values"]["applications.new.natural"]
+    business = result["values"]["applications.new.business"] or 0
+    assert result["values"]["applications.new.total"] >= natural + business
+
+
+def test_a_return_never_opened_in_a_spreadsheet_gives_the_same_findings(
+    trip: dict[str, Path],
+) -> None:
+    """openpyxl saves formulas without results: the check recomputes, so nothing changes."""
+    assert where(findings_of(trip["filled"])[1]) == where(findings_of(trip["saved"])[1])
+
+
+def test_the_marked_copy_survives_a_spreadsheet_and_rechecks_the_same(
+    trip: dict[str, Path],
+) -> None:
+    saved = trip["saved"]
+    before = hashlib.sha256(saved.read_bytes()).hexdigest()
+    marked = trip["folder"] / "marked.xlsx"
+    done = toolkit("check", str(saved), "--annotate", str(marked))
+    assert done.returncode == 1, done.stderr
+    assert hashlib.sha256(saved.read_bytes()).hexdigest() == before
+    _, first = findings_of(saved)
+    workbook = openpyxl.load_workbook(marked)
+    assert workbook.sheetnames[0] == "问题清单"
+    listed = [row for row in workbook["问题清单"].iter_rows(min_row=2, values_only=True)]
+    assert len(listed) == len(first["findings"])
+    for finding in first["findings"]:
+        if finding["cell"]:
+            cell = workbook[finding["sheet"]][finding["cell"]]
+            assert cell.comment is not None and finding["rule"] in cell.comment.text
+    # the template's protection and formulas are kept
+    fields, _ = read_map(trip["template"])
+    sheet, ref = fields["applications.new.total"]
+    assert workbook[sheet].protection.sheet
+    assert str(workbook[sheet][ref].value).startswith("=")
+    reopened = convert([marked], trip["folder"] / "lo2", "xlsx")[marked]
+    assert where(findings_of(reopened)[1]) == where(first)
+    assert "问题清单" in openpyxl.load_workbook(reopened, read_only=True).sheetnames
+
+
+def test_an_ods_return_is_read_and_marked_as_xlsx(trip: dict[str, Path]) -> None:
+    ods = convert([trip["saved"]], trip["folder"] / "ods", "ods")[trip["saved"]]
+    code, result = findings_of(ods)
+    assert code == 1 and result["form"] == "gov-2021"
+    assert {(f["rule"], f["cell"]) for f in result["findings"]} >= {
+        (rule, cell)
+        for rule, _, cell, _, _ in where(findings_of(trip["saved"])[1])
+        if rule in ("A3", "W3")
+    }
+    done = toolkit("check", str(ods), "--annotate")
+    marked = ods.with_name(ods.stem + ".批注.xlsx")
+    assert done.returncode == 1 and marked.is_file()
+    assert openpyxl.load_workbook(marked).sheetnames[0] == "问题清单"
