@@ -1,0 +1,208 @@
+"""Every rule of every shipped form, triggered through `toolkit check` on a filled template:
+the rule id is reported at the cell of the field it names; a consistent return has none."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.fills import break_rule, breakable_rules, consistent_fill
+from tests.support import build_template, fill_workbook, read_map
+from toolkit.forms.registry import load_form
+
+FORMS = ("gov-2021", "gov-2019", "supp-stats")
+SEEDS = (1, 2)
+
+
+def check_json(*args: str) -> tuple[int, list[dict[str, Any]]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit", "check", "--format", "json", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, json.loads(done.stdout)["results"]
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One consistent and one broken return per rule and seed, checked in one call."""
+    folder = tmp_path_factory.mktemp("rules")
+    expected: dict[str, tuple[str, str | None]] = {}
+    maps: dict[str, dict[str, tuple[str, str]]] = {}
+    for form in FORMS:
+        spec = load_form(form)
+        template = folder / f"{form}.xlsx"
+        build_template(spec, template, unit="测试街道", year=2025 if form != "gov-2019" else 2020)
+        maps[form] = read_map(template)[0]
+        for seed in SEEDS:
+            good = consistent_fill(spec, np.random.default_rng(seed))
+            path = folder / f"{form}-ok-{seed}.xlsx"
+            fill_workbook(template, path, good)
+            expected[str(path)] = (form, None)
+            for rule in breakable_rules(spec):
+                path = folder / f"{form}-{rule}-{seed}.xlsx"
+                fill_workbook(
+                    template, path, break_rule(spec, rule, good, np.random.default_rng(seed))
+                )
+                expected[str(path)] = (form, rule)
+    code, results = check_json(*expected)
+    return {"expected": expected, "results": results, "code": code, "maps": maps}
+
+
+def test_a_consistent_return_has_no_error_and_every_broken_rule_is_found(broken: dict) -> None:
+    assert broken["code"] == 1
+    seen_rules: dict[str, set[str]] = {form: set() for form in FORMS}
+    for result in broken["results"]:
+        form, rule = broken["expected"][result["file"]]
+        assert result["form"] == form, result["file"]
+        ids = {f["rule"] for f in result["findings"]}
+        if rule is None:
+            assert result["status"] in ("ok", "warnings"), result["findings"]
+            continue
+        assert rule in ids, (result["file"], result["findings"])
+        seen_rules[form].add(rule)
+        finding = next(f for f in result["findings"] if f["rule"] == rule)
+        severity = "warning" if rule.startswith("W") else "error"
+        assert finding["severity"] == severity and finding["message"]
+        # placed at the cell of the field the rule names, as the template map says
+        assert (finding["sheet"], finding["cell"]) == broken["maps"][form][finding["fields"][0]]
+    for form in FORMS:
+        assert seen_rules[form] == set(breakable_rules(load_form(form)))
+
+
+def _template(folder: Path, form: str, year: int) -> tuple[Path, dict[str, tuple[str, str]]]:
+    path = folder / f"t-{form}-{year}.xlsx"
+    build_template(form, path, unit="测试街道", year=year)
+    return path, read_map(path)[0]
+
+
+def _rules_at(result: dict) -> set[tuple[str, str | None]]:
+    return {(f["rule"], f["cell"]) for f in result["findings"]}
+
+
+def test_blank_tables_blank_totals_and_numbers_as_text(tmp_path: Path) -> None:
+    template, cells = _template(tmp_path, "gov-2021", 2025)
+    path = tmp_path / "r.xlsx"
+    fill_workbook(
+        template,
+        path,
+        {
+            "applications.new.natural": "１２",  # W5: full-width digits
+            "applications.granted.natural": " 10 ",  # W5: spaces
+            "applications.carried_out.natural": 2,
+            "applications.granted.total": None,  # W6: formula removed, parts filled
+            "applications.handled_total.total": None,
+            "applications.new.total": None,
+            "applications.carried_out.total": None,
+        },
+    )
+    code, [result] = check_json(str(path))
+    at = _rules_at(result)
+    assert code == 0 and result["status"] == "warnings"
+    assert ("W5", cells["applications.new.natural"][1]) in at
+    assert ("W5", cells["applications.granted.natural"][1]) in at
+    assert ("W6", cells["applications.granted.total"][1]) in at
+    w6 = next(
+        f
+        for f in result["findings"]
+        if f["rule"] == "W6" and f["fields"][0] == "applications.granted.total"
+    )
+    assert w6["expected"] == 10
+    # the active and review tables are blank: W2 for each, at their first cell
+    assert ("W2", cells["active.regs.issued"][1]) in at
+    assert ("W2", cells["review.appeal.upheld"][1]) in at
+    assert result["values"]["applications.new.natural"] == 12
+    assert result["values"]["applications.granted.total"] is None  # blank as the file says
+
+
+def test_year_over_year_rules_with_last_years_return(tmp_path: Path) -> None:
+    last_template, _ = _template(tmp_path, "gov-2021", 2024)
+    this_template, cells = _template(tmp_path, "gov-2021", 2025)
+    last, this = tmp_path / "2024.xlsx", tmp_path / "2025.xlsx"
+    fill_workbook(
+        last_template,
+        last,
+        {
+            "applications.new.natural": 3,
+            "applications.carried_out.natural": 3,
+            "active.regs.in_force": 10,
+            "active.regs.issued": 2,
+        },
+    )
+    fill_workbook(
+        this_template,
+        this,
+        {
+            "applications.carried_in.natural": 1,
+            "applications.carried_out.natural": 1,
+            "active.regs.issued": 1,
+            "active.regs.repealed": 0,
+            "active.regs.in_force": 12,
+        },
+    )
+    _, [result] = check_json(str(this), "--last-year", str(last))
+    y1 = next(f for f in result["findings"] if f["rule"] == "Y1" and "natural" in f["fields"][0])
+    assert y1["cell"] == cells["applications.carried_in.natural"][1]
+    assert (y1["actual"], y1["expected"]) == (1, 3) and y1["severity"] == "warning"
+    y2 = next(f for f in result["findings"] if f["rule"] == "Y2")
+    assert y2["cell"] == cells["active.regs.in_force"][1]
+    assert (y2["actual"], y2["expected"]) == (12, 11)
+    # without last year's return there is no Y rule at all
+    _, [alone] = check_json(str(this))
+    assert not {f["rule"] for f in alone["findings"]} & {"Y1", "Y2", "Y3"}
+
+
+def test_y3_for_the_2019_format_and_y1_across_formats(tmp_path: Path) -> None:
+    t2019, cells = _template(tmp_path, "gov-2019", 2020)
+    t2021, cells21 = _template(tmp_path, "gov-2021", 2021)
+    last, this, next_year = tmp_path / "2019.xlsx", tmp_path / "2020.xlsx", tmp_path / "2021.xlsx"
+    fill_workbook(
+        t2019,
+        last,
+        {
+            "meta.year": 2019,
+            "active.licensing.prev_items": 5,
+            "active.licensing.change": 2,
+            "applications.carried_out.natural": 4,
+        },
+    )
+    fill_workbook(
+        t2019, this, {"active.licensing.prev_items": 6, "applications.carried_in.natural": 4}
+    )
+    fill_workbook(t2021, next_year, {"applications.carried_in.natural": 0})
+    _, [result] = check_json(str(this), "--last-year", str(last))
+    y3 = next(f for f in result["findings"] if f["rule"] == "Y3" and "licensing" in f["fields"][0])
+    assert (y3["cell"], y3["actual"], y3["expected"]) == (
+        cells["active.licensing.prev_items"][1],
+        6,
+        7,
+    )
+    assert not any(f["rule"] == "Y1" for f in result["findings"])  # 4 carried over, 4 carried in
+    # a 2021 return against a 2019-format one: Y1 applies, Y2 has nothing to compare with
+    _, [across] = check_json(str(next_year), "--last-year", str(this))
+    assert not any(f["rule"] == "Y2" for f in across["findings"])
+    _, [across] = check_json(str(next_year), "--last-year", str(last))
+    y1 = next(f for f in across["findings"] if f["rule"] == "Y1" and "natural" in f["fields"][0])
+    assert y1["cell"] == cells21["applications.carried_in.natural"][1] and y1["expected"] == 4
+
+
+def test_a_2023_report_in_2019_tables_is_read_as_2019_and_flagged_m2(tmp_path: Path) -> None:
+    template, cells = _template(tmp_path, "gov-2019", 2020)
+    path = tmp_path / "2023.xlsx"
+    fill_workbook(
+        template,
+        path,
+        {"meta.year": 2023, "applications.new.natural": 1, "applications.granted.natural": 1},
+    )
+    code, [result] = check_json(str(path))
+    assert code == 1 and result["form"] == "gov-2019"
+    m2 = next(f for f in result["findings"] if f["rule"] == "M2")
+    assert m2["cell"] == cells["meta.year"][1] and m2["severity"] == "error"
