@@ -206,3 +206,37 @@ def test_a_2023_report_in_2019_tables_is_read_as_2019_and_flagged_m2(tmp_path: P
     assert code == 1 and result["form"] == "gov-2019"
     m2 = next(f for f in result["findings"] if f["rule"] == "M2")
     assert m2["cell"] == cells["meta.year"][1] and m2["severity"] == "error"
+
+
+def test_without_its_map_a_return_is_found_by_its_labels_with_the_same_findings(
+    broken: dict, tmp_path: Path
+) -> None:
+    """The label reader and the template map agree on every value and every finding: the
+    same returns, with the hidden map sheet deleted, read as hand-made workbooks."""
+    import openpyxl
+
+    from toolkit.template.writer import META_SHEET
+
+    originals = [f for f in broken["expected"] if f.endswith("-1.xlsx")]
+    copies = []
+    for name in originals:
+        workbook = openpyxl.load_workbook(name)
+        del workbook[META_SHEET]
+        copy = tmp_path / Path(name).name
+        workbook.save(copy)
+        copies.append(str(copy))
+    _, results = check_json(*copies)
+    by_name = {Path(r["file"]).name: r for r in broken["results"]}
+    for result in results:
+        mapped = by_name[Path(result["file"]).name]
+        assert result["form"] == mapped["form"]
+        assert result["values"] == mapped["values"], result["file"]
+        assert result["meta"] == mapped["meta"]
+
+        def where(r: dict) -> set[tuple]:
+            return {
+                (f["rule"], f["sheet"], f["cell"], f["expected"], f["actual"])
+                for f in r["findings"]
+            }
+
+        assert where(result) == where(mapped), result["file"]
