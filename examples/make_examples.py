@@ -17,6 +17,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from examples.handmade_lanjiang import write_handmade  # noqa: E402
 from toolkit.files import atomic_write  # noqa: E402
 from toolkit.forms.registry import load_form  # noqa: E402
 from toolkit.template.writer import TemplateOptions, write_template  # noqa: E402
@@ -129,6 +130,29 @@ def fengshan_2025() -> dict[str, Any]:
     return values
 
 
+# The same report laid out by hand, as the published page shows it (no template map).
+HANDMADE = "兰江街道2020年报（手工表格）.xlsx"
+
+
+def _totals_as_published() -> dict[str, Any]:
+    """The 总计 figures the published tables print (the template computes them itself)."""
+    published = {
+        "new": 2,
+        "granted": 1,
+        "other": 1,
+        "handled_total": 2,
+        "carried_out": 0,
+        "partial": 0,
+    }
+    for kind, count in (("withheld", 8), ("unable", 3), ("refused", 5)):
+        published.update({f"{kind}_{i}": 0 for i in range(1, count + 1)})
+    values: dict[str, Any] = {f"applications.{row}.total": n for row, n in published.items()}
+    values.update({f"applications.handled_total.{c}": 0 for c in APPLICANTS})
+    values["applications.handled_total.natural"] = 2
+    values.update({f"review.{g}.total": 0 for g in ("appeal", "suit_direct", "suit_after")})
+    return values
+
+
 EXAMPLES = {
     "兰江街道2020年报.xlsx": ("gov-2019", 2020, "兰江街道办事处", lanjiang_2020),
     "兰江街道2020补充统计表.xlsx": ("supp-stats", 2020, "兰江街道办事处", lanjiang_2020_supp),
@@ -144,6 +168,11 @@ def main(folder: Path = HERE) -> list[Path]:
         path = folder / name
         atomic_write(path, lambda tmp, s=spec, o=options: write_template(s, tmp, o))
         written.append(path)
+    handmade = folder / HANDMADE
+    figures = {**lanjiang_2020(), **_totals_as_published()}
+    supp = {**lanjiang_2020_supp(), "supp.org.staff": 3}  # printed; the template computes it
+    atomic_write(handmade, lambda tmp: write_handmade(tmp, figures, supp))
+    written.append(handmade)
     return written
 
 
