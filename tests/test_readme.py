@@ -28,7 +28,7 @@ def test_readme_has_a_setup_and_main_job_command_and_a_test_command() -> None:
     commands = _commands()
     assert len(commands) == 2
     main, tests = commands
-    assert "toolkit template" in main and "examples/" in main
+    assert "toolkit template" in main and "examples/" in main and "toolkit check" in main
     assert "pytest" in tests
 
 
