@@ -24,6 +24,7 @@ from typing import Any
 from toolkit.forms.model import Field, FormSpec, LabelCell, Table
 from toolkit.read.grid import Grid, Span
 from toolkit.read.labels import forms_of, normalise
+from toolkit.read.numbers import read_number
 
 FOUND_SHARE = 0.4  # a table counts as found when this share of its values is located
 _DATA_ROW_LOOKAHEAD = 3  # blank rows tolerated between a header and a label-less data row
@@ -227,13 +228,18 @@ def _header_band(
 
 
 def _first_data_row(grid: Grid, sheet_name: str, headers: list[Span]) -> int:
-    """Below the header band, the first row with anything under the headers (a blank row
-    or two between header and figures is common), else the row right below."""
+    """Below the header band, the first row with a figure under the headers (a blank row
+    or two between header and figures is common), else the row right below. Text under the
+    headers (a note, the next heading) ends the search: figures are never below it."""
     sheet = grid.sheet(sheet_name)
     below = max(h.bottom for h in headers) + 1
     for row in range(below, below + _DATA_ROW_LOOKAHEAD):
-        if any(sheet.raw(row, c) is not None for h in headers for c in range(h.left, h.right + 1)):
+        contents = [sheet.raw(row, c) for h in headers for c in range(h.left, h.right + 1)]
+        readings = [read_number(v).value for v in contents if v is not None]
+        if any(isinstance(v, float) for v in readings):
             return row
+        if readings:
+            break
     return below
 
 

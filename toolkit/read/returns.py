@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils.cell import coordinate_to_tuple
+
 from toolkit.forms.model import FormSpec
+from toolkit.read.formulas import ErrorValue, Evaluator, Unsupported
 from toolkit.read.grid import Grid, Span, load_grid
 from toolkit.read.layout import Located, locate, read_values
 from toolkit.read.meta import from_signature, from_title
@@ -127,13 +130,46 @@ def _part(located: Located, grid: Grid, sniffed: Sniffed, path: Path) -> Part:
         missing_fields=list(located.missing_fields),
     )
     if sniffed.kind in ("xlsx", "xlsm") and cells:
-        found = formula_and_error_cells(path, {sheet for sheet, _ in cells.values()})
-        for key, (sheet, ref) in cells.items():
-            if ref in found[sheet].formulas:
-                part.formulas.add(key)
-            if ref in found[sheet].errors:
-                part.errors.add(key)
+        _own_formulas(part, grid, path)
     return part
+
+
+def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
+    """Cells holding formulas show what their formulas compute from the file's own cells
+    (never the result saved in the file); a formula outside the evaluated subset stays
+    marked, so a total is recomputed from its parts instead."""
+    names = {s.name for s in grid.sheets}
+    found = formula_and_error_cells(path, names)
+    texts = {
+        (sheet, *_zero_based(ref)): text
+        for sheet, sheet_cells in found.items()
+        for ref, text in sheet_cells.formulas.items()
+        if text
+    }
+
+    def value_of(sheet: str, row: int, col: int) -> Any:
+        if sheet not in names:
+            raise Unsupported("another workbook or a missing sheet")
+        return grid.sheet(sheet).raw(row, col)
+
+    evaluator = Evaluator(texts, value_of)
+    for key, (sheet, ref) in part.cells.items():
+        if ref in found[sheet].errors:
+            part.errors.add(key)
+        if ref not in found[sheet].formulas:
+            continue
+        try:
+            part.values[key] = evaluator.cell((sheet, *_zero_based(ref)))
+            part.errors.discard(key)  # a saved error value may be stale too
+        except ErrorValue:
+            part.errors.add(key)
+        except Unsupported:
+            part.formulas.add(key)
+
+
+def _zero_based(ref: str) -> tuple[int, int]:
+    row, col = coordinate_to_tuple(ref)
+    return row - 1, col - 1
 
 
 def _fill_meta(part: Part, grid: Grid) -> None:

@@ -1,0 +1,665 @@
+"""`toolkit check` as a user runs it: file-level codes, exit codes, JSON contract, --annotate.
+
+Every JSON output is validated against tests/data/toolkit-check-1.schema.json (written from
+CHECK-JSON.md), and every run proves that its inputs were not modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from jsonschema import Draft202012Validator
+from typer.testing import CliRunner
+
+from tests.support import read_map
+from toolkit.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+GOV_2021 = EXAMPLES / "凤山街道2025年报.xlsx"
+GOV_2019 = EXAMPLES / "兰江街道2020年报.xlsx"
+SUPP = EXAMPLES / "兰江街道2020补充统计表.xlsx"
+SCHEMA_PATH = Path(__file__).parent / "data" / "toolkit-check-1.schema.json"
+VALIDATOR = Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+LIST_SHEET = "问题清单"
+# 凤山街道2025年报.xlsx as shipped: a few of its numbers.
+NEW_NATURAL = "applications.new.natural"
+NEW_TOTAL = "applications.new.total"
+
+runner = CliRunner()
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def hashes(paths: Sequence[Path]) -> dict[Path, str]:
+    return {p: sha(p) for p in paths if p.is_file()}
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, Any]:
+        data = json.loads(self.stdout)
+        assert_valid(data)
+        return data
+
+    def results(self) -> list[dict[str, Any]]:
+        return self.json()["results"]
+
+
+def assert_valid(data: dict[str, Any]) -> None:
+    errors = sorted(VALIDATOR.iter_errors(data), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+
+
+def assert_clean_stderr(run: Run) -> None:
+    assert "Traceback" not in run.stderr
+    assert "程序内部错误" not in run.stderr and "internal error" not in run.stderr.lower()
+
+
+def check(inputs: Sequence[Path], *options: str, subprocess_cwd: Path | None = None) -> Run:
+    """Run `toolkit check` on ``inputs`` with ``options``; the inputs must come out unchanged,
+    and a JSON output must match the schema and name each input's real sha256."""
+    before = hashes(inputs)
+    args = ["check", *(str(p) for p in inputs), *options]  # options last: `--annotate` alone
+    if subprocess_cwd is not None:
+        done = subprocess.run(
+            [sys.executable, "-m", "toolkit", *args],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            cwd=subprocess_cwd,
+            timeout=120,
+        )
+        run = Run(done.returncode, done.stdout, done.stderr)
+    else:
+        result = runner.invoke(app, args)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        run = Run(result.exit_code, result.stdout, result.stderr)
+    assert hashes(inputs) == before, "an input was modified"
+    assert_clean_stderr(run)
+    if "--format" in options and options[options.index("--format") + 1] == "json" and run.stdout:
+        results = run.results()
+        assert [r["file"] for r in results] == [str(p) for p in inputs]
+        for path, result in zip(inputs, results, strict=True):
+            assert result["sha256"] == (sha(path) if path.is_file() else None)
+    return run
+
+
+def copy(source: Path, folder: Path, name: str | None = None) -> Path:
+    target = folder / (name or source.name)
+    shutil.copyfile(source, target)
+    return target
+
+
+def edited(source: Path, target: Path, changes: dict[str, Any], as_text: bool = False) -> Path:
+    """A copy of a template-made return with fields changed (cells found via `_toolkit`)."""
+    fields, _ = read_map(source)
+    workbook = openpyxl.load_workbook(source)
+    for key, value in changes.items():
+        sheet, ref = fields[key]
+        cell = workbook[sheet][ref]
+        cell.value = value
+        if as_text:
+            cell.data_type = "s"  # typed as text, even "=1+1"
+    workbook.save(target)
+    return target
+
+
+def broken(folder: Path, name: str = "凤山街道-有错.xlsx") -> Path:
+    """凤山街道's return with one more natural-person application: A1 no longer balances."""
+    return edited(GOV_2021, folder / name, {NEW_NATURAL: 15})
+
+
+def zip_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def write_zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def sheet_xml(path: Path, sheet: str) -> str:
+    """The XML part of ``sheet`` in the package at ``path`` (resolved through the rels)."""
+    members = zip_members(path)
+    workbook = members["xl/workbook.xml"].decode("utf-8")
+    rels = members["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    rid = None
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        name = re.search(r'\bname="([^"]*)"', tag)
+        if name and name.group(1) == sheet:
+            rid = re.search(r'\br:id="([^"]*)"', tag) or re.search(r'\bid="([^"]*)"', tag)
+    assert rid is not None, f"no sheet {sheet} in {path.name}"
+    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+        if f'Id="{rid.group(1)}"' in rel:
+            target = re.search(r'Target="([^"]*)"', rel)
+            assert target is not None
+            part = target.group(1).lstrip("/")
+            part = part if part.startswith("xl/") else "xl/" + part
+            return members[part].decode("utf-8")
+    raise AssertionError(f"no part for sheet {sheet}")
+
+
+# ---------------------------------------------------------------------------- bad files
+
+
+def make_empty(folder: Path) -> Path:
+    path = folder / "空文件.xlsx"
+    path.write_bytes(b"")
+    return path
+
+
+def make_docx(folder: Path) -> Path:
+    return write_zip(
+        folder / "通知.xlsx",
+        {
+            "[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
+            "word/document.xml": b'<?xml version="1.0"?><w:document/>',
+        },
+    )
+
+
+def make_text(folder: Path, name: str = "名单.xlsx") -> Path:
+    path = folder / name
+    path.write_text("单位名称,数量\n兰江街道,1\n", encoding="utf-8")
+    return path
+
+
+def make_truncated(folder: Path) -> Path:
+    data = GOV_2021.read_bytes()
+    path = folder / "下载中断.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def make_zip_bomb(folder: Path) -> Path:
+    """A real package whose first sheet unpacks to ~60 MB of the same row, repeated."""
+    members = zip_members(GOV_2021)
+    row = b'<row r="1"><c r="A1"><v>1</v></c></row>'
+    huge = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>" + row * (60 * 1024 * 1024 // len(row)) + b"</sheetData></worksheet>"
+    )
+    members["xl/worksheets/sheet1.xml"] = huge
+    path = write_zip(folder / "炸弹.xlsx", members)
+    assert path.stat().st_size < 1024 * 1024
+    return path
+
+
+def make_missing(folder: Path) -> Path:
+    return folder / "不存在.xlsx"
+
+
+def make_directory(folder: Path) -> Path:
+    path = folder / "收件箱"
+    path.mkdir()
+    return path
+
+
+def make_shopping_list(folder: Path) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "购物清单"
+    for row in (("物品", "数量", "单价"), ("苹果", 3, 5.5), ("牛奶", 2, 12), ("合计", 5, None)):
+        sheet.append(row)
+    path = folder / "购物清单.xlsx"
+    workbook.save(path)
+    return path
+
+
+def make_encrypted(folder: Path) -> Path:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    path = folder / "加密.xlsx"
+    with GOV_2021.open("rb") as source, path.open("wb") as target:
+        OOXMLFile(source).encrypt("secret", target)
+    return path
+
+
+def make_macro(source: Path, target: Path) -> Path:
+    """``source`` as a macro-enabled package (.xlsm with xl/vbaProject.bin)."""
+    members = zip_members(source)
+    types = members["[Content_Types].xml"].decode("utf-8")
+    types = types.replace(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    ).replace(
+        "</Types>",
+        '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+    )
+    rels = (
+        members["xl/_rels/workbook.xml.rels"]
+        .decode("utf-8")
+        .replace(
+            "</Relationships>",
+            '<Relationship Id="rIdVba" '
+            'Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
+            'Target="vbaProject.bin"/></Relationships>',
+        )
+    )
+    members["[Content_Types].xml"] = types.encode("utf-8")
+    members["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
+    members["xl/vbaProject.bin"] = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 504
+    return write_zip(target, members)
+
+
+BAD_FILES: list[tuple[str, Callable[[Path], Path], str, tuple[str, ...]]] = [
+    ("empty", make_empty, "F1", ("空", "重新发送")),
+    ("docx_renamed", make_docx, "F1", ("不是 Excel", "另存为 .xlsx", "重新发送")),
+    ("text_renamed", make_text, "F1", ("不是 Excel", "另存为 .xlsx", "重新发送")),
+    ("truncated_zip", make_truncated, "F1", ("损坏或不完整", "重新发送")),
+    ("zip_bomb", make_zip_bomb, "F1", ("异常庞大", "重新保存")),
+    ("missing_path", make_missing, "F1", ("找不到文件", "检查路径")),
+    ("directory", make_directory, "F1", ("文件夹", "*.xlsx")),
+    ("no_report_table", make_shopping_list, "F2", ("没有找到", "年报", "统一模板")),
+    ("encrypted", make_encrypted, "F3", ("密码", "取消密码", "重新发送")),
+]
+
+
+def assert_good_gov_2021(result: dict[str, Any], path: Path) -> None:
+    """The untouched 凤山街道 return, read and checked in full."""
+    assert result["file"] == str(path)
+    assert result["status"] == "ok"
+    assert result["form"] == "gov-2021"
+    assert result["findings"] == []
+    assert result["meta"]["unit"] == "凤山街道办事处" and result["meta"]["year"] == 2025
+    assert result["values"][NEW_NATURAL] == 14
+    assert result["values"][NEW_TOTAL] == 18
+
+
+# ---------------------------------------------------------------------------- tests
+
+
+def test_the_schema_is_a_valid_draft_2020_12_schema() -> None:
+    Draft202012Validator.check_schema(VALIDATOR.schema)
+    assert VALIDATOR.schema["$schema"].endswith("/draft/2020-12/schema")
+
+
+def _mutations() -> list[tuple[str, Callable[[dict[str, Any]], None]]]:
+    def result(doc: dict[str, Any]) -> dict[str, Any]:
+        return doc["results"][0]
+
+    def finding(doc: dict[str, Any]) -> dict[str, Any]:
+        return result(doc)["findings"][0]
+
+    return [
+        ("schema id", lambda d: d.update(schema="toolkit-check/2")),
+        ("extra top-level key", lambda d: d.update(version=1)),
+        ("sha256 not hex", lambda d: result(d).update(sha256="xyz")),
+        ("unknown status", lambda d: result(d).update(status="fine")),
+        ("extra meta key", lambda d: result(d)["meta"].update(email=None)),
+        ("missing meta key", lambda d: result(d)["meta"].pop("head")),
+        ("year as text", lambda d: result(d)["meta"].update(year="2025")),
+        ("value as text", lambda d: result(d)["values"].update(x="1")),
+        ("unknown severity", lambda d: finding(d).update(severity="info")),
+        ("empty message", lambda d: finding(d).update(message="")),
+        ("cell not A1", lambda d: finding(d).update(cell="d33")),
+        ("fields not strings", lambda d: finding(d).update(fields=[1])),
+        ("extra finding key", lambda d: finding(d).update(hint="")),
+        (
+            "errors status without an error",
+            lambda d: [f.update(severity="warning") for f in result(d)["findings"]],
+        ),
+        ("ok status with findings", lambda d: result(d).update(status="ok")),
+        ("unreadable without an F code", lambda d: result(d).update(status="unreadable")),
+    ]
+
+
+@pytest.mark.parametrize(("name", "mutate"), _mutations(), ids=[n for n, _ in _mutations()])
+def test_the_schema_rejects_what_the_contract_forbids(
+    tmp_path: Path, name: str, mutate: Callable[[dict[str, Any]], None]
+) -> None:
+    doc = json.loads(check([broken(tmp_path)], "--format", "json").stdout)
+    assert_valid(doc)
+    mutate(doc)
+    assert not VALIDATOR.is_valid(doc), name
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "keywords"),
+    [pytest.param(make, code, words, id=name) for name, make, code, words in BAD_FILES],
+)
+def test_file_level_problem_is_reported_and_other_files_still_checked(
+    tmp_path: Path, make: Callable[[Path], Path], code: str, keywords: tuple[str, ...]
+) -> None:
+    bad = make(tmp_path)
+    good = copy(GOV_2021, tmp_path)
+    run = check([bad, good], "--format", "json")
+    assert run.code == 2
+    bad_result, good_result = run.results()
+    assert bad_result["status"] == "unreadable"
+    assert bad_result["form"] is None
+    assert [f["rule"] for f in bad_result["findings"]] == [code]
+    finding = bad_result["findings"][0]
+    assert finding["severity"] == "error"
+    assert finding["sheet"] is None and finding["cell"] is None
+    assert bad.name in finding["message"]  # the sender's file is named
+    for word in keywords:
+        assert word in finding["message"], f"{word!r} not in {finding['message']!r}"
+    assert_good_gov_2021(good_result, good)
+
+    text = check([bad, good])
+    assert text.code == 2
+    assert f"{bad}：无法读取" in text.stdout
+    assert finding["message"] in text.stdout
+    assert text.stdout.rstrip().splitlines()[-1] == (
+        "结论：共 2 个文件，1 个无问题，0 个仅有警告，0 个有错误，1 个无法读取。"
+    )
+
+
+def test_english_messages_for_a_file_level_problem(tmp_path: Path) -> None:
+    bad = make_text(tmp_path, "notes.xlsx")
+    run = check([bad, copy(GOV_2021, tmp_path)], "--format", "json", "--lang", "en")
+    assert run.code == 2
+    message = run.results()[0]["findings"][0]["message"]
+    assert "notes.xlsx" in message and "Excel" in message
+    assert not CJK.search(message), message
+
+
+@pytest.mark.parametrize(
+    ("make_source", "code", "status"),
+    [
+        pytest.param(lambda folder: copy(GOV_2021, folder), 0, "warnings", id="clean"),
+        pytest.param(broken, 1, "errors", id="with_errors"),
+    ],
+)
+def test_macro_enabled_workbook_is_read_and_checked_with_an_f4_warning(
+    tmp_path: Path, make_source: Callable[[Path], Path], code: int, status: str
+) -> None:
+    source = make_source(tmp_path)
+    macro = make_macro(source, tmp_path / "带宏.xlsm")
+    plain = check([source], "--format", "json").results()[0]
+    run = check([macro, copy(GOV_2021, tmp_path, "另一份.xlsx")], "--format", "json")
+    assert run.code == code
+    result, other = run.results()
+    assert result["status"] == status
+    assert result["form"] == "gov-2021"
+    assert result["values"] == plain["values"]
+    assert result["meta"] == plain["meta"]
+    f4 = [f for f in result["findings"] if f["rule"] == "F4"]
+    assert len(f4) == 1 and f4[0]["severity"] == "warning"
+    assert "宏" in f4[0]["message"] and "不会被运行" in f4[0]["message"]
+    assert [f for f in result["findings"] if f["rule"] != "F4"] == plain["findings"]
+    assert other["status"] == "ok"
+
+
+def test_annotated_copy_of_a_macro_workbook_has_no_macros(tmp_path: Path) -> None:
+    macro = make_macro(broken(tmp_path), tmp_path / "带宏.xlsm")
+    out = tmp_path / "out.xlsx"
+    assert check([macro], "--annotate", str(out)).code == 1
+    assert "xl/vbaProject.bin" not in zip_members(out)
+    assert openpyxl.load_workbook(out).sheetnames[0] == LIST_SHEET
+
+
+def test_clean_examples_exit_0(tmp_path: Path) -> None:
+    inputs = [copy(p, tmp_path) for p in (GOV_2019, GOV_2021, SUPP)]
+    run = check(inputs, "--format", "json")
+    assert run.code == 0
+    results = run.results()
+    assert [r["form"] for r in results] == ["gov-2019", "gov-2021", "supp-stats"]
+    assert [r["status"] for r in results] == ["ok"] * 3
+    assert [r["meta"]["year"] for r in results] == [2020, 2025, 2020]
+    assert all(r["findings"] == [] for r in results)
+    assert any(k.startswith("supp.") for k in results[2]["values"])
+    text = check(inputs)
+    assert text.code == 0
+    assert text.stdout.rstrip().splitlines()[-1] == (
+        "结论：共 3 个文件，3 个无问题，0 个仅有警告，0 个有错误，0 个无法读取。"
+    )
+
+
+def test_a_file_with_errors_exits_1_and_explains_the_rule(tmp_path: Path) -> None:
+    bad = broken(tmp_path)
+    good = copy(GOV_2021, tmp_path)
+    run = check([bad, good], "--format", "json")
+    assert run.code == 1
+    result, other = run.results()
+    assert result["status"] == "errors"
+    assert result["values"][NEW_NATURAL] == 15
+    assert result["values"][NEW_TOTAL] == 19  # the SUM formula recomputed, not its cache
+    a1 = next(f for f in result["findings"] if f["rule"] == "A1" and f["cell"] == "D33")
+    assert a1["severity"] == "error" and a1["sheet"] == "申请情况"
+    assert (a1["expected"], a1["actual"]) == (15, 16)
+    assert NEW_NATURAL in a1["fields"]
+    assert_good_gov_2021(other, good)
+
+
+def test_blank_markers_read_as_null_not_as_errors(tmp_path: Path) -> None:
+    source = edited(
+        GOV_2021,
+        tmp_path / "斜杠.xlsx",
+        {
+            "applications.new.research": "/",
+            "applications.new.nonprofit": "无",
+            "applications.new.legal": "—",
+        },
+        as_text=True,
+    )
+    run = check([source], "--format", "json")
+    assert run.code == 0
+    result = run.results()[0]
+    assert result["status"] == "ok"
+    for key in ("research", "nonprofit", "legal"):
+        assert result["values"][f"applications.new.{key}"] is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="python-calamine allocates a dense grid up to the last used cell before any extent "
+    "check: one value at XFD1048576 aborts the whole process (SIGABRT, Rust OOM backtrace on "
+    "stderr, no output at all), so the other files of the run are never reported",
+)
+@pytest.mark.parametrize("make", [broken, make_shopping_list], ids=["template", "by_labels"])
+def test_a_stray_far_away_cell_does_not_take_down_the_run(
+    tmp_path: Path, make: Callable[[Path], Path]
+) -> None:
+    source = make(tmp_path)
+    workbook = openpyxl.load_workbook(source)
+    workbook.worksheets[0]["XFD1048576"] = "x"  # a visible sheet
+    far = tmp_path / "远处有字.xlsx"
+    workbook.save(far)
+    good = copy(GOV_2021, tmp_path)
+    # In a subprocess: the failure mode is an abort that would kill pytest itself.
+    run = check([far, good], "--format", "json", subprocess_cwd=tmp_path)
+    assert "stack backtrace" not in run.stderr
+    assert run.code in (1, 2)
+    far_result, good_result = run.results()
+    assert far_result["status"] in ("unreadable", "errors", "warnings", "ok")
+    if far_result["status"] == "unreadable":
+        assert far_result["findings"][0]["rule"] in ("F1", "F2")
+    assert_good_gov_2021(good_result, good)
+
+
+def test_errors_and_unreadable_together_exit_2(tmp_path: Path) -> None:
+    run = check([broken(tmp_path), make_empty(tmp_path)], "--format", "json")
+    assert run.code == 2
+    assert [r["status"] for r in run.results()] == ["errors", "unreadable"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        pytest.param(lambda folder: ("--format", "xml"), "text、json", id="bad_format"),
+        pytest.param(
+            lambda folder: ("--last-year", str(GOV_2021)), "--last-year", id="last_year_two_files"
+        ),
+        pytest.param(
+            lambda folder: ("--annotate", str(folder / "无此文件夹")),
+            "不存在",
+            id="annotate_missing_folder",
+        ),
+    ],
+)
+def test_usage_errors_exit_2(
+    tmp_path: Path, options: Callable[[Path], tuple[str, ...]], message: str
+) -> None:
+    inputs = [copy(GOV_2021, tmp_path), copy(GOV_2019, tmp_path)]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    run = check(inputs, *options(tmp_path))
+    assert run.code == 2
+    assert message in run.stderr
+    assert run.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+
+
+def test_text_report_groups_by_file_errors_first_then_verdict(tmp_path: Path) -> None:
+    # One more natural-person application (A1 errors) and a number typed as text (W5 warning).
+    mixed = edited(GOV_2021, tmp_path / "混合.xlsx", {NEW_NATURAL: 15})
+    mixed = edited(mixed, mixed, {"applications.new.business": "3"}, as_text=True)
+    good = copy(GOV_2019, tmp_path)
+    bad = make_empty(tmp_path)
+    run = check([mixed, good, bad])
+    assert run.code == 2
+    lines = run.stdout.rstrip().splitlines()
+    headers = [i for i, line in enumerate(lines) if not line.startswith(" ") and line]
+    assert lines[headers[0]].startswith(f"{mixed}（gov-2021，凤山街道办事处 2025 年度）")
+    assert lines[headers[1]].startswith(f"{good}（gov-2019")
+    assert lines[headers[2]] == f"{bad}：无法读取"
+    first_block = lines[headers[0] + 1 : headers[1]]
+    kinds = [line.split()[0] for line in first_block if line.strip()]
+    assert "错误" in kinds and "警告" in kinds
+    assert kinds == sorted(kinds, key=lambda k: k != "错误"), first_block
+    assert any("W5" in line for line in first_block)
+    assert lines[headers[1] + 1].strip() == "未发现问题。"
+    assert lines[-1] == "结论：共 3 个文件，1 个无问题，0 个仅有警告，1 个有错误，1 个无法读取。"
+    assert headers[-1] == len(lines) - 1  # the verdict is the last line, and one line
+
+
+def test_annotate_default_name_refuses_overwrite_and_force_replaces(tmp_path: Path) -> None:
+    bad = broken(tmp_path)
+    target = tmp_path / f"{bad.stem}.批注.xlsx"
+    run = check([bad], "--annotate", subprocess_cwd=tmp_path)  # --annotate alone, last
+    assert run.code == 1
+    assert target.is_file()
+    assert str(target) in run.stdout + run.stderr
+    openpyxl.load_workbook(target)
+
+    target.write_bytes(b"the user's own notes")
+    run = check([bad], "--annotate", "--format", "json", subprocess_cwd=tmp_path)
+    assert run.code == 2
+    assert target.read_bytes() == b"the user's own notes"
+    assert run.stdout == ""
+
+    run = check([bad], "--annotate", "--force", "--format", "json", subprocess_cwd=tmp_path)
+    assert run.code == 1
+    assert run.results()[0]["status"] == "errors"
+    assert openpyxl.load_workbook(target).sheetnames[0] == LIST_SHEET
+
+
+def test_annotate_never_writes_over_an_input_even_with_force(tmp_path: Path) -> None:
+    bad = broken(tmp_path)
+    assert check([bad], "--annotate", str(bad), "--force").code == 2
+    # The default name of one input is another input.
+    second = copy(bad, tmp_path, f"{bad.stem}.批注.xlsx")
+    run = check([bad, second], "--annotate", "--force", subprocess_cwd=tmp_path)
+    assert run.code == 2
+    assert sha(second) == sha(bad)
+
+
+def test_annotate_writes_to_a_given_file_and_to_a_folder(tmp_path: Path) -> None:
+    bad, good = broken(tmp_path), copy(GOV_2021, tmp_path)
+    out = tmp_path / "批注" / "out.xlsx"
+    out.parent.mkdir()
+    assert check([bad], "--annotate", str(out)).code == 1
+    assert out.is_file() and not (tmp_path / f"{bad.stem}.批注.xlsx").exists()
+    folder = tmp_path / "全部批注"
+    folder.mkdir()
+    assert check([bad, good], "--annotate", str(folder)).code == 1
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"{p.stem}.批注.xlsx" for p in (bad, good)
+    )
+
+
+def list_rows(path: Path) -> list[tuple[Any, ...]]:
+    sheet = openpyxl.load_workbook(path)[LIST_SHEET]
+    return [tuple(c.value for c in row) for row in sheet.iter_rows(min_row=2)]
+
+
+def test_annotated_copy_lists_marks_and_keeps_everything(tmp_path: Path) -> None:
+    # Errors and a warning, on two sheets.
+    source = edited(GOV_2021, tmp_path / "源.xlsx", {NEW_NATURAL: 15})
+    source = edited(source, source, {"applications.new.business": "3"}, as_text=True)
+    out = tmp_path / "out.xlsx"
+    run = check([source], "--format", "json", "--annotate", str(out))
+    assert run.code == 1
+    findings = run.results()[0]["findings"]
+    assert {f["severity"] for f in findings} == {"error", "warning"}
+
+    annotated = openpyxl.load_workbook(out)
+    assert annotated.sheetnames[0] == LIST_SHEET
+    listed = list_rows(out)
+    assert len(listed) == len(findings)
+    for row, finding in zip(listed, findings, strict=True):
+        assert finding["rule"] in row
+        assert (finding["sheet"] or "") in row and (finding["cell"] or "") in row
+        assert finding["message"] in row
+
+    for finding in findings:
+        if finding["sheet"] and finding["cell"]:
+            cell = annotated[finding["sheet"]][finding["cell"]]
+            assert cell.comment is not None and finding["message"] in cell.comment.text
+            assert cell.fill.fill_type == "solid"
+
+    original = openpyxl.load_workbook(source)
+    assert annotated.sheetnames[1:] == original.sheetnames
+    for sheet in original.worksheets:
+        copied = annotated[sheet.title]
+        for row in sheet.iter_rows():
+            for cell in row:
+                mirror = copied[cell.coordinate]
+                assert (mirror.value, mirror.data_type) == (cell.value, cell.data_type), (
+                    sheet.title,
+                    cell.coordinate,
+                )
+    fields, _ = read_map(source)
+    sheet, ref = fields[NEW_TOTAL]
+    assert str(annotated[sheet][ref].value).startswith("=SUM(")  # formulas kept
+
+
+def test_cell_text_starting_with_equals_stays_text_in_the_annotated_copy(tmp_path: Path) -> None:
+    source = edited(GOV_2021, tmp_path / "等号.xlsx", {NEW_NATURAL: "=1+1"}, as_text=True)
+    out = tmp_path / "out.xlsx"
+    run = check([source], "--format", "json", "--annotate", str(out))
+    assert run.code == 1
+    n1 = [f for f in run.results()[0]["findings"] if f["rule"] == "N1"]
+    assert len(n1) == 1 and "=1+1" in n1[0]["message"]
+
+    sheet = openpyxl.load_workbook(out)[LIST_SHEET]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert all(c.data_type != "f" for c in cells)
+    quoting = [c for c in cells if isinstance(c.value, str) and "=1+1" in c.value]
+    assert quoting and all(c.data_type == "s" for c in quoting)
+    assert "<f>" not in sheet_xml(out, LIST_SHEET) and "<f " not in sheet_xml(out, LIST_SHEET)
+    # The user's own text cell stays text too.
+    fields, _ = read_map(source)
+    data_sheet, ref = fields[NEW_NATURAL]
+    xml = sheet_xml(out, data_sheet)
+    cell_xml = re.search(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', xml)
+    assert cell_xml is not None and "<f" not in cell_xml.group(0)
