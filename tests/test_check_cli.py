@@ -470,12 +470,6 @@ def test_blank_markers_read_as_null_not_as_errors(tmp_path: Path) -> None:
         assert result["values"][f"applications.new.{key}"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="python-calamine allocates a dense grid up to the last used cell before any extent "
-    "check: one value at XFD1048576 aborts the whole process (SIGABRT, Rust OOM backtrace on "
-    "stderr, no output at all), so the other files of the run are never reported",
-)
 @pytest.mark.parametrize("make", [broken, make_shopping_list], ids=["template", "by_labels"])
 def test_a_stray_far_away_cell_does_not_take_down_the_run(
     tmp_path: Path, make: Callable[[Path], Path]
@@ -488,12 +482,14 @@ def test_a_stray_far_away_cell_does_not_take_down_the_run(
     good = copy(GOV_2021, tmp_path)
     # In a subprocess: the failure mode is an abort that would kill pytest itself.
     run = check([far, good], "--format", "json", subprocess_cwd=tmp_path)
-    assert "stack backtrace" not in run.stderr
-    assert run.code in (1, 2)
+    assert "stack backtrace" not in run.stderr and "memory allocation" not in run.stderr
+    assert run.code == 2
     far_result, good_result = run.results()
-    assert far_result["status"] in ("unreadable", "errors", "warnings", "ok")
-    if far_result["status"] == "unreadable":
-        assert far_result["findings"][0]["rule"] in ("F1", "F2")
+    # python-calamine aborts its (worker) process on a dense grid of ~10^10 cells: that file
+    # is reported unreadable and the run goes on
+    assert far_result["status"] == "unreadable"
+    assert [f["rule"] for f in far_result["findings"]] == ["F1"]
+    assert "删除多余内容" in far_result["findings"][0]["message"]
     assert_good_gov_2021(good_result, good)
 
 

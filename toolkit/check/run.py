@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.check.explain import Explainer, Labels, number_text
+from toolkit.check.isolation import IsolatedReader
 from toolkit.check.result import META_KEYS, CheckFinding, FileResult, json_number
 from toolkit.check.values import Prepared, prepare
 from toolkit.forms.model import FormSpec, Rule
@@ -90,15 +91,26 @@ def check_files(
     forms: list[FormSpec],
     form: FormSpec | None = None,
     last_year: LastYear | None = None,
+    isolate: bool = True,
 ) -> list[FileResult]:
-    results = [read_file(name, forms, form) for name in names]
+    """Read every file (each in a worker process unless ``isolate`` is False), then validate
+    all of them together."""
+    if isolate:
+        with IsolatedReader(forms, form) as reader:
+            results = [reader.read(name) for name in names]
+    else:
+        results = [read_file(name, forms, form) for name in names]
     validate(results, last_year)
     return results
 
 
-def read_last_year(name: str, forms: list[FormSpec]) -> LastYear | FileResult:
+def read_last_year(name: str, forms: list[FormSpec], isolate: bool = True) -> LastYear | FileResult:
     """Last year's figures as the rules see them, or the unreadable result explaining why."""
-    result = read_file(name, forms)
+    if isolate:
+        with IsolatedReader(forms) as reader:
+            result = reader.read(name)
+    else:
+        result = read_file(name, forms)
     if result.read is None or result.read.main is None:
         return result
     part = result.read.main

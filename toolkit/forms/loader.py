@@ -15,7 +15,7 @@ from typing import Any
 
 from toolkit.errors import UserError
 from toolkit.forms.layout import LayoutError
-from toolkit.forms.model import KINDS, ROLES, Field, FormSpec, Rule, Table, Total
+from toolkit.forms.model import KINDS, ROLES, Field, FormSpec, Rule, Table, Total, remember
 from toolkit.forms.rules import RuleContext, build_rules, build_totals, number_instances
 from toolkit.forms.tables import build_table
 from toolkit.forms.validate import (
@@ -57,7 +57,7 @@ def load_spec(path: Path) -> FormSpec:
         check_keys(doc, _TOP_KEYS, "")
         doc = _merge_includes(doc, path)
         current = path
-        return _build(doc, path)
+        return remember(_build(doc, path))
     except SpecError as exc:
         file = exc.params.pop("file", None) or current
         problem = Message(exc.problem, exc.params)

@@ -163,3 +163,26 @@ class FormSpec:
     @property
     def numeric_keys(self) -> tuple[str, ...]:
         return tuple(k for k, f in self.fields.items() if f.numeric)
+
+    def __reduce__(self) -> tuple:
+        # Returns cross process boundaries (the isolated reader) holding their spec: send
+        # its origin, not its ~400 rule trees; the other side has it loaded already.
+        return (spec_from_origin, (str(self.path), self.id))
+
+
+_LOADED: dict[tuple[str, str], FormSpec] = {}
+
+
+def remember(spec: FormSpec) -> FormSpec:
+    _LOADED[(str(spec.path), spec.id)] = spec
+    return spec
+
+
+def spec_from_origin(path: str, form_id: str) -> FormSpec:
+    """The spec loaded from ``path`` in this process (loading it if it was not)."""
+    spec = _LOADED.get((path, form_id))
+    if spec is None:
+        from toolkit.forms.loader import load_spec
+
+        spec = load_spec(Path(path))
+    return spec
