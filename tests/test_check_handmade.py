@@ -51,39 +51,8 @@ def checked(cases: dict[str, Case]) -> dict[str, Checked]:
     return out
 
 
-_SIDE_BY_SIDE = (
-    "复议诉讼 (M4:AA7) beside 申请 (B4:K31), top-aligned: the label-less 复议诉讼 row takes its "
-    "总计 columns from every 总计 header in the same rows, 申请's first, so review.appeal.total "
-    "reads K7 (申请's new.total, 13), suit_direct.total Q7 (2), suit_after.total V7 (1)"
-)
-_SPLIT_REVIEW = (
-    "复议诉讼 split into a 行政复议 table and a 行政诉讼 table below it: only the band around the "
-    "first 结果维持 is searched, 5 of 15 values < FOUND_SHARE, so the whole table is 'not found' "
-    "(W2 with null cell) and every review.* value is null"
-)
-_ONE_CELL_META = (
-    'label and value in one cell ("填报单位：某某县交通运输局", "报告年度：2023年") are not read: '
-    'meta.unit is "填报单位:某某县交通运输局" (the signature rule matched the cell: it ends '
-    "in 局), meta.year is null"
-)
 # (case, aspect) -> what the reader gets wrong, for the layouts it does not read yet
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("side_by_side", "values"): _SIDE_BY_SIDE,
-    ("side_by_side", "findings"): _SIDE_BY_SIDE
-    + "; hence R1 errors at K7 (2 expected, 13), Q7 (1, 2), V7 (0, 1)",
-    ("side_by_side", "status"): _SIDE_BY_SIDE + "; hence status errors, exit 1",
-    ("review_split", "values"): _SPLIT_REVIEW,
-    ("review_split", "findings"): _SPLIT_REVIEW + ": a W2 (null sheet and cell) is reported",
-    ("review_split", "status"): _SPLIT_REVIEW + "; hence status warnings instead of ok",
-    ("meta_in_one_cell", "form_and_meta"): _ONE_CELL_META,
-    ("meta_in_one_cell", "findings"): _ONE_CELL_META + "; hence an M1 error with null cell",
-    ("meta_in_one_cell", "status"): _ONE_CELL_META + "; hence status errors, exit 1",
-    ("totals_only_table", "findings"): (
-        "a 申请 table with only its 总计 column filled gets W2 at D24 '申请情况表整表为空': "
-        "W2_applications (workbook_templates/gov-2021.toml) looks at the applicant columns "
-        "only; FORMS.md: W2 only when every cell of the table is blank"
-    ),
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _params(aspect: str) -> list[Any]:

@@ -32,6 +32,11 @@ from toolkit.validate import Finding, check_frame
 
 log = logging.getLogger(__name__)
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
+# Rules judged on the file as typed (a formula is not a figure the unit entered: W2 "a whole
+# table left blank"), on the file as a spreadsheet shows it (W6 "a total left blank"); every
+# other rule sees blank totals filled with the sum of their parts.
+_AS_TYPED = frozenset({"W2"})
+_AS_SHOWN = frozenset({"W6"})
 
 
 @dataclass
@@ -115,7 +120,7 @@ def read_last_year(name: str, forms: list[FormSpec], isolate: bool = True) -> La
         return result
     part = result.read.main
     prepared = prepare(part)
-    _, filled, _ = _frames(part.spec, [(part, prepared)])
+    _, _, filled, _ = _frames(part.spec, [(part, prepared)])
     return LastYear(part.spec, filled.iloc[0].to_dict())
 
 
@@ -151,9 +156,10 @@ def validate(results: list[FileResult], last_year: LastYear | None = None) -> No
 
 def _frames(
     spec: FormSpec, items: list[tuple[Part, Prepared]]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(as shown, totals filled, error mask): a total written as a formula is recomputed
-    from the return's own inputs; a blank total takes the sum of its parts (W6)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(as typed, as shown, totals filled, error mask): as typed, a formula is blank; as
+    shown, a total written as a formula is recomputed from the return's own inputs; filled,
+    a blank total takes the sum of its parts (W6)."""
     keys = list(spec.fields)
     values = pd.DataFrame([{k: p.values.get(k) for k in keys} for _, p in items], dtype=object)
     errors = pd.DataFrame([{k: k in part.errors for k in keys} for part, _ in items])
@@ -164,7 +170,7 @@ def _frames(
     for key in computed:
         values[key] = values[key].where(~formulas[key], None)  # a cached result is no evidence
     shown = compute_totals(spec, values, formulas=formulas)
-    return shown, fill_blank_totals(spec, shown), errors
+    return values, shown, fill_blank_totals(spec, shown), errors
 
 
 def _with_last_year(frame: pd.DataFrame, last_year: LastYear) -> pd.DataFrame:
@@ -191,7 +197,7 @@ def _rules_for(spec: FormSpec, last_year: LastYear | None, merged: bool) -> list
 
 
 def _validate_group(spec: FormSpec, entries: list[_Entry], last_year: LastYear | None) -> None:
-    shown, filled, errors = _frames(spec, [(e.part, e.prepared) for e in entries])
+    typed, shown, filled, errors = _frames(spec, [(e.part, e.prepared) for e in entries])
     if last_year is not None:
         shown, filled = _with_last_year(shown, last_year), _with_last_year(filled, last_year)
     labels = Labels(spec)
@@ -201,16 +207,20 @@ def _validate_group(spec: FormSpec, entries: list[_Entry], last_year: LastYear |
         if not positions:
             continue
         rules = _rules_for(spec, last_year, merged)
-        w6 = [r for r in rules if r.id == "W6"]
-        others = [r for r in rules if r.id != "W6"]
         sub = np.array(positions)
-        shown_frame = RuleFrame(shown.iloc[sub].reset_index(drop=True), errors=errors.iloc[sub])
-        filled_frame = RuleFrame(
-            filled.iloc[sub].reset_index(drop=True), errors=errors.iloc[sub].reset_index(drop=True)
+        error_mask = errors.iloc[sub].reset_index(drop=True)
+
+        typed_frame, shown_frame, filled_frame = (
+            RuleFrame(values.iloc[sub].reset_index(drop=True), errors=error_mask)
+            for values in (typed, shown, filled)
         )
-        shown_frame.errors = errors.iloc[sub].reset_index(drop=True)
         by_instance = {r.instance: r for r in rules}
-        for frame, chosen in ((shown_frame, w6), (filled_frame, others)):
+        judged = (
+            (typed_frame, [r for r in rules if r.id in _AS_TYPED]),
+            (shown_frame, [r for r in rules if r.id in _AS_SHOWN]),
+            (filled_frame, [r for r in rules if r.id not in _AS_TYPED | _AS_SHOWN]),
+        )
+        for frame, chosen in judged:
             for finding in check_frame(spec, frame, chosen):
                 entry = entries[positions[finding.position]]
                 rule = by_instance[finding.instance]

@@ -7,6 +7,7 @@ and a label found there spans the whole merge.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 from toolkit.read.labels import normalise, without_note
 from toolkit.read.sniff import FileProblem
 
+_COLON = re.compile("[:：]")
 MAX_SHEET_CELLS = 2_000_000  # far beyond a report; a dense grid this size is ~100 MB
 
 
@@ -63,6 +65,8 @@ class Grid:
     sheets: list[Sheet]
     # normalised text -> spans holding exactly that text, in reading order
     index: dict[str, list[Span]] = field(default_factory=lambda: defaultdict(list))
+    # "填报单位：兰江街道" in one cell: normalised label -> (span, the text after the colon)
+    inline: dict[str, list[tuple[Span, str]]] = field(default_factory=lambda: defaultdict(list))
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)
@@ -118,6 +122,11 @@ def _index_sheet(grid: Grid, sheet: Sheet) -> None:
             span = span or Span(sheet.name, r, c, r, c)
             text = normalise(value)
             grid.index[text].append(span)
+            label, colon, rest = text.partition(":")
+            if colon and rest and 2 <= len(label) <= 12:
+                grid.inline[label].append(
+                    (span, value.split("：", 1)[-1].split(":", 1)[-1].strip())
+                )
             bare = without_note(text)
             if bare:
                 grid.index[bare].append(span)

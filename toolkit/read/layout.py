@@ -29,6 +29,7 @@ from toolkit.read.numbers import read_number
 FOUND_SHARE = 0.4  # a table counts as found when this share of its values is located
 _DATA_ROW_LOOKAHEAD = 3  # blank rows tolerated between a header and a label-less data row
 _FIELD_VALUE_REACH = 8  # columns to the right of a "label: value" label
+_REACH = 20  # rows below a label-less row's first header where its other headers may be
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Located:
 
     spec: FormSpec
     cells: dict[str, Span] = field(default_factory=dict)  # field key -> value cell
+    inline: dict[str, str] = field(default_factory=dict)  # "label：value" cells: key -> value
     found_tables: list[str] = field(default_factory=list)
     missing_tables: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)  # in tables that were found
@@ -49,7 +51,7 @@ def locate(spec: FormSpec, grid: Grid) -> Located:
     for table in spec.tables:
         if table.layout == "fields":
             if table.key != "text":  # narrative sections are prose, not label-value pairs
-                located.cells.update(_locate_field_list(table, grid))
+                located.cells.update(_locate_field_list(table, grid, located.inline))
             continue
         cells = _locate_grid_table(table, grid)
         wanted += len(table.fields)
@@ -165,19 +167,36 @@ def _locate_row_values(
     if not headers:
         return {}
     if anchor is not None:
-        data_row, sheet_name = anchor.top, anchor.sheet
+        sheet_name = anchor.sheet
+        rows = dict.fromkeys(headers, anchor.top)
     else:
         sheet_name = next(iter(headers.values())).sheet
-        data_row = _first_data_row(grid, sheet_name, list(headers.values()))
+        rows = _data_rows(grid, sheet_name, headers)
     sheet = grid.sheet(sheet_name)
     cells: dict[str, Span] = {}
     for key, header in headers.items():
         if header.sheet != sheet_name:
             continue
         columns = range(header.left, header.right + 1)
-        filled = [c for c in columns if sheet.raw(data_row, c) is not None]
-        cells[key] = sheet.span(data_row, filled[0] if filled else header.left)
+        filled = [c for c in columns if sheet.raw(rows[key], c) is not None]
+        cells[key] = sheet.span(rows[key], filled[0] if filled else header.left)
     return cells
+
+
+def _data_rows(grid: Grid, sheet_name: str, headers: dict[str, Span]) -> dict[str, int]:
+    """For a row without a label: headers whose bottoms touch form one header band (a table
+    split in two, 复议 above 诉讼, gives two); each band's figures are in the row below it."""
+    rows: dict[str, int] = {}
+    band: list[str] = []
+    for key in sorted(headers, key=lambda k: headers[k].bottom):
+        if band and headers[key].bottom > max(headers[k].bottom for k in band) + 1:
+            row = _first_data_row(grid, sheet_name, [headers[k] for k in band])
+            rows.update(dict.fromkeys(band, row))
+            band = []
+        band.append(key)
+    row = _first_data_row(grid, sheet_name, [headers[k] for k in band])
+    rows.update(dict.fromkeys(band, row))
+    return rows
 
 
 def _band_base(leaves: list[LabelCell | None], grid: Grid) -> Span | None:
@@ -207,8 +226,9 @@ def _header_band(
     table: Table, leaf: LabelCell, home: Span, labelled: bool, grid: Grid
 ) -> list[Span]:
     """The spans of ``leaf``'s wording in the header band nearest above the row label
-    ``home``, right of it, left to right; for a row without a label, the band around the
-    header ``home``."""
+    ``home``, right of it, left to right; for a row without a label, the headers from
+    ``home`` (the row's first header) rightwards and a little downwards, band by band (a
+    table placed beside another, or split in two, keeps its own headers in order)."""
     spans = [
         s
         for text in forms_of(leaf.text, leaf.variants)
@@ -222,9 +242,13 @@ def _header_band(
             return []
         nearest = max(s.bottom for s in spans)
         band = [s for s in spans if s.bottom > nearest - depth]
-    else:
-        band = [s for s in spans if abs(s.bottom - home.bottom) < depth]
-    return sorted(set(band), key=lambda s: (s.left, s.top))
+        return sorted(set(band), key=lambda s: (s.left, s.top))
+    band = [
+        s
+        for s in spans
+        if s.left >= home.left and s.top > home.top - depth and s.bottom <= home.bottom + _REACH
+    ]
+    return sorted(set(band), key=lambda s: (s.bottom, s.left))
 
 
 def _first_data_row(grid: Grid, sheet_name: str, headers: list[Span]) -> int:
@@ -246,8 +270,9 @@ def _first_data_row(grid: Grid, sheet_name: str, headers: list[Span]) -> int:
 # ---------------------------------------------------------------------------- label: value
 
 
-def _locate_field_list(table: Table, grid: Grid) -> dict[str, Span]:
-    """ "填报单位 | 兰江街道": the value is the first filled cell right of the label."""
+def _locate_field_list(table: Table, grid: Grid, inline: dict[str, str]) -> dict[str, Span]:
+    """ "填报单位 | 兰江街道": the value is the first filled cell right of the label;
+    "填报单位：兰江街道" in one cell: the text after the colon (kept in ``inline``)."""
     cells: dict[str, Span] = {}
     for item in table.fields:
         for text in forms_of(item.label, item.variants):
@@ -258,6 +283,11 @@ def _locate_field_list(table: Table, grid: Grid) -> dict[str, Span]:
                 reach = range(span.right + 1, span.right + 1 + _FIELD_VALUE_REACH)
                 filled = [c for c in reach if sheet.raw(span.top, c) is not None]
                 cells[item.key] = sheet.span(span.top, filled[0] if filled else span.right + 1)
+                break
+            if grid.inline.get(text):
+                span, value = grid.inline[text][0]
+                cells[item.key] = span
+                inline[item.key] = value
                 break
     return cells
 

@@ -52,6 +52,10 @@ def from_signature(grid: Grid) -> Found | None:
     for sheet in grid.sheets:
         for r, row in enumerate(sheet.rows):
             for c, value in enumerate(row):
-                if isinstance(value, str) and _SIGNATURE.match(_text(value)):
+                if (
+                    isinstance(value, str)
+                    and ":" not in _text(value)
+                    and _SIGNATURE.match(_text(value))
+                ):
                     found = Found(_text(value), sheet.span(r, c))
     return found

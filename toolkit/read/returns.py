@@ -124,7 +124,7 @@ def _part(located: Located, grid: Grid, sniffed: Sniffed, path: Path) -> Part:
     cells = {key: (s.sheet, a1(s.top, s.left)) for key, s in located.cells.items()}
     part = Part(
         located.spec,
-        read_values(grid, located.cells),
+        {**read_values(grid, located.cells), **located.inline},
         cells,
         missing_tables=list(located.missing_tables),
         missing_fields=list(located.missing_fields),
