@@ -138,3 +138,19 @@ def test_an_ods_return_is_read_and_marked_as_xlsx(trip: dict[str, Path]) -> None
     marked = ods.with_name(ods.stem + ".批注.xlsx")
     assert done.returncode == 1 and marked.is_file()
     assert openpyxl.load_workbook(marked).sheetnames[0] == "问题清单"
+
+
+def test_an_xls_return_is_read_by_its_content_and_marked_as_xlsx(trip: dict[str, Path]) -> None:
+    """Excel 97-2003 (.xls), and the same file saved under an .xlsx name: the type is taken
+    from the bytes; the findings are those of the .xlsx return."""
+    xls = convert([trip["saved"]], trip["folder"] / "xls", "xls")[trip["saved"]]
+    disguised = xls.with_name("伪装.xlsx")
+    disguised.write_bytes(xls.read_bytes())
+    expected = {(r, c) for r, _, c, _, _ in where(findings_of(trip["saved"])[1])}
+    for path in (xls, disguised):
+        code, result = findings_of(path)
+        assert code == 1 and result["form"] == "gov-2021", path.name
+        assert {(f["rule"], f["cell"]) for f in result["findings"]} == expected, path.name
+    marked = trip["folder"] / "xls标注.xlsx"
+    done = toolkit("check", str(xls), "--annotate", str(marked))
+    assert done.returncode == 1 and openpyxl.load_workbook(marked).sheetnames[0] == "问题清单"

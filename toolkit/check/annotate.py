@@ -9,6 +9,7 @@ stored as text, never as a formula, whatever it starts with.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,8 @@ def write_annotated(result: FileResult, target: Path) -> None:
     assert result.read is not None
     source = result.read.path
     if result.read.sniffed.kind in ("xlsx", "xlsm"):
-        workbook = load_workbook(source, keep_vba=False, keep_links=False)
+        # from the bytes: openpyxl judges a path by its extension, and a mailed name lies
+        workbook = load_workbook(io.BytesIO(source.read_bytes()), keep_vba=False, keep_links=False)
     else:
         workbook = _rebuilt(source)
     _mark_cells(workbook, result)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineError, PasswordError
 
 from toolkit.read.labels import normalise, without_note
-from toolkit.read.sniff import FileProblem
+from toolkit.read.sniff import FileProblem, open_workbook
 
 _COLON = re.compile("[:：]")
 MAX_SHEET_CELLS = 2_000_000  # far beyond a report; a dense grid this size is ~100 MB
@@ -78,7 +79,7 @@ class Grid:
 def load_grid(path: str, skip: frozenset[str] = frozenset()) -> Grid:
     """Every sheet of the workbook at ``path`` (except ``skip``), indexed by label text."""
     try:
-        workbook = CalamineWorkbook.from_path(path)
+        workbook = open_workbook(Path(path))
         sheets = []
         for name in workbook.sheet_names:
             if name in skip:

@@ -10,12 +10,14 @@ encrypted; F4 (macros) is a warning carried on the result.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import olefile
+from python_calamine import CalamineWorkbook
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -116,3 +118,10 @@ def _compound_file(path: Path) -> Sniffed:
     if "Workbook" in streams or "Book" in streams:
         return Sniffed("xls", "_VBA_PROJECT_CUR" in {s.split("/")[0] for s in streams})
     raise FileProblem("F1", "read.not_spreadsheet", path=str(path))
+
+
+def open_workbook(path: Path) -> CalamineWorkbook:
+    """python-calamine's workbook for ``path``, its type taken from the bytes: by path it
+    trusts the extension, and an .xls saved under an .xlsx name fails as a broken zip."""
+    with path.open("rb") as handle:
+        return CalamineWorkbook.from_filelike(io.BytesIO(handle.read()))

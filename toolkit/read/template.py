@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineError, PasswordError
 
 from toolkit.forms.model import FormSpec
 from toolkit.forms.pandas_rules import RuleFrame, compute_totals
 from toolkit.read.ooxml import formula_and_error_cells
-from toolkit.read.sniff import FileProblem
+from toolkit.read.sniff import FileProblem, open_workbook
 from toolkit.template.writer import MARKER, META_SHEET
 
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
@@ -48,7 +48,7 @@ def _index(ref: str) -> tuple[int, int]:
 def read_template_return(path: Path, kind: str) -> TemplateReturn | None:
     """The return at ``path`` if it was made from our template, else None."""
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        workbook = open_workbook(path)
         if META_SHEET not in workbook.sheet_names:
             return None
         rows = workbook.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
