@@ -226,7 +226,12 @@ def template_command(
 
 @app.command("check", help=t("cli.check_help"))
 def check_command(
-    paths: Annotated[list[str], typer.Argument(help=t("cli.check_paths_help"), show_default=False)],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help=t("cli.check_paths_help"), show_default=False, metavar=t("cli.check_paths_metavar")
+        ),
+    ],
     output_format: Annotated[str, typer.Option("--format", help=t("cli.format_help"))] = "text",
     form: Annotated[str | None, typer.Option("--form", "-f", help=t("cli.check_form_help"))] = None,
     spec: Annotated[Path | None, typer.Option("--spec", help=t("cli.spec_help"))] = None,
