@@ -548,7 +548,9 @@ def test_text_report_groups_by_file_errors_first_then_verdict(tmp_path: Path) ->
     assert headers[-1] == len(lines) - 1  # the verdict is the last line, and one line
 
 
-def test_annotate_default_name_refuses_overwrite_and_force_replaces(tmp_path: Path) -> None:
+def test_annotate_default_name_refuses_overwrite_and_force_replaces_only_its_own_copy(
+    tmp_path: Path,
+) -> None:
     bad = broken(tmp_path)
     target = tmp_path / f"{bad.stem}.批注.xlsx"
     run = check([bad], "--annotate", subprocess_cwd=tmp_path)  # --annotate alone, last
@@ -557,16 +559,31 @@ def test_annotate_default_name_refuses_overwrite_and_force_replaces(tmp_path: Pa
     assert str(target) in run.stdout + run.stderr
     openpyxl.load_workbook(target)
 
-    target.write_bytes(b"the user's own notes")
+    # an earlier marked copy: refused without --force, replaced with it
+    before = sha(target)
     run = check([bad], "--annotate", "--format", "json", subprocess_cwd=tmp_path)
-    assert run.code == 2
-    assert target.read_bytes() == b"the user's own notes"
-    assert run.stdout == ""
-
+    assert run.code == 2 and run.stdout == "" and sha(target) == before
     run = check([bad], "--annotate", "--force", "--format", "json", subprocess_cwd=tmp_path)
     assert run.code == 1
     assert run.results()[0]["status"] == "errors"
     assert openpyxl.load_workbook(target).sheetnames[0] == LIST_SHEET
+
+    # a file that is not one of our copies is never replaced, not even with --force
+    target.write_bytes(b"the user's own notes")
+    for extra in ((), ("--force",)):
+        run = check([bad], "--annotate", *extra, "--format", "json", subprocess_cwd=tmp_path)
+        assert run.code == 2 and run.stdout == ""
+        assert target.read_bytes() == b"the user's own notes"
+
+
+def test_annotate_followed_by_a_return_does_not_swallow_it(tmp_path: Path) -> None:
+    """`--annotate a.xlsx b.xlsx` names a.xlsx as the copy: a.xlsx is a return, not one of
+    our copies, so it is refused (exit 2) and left as it was, --force or not."""
+    first, second = broken(tmp_path), copy(GOV_2021, tmp_path)
+    before = sha(first)
+    run = check([second], "--force", "--annotate", str(first), subprocess_cwd=tmp_path)
+    assert run.code == 2 and sha(first) == before
+    assert "不是本工具写出的批注副本" in run.stderr
 
 
 def test_annotate_never_writes_over_an_input_even_with_force(tmp_path: Path) -> None:

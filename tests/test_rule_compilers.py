@@ -782,19 +782,20 @@ def test_blank_totals_are_filled_from_their_parts_and_typed_totals_kept() -> Non
     assert not after.loc[1, "A3@applications.new.total"]
 
 
-def test_w2_looks_at_inputs_not_at_totals_a_spreadsheet_shows_as_zero() -> None:
-    from toolkit.forms.pandas_rules import compute_totals
+def test_w2_counts_every_cell_typed_into_a_table_totals_included() -> None:
+    """FORMS.md: W2 is "every cell blank". Check judges it on the return as typed (a formula
+    is not a figure the unit entered), so a table with only its 总计 column is not blank."""
     from toolkit.forms.registry import load_form
 
     for form in ("gov-2021", "gov-2019"):
         spec = load_form(form)
-        blank = compute_totals(spec, pd.DataFrame([{"meta.unit": "兰江街道"}], dtype=object))
-        verdicts = evaluate(spec, RuleFrame(blank))
+        typed = pd.DataFrame([{"meta.unit": "兰江街道"}], dtype=object)
+        verdicts = evaluate(spec, RuleFrame(typed))
         assert not verdicts.loc[0, "W2@applications.new.natural"]
         assert not verdicts.loc[0, "W2@review.appeal.upheld"]
-        filled = blank.assign(
-            **{"applications.carried_out.legal": 0.0, "review.suit_after.pending": 1.0}
+        only_totals = typed.assign(
+            **{"applications.new.total": 3.0, "review.suit_after.total": 0.0}
         )
-        verdicts = evaluate(spec, RuleFrame(filled))
+        verdicts = evaluate(spec, RuleFrame(only_totals))
         assert verdicts.loc[0, "W2@applications.new.natural"]
         assert verdicts.loc[0, "W2@review.appeal.upheld"]

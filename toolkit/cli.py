@@ -243,6 +243,7 @@ def check_command(
     lang: LangOption = None,
 ) -> None:
     def action() -> None:
+        from toolkit.check.annotate import annotation_targets
         from toolkit.check.report import json_report, text_report
         from toolkit.check.result import exit_code
         from toolkit.check.run import LastYear, check_files, read_last_year
@@ -254,9 +255,9 @@ def check_command(
         for problem in problems:
             typer.echo(problem.render(), err=True)
         chosen = load_form(form, spec) if (form or spec) else None
-        if chosen is not None and chosen.id not in {f.id for f in forms}:
-            forms.append(chosen)
-        targets = _annotation_targets(paths, annotate, force)
+        if chosen is not None:  # a local spec stands in for a built-in form of the same id
+            forms = [f for f in forms if f.id != chosen.id] + [chosen]
+        targets = annotation_targets(paths, annotate, force) if annotate is not None else None
         previous = None
         if last_year is not None:
             if len(paths) != 1:
@@ -275,35 +276,6 @@ def check_command(
         raise typer.Exit(exit_code(results))
 
     _run(action)
-
-
-def _annotation_targets(paths: list[str], annotate: str | None, force: bool) -> dict | None:
-    """Input -> annotated copy, checked before any work (never an input, never an existing
-    file without --force)."""
-    from toolkit.check.annotate import default_output
-    from toolkit.files import check_outputs
-
-    if annotate is None:
-        return None
-    folder: Path | None = None
-    if annotate:
-        given = Path(annotate)
-        if given.is_dir() or annotate.endswith(("/", "\\")) or len(paths) > 1:
-            if not given.is_dir():
-                raise UserError("cli.annotate_folder_missing", path=annotate)
-            folder = given
-    targets: dict[str, Path] = {}
-    for name in paths:
-        source = Path(name)
-        if folder is not None:
-            targets[name] = folder / default_output(source).name
-        elif annotate:
-            targets[name] = Path(annotate)
-        else:
-            targets[name] = default_output(source)
-    readable = [n for n in paths if Path(n).is_file()]
-    check_outputs([targets[n] for n in readable], [Path(n) for n in paths], force)
-    return targets
 
 
 def _write_annotations(results: list[Any], targets: dict[str, Path], quiet: bool) -> None:

@@ -10,23 +10,27 @@ stored as text, never as a formula, whatever it starts with.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from toolkit.check.result import FileResult
-from toolkit.files import atomic_write
+from toolkit.errors import UserError
+from toolkit.files import atomic_write, check_outputs
 from toolkit.messages import render
 from toolkit.read.grid import load_grid
 from toolkit.template.writer import META_SHEET
 
 SUFFIX = ".批注.xlsx"
+MARKER = "toolkit_annotated"  # custom document property of every marked copy
 RED = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
 AMBER = PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C")
 _AUTHOR = "toolkit"
@@ -34,6 +38,48 @@ _AUTHOR = "toolkit"
 
 def default_output(source: Path) -> Path:
     return source.with_name(source.stem + SUFFIX)
+
+
+def is_marked_copy(path: Path) -> bool:
+    """A file this command wrote: the only kind of existing file --force may replace."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return MARKER.encode() in archive.read("docProps/custom.xml")[:1_000_000]
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
+def annotation_targets(paths: list[str], annotate: str, force: bool) -> dict[str, Path]:
+    """Input -> its marked copy, checked before any work. ``annotate`` is "" (beside each
+    input), a file (one input) or a folder. A marked copy among the inputs (a second run
+    over inbox/*.xlsx) gets no copy of its own; an input is never a target, and an existing
+    file is replaced (with --force) only if it is a marked copy: `--annotate a.xlsx b.xlsx`
+    must not turn the return a.xlsx into b's copy."""
+    folder: Path | None = None
+    if annotate:
+        given = Path(annotate)
+        if given.is_dir() or annotate.endswith(("/", "\\")) or len(paths) > 1:
+            if not given.is_dir():
+                raise UserError("cli.annotate_folder_missing", path=annotate)
+            folder = given
+    targets: dict[str, Path] = {}
+    for name in paths:
+        source = Path(name)
+        if name.endswith(SUFFIX):
+            continue
+        if folder is not None:
+            targets[name] = folder / default_output(source).name
+        elif annotate:
+            targets[name] = Path(annotate)
+        else:
+            targets[name] = default_output(source)
+    readable = [n for n in targets if Path(n).is_file()]
+    check_outputs([targets[n] for n in readable], [Path(n) for n in paths], force)
+    for name in readable:
+        target = targets[name]
+        if target.exists() and not is_marked_copy(target):
+            raise UserError("cli.annotate_not_ours", path=str(target))
+    return targets
 
 
 def write_annotated(result: FileResult, target: Path) -> None:
@@ -44,21 +90,30 @@ def write_annotated(result: FileResult, target: Path) -> None:
         # from the bytes: openpyxl judges a path by its extension, and a mailed name lies
         workbook = load_workbook(io.BytesIO(source.read_bytes()), keep_vba=False, keep_links=False)
     else:
-        workbook = _rebuilt(source)
+        from_template = any(part.from_template for part in result.read.parts)
+        workbook = _rebuilt(source, skip=frozenset({META_SHEET}) if from_template else frozenset())
     _mark_cells(workbook, result)
     _add_list(workbook, result)
+    workbook.custom_doc_props.append(StringProperty(name=MARKER, value="toolkit-check/1"))
     atomic_write(target, lambda tmp: workbook.save(tmp))
+
+
+def _clean(text: str) -> str:
+    """Control characters are not allowed in a worksheet: a return may carry them."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def _text(cell: Cell, value: Any) -> None:
     """Store ``value`` in ``cell`` as plain text: a leading '=' must never become a formula."""
-    cell.value = value
     if isinstance(value, str):
+        cell.value = _clean(value)
         cell.data_type = "s"
+    else:
+        cell.value = value
 
 
-def _rebuilt(source: Path) -> Workbook:
-    grid = load_grid(str(source), skip=frozenset({META_SHEET}))
+def _rebuilt(source: Path, skip: frozenset[str]) -> Workbook:
+    grid = load_grid(str(source), skip=skip)
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet in grid.sheets:
@@ -97,7 +152,7 @@ def _mark_cells(workbook: Workbook, result: FileResult) -> None:
             continue
         errors = any(f.severity == "error" for f in findings)
         cell.fill = RED if errors else AMBER
-        text = "\n".join(f"[{f.rule}] {f.message}" for f in findings)
+        text = _clean("\n".join(f"[{f.rule}] {f.message}" for f in findings))
         comment = Comment(text, _AUTHOR)
         comment.width, comment.height = 360, min(60 + 40 * len(findings), 400)
         cell.comment = comment

@@ -328,7 +328,9 @@ def _reader_findings(spec: FormSpec, labels: Labels, entry: _Entry) -> list[Chec
     part = entry.part
     found: list[CheckFinding] = []
     for key, (raw, reading) in entry.prepared.as_text.items():
-        if reading.converted_unit:
+        if reading.as_date:
+            text = render("check.as_date", raw=_short(raw), value=number_text(reading.value))
+        elif reading.converted_unit:
             text = render(
                 "check.as_text_unit",
                 raw=_short(raw),

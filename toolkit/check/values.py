@@ -32,7 +32,7 @@ def prepare(part: Part) -> Prepared:
         elif spec_field.numeric:
             reading = read_number(raw, spec_field.unit)
             out.values[key] = reading.value
-            if reading.as_text:
+            if reading.as_text or reading.as_date:
                 out.as_text[key] = (raw, reading)
         elif isinstance(raw, str):
             out.values[key] = raw.strip() or None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, PasswordError
+from python_calamine import CalamineError, PasswordError, SheetVisibleEnum
 
 from toolkit.read.labels import normalise, without_note
 from toolkit.read.sniff import FileProblem, open_workbook
@@ -40,14 +40,28 @@ class Sheet:
     merges: dict[tuple[int, int], Span] = field(default_factory=dict)
 
     def raw(self, row: int, col: int) -> Any:
-        """The content shown at (row, col): a merge shows its top-left cell."""
+        """The content shown at (row, col): a merge shows its top-left cell (for labels)."""
         span = self.merges.get((row, col))
         if span is not None:
             row, col = span.top, span.left
+        return self.value(row, col)
+
+    def value(self, row: int, col: int) -> Any:
+        """The value a formula sees at (row, col): inside a merge only the top-left cell has
+        one, as in a spreadsheet; None when empty."""
         if row < len(self.rows) and col < len(self.rows[row]):
             value = self.rows[row][col]
             return None if value == "" else value
         return None
+
+    def value_cell(self, row: int, col: int) -> Span:
+        """The cell a value at (row, col) is read from: the merge when (row, col) starts one
+        (a value written across columns), else the cell itself (a cell covered by a merge
+        from elsewhere holds nothing)."""
+        span = self.merges.get((row, col))
+        if span is not None and (span.top, span.left) == (row, col):
+            return span
+        return Span(self.name, row, col, row, col)
 
     def span(self, row: int, col: int) -> Span:
         return self.merges.get((row, col)) or Span(self.name, row, col, row, col)
@@ -77,12 +91,14 @@ class Grid:
 
 
 def load_grid(path: str, skip: frozenset[str] = frozenset()) -> Grid:
-    """Every sheet of the workbook at ``path`` (except ``skip``), indexed by label text."""
+    """Every visible sheet of the workbook at ``path`` (except ``skip``), indexed by label
+    text. A hidden sheet is not part of the report (often last year's copy)."""
     try:
         workbook = open_workbook(Path(path))
         sheets = []
-        for name in workbook.sheet_names:
-            if name in skip:
+        for meta in workbook.sheets_metadata:
+            name = meta.name
+            if name in skip or meta.visible != SheetVisibleEnum.Visible:
                 continue
             sheet = workbook.get_sheet_by_name(name)
             if sheet.height * sheet.width > MAX_SHEET_CELLS:

@@ -178,8 +178,8 @@ def _locate_row_values(
         if header.sheet != sheet_name:
             continue
         columns = range(header.left, header.right + 1)
-        filled = [c for c in columns if sheet.raw(rows[key], c) is not None]
-        cells[key] = sheet.span(rows[key], filled[0] if filled else header.left)
+        filled = [c for c in columns if sheet.value(rows[key], c) is not None]
+        cells[key] = sheet.value_cell(rows[key], filled[0] if filled else header.left)
     return cells
 
 
@@ -258,7 +258,7 @@ def _first_data_row(grid: Grid, sheet_name: str, headers: list[Span]) -> int:
     sheet = grid.sheet(sheet_name)
     below = max(h.bottom for h in headers) + 1
     for row in range(below, below + _DATA_ROW_LOOKAHEAD):
-        contents = [sheet.raw(row, c) for h in headers for c in range(h.left, h.right + 1)]
+        contents = [sheet.value(row, c) for h in headers for c in range(h.left, h.right + 1)]
         readings = [read_number(v).value for v in contents if v is not None]
         if any(isinstance(v, float) for v in readings):
             return row
@@ -271,18 +271,16 @@ def _first_data_row(grid: Grid, sheet_name: str, headers: list[Span]) -> int:
 
 
 def _locate_field_list(table: Table, grid: Grid, inline: dict[str, str]) -> dict[str, Span]:
-    """ "填报单位 | 兰江街道": the value is the first filled cell right of the label;
+    """ "填报单位 | 兰江街道": the value is the first filled cell right of the label, unless
+    the next label comes first (a blank 填报单位 never takes "填报人" as the unit);
     "填报单位：兰江街道" in one cell: the text after the colon (kept in ``inline``)."""
+    labels = {form for item in table.fields for form in forms_of(item.label, item.variants)}
     cells: dict[str, Span] = {}
     for item in table.fields:
         for text in forms_of(item.label, item.variants):
             spans = grid.find(text) or grid.find(text + ":")
             if spans:
-                span = spans[0]
-                sheet = grid.sheet(span.sheet)
-                reach = range(span.right + 1, span.right + 1 + _FIELD_VALUE_REACH)
-                filled = [c for c in reach if sheet.raw(span.top, c) is not None]
-                cells[item.key] = sheet.span(span.top, filled[0] if filled else span.right + 1)
+                cells[item.key] = _value_right_of(grid, spans[0], labels)
                 break
             if grid.inline.get(text):
                 span, value = grid.inline[text][0]
@@ -292,5 +290,17 @@ def _locate_field_list(table: Table, grid: Grid, inline: dict[str, str]) -> dict
     return cells
 
 
+def _value_right_of(grid: Grid, label: Span, labels: set[str]) -> Span:
+    sheet = grid.sheet(label.sheet)
+    for col in range(label.right + 1, label.right + 1 + _FIELD_VALUE_REACH):
+        value = sheet.value(label.top, col)
+        if value is None:
+            continue
+        if isinstance(value, str) and normalise(value).rstrip(":") in labels:
+            break  # the next label: this one was left blank
+        return sheet.value_cell(label.top, col)
+    return sheet.value_cell(label.top, label.right + 1)
+
+
 def read_values(grid: Grid, cells: dict[str, Span]) -> dict[str, Any]:
-    return {key: grid.sheet(s.sheet).raw(s.top, s.left) for key, s in cells.items()}
+    return {key: grid.sheet(s.sheet).value(s.top, s.left) for key, s in cells.items()}

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from openpyxl.utils.datetime import to_excel
+
 BLANK_MARKERS = frozenset({"", "/", "-", "--", "—", "——", "－", "–", "无", "\\", "／", "空"})
 _NUMBER = re.compile(
     r"^(?P<sign>[+-]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?"
@@ -30,6 +32,7 @@ class Reading:
     value: Any  # float, None (blank), or the original content when it is no number
     as_text: bool = False  # W5: a number written as text (converted)
     converted_unit: str | None = None  # the unit written in the cell, when converted
+    as_date: bool = False  # W5: a number in a date-formatted cell (shown as a date)
 
 
 def read_number(raw: Any, unit: str | None = None) -> Reading:
@@ -40,8 +43,12 @@ def read_number(raw: Any, unit: str | None = None) -> Reading:
         return Reading(raw)
     if isinstance(raw, (int, float)):
         return Reading(None if raw != raw else float(raw))  # NaN is an empty cell
-    if isinstance(raw, (dt.date, dt.time, dt.timedelta)):
-        return Reading(raw)  # the rules see its serial number, as a spreadsheet would
+    if isinstance(raw, (dt.date, dt.time)):
+        # a count typed into a date-formatted cell: the number the spreadsheet stores (Excel's
+        # serial, its 1900 leap-year quirk included), which is what its formulas add up
+        return Reading(float(to_excel(raw)), as_date=True)
+    if isinstance(raw, dt.timedelta):
+        return Reading(raw.total_seconds() / 86400, as_date=True)
     text = unicodedata.normalize("NFKC", str(raw))
     compact = "".join(text.split())
     if compact in BLANK_MARKERS:

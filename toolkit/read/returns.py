@@ -86,7 +86,8 @@ def read_return(path: Path, forms: list[FormSpec], form: FormSpec | None = None)
         if part.spec.role == "main":
             return ReadReturn(path, sniffed, part)
         return ReadReturn(path, sniffed, None, [part])
-    grid = load_grid(str(path), skip=frozenset({META_SHEET}))
+    # our map sheet is skipped only when it is one (a user may name a sheet _toolkit)
+    grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
     return _by_labels(path, sniffed, grid, forms, form)
 
 
@@ -150,7 +151,7 @@ def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
     def value_of(sheet: str, row: int, col: int) -> Any:
         if sheet not in names:
             raise Unsupported("another workbook or a missing sheet")
-        return grid.sheet(sheet).raw(row, col)
+        return grid.sheet(sheet).value(row, col)
 
     evaluator = Evaluator(texts, value_of)
     for key, (sheet, ref) in part.cells.items():
