@@ -175,7 +175,14 @@ def test_y3_for_the_2019_format_and_y1_across_formats(tmp_path: Path) -> None:
         },
     )
     fill_workbook(
-        t2019, this, {"active.licensing.prev_items": 6, "applications.carried_in.natural": 4}
+        t2019,
+        this,
+        {
+            "active.licensing.prev_items": 6,
+            "applications.carried_in.natural": 4,
+            "applications.new.natural": 1,
+            "applications.carried_out.natural": 5,
+        },
     )
     fill_workbook(t2021, next_year, {"applications.carried_in.natural": 0})
     _, [result] = check_json(str(this), "--last-year", str(last))
@@ -189,9 +196,18 @@ def test_y3_for_the_2019_format_and_y1_across_formats(tmp_path: Path) -> None:
     # a 2021 return against a 2019-format one: Y1 applies, Y2 has nothing to compare with
     _, [across] = check_json(str(next_year), "--last-year", str(this))
     assert not any(f["rule"] == "Y2" for f in across["findings"])
-    _, [across] = check_json(str(next_year), "--last-year", str(last))
     y1 = next(f for f in across["findings"] if f["rule"] == "Y1" and "natural" in f["fields"][0])
-    assert y1["cell"] == cells21["applications.carried_in.natural"][1] and y1["expected"] == 4
+    assert y1["cell"] == cells21["applications.carried_in.natural"][1]
+    assert (y1["actual"], y1["expected"]) == (0, 5)
+    # two years apart is not last year: a usage error, nothing checked
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit", "check", str(next_year), "--last-year", str(last)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert "2019 年度" in done.stderr and "2021" in done.stderr
 
 
 def test_a_2023_report_in_2019_tables_is_read_as_2019_and_flagged_m2(tmp_path: Path) -> None:

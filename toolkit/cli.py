@@ -267,6 +267,11 @@ def check_command(
                 detail = previous.findings[0].message if previous.findings else last_year
                 raise UserError("cli.last_year_unreadable", path=last_year, detail=detail)
         results = check_files(paths, forms, chosen, previous)
+        this_year = results[0].meta.get("year") if previous is not None else None
+        if previous is not None and this_year and previous.year and previous.year != this_year - 1:
+            raise UserError(
+                "cli.last_year_not_previous", path=last_year, last=previous.year, year=this_year
+            )
         if output_format == "json":
             typer.echo(json_report(results))
         else:

@@ -148,7 +148,7 @@ def _mark_cells(workbook: Workbook, result: FileResult) -> None:
             by_cell[(finding.sheet, finding.cell)].append(finding)
     for (sheet, ref), findings in by_cell.items():
         cell = workbook[sheet][ref]
-        if not isinstance(cell, Cell):  # inside a merge: mark its top-left cell
+        if not isinstance(cell, Cell):  # covered by a merge: findings sit on top-left cells
             continue
         errors = any(f.severity == "error" for f in findings)
         cell.fill = RED if errors else AMBER

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from toolkit.forms.expr import Arith, Call, Compare, Expr, Logic, Num, Ref
 from toolkit.forms.model import Field, FormSpec, Rule
 from toolkit.messages import render
-from toolkit.read.labels import normalise
+from toolkit.read.layout import row_anchor
 
 Lookup = Callable[[str], float | None]  # field key -> the number the rules used, None = blank
+Display = Callable[[str], str]  # field key -> how to quote the cell in a sentence
 _ENUMERATED = re.compile(r"^\d")
 _MAX_TERMS = 3  # longer sums show only their non-zero terms
 
@@ -22,6 +23,8 @@ _MAX_TERMS = 3  # longer sums show only their non-zero terms
 def number_text(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return render("check.blank")
+    if abs(value) >= 1e15:  # far beyond any return: no 300-digit integers in a message
+        return f"{value:.6g}"
     if float(value).is_integer():
         return f"{int(value)}"
     return f"{round(float(value), 6):g}"
@@ -40,10 +43,9 @@ class Labels:
         table = self.spec.table(item.table)
         if table.layout == "fields":
             return item.label
-        own = [c for c in table.labels if c.role == "row" and c.row == item.row and c.rows == 1]
-        if not own:
+        leaf, _ = row_anchor(table, item.row)
+        if leaf is None:
             return ""
-        leaf = max(own, key=lambda c: (len(normalise(c.text)), c.col))
         text = leaf.text
         if _ENUMERATED.match(text):
             parents = [
@@ -112,7 +114,7 @@ def _comparison(expr: Expr) -> Compare | None:
         return expr
     if isinstance(expr, Logic) and expr.op == "and":
         found = [e for e in expr.operands if isinstance(e, Compare)]
-        return found[-1] if len(found) == 1 else None
+        return found[0] if len(found) == 1 else None
     return None
 
 
@@ -120,7 +122,9 @@ class Explainer:
     def __init__(self, spec: FormSpec) -> None:
         self.labels = Labels(spec)
 
-    def sum_text(self, terms: list[tuple[int, Expr]], keys: list[str], value: Lookup) -> str:
+    def sum_text(
+        self, terms: list[tuple[int, Expr]], keys: list[str], value: Lookup, display: Display
+    ) -> str:
         shown: list[str] = []
         hidden = 0
         for sign, term in terms:
@@ -132,7 +136,7 @@ class Explainer:
                 if len(terms) > _MAX_TERMS and not number:
                     hidden += 1
                     continue
-                piece = f"{self.labels.of(term.key, keys)} {number_text(number)}"
+                piece = f"{self.labels.of(term.key, keys)} {display(term.key)}"
             shown.append(("− " if sign < 0 else "+ ") + piece)
         text = " ".join(shown).removeprefix("+ ")
         if hidden:
@@ -140,20 +144,23 @@ class Explainer:
             text = f"{text}{rest}" if text else render("check.all_zero")
         return text
 
-    def explain(self, rule: Rule, value: Lookup, shown: Lookup) -> str | None:
+    def explain(
+        self, rule: Rule, value: Lookup, shown: Lookup, display: Display | None = None
+    ) -> str | None:
         """The computed sentence for a failed rule, or None when the rule's own sentence
         says it all (N1, M1, W2 …)."""
         compare = _comparison(rule.check)
         if compare is None:
             return None
         keys = list(rule.fields)
+        display = display or (lambda key: number_text(value(key)))
         if rule.total is not None and rule.id != "W6":
             parts = _terms(compare.right) or []
             return render(
                 "check.total",
                 total=self.labels.of(rule.total.total, [rule.total.total]),
                 expected=number_text(_evaluate(compare.right, value)),
-                parts=self.sum_text(parts, keys, value),
+                parts=self.sum_text(parts, keys, value, display),
                 actual=number_text(shown(rule.total.total)),
             )
         left, right = _terms(compare.left), _terms(compare.right)
@@ -163,15 +170,20 @@ class Explainer:
             return None  # "corrected == 0": the rule's own sentence says it better
         return render(
             "check.compare",
-            left=self.side_text(compare.left, left, keys, value),
+            left=self.side_text(compare.left, left, keys, value, display),
             op=render(f"check.op.{_OPS[compare.op]}"),
-            right=self.side_text(compare.right, right, keys, value),
+            right=self.side_text(compare.right, right, keys, value, display),
         )
 
     def side_text(
-        self, expr: Expr, terms: list[tuple[int, Expr]], keys: list[str], value: Lookup
+        self,
+        expr: Expr,
+        terms: list[tuple[int, Expr]],
+        keys: list[str],
+        value: Lookup,
+        display: Display,
     ) -> str:
-        text = self.sum_text(terms, keys, value)
+        text = self.sum_text(terms, keys, value, display)
         if len(terms) == 1:
             return text
         return f"{text} = {number_text(_evaluate(expr, value))}"

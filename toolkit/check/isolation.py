@@ -116,7 +116,7 @@ class IsolatedReader:
             if conn.poll(self.timeout):
                 return conn.recv()
             problem = "read.timeout"
-        except (EOFError, OSError, BrokenPipeError):
+        except (EOFError, OSError):
             pass
         self._stop()
         path = Path(name)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from toolkit.check.explain import Explainer, Labels, number_text
 from toolkit.check.isolation import IsolatedReader
@@ -31,7 +32,6 @@ from toolkit.read.sniff import FileProblem
 from toolkit.validate import Finding, check_frame
 
 log = logging.getLogger(__name__)
-_CELL = re.compile(r"^([A-Z]+)(\d+)$")
 # Rules judged on the file as typed (a formula is not a figure the unit entered: W2 "a whole
 # table left blank"), on the file as a spreadsheet shows it (W6 "a total left blank"); every
 # other rule sees blank totals filled with the sum of their parts.
@@ -56,6 +56,10 @@ class LastYear:
 
     spec: FormSpec
     values: dict[str, Any]
+
+    @property
+    def year(self) -> int | None:
+        return json_number(self.values.get("meta.year"))  # type: ignore[return-value]
 
 
 def sha256_of(path: Path) -> str | None:
@@ -174,11 +178,15 @@ def _frames(
 
 
 def _with_last_year(frame: pd.DataFrame, last_year: LastYear) -> pd.DataFrame:
-    extra = {
-        f"last.{key}": [last_year.values.get(key)] * len(frame.index)
-        for key in last_year.spec.fields
-    }
-    return frame.assign(**extra)
+    extra = pd.DataFrame(
+        {
+            f"last.{key}": [last_year.values.get(key)] * len(frame.index)
+            for key in last_year.spec.fields
+        },
+        index=frame.index,
+        dtype=object,
+    )
+    return pd.concat([frame, extra], axis=1)
 
 
 def _rules_for(spec: FormSpec, last_year: LastYear | None, merged: bool) -> list[Rule]:
@@ -227,7 +235,6 @@ def _validate_group(spec: FormSpec, entries: list[_Entry], last_year: LastYear |
                 entry.findings.append(
                     _rule_finding(
                         spec,
-                        labels,
                         explainer,
                         entry,
                         rule,
@@ -238,12 +245,12 @@ def _validate_group(spec: FormSpec, entries: list[_Entry], last_year: LastYear |
                     )
                 )
     for i, entry in enumerate(entries):
-        entry.result.values.update(_json_values(spec, shown.iloc[i], entry.merged))
+        entry.result.values.update(_json_values(spec, shown.iloc[i]))
         entry.result.findings.extend(_reader_findings(spec, labels, entry))
-        entry.result.findings.extend(_kept(spec, entry))
+        entry.result.findings.extend(_drop_superseded(spec, entry))
 
 
-def _kept(spec: FormSpec, entry: _Entry) -> list[CheckFinding]:
+def _drop_superseded(spec: FormSpec, entry: _Entry) -> list[CheckFinding]:
     """Rule findings, minus those a reader finding already says better: W2 for a table that
     was not found at all, W6 at a total that is not in the file."""
     missing_tables = set(entry.part.missing_tables)
@@ -260,7 +267,7 @@ def _kept(spec: FormSpec, entry: _Entry) -> list[CheckFinding]:
     return kept
 
 
-def _lookup(frame: RuleFrame, position: int):
+def _lookup(frame: RuleFrame, position: int) -> Callable[[str], float | None]:
     def value(key: str) -> float | None:
         number = frame.number(key)[position]
         return None if np.isnan(number) else float(number)
@@ -270,7 +277,6 @@ def _lookup(frame: RuleFrame, position: int):
 
 def _rule_finding(
     spec: FormSpec,
-    labels: Labels,
     explainer: Explainer,
     entry: _Entry,
     rule: Rule,
@@ -280,14 +286,24 @@ def _rule_finding(
     position: int,
 ) -> CheckFinding:
     value, as_shown = _lookup(filled, position), _lookup(shown, position)
-    text = explainer.explain(rule, value, as_shown)
+
+    def display(key: str) -> str:
+        """A figure as a number; a cell holding something else (text, TRUE) quoted."""
+        number = value(key)
+        raw = entry.prepared.values.get(key)
+        if number is None and raw is not None and not key.startswith("last."):
+            return f"「{_short(raw)}」"
+        return number_text(number)
+
+    text = explainer.explain(rule, value, as_shown, display)
     if text is None:
         text = spec.rule_text(rule.message).format(**dict(rule.params))
         raw = entry.part.values.get(rule.at)
         if rule.at in entry.part.errors:
             text = f"{text}。{render('check.error_value')}" if rule.id == "N1" else text
         elif raw is not None:
-            shown_text = _short(raw) if isinstance(raw, str) else number_text(as_shown(rule.at))
+            number = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+            shown_text = number_text(as_shown(rule.at)) if number else _short(raw)
             text = render("check.shown_value", text=text, value=shown_text)
     expected, actual = finding.expected, finding.actual
     if rule.id == "W6":
@@ -362,7 +378,7 @@ def _reader_findings(spec: FormSpec, labels: Labels, entry: _Entry) -> list[Chec
     return found
 
 
-def _json_values(spec: FormSpec, row: pd.Series, merged: bool) -> dict[str, Any]:
+def _json_values(spec: FormSpec, row: pd.Series) -> dict[str, Any]:
     out = {}
     for key, item in spec.fields.items():
         if not item.numeric or key.startswith("meta."):
@@ -394,7 +410,7 @@ def _meta(values: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def _finding_order(result: FileResult):
+def _finding_order(result: FileResult) -> Callable[[CheckFinding], tuple]:
     sheets: list[str] = []
     if result.read is not None:
         for part in result.read.parts:
@@ -403,12 +419,7 @@ def _finding_order(result: FileResult):
                     sheets.append(sheet)
 
     def key(finding: CheckFinding) -> tuple:
-        row = col = 0
-        if finding.cell and (match := _CELL.match(finding.cell)):
-            letters, digits = match.groups()
-            for letter in letters:
-                col = col * 26 + ord(letter) - 64
-            row = int(digits)
+        row, col = coordinate_to_tuple(finding.cell) if finding.cell else (0, 0)
         sheet = sheets.index(finding.sheet) if finding.sheet in sheets else -1
         file_level = finding.rule.startswith("F")
         return (finding.severity != "error", not file_level, sheet, row, col)

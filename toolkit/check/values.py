@@ -4,10 +4,10 @@ blank markers become blank, the year is read from "2020年度"; nothing else is 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolkit.read.labels import compact
 from toolkit.read.numbers import Reading, read_number
 from toolkit.read.returns import Part
 
@@ -43,8 +43,7 @@ def prepare(part: Part) -> Prepared:
 
 def _year(raw: Any) -> Any:
     if isinstance(raw, str):
-        text = "".join(unicodedata.normalize("NFKC", raw).split())
-        match = _YEAR.match(text)
+        match = _YEAR.match(compact(raw))
         if match:
             return float(match.group(1))
         return read_number(raw).value

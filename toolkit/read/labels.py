@@ -19,10 +19,16 @@ _CHINESE_ENUMERATOR = re.compile(r"^([一二三四五六七八九十]{1,3})[、.
 _TRAILING_NOTE = re.compile(r"^(.+?)\(.*\)$")
 
 
+def compact(text: str) -> str:
+    """NFKC (full-width to half-width) and no whitespace at all: how a typed value or a
+    label is first made comparable."""
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """The comparable form of a label."""
-    folded = _WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_QUOTES)
+    folded = compact(text).translate(_QUOTES)
     folded = _ARABIC_ENUMERATOR.sub(r"\1.", folded)
     return _CHINESE_ENUMERATOR.sub(r"\1、", folded)
 

@@ -69,7 +69,7 @@ def locate(spec: FormSpec, grid: Grid) -> Located:
 # ---------------------------------------------------------------------------- grid tables
 
 
-def _row_anchor(table: Table, row: int) -> tuple[LabelCell | None, list[LabelCell]]:
+def row_anchor(table: Table, row: int) -> tuple[LabelCell | None, list[LabelCell]]:
     """The label that names grid row ``row`` itself, and the labels spanning it from above."""
     own = [c for c in table.labels if c.role == "row" and c.row == row and c.rows == 1]
     parents = [
@@ -94,7 +94,7 @@ def _locate_grid_table(table: Table, grid: Grid) -> dict[str, Span]:
     by_row: dict[int, list[Field]] = defaultdict(list)
     for item in table.fields:
         by_row[item.row].append(item)
-    anchors = {row: _row_anchor(table, row) for row in by_row}
+    anchors = {row: row_anchor(table, row) for row in by_row}
     row_spans = _find_rows(anchors, grid)
     cells: dict[str, Span] = {}
     for row, items in sorted(by_row.items()):

@@ -6,10 +6,10 @@ FORMS.md "The unit: an explicit 填报单位 field first; else the unit named in
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from toolkit.read.grid import Grid, Span
+from toolkit.read.labels import compact
 
 _TITLE = re.compile(
     r"^(?P<before>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<after>.*?)政府信息(?:公开)?(?:工作)?(?:年度)?报告"
@@ -25,10 +25,6 @@ class Found:
     span: Span
 
 
-def _text(value: object) -> str:
-    return "".join(unicodedata.normalize("NFKC", str(value)).split())
-
-
 def from_title(grid: Grid) -> tuple[Found | None, Found | None]:
     """(unit, year) from a title such as 余姚市兰江街道2020年度政府信息公开工作年度报告."""
     for sheet in grid.sheets:
@@ -36,7 +32,7 @@ def from_title(grid: Grid) -> tuple[Found | None, Found | None]:
             for c, value in enumerate(row):
                 if not isinstance(value, str) or len(value) > _MAX_TITLE:
                     continue
-                match = _TITLE.match(_text(value))
+                match = _TITLE.match(compact(str(value)))
                 if match is None:
                     continue
                 span = sheet.span(r, c)
@@ -54,8 +50,8 @@ def from_signature(grid: Grid) -> Found | None:
             for c, value in enumerate(row):
                 if (
                     isinstance(value, str)
-                    and ":" not in _text(value)
-                    and _SIGNATURE.match(_text(value))
+                    and ":" not in compact(str(value))
+                    and _SIGNATURE.match(compact(str(value)))
                 ):
-                    found = Found(_text(value), sheet.span(r, c))
+                    found = Found(compact(str(value)), sheet.span(r, c))
     return found

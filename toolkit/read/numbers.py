@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.utils.datetime import to_excel
+
+from toolkit.read.labels import compact
 
 BLANK_MARKERS = frozenset({"", "/", "-", "--", "—", "——", "－", "–", "无", "\\", "／", "空"})
 _NUMBER = re.compile(
@@ -49,11 +50,10 @@ def read_number(raw: Any, unit: str | None = None) -> Reading:
         return Reading(float(to_excel(raw)), as_date=True)
     if isinstance(raw, dt.timedelta):
         return Reading(raw.total_seconds() / 86400, as_date=True)
-    text = unicodedata.normalize("NFKC", str(raw))
-    compact = "".join(text.split())
-    if compact in BLANK_MARKERS:
+    text = compact(str(raw))
+    if text in BLANK_MARKERS:
         return Reading(None)
-    match = _NUMBER.match(compact)
+    match = _NUMBER.match(text)
     if match is None:
         return Reading(raw)
     number = float(match["digits"].replace(",", "") + (match["fraction"] or ""))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 
 from toolkit.forms.model import FormSpec
 from toolkit.read.formulas import ErrorValue, Evaluator, Unsupported
@@ -59,12 +59,8 @@ class ReadReturn:
 
 
 def a1(row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{row + 1}"
+    """The A1 reference of a 0-based (row, col)."""
+    return f"{get_column_letter(col + 1)}{row + 1}"
 
 
 def read_return(path: Path, forms: list[FormSpec], form: FormSpec | None = None) -> ReadReturn:
@@ -131,7 +127,10 @@ def _part(located: Located, grid: Grid, sniffed: Sniffed, path: Path) -> Part:
         missing_fields=list(located.missing_fields),
     )
     if sniffed.kind in ("xlsx", "xlsm") and cells:
-        _own_formulas(part, grid, path)
+        try:
+            _own_formulas(part, grid, path)
+        except Exception:  # the values are read; without formula texts totals are recomputed
+            part.formulas.clear()
     return part
 
 

@@ -10,11 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineError, PasswordError
 
-from toolkit.forms.model import FormSpec
-from toolkit.forms.pandas_rules import RuleFrame, compute_totals
 from toolkit.read.ooxml import formula_and_error_cells
 from toolkit.read.sniff import FileProblem, open_workbook
 from toolkit.template.writer import MARKER, META_SHEET
@@ -33,16 +31,6 @@ class TemplateReturn:
     values: dict[str, Any]  # field key -> content as found, None when empty
     errors: set[str] = field(default_factory=set)  # fields holding an error value
     formulas: set[str] = field(default_factory=set)  # fields holding a formula
-
-
-def _index(ref: str) -> tuple[int, int]:
-    match = _REF.match(ref)
-    if match is None:
-        raise ValueError(ref)
-    col = 0
-    for letter in match.group(1):
-        col = col * 26 + ord(letter) - 64
-    return int(match.group(2)) - 1, col - 1
 
 
 def read_template_return(path: Path, kind: str) -> TemplateReturn | None:
@@ -65,7 +53,7 @@ def read_template_return(path: Path, kind: str) -> TemplateReturn | None:
     for key, (sheet, ref) in cells.items():
         if sheet not in grids:
             grids[sheet] = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        row, col = _index(ref)
+        row, col = (n - 1 for n in coordinate_to_tuple(ref))
         grid = grids[sheet]
         raw = grid[row][col] if row < len(grid) and col < len(grid[row]) else ""
         values[key] = None if raw == "" else raw
@@ -112,18 +100,3 @@ def _parse_map(
     if markers.get("toolkit_marker") != MARKER or not markers.get("toolkit_form"):
         return None
     return markers, cells
-
-
-def frame_of(spec: FormSpec, returns: list[TemplateReturn]) -> RuleFrame:
-    """One row per return: cells as found, error values flagged, and every total that is
-    still a formula recomputed from the return's own inputs (never the cached value)."""
-    keys = list(spec.fields)
-    values = pd.DataFrame([{k: r.values.get(k) for k in keys} for r in returns], dtype=object)
-    errors = pd.DataFrame([{k: k in r.errors for k in keys} for r in returns])
-    computed = [k for k in keys if spec.fields[k].computed]
-    formulas = pd.DataFrame([{k: k in r.formulas for k in computed} for r in returns])
-    for key in computed:
-        # a formula's cached value is not evidence: blank it before recomputing
-        values[key] = values[key].where(~formulas[key], None)
-    values = compute_totals(spec, values, formulas=formulas)
-    return RuleFrame(values, errors=errors)
