@@ -11,16 +11,21 @@ import datetime as dt
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils.cell import coordinate_to_tuple
 
-from toolkit.check.explain import Explainer, Labels, number_text
+from toolkit.check.explain import Explainer, Labels
+from toolkit.check.findings import (
+    Entry,
+    drop_superseded,
+    finding_order,
+    reader_findings,
+    rule_finding,
+)
 from toolkit.check.isolation import IsolatedReader
 from toolkit.check.result import META_KEYS, CheckFinding, FileResult, json_number
 from toolkit.check.values import Prepared, prepare
@@ -29,7 +34,7 @@ from toolkit.forms.pandas_rules import RuleFrame, compute_totals, fill_blank_tot
 from toolkit.messages import render
 from toolkit.read.returns import Part, read_return
 from toolkit.read.sniff import FileProblem
-from toolkit.validate import Finding, check_frame
+from toolkit.validate import check_frame
 
 log = logging.getLogger(__name__)
 # Rules judged on the file as typed (a formula is not a figure the unit entered: W2 "a whole
@@ -37,17 +42,6 @@ log = logging.getLogger(__name__)
 # other rule sees blank totals filled with the sum of their parts.
 _AS_TYPED = frozenset({"W2"})
 _AS_SHOWN = frozenset({"W6"})
-
-
-@dataclass
-class _Entry:
-    """One part of one file, waiting for its form's validation."""
-
-    result: FileResult
-    part: Part
-    prepared: Prepared
-    merged: bool  # a supplement checked alongside a main form: its header is the main's
-    findings: list[CheckFinding] = field(default_factory=list)
 
 
 @dataclass
@@ -132,7 +126,7 @@ def read_last_year(name: str, forms: list[FormSpec], isolate: bool = True) -> La
 
 
 def validate(results: list[FileResult], last_year: LastYear | None = None) -> None:
-    groups: dict[str, list[_Entry]] = defaultdict(list)
+    groups: dict[str, list[Entry]] = defaultdict(list)
     specs: dict[str, FormSpec] = {}
     for result in results:
         if result.read is None:
@@ -150,12 +144,12 @@ def validate(results: list[FileResult], last_year: LastYear | None = None) -> No
                     if key in part.spec.fields:
                         prepared.values[key] = head.values.get(key)
             specs[part.spec.id] = part.spec
-            groups[part.spec.id].append(_Entry(result, part, prepared, merged))
+            groups[part.spec.id].append(Entry(result, part, prepared, merged))
         result.meta = _meta(head.values if head else {})
     for spec_id, entries in groups.items():
         _validate_group(specs[spec_id], entries, last_year)
     for result in results:
-        result.findings.sort(key=_finding_order(result))
+        result.findings.sort(key=finding_order(result))
 
 
 def _frames(
@@ -204,7 +198,7 @@ def _rules_for(spec: FormSpec, last_year: LastYear | None, merged: bool) -> list
     return chosen
 
 
-def _validate_group(spec: FormSpec, entries: list[_Entry], last_year: LastYear | None) -> None:
+def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | None) -> None:
     typed, shown, filled, errors = _frames(spec, [(e.part, e.prepared) for e in entries])
     if last_year is not None:
         shown, filled = _with_last_year(shown, last_year), _with_last_year(filled, last_year)
@@ -233,7 +227,7 @@ def _validate_group(spec: FormSpec, entries: list[_Entry], last_year: LastYear |
                 entry = entries[positions[finding.position]]
                 rule = by_instance[finding.instance]
                 entry.findings.append(
-                    _rule_finding(
+                    rule_finding(
                         spec,
                         explainer,
                         entry,
@@ -246,136 +240,8 @@ def _validate_group(spec: FormSpec, entries: list[_Entry], last_year: LastYear |
                 )
     for i, entry in enumerate(entries):
         entry.result.values.update(_json_values(spec, shown.iloc[i]))
-        entry.result.findings.extend(_reader_findings(spec, labels, entry))
-        entry.result.findings.extend(_drop_superseded(spec, entry))
-
-
-def _drop_superseded(spec: FormSpec, entry: _Entry) -> list[CheckFinding]:
-    """Rule findings, minus those a reader finding already says better: W2 for a table that
-    was not found at all, W6 at a total that is not in the file."""
-    missing_tables = set(entry.part.missing_tables)
-    missing_fields = set(entry.part.missing_fields)
-    kept = []
-    for finding in entry.findings:
-        at = finding.fields[0] if finding.fields else ""
-        table = spec.fields[at].table if at in spec.fields else ""
-        if finding.rule == "W2" and table in missing_tables:
-            continue
-        if finding.rule == "W6" and at in missing_fields:
-            continue
-        kept.append(finding)
-    return kept
-
-
-def _lookup(frame: RuleFrame, position: int) -> Callable[[str], float | None]:
-    def value(key: str) -> float | None:
-        number = frame.number(key)[position]
-        return None if np.isnan(number) else float(number)
-
-    return value
-
-
-def _rule_finding(
-    spec: FormSpec,
-    explainer: Explainer,
-    entry: _Entry,
-    rule: Rule,
-    finding: Finding,
-    filled: RuleFrame,
-    shown: RuleFrame,
-    position: int,
-) -> CheckFinding:
-    value, as_shown = _lookup(filled, position), _lookup(shown, position)
-
-    def display(key: str) -> str:
-        """A figure as a number; a cell holding something else (text, TRUE) quoted."""
-        number = value(key)
-        raw = entry.prepared.values.get(key)
-        if number is None and raw is not None and not key.startswith("last."):
-            return f"「{_short(raw)}」"
-        return number_text(number)
-
-    text = explainer.explain(rule, value, as_shown, display)
-    if text is None:
-        text = spec.rule_text(rule.message).format(**dict(rule.params))
-        raw = entry.part.values.get(rule.at)
-        if rule.at in entry.part.errors:
-            text = f"{text}。{render('check.error_value')}" if rule.id == "N1" else text
-        elif raw is not None:
-            number = isinstance(raw, (int, float)) and not isinstance(raw, bool)
-            shown_text = number_text(as_shown(rule.at)) if number else _short(raw)
-            text = render("check.shown_value", text=text, value=shown_text)
-    expected, actual = finding.expected, finding.actual
-    if rule.id == "W6":
-        expected, actual = value(rule.at), None
-    fields = [rule.at, *(k for k in rule.fields if k != rule.at)]
-    return _located(spec, entry.part, rule.id, rule.severity, text, fields, expected, actual)
-
-
-def _located(
-    spec: FormSpec,
-    part: Part,
-    rule_id: str,
-    severity: str,
-    text: str,
-    fields: list[str],
-    expected: float | None,
-    actual: float | None,
-) -> CheckFinding:
-    """A finding placed at the first of its fields that the file has a cell for."""
-    sheet = cell = None
-    table = spec.table(spec.fields[fields[0].removeprefix("last.")].table).name
-    for key in fields:
-        if key in part.cells:
-            sheet, cell = part.cells[key]
-            table = spec.table(spec.fields[key].table).name
-            break
-    place = "check.at_cell" if cell else "check.at_table"
-    message = render(place, table=table, cell=cell or "", text=text)
-    return CheckFinding(rule_id, severity, message, sheet, cell, fields, expected, actual)
-
-
-def _short(raw: Any) -> str:
-    text = str(raw).strip()
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _reader_findings(spec: FormSpec, labels: Labels, entry: _Entry) -> list[CheckFinding]:
-    part = entry.part
-    found: list[CheckFinding] = []
-    for key, (raw, reading) in entry.prepared.as_text.items():
-        if reading.as_date:
-            text = render("check.as_date", raw=_short(raw), value=number_text(reading.value))
-        elif reading.converted_unit:
-            text = render(
-                "check.as_text_unit",
-                raw=_short(raw),
-                written=reading.converted_unit,
-                value=number_text(reading.value),
-                unit=spec.fields[key].unit or "",
-            )
-        else:
-            text = render("check.as_text", raw=_short(raw), value=number_text(reading.value))
-        found.append(_located(spec, part, "W5", "warning", text, [key], None, reading.value))
-    for table_key in part.missing_tables:
-        table = spec.table(table_key)
-        found.append(
-            CheckFinding(
-                "W2",
-                "warning",
-                render("check.table_missing", table=table.name),
-                fields=[f.key for f in table.fields],
-            )
-        )
-    by_table: dict[str, list[str]] = defaultdict(list)
-    for key in part.missing_fields:
-        by_table[spec.fields[key].table].append(key)
-    for table_key, keys in by_table.items():
-        table = spec.table(table_key)
-        examples = "、".join(f"「{labels.full(k)}」" for k in keys[:3])
-        text = render("check.fields_missing", table=table.name, count=len(keys), examples=examples)
-        found.append(CheckFinding("W2", "warning", text, fields=keys))
-    return found
+        entry.result.findings.extend(reader_findings(spec, labels, entry))
+        entry.result.findings.extend(drop_superseded(spec, entry))
 
 
 def _json_values(spec: FormSpec, row: pd.Series) -> dict[str, Any]:
@@ -408,20 +274,3 @@ def _meta(values: dict[str, Any]) -> dict[str, Any]:
         else:
             meta[name] = str(value).strip()
     return meta
-
-
-def _finding_order(result: FileResult) -> Callable[[CheckFinding], tuple]:
-    sheets: list[str] = []
-    if result.read is not None:
-        for part in result.read.parts:
-            for sheet, _ in part.cells.values():
-                if sheet not in sheets:
-                    sheets.append(sheet)
-
-    def key(finding: CheckFinding) -> tuple:
-        row, col = coordinate_to_tuple(finding.cell) if finding.cell else (0, 0)
-        sheet = sheets.index(finding.sheet) if finding.sheet in sheets else -1
-        file_level = finding.rule.startswith("F")
-        return (finding.severity != "error", not file_level, sheet, row, col)
-
-    return key

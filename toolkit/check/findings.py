@@ -1,0 +1,177 @@
+"""Findings placed at their cell and explained: from a failed rule instance, from what the
+reader noticed (W5, a table or cells not found), and in the order a person reads them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from openpyxl.utils.cell import coordinate_to_tuple
+
+from toolkit.check.explain import Explainer, Labels, number_text
+from toolkit.check.result import CheckFinding, FileResult
+from toolkit.check.values import Prepared
+from toolkit.forms.model import FormSpec, Rule
+from toolkit.forms.pandas_rules import RuleFrame
+from toolkit.messages import render
+from toolkit.read.returns import Part
+from toolkit.validate import Finding
+
+
+@dataclass
+class Entry:
+    """One part of one file, waiting for its form's validation."""
+
+    result: FileResult
+    part: Part
+    prepared: Prepared
+    merged: bool  # a supplement checked alongside a main form: its header is the main's
+    findings: list[CheckFinding] = field(default_factory=list)
+
+
+def drop_superseded(spec: FormSpec, entry: Entry) -> list[CheckFinding]:
+    """Rule findings, minus those a reader finding already says better: W2 for a table that
+    was not found at all, W6 at a total that is not in the file."""
+    missing_tables = set(entry.part.missing_tables)
+    missing_fields = set(entry.part.missing_fields)
+    kept = []
+    for finding in entry.findings:
+        at = finding.fields[0] if finding.fields else ""
+        table = spec.fields[at].table if at in spec.fields else ""
+        if finding.rule == "W2" and table in missing_tables:
+            continue
+        if finding.rule == "W6" and at in missing_fields:
+            continue
+        kept.append(finding)
+    return kept
+
+
+def _lookup(frame: RuleFrame, position: int) -> Callable[[str], float | None]:
+    def value(key: str) -> float | None:
+        number = frame.number(key)[position]
+        return None if np.isnan(number) else float(number)
+
+    return value
+
+
+def rule_finding(
+    spec: FormSpec,
+    explainer: Explainer,
+    entry: Entry,
+    rule: Rule,
+    finding: Finding,
+    filled: RuleFrame,
+    shown: RuleFrame,
+    position: int,
+) -> CheckFinding:
+    value, as_shown = _lookup(filled, position), _lookup(shown, position)
+
+    def display(key: str) -> str:
+        """A figure as a number; a cell holding something else (text, TRUE) quoted."""
+        number = value(key)
+        raw = entry.prepared.values.get(key)
+        if number is None and raw is not None and not key.startswith("last."):
+            return f"「{_short(raw)}」"
+        return number_text(number)
+
+    text = explainer.explain(rule, value, as_shown, display)
+    if text is None:
+        text = spec.rule_text(rule.message).format(**dict(rule.params))
+        raw = entry.part.values.get(rule.at)
+        if rule.at in entry.part.errors:
+            text = f"{text}。{render('check.error_value')}" if rule.id == "N1" else text
+        elif raw is not None:
+            number = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+            shown_text = number_text(as_shown(rule.at)) if number else _short(raw)
+            text = render("check.shown_value", text=text, value=shown_text)
+    expected, actual = finding.expected, finding.actual
+    if rule.id == "W6":
+        expected, actual = value(rule.at), None
+    fields = [rule.at, *(k for k in rule.fields if k != rule.at)]
+    return _located(spec, entry.part, rule.id, rule.severity, text, fields, expected, actual)
+
+
+def _located(
+    spec: FormSpec,
+    part: Part,
+    rule_id: str,
+    severity: str,
+    text: str,
+    fields: list[str],
+    expected: float | None,
+    actual: float | None,
+) -> CheckFinding:
+    """A finding placed at the first of its fields that the file has a cell for."""
+    sheet = cell = None
+    table = spec.table(spec.fields[fields[0].removeprefix("last.")].table).name
+    for key in fields:
+        if key in part.cells:
+            sheet, cell = part.cells[key]
+            table = spec.table(spec.fields[key].table).name
+            break
+    place = "check.at_cell" if cell else "check.at_table"
+    message = render(place, table=table, cell=cell or "", text=text)
+    return CheckFinding(rule_id, severity, message, sheet, cell, fields, expected, actual)
+
+
+def _short(raw: Any) -> str:
+    text = str(raw).strip()
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def reader_findings(spec: FormSpec, labels: Labels, entry: Entry) -> list[CheckFinding]:
+    part = entry.part
+    found: list[CheckFinding] = []
+    for key, (raw, reading) in entry.prepared.as_text.items():
+        if reading.as_date:
+            text = render("check.as_date", raw=_short(raw), value=number_text(reading.value))
+        elif reading.converted_unit:
+            text = render(
+                "check.as_text_unit",
+                raw=_short(raw),
+                written=reading.converted_unit,
+                value=number_text(reading.value),
+                unit=spec.fields[key].unit or "",
+            )
+        else:
+            text = render("check.as_text", raw=_short(raw), value=number_text(reading.value))
+        found.append(_located(spec, part, "W5", "warning", text, [key], None, reading.value))
+    for table_key in part.missing_tables:
+        table = spec.table(table_key)
+        found.append(
+            CheckFinding(
+                "W2",
+                "warning",
+                render("check.table_missing", table=table.name),
+                fields=[f.key for f in table.fields],
+            )
+        )
+    by_table: dict[str, list[str]] = defaultdict(list)
+    for key in part.missing_fields:
+        by_table[spec.fields[key].table].append(key)
+    for table_key, keys in by_table.items():
+        table = spec.table(table_key)
+        examples = "、".join(f"「{labels.full(k)}」" for k in keys[:3])
+        text = render("check.fields_missing", table=table.name, count=len(keys), examples=examples)
+        found.append(CheckFinding("W2", "warning", text, fields=keys))
+    return found
+
+
+def finding_order(result: FileResult) -> Callable[[CheckFinding], tuple]:
+    sheets: list[str] = []
+    if result.read is not None:
+        for part in result.read.parts:
+            for sheet, _ in part.cells.values():
+                if sheet not in sheets:
+                    sheets.append(sheet)
+
+    def key(finding: CheckFinding) -> tuple:
+        row, col = coordinate_to_tuple(finding.cell) if finding.cell else (0, 0)
+        sheet = sheets.index(finding.sheet) if finding.sheet in sheets else -1
+        file_level = finding.rule.startswith("F")
+        return (finding.severity != "error", not file_level, sheet, row, col)
+
+    return key
