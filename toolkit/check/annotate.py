@@ -74,7 +74,9 @@ def annotation_targets(paths: list[str], annotate: str, force: bool) -> dict[str
         else:
             targets[name] = default_output(source)
     readable = [n for n in targets if Path(n).is_file()]
-    check_outputs([targets[n] for n in readable], [Path(n) for n in paths], force)
+    # an earlier marked copy among the inputs is ours to replace (with --force), not a return
+    returns = [Path(n) for n in paths if not (n.endswith(SUFFIX) and is_marked_copy(Path(n)))]
+    check_outputs([targets[n] for n in readable], returns, force)
     for name in readable:
         target = targets[name]
         if target.exists() and not is_marked_copy(target):
