@@ -41,8 +41,11 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def formula_and_error_cells(path: Path, sheets: set[str]) -> dict[str, SheetCells]:
-    """For each named sheet of an OOXML workbook, the cells holding formulas and errors."""
+def formula_and_error_cells(
+    path: Path, sheets: set[str], wanted: dict[str, set[str]] | None = None
+) -> dict[str, SheetCells]:
+    """For each named sheet of an OOXML workbook, the cells holding formulas and errors
+    (with ``wanted``: among those cells of each sheet only)."""
     found: dict[str, SheetCells] = {}
     with zipfile.ZipFile(path) as archive:
         parts = _sheet_parts(archive)
@@ -51,7 +54,9 @@ def formula_and_error_cells(path: Path, sheets: set[str]) -> dict[str, SheetCell
             part = parts.get(sheet)
             cells = found.setdefault(sheet, SheetCells())
             if part is not None and part in names:
-                _scan(archive.read(part), cells)
+                _scan(
+                    archive.read(part), cells, None if wanted is None else wanted.get(sheet, set())
+                )
     return found
 
 
@@ -64,24 +69,33 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _ATTRIBUTE = re.compile(rb'(?<![\w:])(r|t|si)="([^"]*)"')
 
 
-def _scan(data: bytes, cells: SheetCells) -> None:
-    if b"<f" not in data and b':f' not in data and b't="e"' not in data:
+def _scan(data: bytes, cells: SheetCells, wanted: set[str] | None = None) -> None:
+    """Fill ``cells`` from one sheet part; with ``wanted``, only those cells' formulas are
+    read (a template has thousands of helper formulas nobody asked about)."""
+    if b"<f" not in data and b":f" not in data and b't="e"' not in data:
         return  # no formula, no error: most sheets of a hand-made return
     shared: dict[str, tuple[str, str]] = {}  # si -> (master ref, text)
     for match in _CELL.finditer(data):
-        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
-        ref = attributes.get(b"r", b"").decode("ascii", "replace")
-        if attributes.get(b"t") == b"e":
-            cells.errors.add(ref)
-        body = match.group(2)
-        if not body or b"f" not in body:
+        head, body = match.group(1), match.group(2)
+        error = b't="e"' in head
+        formula = _FORMULA.search(body) if body and b"f" in body else None
+        if not error and formula is None:
             continue
-        formula = _FORMULA.search(body)
+        attributes = dict(_ATTRIBUTE.findall(head))
+        ref = attributes.get(b"r", b"").decode("ascii", "replace")
+        if error:
+            cells.errors.add(ref)
         if formula is None:
             continue
         options = dict(_ATTRIBUTE.findall(formula.group(1)))
-        text = html.unescape((formula.group(2) or b"").decode("utf-8", "replace"))
+        if wanted is not None and ref not in wanted and options.get(b"t") != b"shared":
+            continue
+        text = (formula.group(2) or b"").decode("utf-8", "replace")
+        if "&" in text:
+            text = html.unescape(text)
         cells.formulas[ref] = _formula_text(text, options, ref, shared)
+    if wanted is not None:
+        cells.formulas = {ref: text for ref, text in cells.formulas.items() if ref in wanted}
 
 
 def _formula_text(

@@ -66,7 +66,10 @@ def read_template_return(path: Path, kind: str) -> TemplateReturn | None:
         values,
     )
     if kind in ("xlsx", "xlsm"):
-        found = formula_and_error_cells(path, {sheet for sheet, _ in cells.values()})
+        wanted: dict[str, set[str]] = {}
+        for sheet, ref in cells.values():
+            wanted.setdefault(sheet, set()).add(ref)
+        found = formula_and_error_cells(path, set(wanted), wanted)
         for key, (sheet, ref) in cells.items():
             if ref in found[sheet].formulas:
                 result.formulas.add(key)
