@@ -1,0 +1,1 @@
+"""What the clerk saved: workbooks and whole mails, turned into returns to check."""

@@ -1,0 +1,160 @@
+"""Workbook attachments of a saved mail (.eml from Foxmail, Outlook, web mail "save as").
+
+The standard library's parser with the default policy decodes RFC 2047/2231 names (Chinese
+in GBK, GB18030 or UTF-8). Mail is untrusted: an attachment's name is only ever shown, never
+used as a path; sizes and counts are capped; a forwarded mail inside a mail is opened too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import re
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.utils import getaddresses, parsedate_to_datetime
+from pathlib import PurePosixPath, PureWindowsPath
+
+from toolkit.read.sniff import DEFAULT_LIMITS
+
+MAX_MAIL_BYTES = 100 * 1024 * 1024
+MAX_ATTACHMENTS = 100  # per mail, forwarded mails included
+MAX_PARTS = 10_000  # MIME parts of one mail, forwarded mails included
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")
+_RAW_NAME = re.compile(r'\bfilename="?([^";\r\n]+)', re.I)
+_WORKBOOK_TYPES = ("spreadsheet", "excel", "opendocument.spreadsheet", "ms-excel")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str  # as the sender named it (display only; never a path)
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Mail:
+    sender: str  # the From address, lower case ("" when none)
+    sender_name: str
+    subject: str
+    date: dt.datetime | None
+    attachments: tuple[Attachment, ...]  # workbook attachments only
+    skipped: tuple[str, ...] = ()  # names of attachments left out (too large, too many)
+
+
+class MailProblem(Exception):
+    def __init__(self, message_id: str) -> None:
+        super().__init__(message_id)
+        self.message_id = message_id
+
+
+def read_mail(data: bytes) -> Mail:
+    """The sender, date and workbook attachments of one saved mail."""
+    if len(data) > MAX_MAIL_BYTES:
+        raise MailProblem("inbox.mail_too_large")
+    message = email.message_from_bytes(data, policy=policy.default)
+    if not isinstance(message, EmailMessage) or not message.keys():
+        raise MailProblem("inbox.not_a_mail")
+    sender_name, sender = _sender(message)
+    found: list[Attachment] = []
+    skipped: list[str] = []
+    try:
+        _collect(message, found, skipped)
+    except RecursionError:  # mails nested beyond reason
+        raise MailProblem("inbox.mail_too_complex") from None
+    return Mail(
+        sender=sender,
+        sender_name=sender_name,
+        subject=_header(message, "subject"),
+        date=_date(message),
+        attachments=tuple(found),
+        skipped=tuple(skipped),
+    )
+
+
+def _collect(message: EmailMessage, found: list[Attachment], skipped: list[str]) -> None:
+    # walk() also descends into forwarded mails (message/rfc822 parts)
+    for count, part in enumerate(message.walk()):
+        if count > MAX_PARTS:
+            raise MailProblem("inbox.mail_too_complex")
+        name = display_name(_filename(part))
+        if not name or not _is_workbook(name, part.get_content_type()):
+            continue
+        if len(found) >= MAX_ATTACHMENTS:
+            skipped.append(name)
+            continue
+        try:
+            payload = part.get_payload(decode=True) or b""
+        except Exception:  # a malformed transfer encoding: the attachment is unreadable
+            payload = b""
+        if len(payload) > DEFAULT_LIMITS.file_bytes:
+            skipped.append(name)
+            continue
+        found.append(Attachment(name, payload))
+
+
+def display_name(raw: str) -> str:
+    """An attachment's name for showing: its last path segment (Windows or POSIX), mail
+    clients' raw GBK bytes repaired, control characters and surrounding space removed."""
+    name = _repair(raw)
+    name = PureWindowsPath(PurePosixPath(name.replace("\\", "/")).name).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip().strip(".")
+    return name[:200]
+
+
+def _repair(text: str) -> str:
+    """Headers sent as raw 8-bit GBK arrive as surrogate escapes: decode them as GB18030."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    raw = text.encode("utf-8", "surrogateescape")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("gb18030", "replace")
+
+
+def _filename(part: EmailMessage) -> str:
+    """The attachment's name; a name sent as raw 8-bit GBK (not encoded, as some clients do)
+    is read from the raw header, since the parsed one has lost its bytes."""
+    name = part.get_filename() or ""
+    if "\ufffd" not in name:
+        return name
+    for header, value in part.raw_items():
+        if header.lower() in ("content-disposition", "content-type"):
+            match = _RAW_NAME.search(str(value))
+            if match:
+                return _repair(match.group(1))
+    return name
+
+
+def _is_workbook(name: str, content_type: str) -> bool:
+    return name.lower().endswith(WORKBOOK_SUFFIXES) or any(
+        kind in content_type for kind in _WORKBOOK_TYPES
+    )
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    try:
+        return _repair(str(message.get(name, "") or "")).strip()
+    except Exception:  # a header the parser cannot decode is simply not shown
+        return ""
+
+
+def _sender(message: EmailMessage) -> tuple[str, str]:
+    addresses = getaddresses([_header(message, "from")])
+    if not addresses:
+        return "", ""
+    name, address = addresses[0]
+    return name.strip(), address.strip().lower()
+
+
+def _date(message: EmailMessage) -> dt.datetime | None:
+    try:
+        parsed = parsedate_to_datetime(_header(message, "date"))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:  # a local time without zone: taken as China time
+        parsed = parsed.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return parsed
