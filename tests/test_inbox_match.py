@@ -1,0 +1,57 @@
+"""A return is matched to its roster unit by the name inside it, the sender, or the file
+name; full and short names, spaces and widths don't matter; ambiguity is never guessed."""
+
+from __future__ import annotations
+
+from toolkit.inbox.match import Matcher, core
+from toolkit.roster import RosterEntry
+
+
+def unit(name: str, email: str | None = None, row: int = 2) -> RosterEntry:
+    return RosterEntry(name=name, email=email, contact=None, group=None, row=row)
+
+
+ROSTER = [
+    unit("兰江街道办事处", "lj@example.cn"),
+    unit("凤山街道办事处", "fs@example.cn; fs2@example.cn"),
+    unit("余姚市教育局", None),
+    unit("梨洲街道办事处", "shared@example.cn"),
+    unit("阳明街道办事处", "shared@example.cn"),
+    unit("城区管理委员会", None),
+]
+MATCHER = Matcher(ROSTER)
+
+
+def test_core_names() -> None:
+    assert core("兰江街道办事处") == "兰江街道"
+    assert core("城区管理委员会") == "城区"
+    assert core(" 余姚市 教育局 ") == "余姚市教育局"
+    assert core("政府") == "政府"  # too short to strip
+
+
+def test_the_name_inside_the_return_in_any_of_its_spellings() -> None:
+    for written in (
+        "兰江街道办事处",
+        "兰江街道",
+        "余姚市兰江街道",
+        "兰江街道 办事处",
+        "ＬＪ兰江街道",
+    ):
+        found = MATCHER.match(written, None, "x.xlsx")
+        assert (found.how, found.unit) == ("unit", ROSTER[0]), written
+    assert MATCHER.match("余姚市教育局", None, "").unit == ROSTER[2]
+
+
+def test_then_the_sender_then_the_file_name() -> None:
+    assert MATCHER.match(None, "FS2@example.cn", "年报.xlsx").how == "sender"
+    assert MATCHER.match("某某单位", "FS@EXAMPLE.CN", "").unit == ROSTER[1]
+    found = MATCHER.match(None, None, "凤山街道2025年度政府信息公开工作年度报告.xlsx")
+    assert (found.how, found.unit) == ("file", ROSTER[1])
+
+
+def test_ambiguous_and_unknown_are_reported_not_guessed() -> None:
+    shared = MATCHER.match(None, "shared@example.cn", "年报.xlsx")
+    assert shared.how == "ambiguous" and shared.unit is None
+    assert set(shared.units) == {ROSTER[3], ROSTER[4]}
+    unknown = MATCHER.match("外省某局", "nobody@example.cn", "年报.xlsx")
+    assert unknown.how == "unknown" and unknown.unit is None and unknown.units == ()
