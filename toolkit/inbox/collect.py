@@ -1,0 +1,88 @@
+"""Walk the inbox a clerk saved: workbooks at any depth of folders, and saved mails whose
+workbook attachments are the returns. Attachments are written under a private work folder
+with names we make up (never the sender's), so nothing a mail says can choose a path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.inbox.mail import WORKBOOK_SUFFIXES, MailProblem, read_mail
+from toolkit.messages import Message
+
+MAIL_SUFFIXES = (".eml",)
+MAX_FILES = 200_000
+MARKED_COPY = ".批注.xlsx"  # our own marked copies are not returns
+
+
+@dataclass(frozen=True)
+class Received:
+    """One return as it arrived."""
+
+    origin: str  # what to show: "收件箱/x.eml › 兰江街道.xlsx" or "收件箱/兰江街道.xlsx"
+    path: Path  # the file to read: the original, or our copy of an attachment
+    name: str  # the file name as sent (for matching by file name)
+    sender: str | None = None  # the mail's From address
+    sent: dt.datetime | None = None  # the mail's Date
+    modified: dt.datetime | None = None  # the file's mtime (for a file saved directly)
+
+
+@dataclass
+class Inbox:
+    received: list[Received] = field(default_factory=list)
+    problems: list[tuple[str, Message]] = field(default_factory=list)  # origin, what is wrong
+    copies: int = 0  # attachments written to the work folder so far
+
+
+def collect(folder: Path, workdir: Path) -> Inbox:
+    """Every return under ``folder``; attachments are copied into ``workdir``."""
+    inbox = Inbox()
+    count = 0
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            count += 1
+            if count > MAX_FILES:
+                inbox.problems.append((str(folder), Message("inbox.too_many_files", {})))
+                return inbox
+            lower = name.lower()
+            if lower.endswith(MAIL_SUFFIXES):
+                _from_mail(path, workdir, inbox)
+            elif lower.endswith(WORKBOOK_SUFFIXES) and not name.endswith(MARKED_COPY):
+                modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+                inbox.received.append(Received(str(path), path, name, modified=modified))
+    return inbox
+
+
+def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
+    try:
+        mail = read_mail(path.read_bytes())
+    except MailProblem as problem:
+        inbox.problems.append((str(path), Message(problem.message_id, {})))
+        return
+    except OSError:
+        inbox.problems.append((str(path), Message("inbox.cannot_open", {"path": str(path)})))
+        return
+    for skipped in mail.skipped:
+        inbox.problems.append((f"{path} › {skipped}", Message("inbox.attachment_skipped", {})))
+    for attachment in mail.attachments:
+        inbox.copies += 1
+        number = inbox.copies
+        suffix = Path(attachment.name).suffix.lower()
+        copy = workdir / f"{number:06d}{suffix if suffix in WORKBOOK_SUFFIXES else '.bin'}"
+        copy.write_bytes(attachment.data)
+        inbox.received.append(
+            Received(
+                origin=f"{path} › {attachment.name}",
+                path=copy,
+                name=attachment.name,
+                sender=mail.sender or None,
+                sent=mail.date,
+            )
+        )
