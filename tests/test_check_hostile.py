@@ -59,4 +59,5 @@ def test_an_entity_bomb_is_answered_promptly_and_the_run_goes_on(tmp_path: Path,
     # a DTD has no place in a workbook part: the file is refused, nothing is expanded
     assert bombed["status"] == "unreadable"
     assert [f["rule"] for f in bombed["findings"]] == ["F1"]
+    assert "DTD" in bombed["findings"][0]["message"]
     assert "lollollol" * 1000 not in done.stdout

@@ -22,6 +22,7 @@ from python_calamine import CalamineWorkbook
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 Kind = Literal["xlsx", "xlsm", "xlsb", "xls", "ods"]
+_XML_HEAD = 4096  # a declaration comes before the root element
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ def _zip_package(path: Path, size: int, limits: Limits) -> Sniffed:
                 raise FileProblem("F1", "read.zip_bomb", path=str(path))
             names = {e.filename for e in entries}
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+            if any(_declares_entities(archive, e) for e in entries):
+                raise FileProblem("F1", "read.xml_entities", path=str(path))
     except zipfile.BadZipFile:
         raise FileProblem("F1", "read.corrupt", path=str(path)) from None
     except (OSError, EOFError, RuntimeError, NotImplementedError):
@@ -105,6 +108,16 @@ def _zip_package(path: Path, size: int, limits: Limits) -> Sniffed:
     if "xl/workbook.bin" in names:
         return Sniffed("xlsb", "xl/vbaProject.bin" in names)
     raise FileProblem("F1", "read.not_spreadsheet", path=str(path))
+
+
+def _declares_entities(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """An XML part with a document type declaration: workbooks never carry one, and its
+    entities are how an XML bomb multiplies a few bytes into gigabytes."""
+    if not entry.filename.endswith((".xml", ".rels")):
+        return False
+    with archive.open(entry) as stream:
+        head = stream.read(_XML_HEAD)
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
 def _compound_file(path: Path) -> Sniffed:
