@@ -283,6 +283,60 @@ def check_command(
     _run(action)
 
 
+@app.command("summary", help=t("cli.summary_help"))
+def summary_command(
+    inbox: Annotated[
+        Path,
+        typer.Argument(help=t("cli.summary_inbox_help"), metavar=t("cli.summary_inbox_metavar")),
+    ],
+    roster: Annotated[
+        Path | None, typer.Option("--roster", "-r", help=t("cli.summary_roster_help"))
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help=t("cli.summary_output_help"))
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help=t("cli.format_help"))] = "text",
+    form: Annotated[str | None, typer.Option("--form", "-f", help=t("cli.check_form_help"))] = None,
+    force: Annotated[bool, typer.Option("--force", help=t("cli.force_help"))] = False,
+    lang: LangOption = None,
+) -> None:
+    def action() -> None:
+        from toolkit.check.result import exit_code
+        from toolkit.files import atomic_write, check_outputs
+        from toolkit.forms.registry import load_all, load_form
+        from toolkit.roster import read_roster
+        from toolkit.summary.report import json_report, text_report
+        from toolkit.summary.run import summarise
+        from toolkit.summary.workbook import write_summary
+
+        if output_format not in ("text", "json"):
+            raise UserError("cli.bad_format", value=output_format)
+        if not inbox.is_dir():
+            raise UserError("cli.summary_not_a_folder", path=str(inbox))
+        forms, problems = load_all()
+        for problem in problems:
+            typer.echo(problem.render(), err=True)
+        chosen = load_form(form) if form else None
+        units = read_roster(roster) if roster is not None else None
+        target = Path(output) if output else None
+        if target is not None:
+            inputs = [p for p in inbox.rglob("*") if p.is_file()]
+            check_outputs([target], [*inputs, *([roster] if roster else [])], force)
+        summary = summarise(inbox, units, forms, chosen)
+        if target is not None:
+            specs = {spec.id: spec for spec in forms}
+            atomic_write(target, lambda tmp: write_summary(summary, tmp, specs))
+        if output_format == "json":
+            typer.echo(json_report(summary))
+        else:
+            typer.echo(text_report(summary))
+        if target is not None:
+            typer.echo(t("summary.written", path=target), err=output_format == "json")
+        raise typer.Exit(exit_code([r.result for r in summary.returns]))
+
+    _run(action)
+
+
 def _write_annotations(results: list[Any], targets: dict[str, Path], quiet: bool) -> None:
     from toolkit.check.annotate import write_annotated
 

@@ -1,0 +1,180 @@
+"""`toolkit summary` over a messy inbox: files in folders and saved mails, a unit twice, a
+unit missing, a stranger, a hostile unit name; every sheet read back, and the findings are
+exactly those `toolkit check` gives file by file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from tests.fills import consistent_fill
+from tests.libreoffice import convert
+from tests.support import build_template, fill_workbook
+from toolkit.forms.registry import load_form
+
+ROOT = Path(__file__).resolve().parent.parent
+HAND = ROOT / "examples" / "兰江街道2020年报（手工表格）.xlsx"
+SPEC = load_form("gov-2021")
+ROSTER = [
+    ("凤山街道办事处", "fs@example.cn", "街道"),
+    ("兰江街道办事处", "lj@example.cn", "街道"),
+    ("梨洲街道办事处", "lz@example.cn", "街道"),
+    ("余姚市教育局", "jy@example.cn", "部门"),
+    ("余姚市民政局", "", "部门"),
+]
+
+
+def toolkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def saved_mail(path: Path, sender: str, date: str, name: str, data: bytes) -> None:
+    message = EmailMessage()
+    message["From"] = sender
+    message["Date"] = date
+    message["Subject"] = "年报"
+    message.set_content("请查收")
+    message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    path.write_bytes(bytes(message))
+
+
+def filled(folder: Path, name: str, unit: str, seed: int, **extra: Any) -> Path:
+    template = folder / f"t-{seed}.xlsx"
+    build_template(SPEC, template, unit=unit, year=2025)
+    path = folder / name
+    fill_workbook(template, path, {**consistent_fill(SPEC, np.random.default_rng(seed)), **extra})
+    template.unlink()
+    return path
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("summary")
+    inbox, build = root / "收件箱", root / "build"
+    (inbox / "一月").mkdir(parents=True)
+    build.mkdir()
+    roster = root / "名单.csv"
+    roster.write_text(
+        "单位名称,邮箱,分组\n" + "".join(f"{n},{e},{g}\n" for n, e, g in ROSTER), encoding="utf-8"
+    )
+    filled(inbox, "凤山街道.xlsx", "凤山街道办事处", 1)
+    broken = filled(build, "x.xlsx", "余姚市教育局", 2, **{"applications.new.total": 999})
+    shutil.copy(broken, inbox / "一月" / "教育局年报.xlsx")
+    # 兰江 twice: an early mail (superseded) and a later corrected one, laid out by hand
+    old = filled(build, "old.xlsx", "兰江街道办事处", 3, **{"review.appeal.total": 7})
+    saved_mail(
+        inbox / "一月" / "第一次.eml",
+        "lj@example.cn",
+        "Mon, 19 Jan 2026 08:00:00 +0800",
+        "兰江街道年报.xlsx",
+        old.read_bytes(),
+    )
+    saved_mail(
+        inbox / "第二次.eml",
+        "兰江 <LJ@example.cn>",
+        "Tue, 27 Jan 2026 08:00:00 +0800",
+        "兰江街道（更正）.xlsx",
+        HAND.read_bytes(),
+    )
+    stranger = filled(build, "s.xlsx", '=HYPERLINK("http://x","点我")', 4)
+    shutil.copy(stranger, inbox / "不知道是谁.xlsx")
+    out = root / "汇总.xlsx"
+    done = toolkit(
+        "summary", str(inbox), "-r", str(roster), "-o", str(out), "--format", "json", cwd=root
+    )
+    checked = toolkit(
+        "check", "--format", "json", *sorted(str(p) for p in inbox.rglob("*.xlsx")), cwd=root
+    )
+    return {
+        "root": root,
+        "inbox": inbox,
+        "out": out,
+        "done": done,
+        "report": json.loads(done.stdout),
+        "check": json.loads(checked.stdout),
+    }
+
+
+def sheets(path: Path) -> dict[str, list[list[Any]]]:
+    workbook = CalamineWorkbook.from_path(str(path))
+    return {n: workbook.get_sheet_by_name(n).to_python() for n in workbook.sheet_names}
+
+
+def test_every_unit_has_its_status_and_the_latest_return_counts(run: dict[str, Any]) -> None:
+    assert run["done"].returncode == 1, run["done"].stderr  # the 教育局 return has errors
+    units = {u["unit"]: u for u in run["report"]["units"]}
+    assert units["凤山街道办事处"]["status"] == "ok"
+    assert units["余姚市教育局"]["status"] == "errors" and units["余姚市教育局"]["errors"] >= 1
+    assert units["梨洲街道办事处"]["status"] == "missing"
+    assert units["余姚市民政局"]["status"] == "missing"
+    lanjiang = units["兰江街道办事处"]
+    assert lanjiang["status"] == "ok" and lanjiang["file"].endswith("兰江街道（更正）.xlsx")
+    assert lanjiang["matched_by"] == "unit"
+    assert [Path(f.split(" › ")[0]).name for f in lanjiang["superseded"]] == ["第一次.eml"]
+    [stranger] = run["report"]["unmatched"]
+    assert stranger["standing"] == "unknown" and stranger["file"].endswith("不知道是谁.xlsx")
+
+
+def test_findings_are_those_check_gives_file_by_file(run: dict[str, Any]) -> None:
+    by_file = {Path(r["file"]).name: r for r in run["check"]["results"]}
+    for result in run["report"]["results"]:
+        name = Path(result["file"]).name
+        if name in by_file:  # files saved directly (attachments have no path of their own)
+            mine = {k: v for k, v in result.items() if k != "file"}
+            theirs = {k: v for k, v in by_file[name].items() if k != "file"}
+            assert mine == theirs, name
+    assert len(run["report"]["results"]) == 5
+
+
+def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> None:
+    book = sheets(run["out"])
+    assert list(book) == ["总览", "报送情况", "问题清单", "明细"]
+    overview = {row[0]: row[1] for row in book["总览"] if row and row[0]}
+    assert overview["应报单位"] == 5 and overview["已报送"] == 3 and overview["未报送"] == 2
+    assert overview["有错误"] == 1 and overview["未能对应到名单的文件"] == 1
+    assert overview["被新报送替代的文件"] == 1
+    status = {row[0]: row[2] for row in book["报送情况"][1:]}
+    assert status["梨洲街道办事处"] == "未报送" and status["余姚市教育局"] == "有错误"
+    problems = book["问题清单"][1:]
+    counted = [r for r in run["report"]["results"] if "第一次.eml" not in r["file"]]
+    assert len(problems) == sum(len(r["findings"]) for r in counted)
+    assert any(row[4] == "A3" and row[0] == "余姚市教育局" for row in problems)
+    details = book["明细"]
+    keys = details[0]
+    fengshan = next(row for row in details[2:] if row[0] == "凤山街道办事处")
+    values = next(u for u in run["report"]["results"] if u["file"].endswith("凤山街道.xlsx"))
+    for col, key in enumerate(keys[3:], start=3):
+        expected = values["values"].get(key)
+        assert (fengshan[col] if fengshan[col] != "" else None) == expected, key
+
+
+def test_a_hostile_unit_name_is_written_as_text(run: dict[str, Any]) -> None:
+    workbook = openpyxl.load_workbook(run["out"])
+    cells = [
+        c
+        for row in workbook["报送情况"].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")
+    ]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_libreoffice_opens_the_summary(run: dict[str, Any], soffice: str) -> None:
+    converted = convert([run["out"]], run["root"] / "lo", "xlsx")[run["out"]]
+    assert list(sheets(converted)) == ["总览", "报送情况", "问题清单", "明细"]

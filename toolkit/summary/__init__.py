@@ -1,0 +1,1 @@
+"""`toolkit summary`: every return of an inbox, matched to the roster, checked at once."""

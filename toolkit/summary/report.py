@@ -1,0 +1,79 @@
+"""What `toolkit summary` prints: toolkit-summary/1 JSON, or a short text account."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from toolkit.messages import render
+from toolkit.summary.run import Summary
+from toolkit.summary.workbook import status_of
+
+SCHEMA = "toolkit-summary/1"
+
+
+def units_json(summary: Summary) -> list[dict[str, Any]]:
+    units = []
+    for row in summary.units:
+        item = row.counted
+        units.append(
+            {
+                "unit": row.unit.name,
+                "group": row.unit.group,
+                "email": row.unit.email,
+                "status": status_of(item),
+                "file": item.result.file if item else None,
+                "matched_by": item.match.how if item else None,
+                "received": item.when.isoformat() if item and item.when else None,
+                "errors": sum(f.severity == "error" for f in item.result.findings) if item else 0,
+                "warnings": sum(f.severity == "warning" for f in item.result.findings)
+                if item
+                else 0,
+                "superseded": [r.result.file for r in row.superseded],
+            }
+        )
+    return units
+
+
+def json_report(summary: Summary) -> str:
+    document = {
+        "schema": SCHEMA,
+        "units": units_json(summary),
+        "unmatched": [
+            {
+                "file": r.result.file,
+                "standing": r.standing,
+                "candidates": [u.name for u in r.match.units],
+            }
+            for r in summary.returns
+            if r.standing in ("unknown", "ambiguous")
+        ],
+        "results": [r.result.to_json() for r in summary.returns],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def text_report(summary: Summary) -> str:
+    lines = []
+    for row in summary.units:
+        status = render(f"summary.status.{status_of(row.counted)}")
+        file = row.counted.result.file if row.counted else ""
+        lines.append(f"  {status:<6} {row.unit.name}  {file}")
+    for item in summary.returns:
+        if item.standing in ("unknown", "ambiguous"):
+            standing = render(f"summary.standing.{item.standing}")
+            lines.append(f"  {standing:<6} {item.result.file}")
+    statuses = [status_of(row.counted) for row in summary.units]
+    lines.append(
+        render(
+            "summary.verdict",
+            expected=len(summary.units),
+            received=len(statuses) - statuses.count("missing"),
+            clean=statuses.count("ok"),
+            failed=statuses.count("errors"),
+            warned=statuses.count("warnings"),
+            unreadable=statuses.count("unreadable"),
+            missing=statuses.count("missing"),
+        )
+    )
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""From an inbox folder to the facts a summary shows: which unit sent which return, which
+return counts (the latest of a unit's), which units are missing, and every finding.
+
+All returns are read first and then validated together (one frame per form, one pandera
+run): the findings are exactly those `toolkit check` gives file by file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from toolkit.check.result import FileResult
+from toolkit.check.run import check_files
+from toolkit.forms.model import FormSpec
+from toolkit.inbox.collect import Inbox, Received, collect
+from toolkit.inbox.match import Match, Matcher
+from toolkit.roster import RosterEntry, name_key
+
+Standing = Literal["counted", "superseded", "ambiguous", "unknown"]
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+@dataclass
+class Return:
+    """One return of the inbox, checked and matched."""
+
+    received: Received
+    result: FileResult
+    match: Match
+    standing: Standing = "counted"
+
+    @property
+    def when(self) -> dt.datetime | None:
+        """When it was sent: the mail's Date, else 填报日期, else the file's mtime."""
+        if self.received.sent is not None:
+            return self.received.sent
+        filled = self.result.meta.get("date")
+        if filled:
+            try:
+                day = dt.date.fromisoformat(str(filled)[:10])
+                return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+            except ValueError:
+                pass
+        return self.received.modified
+
+
+@dataclass
+class UnitRow:
+    """One roster unit and the return that counts for it (None: missing)."""
+
+    unit: RosterEntry
+    counted: Return | None
+    superseded: list[Return] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    inbox: Path
+    roster: list[RosterEntry]
+    returns: list[Return]
+    units: list[UnitRow]
+    inbox_problems: Inbox
+
+    @property
+    def counted(self) -> list[Return]:
+        return [r for r in self.returns if r.standing == "counted"]
+
+    @property
+    def missing(self) -> list[RosterEntry]:
+        return [row.unit for row in self.units if row.counted is None]
+
+
+def summarise(
+    folder: Path,
+    roster: list[RosterEntry] | None,
+    forms: list[FormSpec],
+    form: FormSpec | None = None,
+) -> Summary:
+    """``roster`` None: the units are those the returns name (none can be missing)."""
+    with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
+        inbox = collect(folder, Path(work))
+        results = check_files([str(r.path) for r in inbox.received], forms, form)
+    for received, result in zip(inbox.received, results, strict=True):
+        result.file = received.origin  # an attachment is named by its mail, not our copy
+    if roster is None:
+        roster = units_from_returns(results, [r.name for r in inbox.received])
+    matcher = Matcher(roster)
+    returns = [
+        Return(
+            received, result, matcher.match(result.meta.get("unit"), received.sender, received.name)
+        )
+        for received, result in zip(inbox.received, results, strict=True)
+    ]
+    units = _by_unit(roster, returns)
+    return Summary(folder, roster, returns, units, inbox)
+
+
+def _by_unit(roster: list[RosterEntry], returns: list[Return]) -> list[UnitRow]:
+    """The latest return of each unit counts; its earlier ones are superseded."""
+    rows = {unit.row: UnitRow(unit, None) for unit in roster}
+    for item in returns:
+        if item.match.how in ("ambiguous", "unknown"):
+            item.standing = item.match.how  # type: ignore[assignment]
+            continue
+        unit = item.match.unit
+        assert unit is not None
+        row = rows[unit.row]
+        if row.counted is None:
+            row.counted = item
+            continue
+        newer, older = sorted((row.counted, item), key=lambda r: r.when or _EARLIEST, reverse=True)
+        row.counted = newer
+        older.standing = "superseded"
+        row.superseded.append(older)
+    return list(rows.values())
+
+
+def units_from_returns(results: list[FileResult], names: list[str]) -> list[RosterEntry]:
+    """Without a roster: one unit per distinct unit name the returns give (else file name)."""
+    units: dict[str, RosterEntry] = {}
+    for result, name in zip(results, names, strict=True):
+        unit = str(result.meta.get("unit") or Path(name).stem).strip()
+        key = name_key(unit)
+        if key and key not in units:
+            units[key] = RosterEntry(unit, None, None, None, len(units) + 2)
+    return list(units.values())

@@ -1,0 +1,217 @@
+"""The summary workbook (xlsxwriter): 总览, 报送情况, 问题清单, 明细.
+
+Every string that came from a return or a mail is written as a string (write_string): a
+unit named "=HYPERLINK(…)" stays text. Numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from toolkit.check.explain import Labels
+from toolkit.forms.model import FormSpec
+from toolkit.messages import render
+from toolkit.summary.run import Return, Summary
+
+STATUS_FILL = {
+    "ok": "#C6EFCE",
+    "warnings": "#FFEB9C",
+    "errors": "#FFC7CE",
+    "unreadable": "#D9D9D9",
+    "missing": "#F4B084",
+}
+
+
+def status_of(item: Return | None) -> str:
+    return "missing" if item is None else item.result.status
+
+
+def write_summary(summary: Summary, target: Path, specs: dict[str, FormSpec]) -> None:
+    workbook = xlsxwriter.Workbook(
+        str(target), {"strings_to_formulas": False, "strings_to_urls": False}
+    )
+    styles = _Styles(workbook)
+    _overview(workbook, styles, summary)
+    _units(workbook, styles, summary)
+    _findings(workbook, styles, summary)
+    _details(workbook, styles, summary, specs)
+    workbook.close()
+
+
+class _Styles:
+    def __init__(self, workbook: Any) -> None:
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.header = workbook.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.text = workbook.add_format({"text_wrap": True, "valign": "top"})
+        self.date = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.status = {
+            key: workbook.add_format({"bg_color": color, "border": 1})
+            for key, color in STATUS_FILL.items()
+        }
+
+
+def _t(key: str, **params: Any) -> str:
+    return render(f"summary.{key}", **params)
+
+
+def _header(sheet: Any, styles: _Styles, row: int, names: list[str]) -> None:
+    for col, name in enumerate(names):
+        sheet.write_string(row, col, name, styles.header)
+
+
+def _overview(workbook: Any, styles: _Styles, summary: Summary) -> None:
+    sheet = workbook.add_worksheet(_t("sheet.overview"))
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 60)
+    sheet.write_string(0, 0, _t("title"), styles.title)
+    sheet.write_string(1, 0, _t("run_at"))
+    sheet.write_string(1, 1, dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
+    sheet.write_string(2, 0, _t("inbox"))
+    sheet.write_string(2, 1, str(summary.inbox))
+    statuses = Counter(status_of(row.counted) for row in summary.units)
+    stray = Counter(r.standing for r in summary.returns)
+    counts = [
+        ("expected", len(summary.roster)),
+        ("received", len(summary.roster) - statuses["missing"]),
+        ("clean", statuses["ok"]),
+        ("with_errors", statuses["errors"]),
+        ("warnings_only", statuses["warnings"]),
+        ("unreadable", statuses["unreadable"]),
+        ("missing", statuses["missing"]),
+        ("unknown", stray["unknown"] + stray["ambiguous"]),
+        ("superseded", stray["superseded"]),
+    ]
+    _header(sheet, styles, 4, [_t("col.what"), _t("col.count")])
+    for i, (key, count) in enumerate(counts, start=5):
+        sheet.write_string(i, 0, _t(f"count.{key}"))
+        sheet.write_number(i, 1, count)
+    chart = workbook.add_chart({"type": "pie"})
+    chart.add_series(
+        {
+            "name": _t("chart.status"),
+            "categories": [sheet.name, 7, 0, 10, 0],
+            "values": [sheet.name, 7, 1, 10, 1],
+            "points": [
+                {"fill": {"color": STATUS_FILL[k]}}
+                for k in ("ok", "errors", "warnings", "unreadable")
+            ],
+        }
+    )
+    chart.set_title({"name": _t("chart.status")})
+    sheet.insert_chart(4, 3, chart)
+    by_rule = Counter(f.rule for r in summary.counted for f in r.result.findings)
+    top = 16
+    _header(sheet, styles, top, [_t("col.rule"), _t("col.count")])
+    for i, (rule, count) in enumerate(sorted(by_rule.items()), start=top + 1):
+        sheet.write_string(i, 0, rule)
+        sheet.write_number(i, 1, count)
+    if by_rule:
+        bars = workbook.add_chart({"type": "column"})
+        bars.add_series(
+            {
+                "name": _t("chart.rules"),
+                "categories": [sheet.name, top + 1, 0, top + len(by_rule), 0],
+                "values": [sheet.name, top + 1, 1, top + len(by_rule), 1],
+            }
+        )
+        bars.set_title({"name": _t("chart.rules")})
+        bars.set_legend({"none": True})
+        sheet.insert_chart(top, 3, bars)
+
+
+def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
+    sheet = workbook.add_worksheet(_t("sheet.units"))
+    names = ["unit", "group", "status", "file", "received", "errors", "warnings", "note"]
+    _header(sheet, styles, 0, [_t(f"col.{n}") for n in names])
+    for col, width in enumerate((24, 10, 10, 48, 17, 7, 7, 50)):
+        sheet.set_column(col, col, width)
+    row = 1
+    for unit_row in summary.units:
+        item = unit_row.counted
+        status = status_of(item)
+        sheet.write_string(row, 0, unit_row.unit.name)
+        sheet.write_string(row, 1, unit_row.unit.group or "")
+        sheet.write_string(row, 2, _t(f"status.{status}"), styles.status[status])
+        if item is not None:
+            sheet.write_string(row, 3, item.result.file)
+            if item.when is not None:
+                sheet.write_datetime(row, 4, item.when.replace(tzinfo=None), styles.date)
+            findings = item.result.findings
+            sheet.write_number(row, 5, sum(f.severity == "error" for f in findings))
+            sheet.write_number(row, 6, sum(f.severity == "warning" for f in findings))
+        if unit_row.superseded:
+            files = "；".join(r.result.file for r in unit_row.superseded)
+            sheet.write_string(row, 7, _t("note.superseded", files=files))
+        row += 1
+    for item in summary.returns:
+        if item.standing in ("unknown", "ambiguous"):
+            candidates = "、".join(u.name for u in item.match.units)
+            sheet.write_string(row, 0, item.result.meta.get("unit") or "")
+            sheet.write_string(row, 2, _t(f"standing.{item.standing}"))
+            sheet.write_string(row, 3, item.result.file)
+            sheet.write_string(row, 7, _t(f"note.{item.standing}", candidates=candidates))
+            row += 1
+    sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
+    sheet.freeze_panes(1, 1)
+
+
+def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
+    sheet = workbook.add_worksheet(_t("sheet.findings"))
+    names = ["unit", "file", "sheet", "cell", "rule", "severity", "message"]
+    _header(sheet, styles, 0, [_t(f"col.{n}") for n in names])
+    for col, width in enumerate((20, 36, 12, 7, 6, 6, 90)):
+        sheet.set_column(col, col, width)
+    row = 1
+    for item in summary.returns:
+        if item.standing == "superseded":
+            continue
+        unit = item.match.unit.name if item.match.unit else (item.result.meta.get("unit") or "")
+        for finding in item.result.findings:
+            cells = [
+                unit,
+                item.result.file,
+                finding.sheet or "",
+                finding.cell or "",
+                finding.rule,
+                render(f"check.report.{finding.severity}"),
+                finding.message,
+            ]
+            for col, text in enumerate(cells):
+                sheet.write_string(row, col, text, styles.text if col == 6 else None)
+            row += 1
+    sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
+    sheet.freeze_panes(1, 0)
+
+
+def _details(workbook: Any, styles: _Styles, summary: Summary, specs: dict[str, FormSpec]) -> None:
+    """One row per counted return, one column per field key (label as a second header)."""
+    sheet = workbook.add_worksheet(_t("sheet.details"))
+    counted = [r for r in summary.counted if r.result.form]
+    keys: dict[str, str] = {}
+    for item in counted:
+        labels = Labels(specs[item.result.form]) if item.result.form in specs else None
+        for key in item.result.values:
+            if key not in keys:
+                keys[key] = labels.full(key) if labels and key in labels.spec.fields else ""
+    _header(sheet, styles, 0, [_t("col.unit"), _t("col.form"), _t("col.status"), *keys])
+    _header(sheet, styles, 1, ["", "", "", *keys.values()])
+    for row, item in enumerate(counted, start=2):
+        unit = item.match.unit.name if item.match.unit else ""
+        sheet.write_string(row, 0, unit)
+        sheet.write_string(row, 1, item.result.form or "")
+        sheet.write_string(row, 2, _t(f"status.{item.result.status}"))
+        for c, key in enumerate(keys, start=3):
+            value = item.result.values.get(key)
+            if isinstance(value, (int, float)):
+                sheet.write_number(row, c, value)
+    sheet.set_column(0, 0, 22)
+    sheet.freeze_panes(2, 1)
+    if counted:
+        sheet.autofilter(1, 0, 1 + len(counted), 2 + len(keys))
