@@ -144,7 +144,7 @@ def test_findings_are_those_check_gives_file_by_file(run: dict[str, Any]) -> Non
 
 def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> None:
     book = sheets(run["out"])
-    assert list(book) == ["总览", "报送情况", "问题清单", "明细"]
+    assert list(book) == ["总览", "报送情况", "问题清单", "汇总表", "明细"]
     overview = {row[0]: row[1] for row in book["总览"] if row and row[0]}
     assert overview["应报单位"] == 5 and overview["已报送"] == 3 and overview["未报送"] == 2
     assert overview["有错误"] == 1 and overview["未能对应到名单的文件"] == 1
@@ -177,4 +177,40 @@ def test_a_hostile_unit_name_is_written_as_text(run: dict[str, Any]) -> None:
 
 def test_libreoffice_opens_the_summary(run: dict[str, Any], soffice: str) -> None:
     converted = convert([run["out"]], run["root"] / "lo", "xlsx")[run["out"]]
-    assert list(sheets(converted)) == ["总览", "报送情况", "问题清单", "明细"]
+    assert list(sheets(converted)) == ["总览", "报送情况", "问题清单", "汇总表", "明细"]
+
+
+def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str, Any]) -> None:
+    """汇总表 in the official layout: by default only the clean 凤山 return of the 2021
+    format; with --include-errors the 教育局 one too. Sums computed here from the fills."""
+    clean = consistent_fill(SPEC, np.random.default_rng(1))
+    broken = consistent_fill(SPEC, np.random.default_rng(2))
+
+    def figures(path: Path) -> tuple[Any, Any]:
+        rows = sheets(path)["汇总表"]
+        start = next(i for i, r in enumerate(rows) if r[0] == SPEC.name)
+        line = next(r for r in rows[start:] if r[0] == "一、本年新收政府信息公开申请数量")
+        return line[3], line[9]  # 自然人, 总计
+
+    def expected(*fills: dict[str, Any]) -> tuple[float, float]:
+        natural = sum(f.get("applications.new.natural") or 0 for f in fills)
+        total = sum(
+            f.get(f"applications.new.{c}") or 0 for f in fills for c in SPEC.sets["applicant"]
+        )
+        return natural, total
+
+    assert figures(run["out"]) == expected(clean)
+    assert "凤山街道办事处" in "".join(str(r[0]) for r in sheets(run["out"])["汇总表"])
+    wider = run["root"] / "汇总-含错误.xlsx"
+    done = toolkit(
+        "summary",
+        str(run["inbox"]),
+        "-r",
+        str(run["root"] / "名单.csv"),
+        "-o",
+        str(wider),
+        "--include-errors",
+        cwd=run["root"],
+    )
+    assert done.returncode == 1 and wider.is_file()
+    assert figures(wider) == expected(clean, broken)

@@ -297,6 +297,9 @@ def summary_command(
     ] = None,
     output_format: Annotated[str, typer.Option("--format", help=t("cli.format_help"))] = "text",
     form: Annotated[str | None, typer.Option("--form", "-f", help=t("cli.check_form_help"))] = None,
+    include_errors: Annotated[
+        bool, typer.Option("--include-errors", help=t("cli.summary_include_errors_help"))
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help=t("cli.force_help"))] = False,
     lang: LangOption = None,
 ) -> None:
@@ -325,7 +328,7 @@ def summary_command(
         summary = summarise(inbox, units, forms, chosen)
         if target is not None:
             specs = {spec.id: spec for spec in forms}
-            atomic_write(target, lambda tmp: write_summary(summary, tmp, specs))
+            atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, include_errors))
         if output_format == "json":
             typer.echo(json_report(summary))
         else:

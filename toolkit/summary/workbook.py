@@ -14,8 +14,9 @@ from typing import Any
 import xlsxwriter
 
 from toolkit.check.explain import Labels
-from toolkit.forms.model import FormSpec
+from toolkit.forms.model import FormSpec, Table
 from toolkit.messages import render
+from toolkit.summary.consolidate import consolidate
 from toolkit.summary.run import Return, Summary
 
 STATUS_FILL = {
@@ -31,7 +32,9 @@ def status_of(item: Return | None) -> str:
     return "missing" if item is None else item.result.status
 
 
-def write_summary(summary: Summary, target: Path, specs: dict[str, FormSpec]) -> None:
+def write_summary(
+    summary: Summary, target: Path, specs: dict[str, FormSpec], include_errors: bool = False
+) -> None:
     workbook = xlsxwriter.Workbook(
         str(target), {"strings_to_formulas": False, "strings_to_urls": False}
     )
@@ -39,8 +42,90 @@ def write_summary(summary: Summary, target: Path, specs: dict[str, FormSpec]) ->
     _overview(workbook, styles, summary)
     _units(workbook, styles, summary)
     _findings(workbook, styles, summary)
+    _consolidated(workbook, styles, summary, specs, include_errors)
     _details(workbook, styles, summary, specs)
     workbook.close()
+
+
+def included(summary: Summary, include_errors: bool) -> list[Return]:
+    """The returns the consolidated tables add up: counted, readable, and without errors
+    unless asked."""
+    allowed = {"ok", "warnings", "errors"} if include_errors else {"ok", "warnings"}
+    return [r for r in summary.counted if r.result.status in allowed and r.match.unit]
+
+
+def _consolidated(
+    workbook: Any,
+    styles: _Styles,
+    summary: Summary,
+    specs: dict[str, FormSpec],
+    include_errors: bool,
+) -> None:
+    """汇总表: per form, the figures of the included returns in the official layout, then
+    the same per roster group."""
+    sheet = workbook.add_worksheet(_t("sheet.consolidated"))
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, 40, 11)
+    chosen = included(summary, include_errors)
+    basis = "consolidated.basis_errors" if include_errors else "consolidated.basis"
+    sheet.write_string(0, 0, _t(basis), styles.bold)
+    row = 2
+    for form_id in sorted({r.result.form for r in chosen if r.result.form in specs}):
+        spec = specs[form_id]
+        members = [r for r in chosen if r.result.form == form_id]
+        groups: dict[str, list[Return]] = {"": members}
+        for member in members:
+            group = member.match.unit.group if member.match.unit else None
+            if group:
+                groups.setdefault(group, []).append(member)
+        for group, items in groups.items():
+            heading = _t("consolidated.group", group=group) if group else spec.name
+            sheet.write_string(row, 0, heading, styles.title)
+            names = "、".join(r.match.unit.name for r in items if r.match.unit)
+            sheet.write_string(row + 1, 0, _t("consolidated.units", count=len(items), names=names))
+            row += 3
+            figures = consolidate(spec, [r.result.values for r in items])
+            for table in spec.tables:
+                row = _official_table(sheet, styles, table, row, figures)
+            row += 1
+
+
+def _official_table(
+    sheet: Any, styles: _Styles, table: Table, top: int, figures: dict[str, float | None]
+) -> int:
+    """One table of the form in its official layout at row ``top``; the next free row."""
+    numeric = [f for f in table.fields if f.numeric]
+    if not numeric or table.key == "meta":
+        return top
+    sheet.write_string(top, 0, table.title, styles.bold)
+    body = top + 1
+    if table.layout == "fields":
+        for i, item in enumerate(numeric):
+            sheet.write_string(body + i, 0, item.label, styles.label)
+            _figure(sheet, styles, body + i, 1, body + i, 1, figures.get(item.key))
+        return body + len(numeric) + 1
+    for label in table.labels:
+        last_row, last_col = body + label.row + label.rows - 1, label.col + label.cols - 1
+        fmt = styles.label if label.role == "row" else styles.header
+        if (label.rows, label.cols) == (1, 1):
+            sheet.write_string(body + label.row, label.col, label.text, fmt)
+        else:
+            sheet.merge_range(body + label.row, label.col, last_row, last_col, label.text, fmt)
+    for item in table.fields:
+        r, c = body + item.row, item.col
+        _figure(sheet, styles, r, c, r, c + item.cols - 1, figures.get(item.key))
+    return body + table.height + 1
+
+
+def _figure(
+    sheet: Any, styles: _Styles, r1: int, c1: int, r2: int, c2: int, value: float | None
+) -> None:
+    if (r1, c1) != (r2, c2):
+        sheet.merge_range(r1, c1, r2, c2, "", styles.number)
+    if value is None:
+        sheet.write_blank(r1, c1, None, styles.number)
+    else:
+        sheet.write_number(r1, c1, value, styles.number)
 
 
 class _Styles:
@@ -51,6 +136,9 @@ class _Styles:
         )
         self.text = workbook.add_format({"text_wrap": True, "valign": "top"})
         self.date = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.bold = workbook.add_format({"bold": True})
+        self.label = workbook.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
+        self.number = workbook.add_format({"border": 1, "num_format": "#,##0.##"})
         self.status = {
             key: workbook.add_format({"bg_color": color, "border": 1})
             for key, color in STATUS_FILL.items()
