@@ -214,3 +214,43 @@ def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str
     )
     assert done.returncode == 1 and wider.is_file()
     assert figures(wider) == expected(clean, broken)
+
+
+def test_reply_drafts_parse_back_with_the_right_attachments_and_recipients(
+    run: dict[str, Any],
+) -> None:
+    import email
+    from email import policy
+
+    folder = run["root"] / "回复草稿"
+    done = toolkit(
+        "summary",
+        str(run["inbox"]),
+        "-r",
+        str(run["root"] / "名单.csv"),
+        "--replies",
+        str(folder),
+        cwd=run["root"],
+    )
+    assert done.returncode == 1, done.stderr
+    drafts = {
+        p.stem: email.message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in folder.glob("*.eml")
+    }
+    assert sorted(drafts) == ["余姚市教育局", "余姚市民政局", "梨洲街道办事处"]
+    errors = drafts["余姚市教育局"]
+    assert "jy@example.cn" in errors["To"] and "请修改" in errors["Subject"]
+    assert "总计应为" in errors.get_body().get_content()
+    [marked] = list(errors.iter_attachments())
+    assert marked.get_filename() == "教育局年报.批注.xlsx"
+    copy = run["root"] / "附件.xlsx"
+    copy.write_bytes(marked.get_content())
+    assert openpyxl.load_workbook(copy).sheetnames[0] == "问题清单"
+    reminder = drafts["梨洲街道办事处"]
+    assert "lz@example.cn" in reminder["To"] and "请报送" in reminder["Subject"]
+    [template] = list(reminder.iter_attachments())
+    assert template.get_filename() == "梨洲街道办事处2025年度年报模板.xlsx"
+    copy.write_bytes(template.get_content())
+    assert "_toolkit" in openpyxl.load_workbook(copy).sheetnames  # our template, for this unit
+    assert drafts["余姚市民政局"]["To"] == ""  # no address on the roster: listed for the clerk
+    assert "余姚市民政局" in done.stdout + done.stderr

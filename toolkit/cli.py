@@ -300,10 +300,15 @@ def summary_command(
     include_errors: Annotated[
         bool, typer.Option("--include-errors", help=t("cli.summary_include_errors_help"))
     ] = False,
+    replies: Annotated[
+        Path | None, typer.Option("--replies", help=t("cli.summary_replies_help"))
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help=t("cli.force_help"))] = False,
     lang: LangOption = None,
 ) -> None:
     def action() -> None:
+        import tempfile
+
         from toolkit.check.result import exit_code
         from toolkit.files import atomic_write, check_outputs
         from toolkit.forms.registry import load_all, load_form
@@ -322,22 +327,61 @@ def summary_command(
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None
         target = Path(output) if output else None
+        inputs = [p for p in inbox.rglob("*") if p.is_file()] + ([roster] if roster else [])
         if target is not None:
-            inputs = [p for p in inbox.rglob("*") if p.is_file()]
-            check_outputs([target], [*inputs, *([roster] if roster else [])], force)
-        summary = summarise(inbox, units, forms, chosen)
-        if target is not None:
-            specs = {spec.id: spec for spec in forms}
-            atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, include_errors))
+            check_outputs([target], inputs, force)
+        if replies is not None and not replies.parent.is_dir():
+            raise UserError("files.parent_missing", path=str(replies), parent=str(replies.parent))
+        with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
+            summary = summarise(inbox, units, forms, Path(work), chosen)
+            if target is not None:
+                specs = {spec.id: spec for spec in forms}
+                atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, include_errors))
+            drafts = _write_replies(summary, replies, forms, chosen, inputs, force)
         if output_format == "json":
             typer.echo(json_report(summary))
         else:
             typer.echo(text_report(summary))
+        quiet = output_format == "json"
         if target is not None:
-            typer.echo(t("summary.written", path=target), err=output_format == "json")
+            typer.echo(t("summary.written", path=target), err=quiet)
+        if drafts:
+            typer.echo(t("summary.reply.written", count=len(drafts), folder=replies), err=quiet)
+            nameless = [d.unit.name for d in drafts if not d.unit.email]
+            if nameless:
+                typer.echo(t("summary.reply.no_address", units="、".join(nameless)), err=quiet)
         raise typer.Exit(exit_code([r.result for r in summary.returns]))
 
     _run(action)
+
+
+def _write_replies(
+    summary: Any,
+    folder: Path | None,
+    forms: list[Any],
+    chosen: Any,
+    inputs: list[Path],
+    force: bool,
+) -> list[Any]:
+    """Reply drafts into ``folder`` (created), for the year and form most returns used."""
+    from collections import Counter
+
+    from toolkit.files import check_outputs
+    from toolkit.summary.replies import plan_drafts, write_drafts
+    from toolkit.template.make import default_year
+
+    if folder is None:
+        return []
+    folder.mkdir(exist_ok=True)
+    planned = plan_drafts(summary, folder)
+    check_outputs([path for _, _, path in planned], inputs, force)
+    counted = [r.result for r in summary.counted if r.result.form]
+    years = Counter(r.meta.get("year") for r in counted if r.meta.get("year"))
+    year = years.most_common(1)[0][0] if years else default_year()
+    by_id = {spec.id: spec for spec in forms}
+    mains = Counter(r.form for r in counted if r.form in by_id and by_id[r.form].role == "main")
+    spec = chosen or by_id[mains.most_common(1)[0][0] if mains else "gov-2021"]
+    return write_drafts(summary, planned, spec, int(year))
 
 
 def _write_annotations(results: list[Any], targets: dict[str, Path], quiet: bool) -> None:

@@ -8,7 +8,6 @@ run): the findings are exactly those `toolkit check` gives file by file.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -78,12 +77,14 @@ def summarise(
     folder: Path,
     roster: list[RosterEntry] | None,
     forms: list[FormSpec],
+    workdir: Path,
     form: FormSpec | None = None,
 ) -> Summary:
-    """``roster`` None: the units are those the returns name (none can be missing)."""
-    with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
-        inbox = collect(folder, Path(work))
-        results = check_files([str(r.path) for r in inbox.received], forms, form)
+    """``roster`` None: the units are those the returns name (none can be missing).
+    Attachments are copied into ``workdir``, which must outlive the summary's use (the
+    reply drafts annotate them)."""
+    inbox = collect(folder, workdir)
+    results = check_files([str(r.path) for r in inbox.received], forms, form)
     for received, result in zip(inbox.received, results, strict=True):
         result.file = received.origin  # an attachment is named by its mail, not our copy
     if roster is None:

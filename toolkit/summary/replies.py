@@ -1,0 +1,102 @@
+"""Reply drafts (.eml) for the units: to each unit with errors, its marked copy and the
+problems; to each missing unit, a reminder with its blank template. UTF-8 throughout;
+EmailMessage encodes Chinese subjects and attachment names (RFC 2047/2231). A unit without
+an address gets a draft with an empty To, and is named in the list returned."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr
+from pathlib import Path
+
+from toolkit.check.annotate import SUFFIX, write_annotated
+from toolkit.files import atomic_write, safe_file_stem, unique_stems
+from toolkit.forms.model import FormSpec
+from toolkit.messages import render
+from toolkit.roster import RosterEntry
+from toolkit.summary.run import Return, Summary
+from toolkit.template.writer import TemplateOptions, write_template
+
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@dataclass(frozen=True)
+class Draft:
+    unit: RosterEntry
+    kind: str  # "errors" | "missing"
+    path: Path
+
+
+def plan_drafts(summary: Summary, folder: Path) -> list[tuple[RosterEntry, str, Path]]:
+    """(unit, kind, path) of every draft to write, with distinct safe file names."""
+    wanted = []
+    for row in summary.units:
+        if row.counted is None:
+            wanted.append((row.unit, "missing"))
+        elif row.counted.result.status == "errors":
+            wanted.append((row.unit, "errors"))
+    stems = unique_stems([safe_file_stem(unit.name) for unit, _ in wanted])
+    return [
+        (unit, kind, folder / f"{stem}.eml")
+        for (unit, kind), stem in zip(wanted, stems, strict=True)
+    ]
+
+
+def write_drafts(
+    summary: Summary, planned: list[tuple[RosterEntry, str, Path]], spec: FormSpec, year: int
+) -> list[Draft]:
+    by_unit = {row.unit.row: row.counted for row in summary.units}
+    drafts = []
+    for unit, kind, path in planned:
+        if kind == "errors":
+            item = by_unit[unit.row]
+            assert item is not None
+            message = _errors_draft(unit, item, year)
+        else:
+            message = _reminder_draft(unit, spec, year)
+        atomic_write(path, lambda tmp, m=message: tmp.write_bytes(bytes(m)))
+        drafts.append(Draft(unit, kind, path))
+    return drafts
+
+
+def _draft(unit: RosterEntry, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["To"] = formataddr((unit.contact or unit.name, unit.email)) if unit.email else ""
+    message["Subject"] = subject
+    message["X-Unsent"] = "1"  # Outlook opens it as a draft to send
+    message.set_content(body)
+    return message
+
+
+def _errors_draft(unit: RosterEntry, item: Return, year: int) -> EmailMessage:
+    errors = [f for f in item.result.findings if f.severity == "error"]
+    warnings = [f for f in item.result.findings if f.severity == "warning"]
+    lines = [f"{i}. {f.message}" for i, f in enumerate([*errors, *warnings], start=1)]
+    body = render(
+        "summary.reply.errors_body",
+        unit=unit.name,
+        year=year,
+        errors=len(errors),
+        warnings=len(warnings),
+        problems="\n".join(lines),
+    )
+    message = _draft(unit, render("summary.reply.errors_subject", unit=unit.name, year=year), body)
+    with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:
+        marked = Path(work) / "marked.xlsx"
+        write_annotated(item.result, marked)
+        name = Path(item.received.name).stem + SUFFIX
+        message.add_attachment(marked.read_bytes(), *XLSX, filename=name)
+    return message
+
+
+def _reminder_draft(unit: RosterEntry, spec: FormSpec, year: int) -> EmailMessage:
+    body = render("summary.reply.missing_body", unit=unit.name, year=year)
+    message = _draft(unit, render("summary.reply.missing_subject", unit=unit.name, year=year), body)
+    with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:
+        template = Path(work) / "template.xlsx"
+        write_template(spec, template, TemplateOptions(year=year, unit=unit.name))
+        name = render("summary.reply.template_name", unit=unit.name, year=year)
+        message.add_attachment(template.read_bytes(), *XLSX, filename=name)
+    return message
