@@ -11,9 +11,12 @@ on with the next file.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing
 import os
-from multiprocessing.connection import Connection
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +47,9 @@ def _serve(conn: Connection, forms: list[FormSpec], form: FormSpec | None, lang:
     set_language(lang)
     _limit_memory()
     if not os.environ.get("TOOLKIT_DEBUG"):
-        # a native reader that aborts prints its own backtrace: the user gets our F1 instead
+        # a native reader that aborts prints its own backtrace (and faulthandler, if a test
+        # runner enabled it, a Python one): the user gets our F1 instead
+        faulthandler.disable()
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
     try:
@@ -106,21 +111,81 @@ class IsolatedReader:
             self.process.join(5)
         self._stop()
 
-    def read(self, name: str) -> FileResult:
+    def submit(self, name: str) -> Connection:
+        """Hand ``name`` to the worker (started if needed); its answer arrives on the
+        connection returned."""
+        conn = self.conn or self._start()
+        conn.send(name)
+        return conn
+
+    def failed(self, name: str, problem: str) -> FileResult:
+        """The answer for a file whose worker died or ran out of time; the worker is
+        replaced on the next submit."""
         from toolkit.check.run import sha256_of
 
-        conn = self.conn or self._start()
-        problem = "read.reader_crashed"
-        try:
-            conn.send(name)
-            if conn.poll(self.timeout):
-                return conn.recv()
-            problem = "read.timeout"
-        except (EOFError, OSError):
-            pass
         self._stop()
         path = Path(name)
         result = FileResult(name, sha256_of(path) if path.is_file() else None, unreadable=True)
         message = render(problem, path=name, seconds=int(self.timeout))
         result.findings.append(CheckFinding("F1", "error", message))
         return result
+
+    def read(self, name: str) -> FileResult:
+        try:
+            conn = self.submit(name)
+            if conn.poll(self.timeout):
+                return conn.recv()
+        except (EOFError, OSError):
+            return self.failed(name, "read.reader_crashed")
+        return self.failed(name, "read.timeout")
+
+
+def read_all(
+    names: list[str],
+    forms: list[FormSpec],
+    form: FormSpec | None = None,
+    workers: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    done: Callable[[int], None] | None = None,
+) -> list[FileResult]:
+    """Every file read in one of ``workers`` worker processes (default: one per core), in
+    the order given; ``done(count)`` is told each time one more file is answered."""
+    count = max(1, min(workers or os.cpu_count() or 1, len(names)))
+    readers = [IsolatedReader(forms, form, timeout) for _ in range(count)]
+    results: list[FileResult | None] = [None] * len(names)
+    pending = list(reversed(range(len(names))))
+    busy: dict[Connection, tuple[IsolatedReader, int, float]] = {}
+    answered = 0
+    try:
+        while pending or busy:
+            idle = [r for r in readers if all(r is not b[0] for b in busy.values())]
+            for reader in idle:
+                if not pending:
+                    break
+                index = pending.pop()
+                try:
+                    busy[reader.submit(names[index])] = (reader, index, time.monotonic() + timeout)
+                except OSError:
+                    results[index] = reader.failed(names[index], "read.reader_crashed")
+            if not busy:
+                continue
+            soonest = min(deadline for _, _, deadline in busy.values())
+            for conn in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
+                reader, index, _ = busy.pop(conn)  # type: ignore[call-overload]
+                try:
+                    results[index] = conn.recv()  # type: ignore[union-attr]
+                except (EOFError, OSError):
+                    results[index] = reader.failed(names[index], "read.reader_crashed")
+            now = time.monotonic()
+            for conn, (reader, index, deadline) in list(busy.items()):
+                if deadline <= now:
+                    del busy[conn]
+                    results[index] = reader.failed(names[index], "read.timeout")
+            finished = sum(r is not None for r in results)
+            if done is not None and finished != answered:
+                answered = finished
+                done(answered)
+    finally:
+        for reader in readers:
+            reader.close()
+    return [r for r in results if r is not None]

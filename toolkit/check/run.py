@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from toolkit.check.findings import (
     reader_findings,
     rule_finding,
 )
-from toolkit.check.isolation import IsolatedReader
+from toolkit.check.isolation import IsolatedReader, read_all
 from toolkit.check.result import META_KEYS, CheckFinding, FileResult, json_number
 from toolkit.check.values import Prepared, prepare
 from toolkit.forms.model import FormSpec, Rule
@@ -95,12 +96,12 @@ def check_files(
     form: FormSpec | None = None,
     last_year: LastYear | None = None,
     isolate: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> list[FileResult]:
     """Read every file (each in a worker process unless ``isolate`` is False), then validate
     all of them together."""
     if isolate:
-        with IsolatedReader(forms, form) as reader:
-            results = [reader.read(name) for name in names]
+        results = read_all(names, forms, form, done=progress)
     else:
         results = [read_file(name, forms, form) for name in names]
     validate(results, last_year)

@@ -1,0 +1,50 @@
+"""Files are read by worker processes (one per core): answers come back in the order
+given; a file that kills its worker or takes too long is F1, and the others are read."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+
+from toolkit.check.isolation import read_all
+from toolkit.forms.registry import load_all
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = ROOT / "examples" / "凤山街道2025年报.xlsx"
+HAND = ROOT / "examples" / "兰江街道2020年报（手工表格）.xlsx"
+
+
+def test_answers_in_order_with_a_crashing_file_among_them(tmp_path: Path) -> None:
+    workbook = openpyxl.load_workbook(GOOD)
+    workbook.worksheets[0]["XFD1048576"] = "x"  # python-calamine aborts its process on it
+    far = tmp_path / "far.xlsx"
+    workbook.save(far)
+    names = []
+    for i in range(6):
+        source = HAND if i % 2 else GOOD
+        names.append(str(shutil.copy(source, tmp_path / f"{i}{source.suffix}")))
+    names.insert(3, str(far))
+    forms, _ = load_all()
+    seen: list[int] = []
+    results = read_all(names, forms, workers=2, done=seen.append)
+    assert [r.file for r in results] == names
+    assert [r.unreadable for r in results] == [False, False, False, True, False, False, False]
+    assert results[3].findings[0].rule == "F1"
+    assert [r.read.primary.spec.id for r in results if r.read] == [
+        "gov-2021",
+        "gov-2019",
+        "gov-2021",
+        "gov-2019",
+        "gov-2021",
+        "gov-2019",
+    ]
+    assert seen == sorted(seen) and seen[-1] == len(names)
+
+
+def test_a_file_that_takes_too_long_is_answered_f1_and_the_run_goes_on(tmp_path: Path) -> None:
+    forms, _ = load_all()
+    results = read_all([str(GOOD), str(HAND)], forms, workers=1, timeout=0.0001)
+    assert all(r.unreadable and r.findings[0].rule == "F1" for r in results)
+    assert "秒" in results[0].findings[0].message
