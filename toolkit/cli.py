@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -333,7 +334,8 @@ def summary_command(
         if replies is not None and not replies.parent.is_dir():
             raise UserError("files.parent_missing", path=str(replies), parent=str(replies.parent))
         with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
-            summary = summarise(inbox, units, forms, Path(work), chosen)
+            with _progress_bar() as progress:
+                summary = summarise(inbox, units, forms, Path(work), chosen, progress)
             if target is not None:
                 specs = {spec.id: spec for spec in forms}
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, include_errors))
@@ -353,6 +355,30 @@ def summary_command(
         raise typer.Exit(exit_code([r.result for r in summary.returns]))
 
     _run(action)
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[int], Callable[[int], None]] | None]:
+    """A progress bar on stderr for long runs; nothing when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn(t("cli.reading")),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+
+        def start(total: int) -> Callable[[int], None]:
+            task = bar.add_task("", total=total)
+            return lambda done: bar.update(task, completed=done)
+
+        yield start
 
 
 def _write_replies(

@@ -8,6 +8,7 @@ run): the findings are exactly those `toolkit check` gives file by file.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -79,12 +80,15 @@ def summarise(
     forms: list[FormSpec],
     workdir: Path,
     form: FormSpec | None = None,
+    progress: Callable[[int], Callable[[int], None]] | None = None,
 ) -> Summary:
     """``roster`` None: the units are those the returns name (none can be missing).
     Attachments are copied into ``workdir``, which must outlive the summary's use (the
     reply drafts annotate them)."""
     inbox = collect(folder, workdir)
-    results = check_files([str(r.path) for r in inbox.received], forms, form)
+    names = [str(r.path) for r in inbox.received]
+    update = progress(len(names)) if progress is not None else None
+    results = check_files(names, forms, form, progress=update)
     for received, result in zip(inbox.received, results, strict=True):
         result.file = received.origin  # an attachment is named by its mail, not our copy
     if roster is None:
