@@ -1,0 +1,125 @@
+"""How fast `toolkit summary` turns an inbox into the summary workbook.
+
+    python benchmarks/bench_summary.py              # N = 100, 1000
+    python benchmarks/bench_summary.py 100 1000 10000
+
+Builds 40 distinct returns (filled templates, a quarter with an error, and hand-laid copies
+without our map) and copies them into an inbox of N files. Prints, per N: files per second
+of the whole command; a bare python-calamine read of every sheet of the same files and the
+ratio to it; a plain openpyxl loop (load every workbook, read every cell) and the ratio;
+the peak memory of the command. Targets (issue 5): >= 300 files/s at N = 1,000 on 2 cores,
+within 2.5x of the bare read, >= 10x faster than openpyxl, peak RSS < 1 GB at 10,000.
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+import openpyxl
+from python_calamine import CalamineWorkbook
+
+from tests.fills import consistent_fill
+from tests.support import build_template, fill_workbook
+from toolkit.forms.registry import load_form
+from toolkit.template.writer import META_SHEET
+
+DISTINCT = 40
+
+
+def variants(folder: Path) -> list[Path]:
+    spec = load_form("gov-2021")
+    template = folder / "template.xlsx"
+    build_template(spec, template, unit="测试街道", year=2025)
+    made = []
+    for i in range(DISTINCT):
+        values = consistent_fill(spec, np.random.default_rng(i))
+        if i % 4 == 0:
+            values["applications.new.total"] = 999  # an error
+        path = folder / f"v{i:03d}.xlsx"
+        fill_workbook(template, path, values)
+        if i % 3 == 0:  # laid out by hand: no map, found by labels
+            workbook = openpyxl.load_workbook(path)
+            del workbook[META_SHEET]
+            workbook.save(path)
+        made.append(path)
+    return made
+
+
+def inbox_of(n: int, sources: list[Path], folder: Path) -> Path:
+    inbox = folder / f"inbox-{n}"
+    for i in range(n):
+        target = inbox / f"{i // 500:03d}" / f"单位{i:05d}.xlsx"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(sources[i % len(sources)], target)
+    return inbox
+
+
+def bare_calamine(files: list[Path]) -> float:
+    started = time.perf_counter()
+    for path in files:
+        workbook = CalamineWorkbook.from_path(str(path))
+        for name in workbook.sheet_names:
+            workbook.get_sheet_by_name(name).to_python()
+    return time.perf_counter() - started
+
+
+def plain_openpyxl(files: list[Path]) -> float:
+    started = time.perf_counter()
+    for path in files:
+        workbook = openpyxl.load_workbook(path, data_only=True, read_only=True)
+        for sheet in workbook.worksheets:
+            for _ in sheet.iter_rows(values_only=True):
+                pass
+        workbook.close()
+    return time.perf_counter() - started
+
+
+def main(sizes: list[int]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        sources = variants(folder)
+        for n in sizes:
+            inbox = inbox_of(n, sources, folder)
+            files = sorted(inbox.rglob("*.xlsx"))
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            started = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "toolkit",
+                    "summary",
+                    str(inbox),
+                    "-o",
+                    str(folder / f"summary-{n}.xlsx"),
+                    "--format",
+                    "json",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
+            took = time.perf_counter() - started
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            bare = bare_calamine(files)
+            sample = files[: min(len(files), 200)]
+            plain = plain_openpyxl(sample) * len(files) / len(sample)
+            print(
+                f"N={n:<6} summary {took:7.2f} s  {n / took:6.1f} files/s | bare calamine "
+                f"{bare:6.2f} s (summary {took / bare:4.1f}x) | openpyxl ~{plain:7.2f} s "
+                f"({plain / took:4.1f}x slower than summary) | peak RSS "
+                f"{max(peak, before) / 1024:6.0f} MB (largest process so far)"
+            )
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [100, 1000])
