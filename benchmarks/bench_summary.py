@@ -54,13 +54,18 @@ def variants(folder: Path) -> list[Path]:
     return made
 
 
-def inbox_of(n: int, sources: list[Path], folder: Path) -> Path:
+def inbox_of(n: int, sources: list[Path], folder: Path) -> tuple[Path, Path]:
+    """N returns, each matched to its own roster unit by its file name (the copies all name
+    the same unit inside), and a roster with a tenth more units than returns (missing)."""
     inbox = folder / f"inbox-{n}"
     for i in range(n):
         target = inbox / f"{i // 500:03d}" / f"单位{i:05d}.xlsx"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(sources[i % len(sources)], target)
-    return inbox
+    roster = folder / f"roster-{n}.csv"
+    units = "".join(f"单位{i:05d},,第{i % 7}组\n" for i in range(n + n // 10))
+    roster.write_text("单位名称,邮箱,分组\n" + units, encoding="utf-8")
+    return inbox, roster
 
 
 def bare_calamine(files: list[Path]) -> float:
@@ -88,7 +93,7 @@ def main(sizes: list[int]) -> None:
         folder = Path(tmp)
         sources = variants(folder)
         for n in sizes:
-            inbox = inbox_of(n, sources, folder)
+            inbox, roster = inbox_of(n, sources, folder)
             files = sorted(inbox.rglob("*.xlsx"))
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             started = time.perf_counter()
@@ -99,6 +104,8 @@ def main(sizes: list[int]) -> None:
                     "toolkit",
                     "summary",
                     str(inbox),
+                    "-r",
+                    str(roster),
                     "-o",
                     str(folder / f"summary-{n}.xlsx"),
                     "--format",

@@ -46,6 +46,11 @@ class Matcher:
     def __init__(self, roster: list[RosterEntry]) -> None:
         self.roster = roster
         self.by_key = {name_key(u.name): u for u in roster}
+        # each unit's core once: matching N returns against M units must not redo it N×M times
+        self.cores = [(core(u.name), u) for u in roster]
+        self.by_core: dict[str, list[RosterEntry]] = {}
+        for unit_core, unit in self.cores:
+            self.by_core.setdefault(unit_core, []).append(unit)
         self.by_email = {}
         for unit in roster:
             for address in re.split(r"[;,，；\s]+", unit.email or ""):
@@ -60,14 +65,13 @@ class Matcher:
         key = name_key(name)
         if key in self.by_key:
             return (self.by_key[key],)
-        wanted = core(name)
-        same = tuple(u for u in self.roster if core(u.name) == wanted)
+        same = self.by_core.get(core(name))
         if same:
-            return same
-        inside = [u for u in self.roster if len(core(u.name)) >= _MIN_CORE and core(u.name) in key]
+            return tuple(same)
+        inside = [(c, u) for c, u in self.cores if len(c) >= _MIN_CORE and c in key]
         # the longest core contained wins: 兰江街道 over 兰江 when both are units
-        longest = max((len(core(u.name)) for u in inside), default=0)
-        return tuple(u for u in inside if len(core(u.name)) == longest)
+        longest = max((len(c) for c, _ in inside), default=0)
+        return tuple(u for c, u in inside if len(c) == longest)
 
     def match(self, unit_name: str | None, sender: str | None, file_name: str) -> Match:
         for how, candidates in (
