@@ -239,19 +239,12 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
                         finding.position,
                     )
                 )
-    for i, entry in enumerate(entries):
-        entry.result.values.update(_json_values(spec, shown.iloc[i]))
+    keys = [k for k, f in spec.fields.items() if f.numeric and not k.startswith("meta.")]
+    rows = shown.reindex(columns=keys).to_dict("records")  # one conversion, not N×fields
+    for entry, row in zip(entries, rows, strict=True):
+        entry.result.values.update({k: json_number(_plain(row[k])) for k in keys})
         entry.result.findings.extend(reader_findings(spec, labels, entry))
         entry.result.findings.extend(drop_superseded(spec, entry))
-
-
-def _json_values(spec: FormSpec, row: pd.Series) -> dict[str, Any]:
-    out = {}
-    for key, item in spec.fields.items():
-        if not item.numeric or key.startswith("meta."):
-            continue
-        out[key] = json_number(_plain(row.get(key)))
-    return out
 
 
 def _plain(value: Any) -> Any:
