@@ -73,3 +73,24 @@ def test_a_sheet_without_formulas_is_not_scanned_cell_by_cell(tmp_path: Path) ->
     workbook.save(path)
     found = formula_and_error_cells(path, {"Sheet"})
     assert found["Sheet"].formulas == {} and found["Sheet"].errors == set()
+
+
+def test_asking_for_some_cells_gives_what_the_full_scan_says_about_them() -> None:
+    """A template return is scanned only in the rows of its mapped cells: same answer."""
+    from tests.support import read_map
+
+    for name in ("凤山街道2025年报.xlsx", "兰江街道2020年报.xlsx"):
+        path = ROOT / "examples" / name
+        fields, _ = read_map(path)
+        wanted: dict[str, set[str]] = {}
+        for sheet, ref in fields.values():
+            wanted.setdefault(sheet, set()).add(ref)
+        full = formula_and_error_cells(path, set(wanted))
+        some = formula_and_error_cells(path, set(wanted), wanted)
+        found = 0
+        for sheet, refs in wanted.items():
+            expected = {r: t for r, t in full[sheet].formulas.items() if r in refs}
+            assert some[sheet].formulas == expected, (name, sheet)
+            assert some[sheet].errors & refs == full[sheet].errors & refs
+            found += len(expected)
+        assert found >= 30  # the totals are formulas

@@ -66,14 +66,31 @@ def formula_and_error_cells(
 # python-calamine). A part that is not UTF-8 falls back to the parser.
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?(?<![\w:])r="(\d+)"')
 _ATTRIBUTE = re.compile(rb'(?<![\w:])(r|t|si)="([^"]*)"')
 
 
+def _rows(data: bytes, numbers: set[str]) -> bytes:
+    """Only the <row> elements numbered ``numbers`` (a template's thousand helper formulas sit
+    in other rows or are skipped cheaply); the whole part when rows are not numbered."""
+    starts = [(m.start(), m.group(1).decode("ascii")) for m in _ROW.finditer(data)]
+    if not starts:
+        return data
+    ends = [start for start, _ in starts[1:]] + [len(data)]
+    return b"".join(
+        data[start:end]
+        for (start, number), end in zip(starts, ends, strict=True)
+        if number in numbers
+    )
+
+
 def _scan(data: bytes, cells: SheetCells, wanted: set[str] | None = None) -> None:
-    """Fill ``cells`` from one sheet part; with ``wanted``, only those cells' formulas are
-    read (a template has thousands of helper formulas nobody asked about)."""
+    """Fill ``cells`` from one sheet part; with ``wanted``, only those cells' formulas (and
+    errors) are read (a template has thousands of helper formulas nobody asked about)."""
     if b"<f" not in data and b":f" not in data and b't="e"' not in data:
         return  # no formula, no error: most sheets of a hand-made return
+    if wanted is not None:
+        data = _rows(data, {ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for ref in wanted})
     shared: dict[str, tuple[str, str]] = {}  # si -> (master ref, text)
     for match in _CELL.finditer(data):
         head, body = match.group(1), match.group(2)
