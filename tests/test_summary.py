@@ -92,6 +92,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "兰江街道（更正）.xlsx",
         HAND.read_bytes(),
     )
+    (inbox / "一月" / "损坏的邮件.eml").write_bytes(b"")  # a mail that cannot be read
     stranger = filled(build, "s.xlsx", '=HYPERLINK("http://x","点我")', 4)
     shutil.copy(stranger, inbox / "不知道是谁.xlsx")
     out = root / "汇总.xlsx"
@@ -127,6 +128,8 @@ def test_every_unit_has_its_status_and_the_latest_return_counts(run: dict[str, A
     assert lanjiang["status"] == "ok" and lanjiang["file"].endswith("兰江街道（更正）.xlsx")
     assert lanjiang["matched_by"] == "unit"
     assert [Path(f.split(" › ")[0]).name for f in lanjiang["superseded"]] == ["第一次.eml"]
+    [broken_mail] = run["report"]["inbox_problems"]
+    assert broken_mail["origin"].endswith("损坏的邮件.eml") and "邮件" in broken_mail["message"]
     [stranger] = run["report"]["unmatched"]
     assert stranger["standing"] == "unknown" and stranger["file"].endswith("不知道是谁.xlsx")
 

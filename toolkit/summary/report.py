@@ -49,6 +49,10 @@ def json_report(summary: Summary) -> str:
             if r.standing in ("unknown", "ambiguous")
         ],
         "results": [r.result.to_json() for r in summary.returns],
+        "inbox_problems": [
+            {"origin": origin, "message": message.render()}
+            for origin, message in summary.inbox_problems.problems
+        ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
 
@@ -63,6 +67,8 @@ def text_report(summary: Summary) -> str:
         if item.standing in ("unknown", "ambiguous"):
             standing = render(f"summary.standing.{item.standing}")
             lines.append(f"  {standing:<6} {item.result.file}")
+    for origin, message in summary.inbox_problems.problems:
+        lines.append(render("summary.inbox_problem", origin=origin, message=message.render()))
     statuses = [status_of(row.counted) for row in summary.units]
     lines.append(
         render(
