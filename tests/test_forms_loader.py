@@ -801,3 +801,24 @@ def test_unknown_form_id() -> None:
     for lang in ("zh", "en"):
         text = info.value.render(lang)
         assert "gov-1999" in text and "gov-2021" in text
+
+
+def test_charts_are_declared_in_the_spec_and_checked(tmp_path: Path) -> None:
+    spec = load_form("gov-2021")
+    pie = next(c for c in spec.charts if c.type == "pie")
+    assert [s.label for s in pie.series][:3] == ["予以公开", "部分公开", "不予公开"]
+    assert len(pie.series[2].fields) == 8  # withheld_1 … withheld_8, from a pattern
+    base = Path(__file__).resolve().parent.parent / "workbook_templates" / "supp-stats.toml"
+    base = base.read_text(encoding="utf-8")
+    for chart, problem in (
+        ('[[charts]]\ntitle = "x"\ntype = "radar"\nseries = []\n', "radar"),
+        (
+            '[[charts]]\ntitle = "x"\nseries = [{ label = "a", fields = ["supp.nope"] }]\n',
+            "supp.nope",
+        ),
+    ):
+        path = tmp_path / "local.toml"
+        path.write_text(base.replace('id = "supp-stats"', 'id = "local"') + chart, encoding="utf-8")
+        with pytest.raises(UserError) as caught:
+            load_spec(path)
+        assert problem in caught.value.render() and "charts[0]" in caught.value.render()

@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -147,7 +148,7 @@ def test_findings_are_those_check_gives_file_by_file(run: dict[str, Any]) -> Non
 
 def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> None:
     book = sheets(run["out"])
-    assert list(book) == ["总览", "报送情况", "问题清单", "汇总表", "明细"]
+    assert list(book) == ["总览", "报送情况", "问题清单", "汇总表", "图表", "明细"]
     overview = {row[0]: row[1] for row in book["总览"] if row and row[0]}
     assert overview["应报单位"] == 5 and overview["已报送"] == 3 and overview["未报送"] == 2
     assert overview["有错误"] == 1 and overview["未能对应到名单的文件"] == 1
@@ -180,7 +181,7 @@ def test_a_hostile_unit_name_is_written_as_text(run: dict[str, Any]) -> None:
 
 def test_libreoffice_opens_the_summary(run: dict[str, Any], soffice: str) -> None:
     converted = convert([run["out"]], run["root"] / "lo", "xlsx")[run["out"]]
-    assert list(sheets(converted)) == ["总览", "报送情况", "问题清单", "汇总表", "明细"]
+    assert list(sheets(converted)) == ["总览", "报送情况", "问题清单", "汇总表", "图表", "明细"]
 
 
 def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str, Any]) -> None:
@@ -257,3 +258,16 @@ def test_reply_drafts_parse_back_with_the_right_attachments_and_recipients(
     assert "_toolkit" in openpyxl.load_workbook(copy).sheetnames  # our template, for this unit
     assert drafts["余姚市民政局"]["To"] == ""  # no address on the roster: listed for the clerk
     assert "余姚市民政局" in done.stdout + done.stderr
+
+
+def test_the_charts_the_spec_declares_plot_the_included_figures(run: dict[str, Any]) -> None:
+    rows = sheets(run["out"])["图表"]
+    start = next(i for i, r in enumerate(rows) if r[0] == SPEC.name)
+    data = {r[0]: r[1] for r in rows[start:] if r and r[0] and r[1] != ""}
+    clean = consistent_fill(SPEC, np.random.default_rng(1))  # 凤山, the one clean 2021 return
+    granted = sum(clean.get(f"applications.granted.{c}") or 0 for c in SPEC.sets["applicant"])
+    assert data["予以公开"] == granted
+    new = sum(clean.get(f"applications.new.{c}") or 0 for c in SPEC.sets["applicant"])
+    assert data["凤山街道办事处"] == new  # the top-units ranking
+    chart_parts = [n for n in zipfile.ZipFile(run["out"]).namelist() if n.startswith("xl/charts/")]
+    assert len(chart_parts) >= 5  # two on 总览, three per form on 图表

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import UserError
+from toolkit.forms.charts import build_chart
 from toolkit.forms.layout import LayoutError
 from toolkit.forms.model import KINDS, ROLES, Field, FormSpec, Rule, Table, Total, remember
 from toolkit.forms.rules import RuleContext, build_rules, build_totals, number_instances
@@ -44,9 +45,10 @@ _TOP_KEYS = {
     "tables",
     "totals",
     "rules",
+    "charts",
     "messages",
 }
-_FRAGMENT_KEYS = {"sets", "tables", "totals", "rules", "messages"}
+_FRAGMENT_KEYS = {"sets", "tables", "totals", "rules", "charts", "messages"}
 
 
 def load_spec(path: Path) -> FormSpec:
@@ -103,7 +105,14 @@ def _merge_includes(doc: dict[str, Any], path: Path) -> dict[str, Any]:
     includes = doc.get("include", [])
     if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
         raise wrong_type("include", "file_names")
-    merged: dict[str, Any] = {"tables": [], "totals": [], "rules": [], "sets": {}, "messages": {}}
+    merged: dict[str, Any] = {
+        "tables": [],
+        "totals": [],
+        "rules": [],
+        "charts": [],
+        "sets": {},
+        "messages": {},
+    }
     for name in includes:
         if Path(name).name != name:
             raise SpecError("include", "spec.problem.include_name", name=name)
@@ -125,7 +134,7 @@ def _merge_includes(doc: dict[str, Any], path: Path) -> dict[str, Any]:
 
 
 def _merge_into(merged: dict[str, Any], doc: dict[str, Any], origin: Path) -> None:
-    for section in ("tables", "totals", "rules"):
+    for section in ("tables", "totals", "rules", "charts"):
         items = doc.get(section, [])
         if not isinstance(items, list):
             raise wrong_type(section, "array_of_tables", file=origin)
@@ -218,6 +227,13 @@ def _build(doc: dict[str, Any], path: Path) -> FormSpec:
             exc.params.setdefault("file", origin)
             raise
     tables = [replace(t, fields=tuple(fields[f.key] for f in t.fields)) for t in tables]
+    charts = []
+    for origin, index, raw in doc["charts"]:
+        try:
+            charts.append(build_chart(raw, f"charts[{index}]", list(fields), sets))
+        except SpecError as exc:
+            exc.params.setdefault("file", origin)
+            raise
     return FormSpec(
         id=form_id,
         version=get_str(doc, "version", ""),
@@ -232,6 +248,7 @@ def _build(doc: dict[str, Any], path: Path) -> FormSpec:
         rules=number_instances(rules),
         sets=sets,
         messages={lang: dict(m) for lang, m in doc.get("messages", {}).items()},
+        charts=tuple(charts),
     )
 
 

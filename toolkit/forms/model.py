@@ -117,6 +117,25 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class ChartSeries:
+    """A series of a summary chart: the sum of its fields."""
+
+    label: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of the summary workbook, declared in the spec ([[charts]])."""
+
+    title: str
+    type: str
+    series: tuple[ChartSeries, ...] = ()
+    field: str = ""  # top_units: the figure units are ranked by
+    count: int = 10
+
+
+@dataclass(frozen=True)
 class FormSpec:
     id: str
     version: str
@@ -131,6 +150,7 @@ class FormSpec:
     rules: tuple[Rule, ...]
     sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     messages: dict[str, dict[str, str]] = field(default_factory=dict)
+    charts: tuple[Chart, ...] = ()  # for the summary workbook
 
     def table(self, key: str) -> Table:
         for table in self.tables:

@@ -14,7 +14,7 @@ from typing import Any
 import xlsxwriter
 
 from toolkit.check.explain import Labels
-from toolkit.forms.model import FormSpec, Table
+from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.messages import render
 from toolkit.summary.consolidate import consolidate
 from toolkit.summary.run import Return, Summary
@@ -43,6 +43,7 @@ def write_summary(
     _units(workbook, styles, summary)
     _findings(workbook, styles, summary)
     _consolidated(workbook, styles, summary, specs, include_errors)
+    _charts(workbook, styles, summary, specs, include_errors)
     _details(workbook, styles, summary, specs)
     workbook.close()
 
@@ -88,6 +89,66 @@ def _consolidated(
             for table in spec.tables:
                 row = _official_table(sheet, styles, table, row, figures)
             row += 1
+
+
+def _charts(
+    workbook: Any,
+    styles: _Styles,
+    summary: Summary,
+    specs: dict[str, FormSpec],
+    include_errors: bool,
+) -> None:
+    """图表: the charts each form's spec declares, over the returns the totals include."""
+    sheet = workbook.add_worksheet(_t("sheet.charts"))
+    sheet.set_column(0, 0, 24)
+    chosen = included(summary, include_errors)
+    row = 0
+    for form_id in sorted({r.result.form for r in chosen if r.result.form in specs}):
+        spec = specs[form_id]
+        members = [r for r in chosen if r.result.form == form_id]
+        if not spec.charts:
+            continue
+        sheet.write_string(row, 0, spec.name, styles.title)
+        row += 2
+        figures = consolidate(spec, [r.result.values for r in members])
+        for chart in spec.charts:
+            points = _chart_points(chart, members, figures)
+            sheet.write_string(row, 0, chart.title, styles.bold)
+            for i, (label, value) in enumerate(points, start=row + 1):
+                sheet.write_string(i, 0, label)
+                sheet.write_number(i, 1, value)
+            drawn = workbook.add_chart({"type": "bar" if chart.type == "top_units" else chart.type})
+            drawn.add_series(
+                {
+                    "name": chart.title,
+                    "categories": [sheet.name, row + 1, 0, row + max(len(points), 1), 0],
+                    "values": [sheet.name, row + 1, 1, row + max(len(points), 1), 1],
+                }
+            )
+            drawn.set_title({"name": chart.title})
+            if chart.type != "pie":
+                drawn.set_legend({"none": True})
+            sheet.insert_chart(row, 3, drawn)
+            row += max(len(points) + 2, 16)
+
+
+def _chart_points(
+    chart: Chart, members: list[Return], figures: dict[str, float | None]
+) -> list[tuple[str, float]]:
+    if chart.type == "top_units":
+        ranked = sorted(
+            (
+                (r.match.unit.name, r.result.values.get(chart.field))
+                for r in members
+                if r.match.unit
+            ),
+            key=lambda item: -(item[1] or 0),
+        )
+        return [(name, float(value or 0)) for name, value in ranked[: chart.count]]
+    return [
+        (series.label, float(sum(figures.get(k) or 0 for k in series.fields)))
+        for series in chart.series
+    ]
 
 
 def _official_table(
