@@ -48,3 +48,11 @@ def test_a_file_that_takes_too_long_is_answered_f1_and_the_run_goes_on(tmp_path:
     results = read_all([str(GOOD), str(HAND)], forms, workers=1, timeout=0.0001)
     assert all(r.unreadable and r.findings[0].rule == "F1" for r in results)
     assert "秒" in results[0].findings[0].message
+
+
+def test_returns_of_one_template_share_one_cell_map(tmp_path: Path) -> None:
+    names = [str(shutil.copy(GOOD, tmp_path / f"{i}.xlsx")) for i in range(3)]
+    forms, _ = load_all()
+    results = read_all(names, forms, workers=2)
+    maps = [r.read.primary.cells for r in results]
+    assert maps[0] == maps[1] == maps[2] and maps[0] is maps[1] is maps[2]

@@ -14,6 +14,7 @@ import contextlib
 import faulthandler
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
@@ -140,6 +141,31 @@ class IsolatedReader:
         return self.failed(name, "read.timeout")
 
 
+class _Shared:
+    """What thousands of returns have in common, kept once: every return of one template
+    carries the same field -> cell map and the same field keys (a pickled result brings its
+    own copies; at 10,000 returns that is hundreds of MB)."""
+
+    def __init__(self) -> None:
+        self.maps: list[dict[str, tuple[str, str]]] = []
+
+    def compact(self, result: FileResult) -> FileResult:
+        result.values = {sys.intern(k): v for k, v in result.values.items()}
+        if result.read is not None:
+            for part in result.read.parts:
+                part.values = {sys.intern(k): v for k, v in part.values.items()}
+                part.cells = self._map(part.cells)
+        return result
+
+    def _map(self, cells: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+        for known in self.maps:
+            if known == cells:
+                return known
+        if len(self.maps) < 64:  # a few templates and layouts; hand-made maps vary
+            self.maps.append(cells)
+        return cells
+
+
 def read_all(
     names: list[str],
     forms: list[FormSpec],
@@ -156,6 +182,7 @@ def read_all(
     pending = list(reversed(range(len(names))))
     busy: dict[Connection, tuple[IsolatedReader, int, float]] = {}
     answered = 0
+    shared = _Shared()
     try:
         while pending or busy:
             idle = [r for r in readers if all(r is not b[0] for b in busy.values())]
@@ -173,7 +200,7 @@ def read_all(
             for conn in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
                 reader, index, _ = busy.pop(conn)  # type: ignore[call-overload]
                 try:
-                    results[index] = conn.recv()  # type: ignore[union-attr]
+                    results[index] = shared.compact(conn.recv())  # type: ignore[union-attr]
                 except (EOFError, OSError):
                     results[index] = reader.failed(names[index], "read.reader_crashed")
             now = time.monotonic()
