@@ -116,13 +116,10 @@ def forms_command(
     lang: LangOption = None,
 ) -> None:
     def action() -> None:
-        from toolkit.forms.registry import load_all
 
         if output_format not in ("text", "json"):
             raise UserError("cli.bad_format", value=output_format)
-        specs, problems = load_all()
-        for problem in problems:
-            typer.echo(problem.render(), err=True)
+        specs, problems = _load_forms()
         if output_format == "json":
             data = [
                 {
@@ -148,6 +145,16 @@ def forms_command(
             raise typer.Exit(2)  # the broken specs were named on stderr above
 
     _run(action)
+
+
+def _load_forms() -> tuple[list[Any], list[UserError]]:
+    """Every form that loads; a broken local spec is named on stderr, the others still work."""
+    from toolkit.forms.registry import load_all
+
+    forms, problems = load_all()
+    for problem in problems:
+        typer.echo(problem.render(), err=True)
+    return forms, problems
 
 
 def _print_forms(specs: list[Any]) -> None:
@@ -248,13 +255,11 @@ def check_command(
         from toolkit.check.report import json_report, text_report
         from toolkit.check.result import exit_code
         from toolkit.check.run import LastYear, check_files, read_last_year
-        from toolkit.forms.registry import load_all, load_form
+        from toolkit.forms.registry import load_form
 
         if output_format not in ("text", "json"):
             raise UserError("cli.bad_format", value=output_format)
-        forms, problems = load_all()
-        for problem in problems:
-            typer.echo(problem.render(), err=True)
+        forms, _ = _load_forms()
         chosen = load_form(form, spec) if (form or spec) else None
         if chosen is not None:  # a local spec stands in for a built-in form of the same id
             forms = [f for f in forms if f.id != chosen.id] + [chosen]
@@ -312,7 +317,7 @@ def summary_command(
 
         from toolkit.check.result import exit_code
         from toolkit.files import atomic_write, check_outputs
-        from toolkit.forms.registry import load_all, load_form
+        from toolkit.forms.registry import load_form
         from toolkit.roster import read_roster
         from toolkit.summary.report import json_report, text_report
         from toolkit.summary.run import summarise
@@ -322,9 +327,7 @@ def summary_command(
             raise UserError("cli.bad_format", value=output_format)
         if not inbox.is_dir():
             raise UserError("cli.summary_not_a_folder", path=str(inbox))
-        forms, problems = load_all()
-        for problem in problems:
-            typer.echo(problem.render(), err=True)
+        forms, _ = _load_forms()
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None
         target = Path(output) if output else None

@@ -9,10 +9,11 @@ import math
 import re
 from collections.abc import Callable
 
-from toolkit.forms.expr import Arith, Call, Compare, Expr, Logic, Num, Ref
+from toolkit.forms.expr import Arith, Call, Expr, Num, Ref
 from toolkit.forms.model import Field, FormSpec, Rule
 from toolkit.messages import render
 from toolkit.read.layout import row_anchor
+from toolkit.validate.finding import comparison
 
 Lookup = Callable[[str], float | None]  # field key -> the number the rules used, None = blank
 Display = Callable[[str], str]  # field key -> how to quote the cell in a sentence
@@ -109,15 +110,6 @@ def _terms(expr: Expr) -> list[tuple[int, Expr]] | None:
     return None
 
 
-def _comparison(expr: Expr) -> Compare | None:
-    if isinstance(expr, Compare):
-        return expr
-    if isinstance(expr, Logic) and expr.op == "and":
-        found = [e for e in expr.operands if isinstance(e, Compare)]
-        return found[0] if len(found) == 1 else None
-    return None
-
-
 class Explainer:
     def __init__(self, spec: FormSpec) -> None:
         self.labels = Labels(spec)
@@ -149,7 +141,7 @@ class Explainer:
     ) -> str | None:
         """The computed sentence for a failed rule, or None when the rule's own sentence
         says it all (N1, M1, W2 …)."""
-        compare = _comparison(rule.check)
+        compare = comparison(rule.check)
         if compare is None:
             return None
         keys = list(rule.fields)

@@ -64,7 +64,8 @@ def _serve(conn: Connection, forms: list[FormSpec], form: FormSpec | None, lang:
 
 
 class IsolatedReader:
-    """``read(name)`` gives the FileResult of one file, read in a worker process."""
+    """One worker process: ``submit(name)`` hands it a file, whose FileResult arrives on the
+    connection returned (``read_all`` drives several)."""
 
     def __init__(
         self, forms: list[FormSpec], form: FormSpec | None = None, timeout: float = DEFAULT_TIMEOUT
@@ -130,15 +131,6 @@ class IsolatedReader:
         message = render(problem, path=name, seconds=int(self.timeout))
         result.findings.append(CheckFinding("F1", "error", message))
         return result
-
-    def read(self, name: str) -> FileResult:
-        try:
-            conn = self.submit(name)
-            if conn.poll(self.timeout):
-                return conn.recv()
-        except (EOFError, OSError):
-            return self.failed(name, "read.reader_crashed")
-        return self.failed(name, "read.timeout")
 
 
 class _Shared:

@@ -27,7 +27,7 @@ from toolkit.check.findings import (
     reader_findings,
     rule_finding,
 )
-from toolkit.check.isolation import IsolatedReader, read_all
+from toolkit.check.isolation import read_all
 from toolkit.check.result import META_KEYS, CheckFinding, FileResult, json_number
 from toolkit.check.values import Prepared, prepare
 from toolkit.forms.model import FormSpec, Rule
@@ -111,8 +111,7 @@ def check_files(
 def read_last_year(name: str, forms: list[FormSpec], isolate: bool = True) -> LastYear | FileResult:
     """Last year's figures as the rules see them, or the unreadable result explaining why."""
     if isolate:
-        with IsolatedReader(forms) as reader:
-            result = reader.read(name)
+        [result] = read_all([name], forms)
     else:
         result = read_file(name, forms)
     if result.read is None or result.read.main is None:

@@ -32,13 +32,13 @@ class Finding:
     params: dict[str, str] = field(default_factory=dict)
 
 
-def _comparison(expr: Expr) -> Compare | None:
+def comparison(expr: Expr) -> Compare | None:
     """The comparison a rule states, when it states exactly one (A1, A2, R1, W1…)."""
     if isinstance(expr, Compare):
         return expr
     if isinstance(expr, Logic) and expr.op == "and":
         found = [e for e in expr.operands if isinstance(e, Compare)]
-        return found[-1] if len(found) == 1 else None
+        return found[0] if len(found) == 1 else None
     return None
 
 
@@ -55,7 +55,7 @@ class Explainer:
         self.compiler = PandasCompiler()
 
     def sides(self, rule: Rule, frame: RuleFrame) -> tuple[Any, Any] | None:
-        compare = _comparison(rule.check)
+        compare = comparison(rule.check)
         if compare is None:
             return None
         return self.compiler.number(compare.left)(frame), self.compiler.number(compare.right)(frame)
