@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 import zipfile
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +154,28 @@ def excel_verdicts(
     sheets: dict[str, list[list[Any]]], checks: dict[str, tuple[str, str]]
 ) -> dict[str, Any]:
     return {instance: value_at(sheets, sheet, ref) for instance, (sheet, ref) in checks.items()}
+
+
+def run_toolkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed command as a user runs it, in a fresh process."""
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
+def saved_mail(
+    path: Path, date: str, name: str, data: bytes, sender: str = "单位 <unit@example.cn>"
+) -> Path:
+    """A mail as a clerk saves it (.eml): one workbook attachment named ``name``."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["Date"] = date
+    message["Subject"] = "年报"
+    message.set_content("请查收")
+    message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    path.write_bytes(bytes(message))
+    return path

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import zipfile
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +17,8 @@ from python_calamine import CalamineWorkbook
 
 from tests.fills import consistent_fill
 from tests.libreoffice import convert
-from tests.support import build_template, fill_workbook
+from tests.support import build_template, fill_workbook, saved_mail
+from tests.support import run_toolkit as toolkit
 from toolkit.forms.registry import load_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,26 +31,6 @@ ROSTER = [
     ("余姚市教育局", "jy@example.cn", "部门"),
     ("余姚市民政局", "", "部门"),
 ]
-
-
-def toolkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "toolkit", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
-
-
-def saved_mail(path: Path, sender: str, date: str, name: str, data: bytes) -> None:
-    message = EmailMessage()
-    message["From"] = sender
-    message["Date"] = date
-    message["Subject"] = "年报"
-    message.set_content("请查收")
-    message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
-    path.write_bytes(bytes(message))
 
 
 def filled(folder: Path, name: str, unit: str, seed: int, **extra: Any) -> Path:
@@ -81,17 +59,17 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     old = filled(build, "old.xlsx", "兰江街道办事处", 3, **{"review.appeal.total": 7})
     saved_mail(
         inbox / "一月" / "第一次.eml",
-        "lj@example.cn",
         "Mon, 19 Jan 2026 08:00:00 +0800",
         "兰江街道年报.xlsx",
         old.read_bytes(),
+        sender="lj@example.cn",
     )
     saved_mail(
         inbox / "第二次.eml",
-        "兰江 <LJ@example.cn>",
         "Tue, 27 Jan 2026 08:00:00 +0800",
         "兰江街道（更正）.xlsx",
         HAND.read_bytes(),
+        sender="兰江 <LJ@example.cn>",
     )
     (inbox / "一月" / "损坏的邮件.eml").write_bytes(b"")  # a mail that cannot be read
     stranger = filled(build, "s.xlsx", '=HYPERLINK("http://x","点我")', 4)

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +19,8 @@ from python_calamine import CalamineWorkbook
 from tests.fills import consistent_fill
 from tests.libreoffice import convert
 from tests.support import fill_workbook
+from tests.support import run_toolkit as toolkit
+from tests.support import saved_mail as mail
 from toolkit.forms.registry import load_form
 from toolkit.template.writer import META_SHEET
 
@@ -33,25 +32,6 @@ HAND = {UNITS[5], UNITS[6]}  # the map sheet removed: read by labels
 LIBRE = {UNITS[7]: "xls", UNITS[8]: "ods"}
 MAILED = {UNITS[12], UNITS[13], UNITS[14], UNITS[15]}
 TWICE = UNITS[20]  # an early wrong return, then a corrected one by mail
-
-
-def toolkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "toolkit", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=600,
-    )
-
-
-def mail(path: Path, date: str, name: str, data: bytes) -> None:
-    message = EmailMessage()
-    message["From"] = "单位 <unit@example.cn>"
-    message["Date"] = date
-    message.set_content("请查收")
-    message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
-    path.write_bytes(bytes(message))
 
 
 @pytest.fixture(scope="module")
