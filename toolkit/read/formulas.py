@@ -11,7 +11,7 @@ Tokens come from openpyxl's formula tokenizer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
@@ -37,7 +37,7 @@ class Evaluator:
     """Evaluates the formulas of one workbook: ``formulas[(sheet, row, col)]`` is a cell's
     formula text; ``value_of`` gives a cell's stored content."""
 
-    def __init__(self, formulas: dict[Cell, str], value_of: ValueOf) -> None:
+    def __init__(self, formulas: Mapping[Cell, str], value_of: ValueOf) -> None:
         self.formulas = formulas
         self.value_of = value_of
         self.memo: dict[Cell, float] = {}

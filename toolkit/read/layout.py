@@ -90,36 +90,72 @@ def _column_leaf(table: Table, item: Field) -> LabelCell | None:
     return max(above, key=lambda c: c.row + c.rows) if above else None
 
 
-def _locate_grid_table(table: Table, grid: Grid) -> dict[str, Span]:
+@dataclass(frozen=True)
+class _RowPlan:
+    """What the spec says about one grid row, worked out once per table (not per file)."""
+
+    own: LabelCell | None
+    wordings: tuple[str, ...]  # the row label's wordings, also prefixed by a parent label
+    fields: tuple[Field, ...]
+    leaves: dict[str, LabelCell | None]  # field key -> its column's lowest header
+    ordinals: dict[str, int]  # field key -> its place among same-worded headers of the row
+
+
+_PLANS: dict[int, tuple[Table, dict[int, _RowPlan]]] = {}
+
+
+def _plan(table: Table) -> dict[int, _RowPlan]:
+    """Grid row -> its plan; cached by table (the table is kept, so its id stays unique)."""
+    cached = _PLANS.get(id(table))
+    if cached is not None and cached[0] is table:
+        return cached[1]
     by_row: dict[int, list[Field]] = defaultdict(list)
     for item in table.fields:
         by_row[item.row].append(item)
-    anchors = {row: row_anchor(table, row) for row in by_row}
-    row_spans = _find_rows(anchors, grid)
-    cells: dict[str, Span] = {}
+    plans: dict[int, _RowPlan] = {}
     for row, items in sorted(by_row.items()):
+        own, parents = row_anchor(table, row)
+        wordings: dict[str, None] = {}
+        if own is not None:
+            for text in forms_of(own.text, own.variants):
+                wordings.setdefault(text, None)
+                for parent in parents:
+                    for prefix in forms_of(parent.text, parent.variants):
+                        wordings.setdefault(prefix + text, None)
+        leaves = {item.key: _column_leaf(table, item) for item in items}
+        ordinals: dict[str, int] = {}
+        seen: Counter[str] = Counter()
+        for item in sorted(items, key=lambda f: f.col):
+            leaf = leaves[item.key]
+            if leaf is not None:
+                ordinals[item.key] = seen[leaf.text]
+                seen[leaf.text] += 1
+        plans[row] = _RowPlan(own, tuple(wordings), tuple(items), leaves, ordinals)
+    _PLANS[id(table)] = (table, plans)
+    return plans
+
+
+def _locate_grid_table(table: Table, grid: Grid) -> dict[str, Span]:
+    plans = _plan(table)
+    row_spans = _find_rows(plans, grid)
+    cells: dict[str, Span] = {}
+    for row, plan in plans.items():
         anchor_span = row_spans.get(row)
-        if anchors[row][0] is not None and anchor_span is None:
+        if plan.own is not None and anchor_span is None:
             continue
-        cells.update(_locate_row_values(table, items, anchor_span, grid))
+        cells.update(_locate_row_values(table, plan, anchor_span, grid))
     return cells
 
 
-def _find_rows(
-    anchors: dict[int, tuple[LabelCell | None, list[LabelCell]]], grid: Grid
-) -> dict[int, Span]:
+def _find_rows(plans: dict[int, _RowPlan], grid: Grid) -> dict[int, Span]:
     """Each labelled grid row -> the span of its label in the workbook."""
     candidates: dict[int, list[Span]] = {}
-    for row, (own, parents) in anchors.items():
-        if own is None:
+    order = _reading_order(grid)
+    for row, plan in plans.items():
+        if plan.own is None:
             continue
-        spans: list[Span] = []
-        for text in forms_of(own.text, own.variants):
-            spans.extend(grid.find(text))
-            for parent in parents:
-                for prefix in forms_of(parent.text, parent.variants):
-                    spans.extend(grid.find(prefix + text))
-        candidates[row] = sorted(set(spans), key=_reading_order(grid))
+        spans = {span for text in plan.wordings for span in grid.find(text)}
+        candidates[row] = sorted(spans, key=order)
     # the table sits where most of its row labels are
     votes = Counter(sheet for spans in candidates.values() for sheet in {s.sheet for s in spans})
     if not votes:
@@ -143,25 +179,20 @@ def _reading_order(grid: Grid):
 
 
 def _locate_row_values(
-    table: Table, items: list[Field], anchor: Span | None, grid: Grid
+    table: Table, plan: _RowPlan, anchor: Span | None, grid: Grid
 ) -> dict[str, Span]:
-    leaves = {item.key: _column_leaf(table, item) for item in items}
-    # ordinal of each field among the row's fields under the same header wording
-    ordinal: dict[str, int] = {}
-    seen: Counter[str] = Counter()
-    for item in sorted(items, key=lambda f: f.col):
-        leaf = leaves[item.key]
-        if leaf is not None:
-            ordinal[item.key] = seen[leaf.text]
-            seen[leaf.text] += 1
-    home = anchor or _band_base([leaves[i.key] for i in items], grid)
+    leaves = plan.leaves
+    home = anchor or _band_base([leaves[i.key] for i in plan.fields], grid)
     headers: dict[str, Span] = {}
-    for item in items:
+    bands: dict[LabelCell, list[Span]] = {}  # fields under one wording share its band
+    for item in plan.fields:
         leaf = leaves[item.key]
         if leaf is None or home is None:
             continue
-        spans = _header_band(table, leaf, home, anchor is not None, grid)
-        k = ordinal[item.key]
+        spans = bands.get(leaf)
+        if spans is None:
+            spans = bands[leaf] = _header_band(table, leaf, home, anchor is not None, grid)
+        k = plan.ordinals[item.key]
         if k < len(spans):
             headers[item.key] = spans[k]
     if not headers:

@@ -8,6 +8,7 @@ import html
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,22 +42,36 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def sheet_parts(path: Path, sheets: set[str]) -> dict[str, SheetPart]:
+    """The named sheets of an OOXML workbook, each ready for cell lookups (a sheet whose
+    part is missing looks empty)."""
+    found: dict[str, SheetPart] = {}
+    with zipfile.ZipFile(path) as archive:
+        parts = _sheet_parts(archive)
+        names = set(archive.namelist())
+        for sheet in sheets:
+            part = parts.get(sheet)
+            found[sheet] = SheetPart(archive.read(part) if part in names else b"")
+    return found
+
+
 def formula_and_error_cells(
     path: Path, sheets: set[str], wanted: dict[str, set[str]] | None = None
 ) -> dict[str, SheetCells]:
     """For each named sheet of an OOXML workbook, the cells holding formulas and errors
     (with ``wanted``: among those cells of each sheet only)."""
     found: dict[str, SheetCells] = {}
-    with zipfile.ZipFile(path) as archive:
-        parts = _sheet_parts(archive)
-        names = set(archive.namelist())
-        for sheet in sheets:
-            part = parts.get(sheet)
-            cells = found.setdefault(sheet, SheetCells())
-            if part is not None and part in names:
-                _scan(
-                    archive.read(part), cells, None if wanted is None else wanted.get(sheet, set())
-                )
+    for sheet, part in sheet_parts(path, sheets).items():
+        cells = found[sheet] = SheetCells()
+        if wanted is None:
+            _scan(part.data, cells)
+            continue
+        for ref in wanted.get(sheet, ()):
+            text, error = part.cell(ref)
+            if text is not None:
+                cells.formulas[ref] = text
+            if error:
+                cells.errors.add(ref)
     return found
 
 
@@ -66,53 +81,159 @@ def formula_and_error_cells(
 # python-calamine). A part that is not UTF-8 falls back to the parser.
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?(?<![\w:])r="(\d+)"')
 _ATTRIBUTE = re.compile(rb'(?<![\w:])(r|t|si)="([^"]*)"')
+_ATTRIBUTE_ANY = re.compile(rb'(?<![\w:])(r|t|si|ref)="([^"]*)"')
 
 
-def _rows(data: bytes, numbers: set[str]) -> bytes:
-    """Only the <row> elements numbered ``numbers`` (a template's thousand helper formulas sit
-    in other rows or are skipped cheaply); the whole part when rows are not numbered."""
-    starts = [(m.start(), m.group(1).decode("ascii")) for m in _ROW.finditer(data)]
-    if not starts:
-        return data
-    ends = [start for start, _ in starts[1:]] + [len(data)]
-    return b"".join(
-        data[start:end]
-        for (start, number), end in zip(starts, ends, strict=True)
-        if number in numbers
-    )
-
-
-def _scan(data: bytes, cells: SheetCells, wanted: set[str] | None = None) -> None:
-    """Fill ``cells`` from one sheet part; with ``wanted``, only those cells' formulas (and
-    errors) are read (a template has thousands of helper formulas nobody asked about)."""
-    if b"<f" not in data and b":f" not in data and b't="e"' not in data:
+def _scan(data: bytes, cells: SheetCells) -> None:
+    """Fill ``cells`` from one whole sheet part."""
+    if not _may_hold_formulas(data):
         return  # no formula, no error: most sheets of a hand-made return
-    if wanted is not None:
-        data = _rows(data, {ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for ref in wanted})
     shared: dict[str, tuple[str, str]] = {}  # si -> (master ref, text)
+    for ref, text, options, error in _cells_of(data):
+        if error:
+            cells.errors.add(ref)
+        if text is not None:
+            cells.formulas[ref] = _formula_text(text, options, ref, shared)
+
+
+def _may_hold_formulas(data: bytes) -> bool:
+    return b"<f" in data or b":f" in data or b't="e"' in data
+
+
+def _cells_of(data: bytes) -> Iterator[tuple[str, str | None, dict[bytes, bytes], bool]]:
+    """(ref, formula text or None, formula attributes, holds an error) of each cell with a
+    formula or an error value."""
     for match in _CELL.finditer(data):
         head, body = match.group(1), match.group(2)
         error = b't="e"' in head
         formula = _FORMULA.search(body) if body and b"f" in body else None
         if not error and formula is None:
             continue
-        attributes = dict(_ATTRIBUTE.findall(head))
-        ref = attributes.get(b"r", b"").decode("ascii", "replace")
-        if error:
-            cells.errors.add(ref)
+        ref = dict(_ATTRIBUTE.findall(head)).get(b"r", b"").decode("ascii", "replace")
         if formula is None:
-            continue
-        options = dict(_ATTRIBUTE.findall(formula.group(1)))
-        if wanted is not None and ref not in wanted and options.get(b"t") != b"shared":
+            yield ref, None, {}, error
             continue
         text = (formula.group(2) or b"").decode("utf-8", "replace")
         if "&" in text:
             text = html.unescape(text)
-        cells.formulas[ref] = _formula_text(text, options, ref, shared)
-    if wanted is not None:
-        cells.formulas = {ref: text for ref, text in cells.formulas.items() if ref in wanted}
+        yield ref, text, dict(_ATTRIBUTE.findall(formula.group(1))), error
+
+
+_ROW_PLAIN = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
+_ROW_ANY = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
+_SHARED_MASTER = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?<!/)>(.+?)</(?:\w+:)?f>", re.S)
+_COLUMN_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class SheetPart:
+    """One sheet's XML, asked about single cells: only the rows asked about are scanned (a
+    template's thousand helper formulas, and a report's other rows, are never parsed)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.empty = not _may_hold_formulas(data)
+        self._rows: dict[bytes, tuple[int, int]] | None = None  # row number -> byte range
+        self._scanned: dict[bytes, dict[str, tuple[str | None, bool]]] = {}
+        self._masters: dict[str, tuple[str, str]] | None = None  # si -> (master ref, text)
+
+    def cell(self, ref: str) -> tuple[str | None, bool]:
+        """(the cell's formula text, '' when unknown, or None; whether it holds an error)."""
+        if self.empty:
+            return None, False
+        number = ref.encode("ascii").lstrip(_COLUMN_LETTERS)
+        row = self._scanned.get(number)
+        if row is None:
+            row = self._scanned[number] = self._scan_row(number)
+        return row.get(ref, (None, False))
+
+    def formulas(self) -> Mapping[str, str]:
+        """Every formula cell's text by A1 reference, read lazily, row by row."""
+        return _LazyFormulas(self)
+
+    def _row_range(self, number: bytes) -> tuple[int, int] | None:
+        if self._rows is None:
+            pattern = _ROW_PLAIN if b"<row" in self.data else _ROW_ANY
+            starts = [(m.start(), m.group(1)) for m in pattern.finditer(self.data)]
+            ends = [start for start, _ in starts[1:]] + [len(self.data)]
+            self._rows = {n: (s, e) for (s, n), e in zip(starts, ends, strict=True)}
+            if not self._rows:  # rows without numbers: one segment holds them all
+                self._rows = {b"": (0, len(self.data))}
+        return self._rows.get(number) or self._rows.get(b"")
+
+    def _scan_row(self, number: bytes) -> dict[str, tuple[str | None, bool]]:
+        span = self._row_range(number)
+        if span is None:
+            return {}
+        found: dict[str, tuple[str | None, bool]] = {}
+        for ref, text, options, error in _cells_of(self.data[span[0] : span[1]]):
+            if text is not None and options.get(b"t") == b"shared":
+                text = self._shared_text(text, options, ref)
+            found[ref] = (text, error)
+        return found
+
+    def _shared_text(self, text: str, options: dict[bytes, bytes], ref: str) -> str:
+        """A shared formula's text for ``ref``: its own when it is the master, else the
+        master's translated (masters are found in one pass over the part, when needed)."""
+        if text:
+            return text
+        if self._masters is None:
+            self._masters = self._find_masters()
+        index = options.get(b"si", b"").decode("ascii", "replace")
+        known = self._masters.get(index)
+        if known is None:
+            return ""
+        return _formula_text("", options, ref, {index: known})
+
+
+    def _find_masters(self) -> dict[str, tuple[str, str]]:
+        """si -> (master cell, text). A master's cell is the first of its ``ref`` range; a
+        master without one (not seen from any writer) is found by scanning every cell."""
+        masters: dict[str, tuple[str, str]] = {}
+        for match in _SHARED_MASTER.finditer(self.data):
+            attributes = dict(_ATTRIBUTE_ANY.findall(match.group(1)))
+            if attributes.get(b"t") != b"shared" or b"si" not in attributes:
+                continue
+            if b"ref" not in attributes:
+                return self._masters_by_scanning()
+            body = match.group(2).decode("utf-8", "replace")
+            masters[attributes[b"si"].decode("ascii", "replace")] = (
+                attributes[b"ref"].split(b":")[0].decode("ascii", "replace"),
+                html.unescape(body) if "&" in body else body,
+            )
+        return masters
+
+    def _masters_by_scanning(self) -> dict[str, tuple[str, str]]:
+        masters: dict[str, tuple[str, str]] = {}
+        for ref, text, options, _ in _cells_of(self.data):
+            if text and options.get(b"t") == b"shared":
+                masters.setdefault(options.get(b"si", b"").decode("ascii", "replace"), (ref, text))
+        return masters
+
+
+class _LazyFormulas(Mapping[str, str]):
+    """A sheet's formula texts as a mapping that reads a row only when one of its cells is
+    asked for (the evaluator asks for the few cells its totals refer to)."""
+
+    def __init__(self, part: SheetPart) -> None:
+        self.part = part
+
+    def __getitem__(self, ref: str) -> str:
+        text, _ = self.part.cell(ref)
+        if text is None:
+            raise KeyError(ref)
+        return text
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and self.part.cell(ref)[0] is not None
+
+    def __iter__(self) -> Iterator[str]:
+        cells = SheetCells()
+        _scan(self.part.data, cells)
+        return iter(cells.formulas)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _formula_text(

@@ -9,6 +9,7 @@ the same file is read as a second part.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,11 @@ from typing import Any
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 
 from toolkit.forms.model import FormSpec
-from toolkit.read.formulas import ErrorValue, Evaluator, Unsupported
+from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
 from toolkit.read.grid import Grid, Span, load_grid
 from toolkit.read.layout import Located, locate, read_values
 from toolkit.read.meta import from_signature, from_title
-from toolkit.read.ooxml import formula_and_error_cells
+from toolkit.read.ooxml import SheetPart, sheet_parts
 from toolkit.read.sniff import FileProblem, Sniffed, sniff
 from toolkit.read.template import read_template_return
 from toolkit.template.writer import META_SHEET
@@ -139,24 +140,19 @@ def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
     (never the result saved in the file); a formula outside the evaluated subset stays
     marked, so a total is recomputed from its parts instead."""
     names = {s.name for s in grid.sheets}
-    found = formula_and_error_cells(path, names)
-    texts = {
-        (sheet, *_zero_based(ref)): text
-        for sheet, sheet_cells in found.items()
-        for ref, text in sheet_cells.formulas.items()
-        if text
-    }
+    sheets = sheet_parts(path, names)
 
     def value_of(sheet: str, row: int, col: int) -> Any:
         if sheet not in names:
             raise Unsupported("another workbook or a missing sheet")
         return grid.sheet(sheet).value(row, col)
 
-    evaluator = Evaluator(texts, value_of)
+    evaluator = Evaluator(_CellFormulas(sheets), value_of)
     for key, (sheet, ref) in part.cells.items():
-        if ref in found[sheet].errors:
+        text, error = sheets[sheet].cell(ref)
+        if error:
             part.errors.add(key)
-        if ref not in found[sheet].formulas:
+        if text is None:
             continue
         try:
             part.values[key] = evaluator.cell((sheet, *_zero_based(ref)))
@@ -165,6 +161,38 @@ def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
             part.errors.add(key)
         except Unsupported:
             part.formulas.add(key)
+
+
+class _CellFormulas(Mapping[Cell, str]):
+    """The workbook's formula texts by (sheet, row, col), read from the sheet parts only
+    where the evaluator looks (a formula whose text is unknown counts as a plain value)."""
+
+    def __init__(self, sheets: dict[str, SheetPart]) -> None:
+        self.sheets = sheets
+
+    def _text(self, cell: object) -> str | None:
+        if not isinstance(cell, tuple) or len(cell) != 3 or cell[0] not in self.sheets:
+            return None
+        sheet, row, col = cell
+        return self.sheets[sheet].cell(a1(row, col))[0] or None
+
+    def __contains__(self, cell: object) -> bool:
+        return self._text(cell) is not None
+
+    def __getitem__(self, cell: Cell) -> str:
+        text = self._text(cell)
+        if text is None:
+            raise KeyError(cell)
+        return text
+
+    def __iter__(self) -> Iterator[Cell]:
+        for name, sheet in self.sheets.items():
+            for ref, text in sheet.formulas().items():
+                if text:
+                    yield (name, *_zero_based(ref))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _zero_based(ref: str) -> tuple[int, int]:
