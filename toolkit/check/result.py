@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolkit.check.values import Prepared
 from toolkit.read.returns import ReadReturn
 
 SCHEMA = "toolkit-check/1"
@@ -55,6 +56,8 @@ class FileResult:
     findings: list[CheckFinding] = field(default_factory=list)
     unreadable: bool = False
     read: ReadReturn | None = None  # what was read, for --annotate
+    # each part's values made ready for the rules, where the file was read (in parallel)
+    prepared: list[Prepared] = field(default_factory=list)
 
     @property
     def status(self) -> str:

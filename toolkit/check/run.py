@@ -79,6 +79,7 @@ def read_file(name: str, forms: list[FormSpec], form: FormSpec | None = None) ->
     except Exception:  # a malformed file can trip any reader library: it is unreadable
         log.debug("reading %s failed", name, exc_info=True)
         return _unreadable(result, "F1", "read.corrupt", {"path": name})
+    result.prepared = [prepare(part) for part in result.read.parts]
     if result.read.sniffed.macros:
         result.findings.append(CheckFinding("F4", "warning", render("check.macros")))
     return result
@@ -134,8 +135,9 @@ def validate(results: list[FileResult], last_year: LastYear | None = None) -> No
         main = result.read.main
         result.form = result.read.primary.spec.id
         head: Prepared | None = None
-        for part in result.read.parts:
-            prepared = prepare(part)
+        ready = result.prepared if len(result.prepared) == len(result.read.parts) else None
+        for i, part in enumerate(result.read.parts):
+            prepared = ready[i] if ready is not None else prepare(part)
             merged = main is not None and part is not main
             if head is None:
                 head = prepared
@@ -159,16 +161,41 @@ def _frames(
     shown, a total written as a formula is recomputed from the return's own inputs; filled,
     a blank total takes the sum of its parts (W6)."""
     keys = list(spec.fields)
-    values = pd.DataFrame([{k: p.values.get(k) for k in keys} for _, p in items], dtype=object)
-    errors = pd.DataFrame([{k: k in part.errors for k in keys} for part, _ in items])
+    values = pd.DataFrame(
+        {k: _column([p.values.get(k) for _, p in items]) for k in keys},
+        index=pd.RangeIndex(len(items)),
+    )
+    errors = pd.DataFrame(_marks(keys, [part.errors for part, _ in items]), columns=keys)
     computed = [k for k in keys if spec.fields[k].computed]
     formulas = pd.DataFrame(
-        [{k: k in part.formulas for k in computed} for part, _ in items], dtype=bool
+        _marks(computed, [part.formulas for part, _ in items]), columns=computed
     )
     for key in computed:
-        values[key] = values[key].where(~formulas[key], None)  # a cached result is no evidence
+        if formulas[key].any():  # a cached result is no evidence
+            values[key] = values[key].where(~formulas[key], None)
     shown = compute_totals(spec, values, formulas=formulas)
     return values, shown, fill_blank_totals(spec, shown), errors
+
+
+def _column(items: list[Any]) -> np.ndarray:
+    """A frame column: float64 when every cell is a plain number or blank (the rules then
+    read it without looking at each cell again), else the objects as found."""
+    if all(item is None or type(item) is float for item in items):
+        return np.array([np.nan if item is None else item for item in items], dtype="float64")
+    column = np.empty(len(items), dtype=object)
+    column[:] = items
+    return column
+
+
+def _marks(keys: list[str], marked: list[set[str]]) -> np.ndarray:
+    """A boolean matrix, one row per return: True where the key is in that return's set."""
+    out = np.zeros((len(marked), len(keys)), dtype=bool)
+    position = {k: i for i, k in enumerate(keys)}
+    for row, keys_marked in enumerate(marked):
+        for key in keys_marked:
+            if key in position:
+                out[row, position[key]] = True
+    return out
 
 
 def _with_last_year(frame: pd.DataFrame, last_year: LastYear) -> pd.DataFrame:
@@ -239,11 +266,27 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
                     )
                 )
     keys = [k for k, f in spec.fields.items() if f.numeric and not k.startswith("meta.")]
-    rows = shown.reindex(columns=keys).to_dict("records")  # one conversion, not N×fields
+    rows = json_rows(RuleFrame(shown), keys)
     for entry, row in zip(entries, rows, strict=True):
-        entry.result.values.update({k: json_number(_plain(row[k])) for k in keys})
+        entry.result.values.update(zip(keys, row, strict=True))
         entry.result.findings.extend(reader_findings(spec, labels, entry))
         entry.result.findings.extend(drop_superseded(spec, entry))
+
+
+def json_rows(frame: RuleFrame, keys: list[str]) -> list[list[int | float | None]]:
+    """Each return's numbers for JSON, as ``json_number`` gives them, converted a column at a
+    time: whole numbers as int, others rounded, blank and non-numbers None."""
+    if not keys:
+        return [[] for _ in range(frame.size)]
+    numbers = np.column_stack([frame.number(k) for k in keys])
+    out = numbers.astype(object)
+    finite = np.isfinite(numbers)
+    whole = finite & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
+    out[~finite] = None
+    out[whole] = numbers[whole].astype(np.int64).astype(object)
+    for at in zip(*np.nonzero(finite & ~whole), strict=True):
+        out[at] = json_number(float(numbers[at]))  # fractions and huge numbers: one by one
+    return out.tolist()
 
 
 def _plain(value: Any) -> Any:

@@ -79,8 +79,10 @@ def formula_and_error_cells(
 # self-closing). Scanning the text is ~10x faster than an XML parser here, and safe: nothing
 # is expanded, and the check only needs which cells hold <f> and t="e" (values come from
 # python-calamine). A part that is not UTF-8 falls back to the parser.
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+# Bodies are matched as runs of anything but "<" (element text is escaped, so a formula's
+# text is one run): a lazy ".*?" would try the closing tag at every byte of a long formula.
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>([^<]*(?:<(?!/(?:\w+:)?c>)[^<]*)*)</(?:\w+:)?c>)")
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)")
 _ATTRIBUTE = re.compile(rb'(?<![\w:])(r|t|si)="([^"]*)"')
 _ATTRIBUTE_ANY = re.compile(rb'(?<![\w:])(r|t|si|ref)="([^"]*)"')
 
@@ -184,7 +186,6 @@ class SheetPart:
         if known is None:
             return ""
         return _formula_text("", options, ref, {index: known})
-
 
     def _find_masters(self) -> dict[str, tuple[str, str]]:
         """si -> (master cell, text). A master's cell is the first of its ``ref`` range; a

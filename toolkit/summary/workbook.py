@@ -16,9 +16,10 @@ import xlsxwriter
 from toolkit.check.explain import Labels
 from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.messages import render
-from toolkit.summary.consolidate import consolidate
+from toolkit.summary.consolidate import consolidate, consolidate_groups
 from toolkit.summary.run import Return, Summary
 
+_CELL_TEXT_LIMIT = 32_767
 STATUS_FILL = {
     "ok": "#C6EFCE",
     "warnings": "#FFEB9C",
@@ -79,16 +80,25 @@ def _consolidated(
             group = member.match.unit.group if member.match.unit else None
             if group:
                 groups.setdefault(group, []).append(member)
-        for group, items in groups.items():
+        sums = consolidate_groups(spec, [[r.result.values for r in g] for g in groups.values()])
+        for (group, items), figures in zip(groups.items(), sums, strict=True):
             heading = _t("consolidated.group", group=group) if group else spec.name
             sheet.write_string(row, 0, heading, styles.title)
-            names = "、".join(r.match.unit.name for r in items if r.match.unit)
-            sheet.write_string(row + 1, 0, _t("consolidated.units", count=len(items), names=names))
+            sheet.write_string(row + 1, 0, _included_units(items))
             row += 3
-            figures = consolidate(spec, [r.result.values for r in items])
             for table in spec.tables:
                 row = _official_table(sheet, styles, table, row, figures)
             row += 1
+
+
+def _included_units(items: list[Return]) -> str:
+    """The line naming the units a table adds up; past what a cell holds, a count and where
+    to find them (a spreadsheet cell holds 32,767 characters)."""
+    names = "、".join(r.match.unit.name for r in items if r.match.unit)
+    text = _t("consolidated.units", count=len(items), names=names)
+    if len(text) > _CELL_TEXT_LIMIT:
+        return _t("consolidated.units_many", count=len(items))
+    return text
 
 
 def _charts(
@@ -349,8 +359,11 @@ def _details(workbook: Any, styles: _Styles, summary: Summary, specs: dict[str, 
     sheet = workbook.add_worksheet(_t("sheet.details"))
     counted = [r for r in summary.counted if r.result.form]
     keys: dict[str, str] = {}
+    by_form = {
+        form: Labels(specs[form]) for form in {r.result.form for r in counted} if form in specs
+    }
     for item in counted:
-        labels = Labels(specs[item.result.form]) if item.result.form in specs else None
+        labels = by_form.get(item.result.form or "")
         for key in item.result.values:
             if key not in keys:
                 keys[key] = labels.full(key) if labels and key in labels.spec.fields else ""
