@@ -55,3 +55,24 @@ def test_ambiguous_and_unknown_are_reported_not_guessed() -> None:
     assert set(shared.units) == {ROSTER[3], ROSTER[4]}
     unknown = MATCHER.match("外省某局", "nobody@example.cn", "年报.xlsx")
     assert unknown.how == "unknown" and unknown.unit is None and unknown.units == ()
+
+
+def test_a_name_containing_unit_names_gives_the_longest_in_roster_order() -> None:
+    """The indexed lookup gives what trying every unit's core inside the name gives."""
+    import random
+
+    from toolkit.roster import name_key
+
+    rng = random.Random(5)
+    syllables = ["兰", "江", "凤", "山", "街", "道", "镇", "乡", "东", "西"]
+    roster = [unit("".join(rng.choices(syllables, k=rng.randint(2, 5))), row=i) for i in range(60)]
+    matcher = Matcher(roster)
+    for _ in range(400):
+        name = "".join(rng.choices(syllables, k=rng.randint(1, 12)))
+        key = name_key(name)
+        if key in matcher.by_key or matcher.by_core.get(core(name)):
+            continue  # decided before the search inside the name
+        inside = [(c, u) for c, u in matcher.cores if len(c) >= 2 and c in key]
+        longest = max((len(c) for c, _ in inside), default=0)
+        expected = tuple(u for c, u in inside if len(c) == longest)
+        assert matcher.by_name(name) == expected, name

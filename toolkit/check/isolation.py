@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import multiprocessing
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -92,7 +94,11 @@ class IsolatedReader:
             args=(child, self.forms, self.form, current_language()),
             daemon=True,
         )
-        self.process.start()
+        gc.freeze()  # the worker's collector then skips everything the parent holds
+        try:
+            self.process.start()
+        finally:
+            gc.unfreeze()
         child.close()
         self.conn = parent
         return parent
@@ -158,6 +164,9 @@ class _Shared:
         return cells
 
 
+QUEUE_DEPTH = 2  # files handed to a worker at once: the next is there when one is done
+
+
 def read_all(
     names: list[str],
     forms: list[FormSpec],
@@ -167,39 +176,59 @@ def read_all(
     done: Callable[[int], None] | None = None,
 ) -> list[FileResult]:
     """Every file read in one of ``workers`` worker processes (default: one per core), in
-    the order given; ``done(count)`` is told each time one more file is answered."""
+    the order given; ``done(count)`` is told each time one more file is answered.
+
+    Each worker holds up to QUEUE_DEPTH files, so it never waits for the parent between two
+    files. A file's time starts when the worker turns to it (its previous answer arrived);
+    when a worker dies or runs out of time, the file it was reading is F1 and the files
+    queued behind it go to the fresh worker that replaces it."""
     count = max(1, min(workers or os.cpu_count() or 1, len(names)))
     readers = [IsolatedReader(forms, form, timeout) for _ in range(count)]
+    queues: dict[IsolatedReader, deque[int]] = {r: deque() for r in readers}
+    started: dict[IsolatedReader, float] = {}  # when the worker turned to its current file
     results: list[FileResult | None] = [None] * len(names)
-    pending = list(reversed(range(len(names))))
-    busy: dict[Connection, tuple[IsolatedReader, int, float]] = {}
+    pending = deque(range(len(names)))
     answered = 0
     shared = _Shared()
+
+    def fail(reader: IsolatedReader, problem: str) -> None:
+        index = queues[reader].popleft()
+        results[index] = reader.failed(names[index], problem)
+        pending.extendleft(reversed(queues[reader]))  # the rest go to the fresh worker
+        queues[reader].clear()
+        started.pop(reader, None)
+
     try:
-        while pending or busy:
-            idle = [r for r in readers if all(r is not b[0] for b in busy.values())]
-            for reader in idle:
-                if not pending:
-                    break
-                index = pending.pop()
-                try:
-                    busy[reader.submit(names[index])] = (reader, index, time.monotonic() + timeout)
-                except OSError:
-                    results[index] = reader.failed(names[index], "read.reader_crashed")
+        while pending or any(queues.values()):
+            for reader in readers:
+                while pending and len(queues[reader]) < QUEUE_DEPTH:
+                    index = pending.popleft()
+                    try:
+                        reader.submit(names[index])
+                    except OSError:
+                        queues[reader].append(index)
+                        fail(reader, "read.reader_crashed")
+                        continue
+                    queues[reader].append(index)
+                    if len(queues[reader]) == 1:  # an idle worker turns to it now
+                        started[reader] = time.monotonic()
+            busy = {reader.conn: reader for reader in readers if queues[reader] and reader.conn}
             if not busy:
                 continue
-            soonest = min(deadline for _, _, deadline in busy.values())
+            soonest = min(started[r] for r in busy.values()) + timeout
             for conn in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
-                reader, index, _ = busy.pop(conn)  # type: ignore[call-overload]
+                reader = busy[conn]  # type: ignore[index]
                 try:
-                    results[index] = shared.compact(conn.recv())  # type: ignore[union-attr]
+                    result = conn.recv()  # type: ignore[union-attr]
                 except (EOFError, OSError):
-                    results[index] = reader.failed(names[index], "read.reader_crashed")
+                    fail(reader, "read.reader_crashed")
+                    continue
+                results[queues[reader].popleft()] = shared.compact(result)
+                started[reader] = time.monotonic()
             now = time.monotonic()
-            for conn, (reader, index, deadline) in list(busy.items()):
-                if deadline <= now:
-                    del busy[conn]
-                    results[index] = reader.failed(names[index], "read.timeout")
+            for reader in busy.values():
+                if queues[reader] and started.get(reader, now) + timeout <= now:
+                    fail(reader, "read.timeout")
             finished = sum(r is not None for r in results)
             if done is not None and finished != answered:
                 answered = finished

@@ -369,11 +369,12 @@ def _details(workbook: Any, styles: _Styles, summary: Summary, specs: dict[str, 
                 keys[key] = labels.full(key) if labels and key in labels.spec.fields else ""
     _header(sheet, styles, 0, [_t("col.unit"), _t("col.form"), _t("col.status"), *keys])
     _header(sheet, styles, 1, ["", "", "", *keys.values()])
+    statuses = {s: _t(f"status.{s}") for s in ("ok", "warnings", "errors", "unreadable")}
     for row, item in enumerate(counted, start=2):
         unit = item.match.unit.name if item.match.unit else ""
         sheet.write_string(row, 0, unit)
         sheet.write_string(row, 1, item.result.form or "")
-        sheet.write_string(row, 2, _t(f"status.{item.result.status}"))
+        sheet.write_string(row, 2, statuses[item.result.status])
         for c, key in enumerate(keys, start=3):
             value = item.result.values.get(key)
             if isinstance(value, (int, float)):
