@@ -82,6 +82,7 @@ class Grid:
     index: dict[str, list[Span]] = field(default_factory=lambda: defaultdict(list))
     # "填报单位：兰江街道" in one cell: normalised label -> (span, the text after the colon)
     inline: dict[str, list[tuple[Span, str]]] = field(default_factory=lambda: defaultdict(list))
+    memo: dict[Any, Any] = field(default_factory=dict)  # what readers worked out about it
 
     def sheet(self, name: str) -> Sheet:
         return next(s for s in self.sheets if s.name == name)

@@ -260,12 +260,7 @@ def _header_band(
     ``home``, right of it, left to right; for a row without a label, the headers from
     ``home`` (the row's first header) rightwards and a little downwards, band by band (a
     table placed beside another, or split in two, keeps its own headers in order)."""
-    spans = [
-        s
-        for text in forms_of(leaf.text, leaf.variants)
-        for s in grid.find(text)
-        if s.sheet == home.sheet
-    ]
+    spans = [s for s in _spans_of(leaf, grid) if s.sheet == home.sheet]
     depth = max(table.header_rows, 1)
     if labelled:
         spans = [s for s in spans if s.bottom < home.top and s.left > home.right]
@@ -280,6 +275,17 @@ def _header_band(
         if s.left >= home.left and s.top > home.top - depth and s.bottom <= home.bottom + _REACH
     ]
     return sorted(set(band), key=lambda s: (s.bottom, s.left))
+
+
+def _spans_of(label: LabelCell, grid: Grid) -> list[Span]:
+    """Every span holding one of the label's wordings (kept per grid: each header is asked
+    about once per row under it)."""
+    found = grid.memo.get(label)
+    if found is None:
+        found = grid.memo[label] = [
+            s for text in forms_of(label.text, label.variants) for s in grid.find(text)
+        ]
+    return found
 
 
 def _first_data_row(grid: Grid, sheet_name: str, headers: list[Span]) -> int:

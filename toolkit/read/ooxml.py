@@ -84,6 +84,7 @@ def formula_and_error_cells(
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>([^<]*(?:<(?!/(?:\w+:)?c>)[^<]*)*)</(?:\w+:)?c>)")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)")
 _ATTRIBUTE = re.compile(rb'(?<![\w:])(r|t|si)="([^"]*)"')
+_REF = re.compile(rb'(?<![\w:])r="([^"]*)"')
 _ATTRIBUTE_ANY = re.compile(rb'(?<![\w:])(r|t|si|ref)="([^"]*)"')
 
 
@@ -106,20 +107,29 @@ def _may_hold_formulas(data: bytes) -> bool:
 def _cells_of(data: bytes) -> Iterator[tuple[str, str | None, dict[bytes, bytes], bool]]:
     """(ref, formula text or None, formula attributes, holds an error) of each cell with a
     formula or an error value."""
+    for ref, formula, error in _raw_cells(data):
+        text, options = _decoded(formula) if formula is not None else (None, {})
+        yield ref, text, options, error
+
+
+def _raw_cells(data: bytes) -> Iterator[tuple[str, re.Match[bytes] | None, bool]]:
+    """(ref, the undecoded <f> element or None, holds an error) of each cell with a formula
+    or an error value."""
     for match in _CELL.finditer(data):
         head, body = match.group(1), match.group(2)
         error = b't="e"' in head
         formula = _FORMULA.search(body) if body and b"f" in body else None
         if not error and formula is None:
             continue
-        ref = dict(_ATTRIBUTE.findall(head)).get(b"r", b"").decode("ascii", "replace")
-        if formula is None:
-            yield ref, None, {}, error
-            continue
-        text = (formula.group(2) or b"").decode("utf-8", "replace")
-        if "&" in text:
-            text = html.unescape(text)
-        yield ref, text, dict(_ATTRIBUTE.findall(formula.group(1))), error
+        found = _REF.search(head)
+        yield (found.group(1).decode("ascii", "replace") if found else ""), formula, error
+
+
+def _decoded(formula: re.Match[bytes]) -> tuple[str, dict[bytes, bytes]]:
+    text = (formula.group(2) or b"").decode("utf-8", "replace")
+    if "&" in text:
+        text = html.unescape(text)
+    return text, dict(_ATTRIBUTE.findall(formula.group(1)))
 
 
 _ROW_PLAIN = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
@@ -136,7 +146,8 @@ class SheetPart:
         self.data = data
         self.empty = not _may_hold_formulas(data)
         self._rows: dict[bytes, tuple[int, int]] | None = None  # row number -> byte range
-        self._scanned: dict[bytes, dict[str, tuple[str | None, bool]]] = {}
+        # row number -> cell -> (formula text, or its <f> element until asked; error)
+        self._scanned: dict[bytes, dict[str, tuple[str | re.Match[bytes] | None, bool]]] = {}
         self._masters: dict[str, tuple[str, str]] | None = None  # si -> (master ref, text)
 
     def cell(self, ref: str) -> tuple[str | None, bool]:
@@ -146,8 +157,20 @@ class SheetPart:
         number = ref.encode("ascii").lstrip(_COLUMN_LETTERS)
         row = self._scanned.get(number)
         if row is None:
-            row = self._scanned[number] = self._scan_row(number)
-        return row.get(ref, (None, False))
+            row = self._scanned[number] = {
+                cell: (formula, error) for cell, formula, error in self._raw_row(number)
+            }
+        found = row.get(ref)
+        if found is None:
+            return None, False
+        formula, error = found
+        if not isinstance(formula, re.Match):
+            return formula, error  # decoded before, or no formula
+        text, options = _decoded(formula)
+        if options.get(b"t") == b"shared":
+            text = self._shared_text(text, options, ref)
+        row[ref] = (text, error)
+        return text, error
 
     def formulas(self) -> Mapping[str, str]:
         """Every formula cell's text by A1 reference, read lazily, row by row."""
@@ -163,16 +186,9 @@ class SheetPart:
                 self._rows = {b"": (0, len(self.data))}
         return self._rows.get(number) or self._rows.get(b"")
 
-    def _scan_row(self, number: bytes) -> dict[str, tuple[str | None, bool]]:
+    def _raw_row(self, number: bytes) -> Iterator[tuple[str, re.Match[bytes] | None, bool]]:
         span = self._row_range(number)
-        if span is None:
-            return {}
-        found: dict[str, tuple[str | None, bool]] = {}
-        for ref, text, options, error in _cells_of(self.data[span[0] : span[1]]):
-            if text is not None and options.get(b"t") == b"shared":
-                text = self._shared_text(text, options, ref)
-            found[ref] = (text, error)
-        return found
+        return iter(()) if span is None else _raw_cells(self.data[span[0] : span[1]])
 
     def _shared_text(self, text: str, options: dict[bytes, bytes], ref: str) -> str:
         """A shared formula's text for ``ref``: its own when it is the master, else the

@@ -169,12 +169,17 @@ class _CellFormulas(Mapping[Cell, str]):
 
     def __init__(self, sheets: dict[str, SheetPart]) -> None:
         self.sheets = sheets
+        self.known: dict[object, str | None] = {}
 
     def _text(self, cell: object) -> str | None:
-        if not isinstance(cell, tuple) or len(cell) != 3 or cell[0] not in self.sheets:
-            return None
-        sheet, row, col = cell
-        return self.sheets[sheet].cell(a1(row, col))[0] or None
+        if cell in self.known:
+            return self.known[cell]
+        text = None
+        if isinstance(cell, tuple) and len(cell) == 3 and cell[0] in self.sheets:
+            sheet, row, col = cell
+            text = self.sheets[sheet].cell(a1(row, col))[0] or None
+        self.known[cell] = text
+        return text
 
     def __contains__(self, cell: object) -> bool:
         return self._text(cell) is not None
