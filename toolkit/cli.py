@@ -252,7 +252,7 @@ def check_command(
 ) -> None:
     def action() -> None:
         from toolkit.check.annotate import annotation_targets
-        from toolkit.check.report import json_report, text_report
+        from toolkit.check.report import text_report, write_json_report
         from toolkit.check.result import exit_code
         from toolkit.check.run import LastYear, check_files, read_last_year
         from toolkit.forms.registry import load_form
@@ -279,7 +279,7 @@ def check_command(
                 "cli.last_year_not_previous", path=last_year, last=previous.year, year=this_year
             )
         if output_format == "json":
-            typer.echo(json_report(results))
+            write_json_report(results, sys.stdout)
         else:
             typer.echo(text_report(results))
         if targets is not None:
@@ -319,7 +319,7 @@ def summary_command(
         from toolkit.files import atomic_write, check_outputs
         from toolkit.forms.registry import load_form
         from toolkit.roster import read_roster
-        from toolkit.summary.report import json_report, text_report
+        from toolkit.summary.report import text_report, write_json_report
         from toolkit.summary.run import summarise
         from toolkit.summary.workbook import write_summary
 
@@ -344,7 +344,7 @@ def summary_command(
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, include_errors))
             drafts = _write_replies(summary, replies, forms, chosen, inputs, force)
         if output_format == "json":
-            typer.echo(json_report(summary))
+            write_json_report(summary, sys.stdout)
         else:
             typer.echo(text_report(summary))
         quiet = output_format == "json"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
+from typing import TextIO
 
 from toolkit.check.result import SCHEMA, FileResult
+from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
 
 
@@ -51,9 +52,5 @@ def text_report(results: list[FileResult]) -> str:
     return "\n".join(lines)
 
 
-def json_report(results: list[FileResult]) -> str:
-    return json.dumps(
-        {"schema": SCHEMA, "results": [r.to_json() for r in results]},
-        ensure_ascii=False,
-        indent=2,
-    )
+def write_json_report(results: list[FileResult], stream: TextIO) -> None:
+    write_document(stream, {"schema": SCHEMA, "results": Lazy(results, FileResult.to_json)})

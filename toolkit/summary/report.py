@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, TextIO
 
+from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
 from toolkit.summary.run import Summary
 from toolkit.summary.workbook import status_of
@@ -35,8 +35,9 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
     return units
 
 
-def json_report(summary: Summary) -> str:
-    document = {
+def json_document(summary: Summary) -> dict[str, Any]:
+    """The toolkit-summary/1 document; its results are made one by one as they are written."""
+    return {
         "schema": SCHEMA,
         "units": units_json(summary),
         "unmatched": [
@@ -48,13 +49,16 @@ def json_report(summary: Summary) -> str:
             for r in summary.returns
             if r.standing in ("unknown", "ambiguous")
         ],
-        "results": [r.result.to_json() for r in summary.returns],
+        "results": Lazy(summary.returns, lambda r: r.result.to_json()),
         "inbox_problems": [
             {"origin": origin, "message": message.render()}
             for origin, message in summary.inbox_problems.problems
         ],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def write_json_report(summary: Summary, stream: TextIO) -> None:
+    write_document(stream, json_document(summary))
 
 
 def text_report(summary: Summary) -> str:

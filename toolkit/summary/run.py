@@ -91,6 +91,7 @@ def summarise(
     results = check_files(names, forms, form, progress=update)
     for received, result in zip(inbox.received, results, strict=True):
         result.file = received.origin  # an attachment is named by its mail, not our copy
+        release_raw_values(result)
     if roster is None:
         roster = units_from_returns(results, [r.name for r in inbox.received])
     matcher = Matcher(roster)
@@ -102,6 +103,15 @@ def summarise(
     ]
     units = _by_unit(roster, returns)
     return Summary(folder, roster, returns, units, inbox)
+
+
+def release_raw_values(result: FileResult) -> None:
+    """Drop the cell contents the rules were judged on: the figures are in ``result.values``
+    now, and 10,000 returns would keep two more copies of every cell."""
+    result.prepared = []
+    if result.read is not None:
+        for part in result.read.parts:
+            part.values = {}
 
 
 def _by_unit(roster: list[RosterEntry], returns: list[Return]) -> list[UnitRow]:
