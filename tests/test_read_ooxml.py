@@ -94,3 +94,24 @@ def test_asking_for_some_cells_gives_what_the_full_scan_says_about_them() -> Non
             assert some[sheet].errors & refs == full[sheet].errors & refs
             found += len(expected)
         assert found >= 30  # the totals are formulas
+
+
+def test_looking_up_one_cell_agrees_with_the_full_scan_on_odd_spellings() -> None:
+    """Rows without numbers, an empty formula before a shared master in another row."""
+    from toolkit.read.ooxml import SheetPart
+
+    parts = [
+        b'<worksheet><sheetData><row><c r="A1"><f>1+1</f></c><c r="B1" t="e"><v>#N/A</v></c>'
+        b"</row></sheetData></worksheet>",
+        b'<worksheet><sheetData><row r="1"><c r="A1"><f></f></c>'
+        b'<c r="B1"><f t="shared" ref="B1:B2" si="0">A1+1</f></c></row>'
+        b'<row r="2"><c r="B2"><f t="shared" si="0"/></c></row></sheetData></worksheet>',
+    ]
+    for data in parts:
+        full = SheetCells()
+        _scan(data, full)
+        part = SheetPart(data)
+        for ref in ("A1", "B1", "B2", "C9"):
+            text, error = part.cell(ref)
+            assert text == full.formulas.get(ref), (data, ref)
+            assert error == (ref in full.errors), (data, ref)

@@ -286,6 +286,11 @@ def json_rows(frame: RuleFrame, keys: list[str]) -> list[list[int | float | None
     out[whole] = numbers[whole].astype(np.int64).astype(object)
     for at in zip(*np.nonzero(finite & ~whole), strict=True):
         out[at] = json_number(float(numbers[at]))  # fractions and huge numbers: one by one
+    for col, key in enumerate(keys):
+        # a column holding objects (text, dates…): the rules read a date as its serial
+        # number, JSON gives only real numbers
+        if key in frame.values.columns and frame.values[key].dtype == object:
+            out[:, col] = [json_number(_plain(v)) for v in frame.values[key]]
     return out.tolist()
 
 

@@ -134,7 +134,7 @@ def _decoded(formula: re.Match[bytes]) -> tuple[str, dict[bytes, bytes]]:
 
 _ROW_PLAIN = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _ROW_ANY = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
-_SHARED_MASTER = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?<!/)>(.+?)</(?:\w+:)?f>", re.S)
+_SHARED_MASTER = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?<!/)>([^<]+)</(?:\w+:)?f>")
 _COLUMN_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -180,10 +180,11 @@ class SheetPart:
         if self._rows is None:
             pattern = _ROW_PLAIN if b"<row" in self.data else _ROW_ANY
             starts = [(m.start(), m.group(1)) for m in pattern.finditer(self.data)]
-            ends = [start for start, _ in starts[1:]] + [len(self.data)]
-            self._rows = {n: (s, e) for (s, n), e in zip(starts, ends, strict=True)}
-            if not self._rows:  # rows without numbers: one segment holds them all
+            if not starts:  # rows without numbers: one segment holds them all
                 self._rows = {b"": (0, len(self.data))}
+            else:
+                ends = [start for start, _ in starts[1:]] + [len(self.data)]
+                self._rows = {n: (s, e) for (s, n), e in zip(starts, ends, strict=True)}
         return self._rows.get(number) or self._rows.get(b"")
 
     def _raw_row(self, number: bytes) -> Iterator[tuple[str, re.Match[bytes] | None, bool]]:
