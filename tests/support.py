@@ -19,6 +19,7 @@ from toolkit.errors import UserError
 from toolkit.forms.model import FormSpec
 from toolkit.forms.pandas_rules import RuleFrame, evaluate
 from toolkit.forms.registry import load_form
+from toolkit.template.cellmap import parse_rows
 from toolkit.template.writer import META_SHEET, TemplateOptions, template_rules, write_template
 
 
@@ -48,17 +49,8 @@ def read_map(path: Path) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[st
     """The field map and the check map the template stores in its hidden sheet."""
     wb = CalamineWorkbook.from_path(str(path))
     rows = wb.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
-    fields: dict[str, tuple[str, str]] = {}
-    checks: dict[str, tuple[str, str]] = {}
-    target: dict[str, tuple[str, str]] | None = None
-    for row in rows:
-        if row[0] == "fields":
-            target = fields
-        elif row[0] == "checks":
-            target = checks
-        elif target is not None and row[0]:
-            target[row[0]] = (row[1], row[2])
-    return fields, checks
+    _, sections = parse_rows(rows)
+    return sections["fields"], sections["checks"]
 
 
 def cell_index(ref: str) -> tuple[int, int]:

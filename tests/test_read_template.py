@@ -56,11 +56,34 @@ def test_the_map_of_a_tampered_template_is_not_trusted(tmp_path: Path) -> None:
     build_template(SPEC, template)
     wb = openpyxl.load_workbook(template)
     meta = wb["_toolkit"]
+    tampered = 0
     for row in meta.iter_rows():
-        if row[0].value == "applications.new.natural":
-            row[2].value = "../../etc/passwd"
+        cells = str(row[1].value or "").split("\n")  # packed lines "key REF"
+        for at, line in enumerate(cells):
+            if line.startswith("applications.new.natural "):
+                cells[at] = "applications.new.natural ../../etc/passwd"
+                row[1].value = "\n".join(cells)
+                tampered += 1
+    assert tampered == 1
     wb.save(tmp_path / "tampered.xlsx")
     assert read_template_return(tmp_path / "tampered.xlsx", "xlsx") is None
+
+
+def test_a_map_packed_one_sheet_per_row_reads_like_one_entry_per_row() -> None:
+    """Templates write the packed map; maps of one entry per row (earlier templates, and
+    the shipped examples) read the same; a long sheet is split over rows under a cell's
+    limit."""
+    from toolkit.template.cellmap import map_rows, parse_rows
+
+    cells = {f"table.row{i}.column{i % 7}": ("申请情况", f"D{i + 9}") for i in range(2000)}
+    cells["meta.unit"] = ("封面", "B6")
+    rows = [["toolkit_marker", "toolkit-template"], *map_rows("fields", cells)]
+    assert len(rows) < 10 and all(len(text) <= 32_767 for row in rows for text in row)
+    markers, sections = parse_rows(rows)
+    assert markers == {"toolkit_marker": "toolkit-template"}
+    assert sections["fields"] == cells
+    old_style = [["fields", str(len(cells))]] + [[k, s, r] for k, (s, r) in cells.items()]
+    assert parse_rows(old_style)[1]["fields"] == cells
 
 
 def _check(paths: list[Path]) -> list[dict[str, dict]]:

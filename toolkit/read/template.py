@@ -15,6 +15,7 @@ from python_calamine import CalamineError, PasswordError
 
 from toolkit.read.ooxml import formula_and_error_cells
 from toolkit.read.sniff import FileProblem, open_workbook
+from toolkit.template.cellmap import parse_rows
 from toolkit.template.writer import MARKER, META_SHEET
 
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
@@ -82,24 +83,11 @@ def _parse_map(
     rows: list[list[Any]], sheets: set[str]
 ) -> tuple[dict[str, str], dict[str, tuple[str, str]]] | None:
     """Markers and the field map, or None when the sheet is not one of ours (or tampered)."""
-    markers: dict[str, str] = {}
-    cells: dict[str, tuple[str, str]] = {}
-    section = "markers"
-    for row in rows:
-        texts = [str(v) for v in row[:3]] + [""] * (3 - len(row[:3]))
-        key = texts[0]
-        if key in ("fields", "checks"):
-            section = key
-            continue
-        if not key:
-            continue
-        if section == "markers":
-            markers[key] = texts[1]
-        elif section == "fields":
-            sheet, ref = texts[1], texts[2]
-            if sheet not in sheets or _REF.match(ref) is None:
-                return None
-            cells[key] = (sheet, ref)
+    markers, sections = parse_rows(rows)
+    cells = sections["fields"]
+    for sheet, ref in cells.values():
+        if sheet not in sheets or _REF.match(ref) is None:
+            return None
     if markers.get("toolkit_marker") != MARKER or not markers.get("toolkit_form"):
         return None
     return markers, cells

@@ -19,6 +19,7 @@ from toolkit.forms.excel import ExcelCompiler, address
 from toolkit.forms.expr import Call, Ref
 from toolkit.forms.model import Field, FormSpec, Rule, Table
 from toolkit.messages import current_language, render
+from toolkit.template.cellmap import map_rows
 from toolkit.template.checks import CheckWriter
 from toolkit.template.plan import (
     FIRST_TABLE_ROW,
@@ -357,12 +358,15 @@ class _Writer:
         """A very hidden sheet: form id, versions, and the cell of every field and check."""
         ws = self.workbook.add_worksheet(META_SHEET)
         rows: list[list[str]] = [[key, value] for key, value in self.markers().items()]
-        rows.append(["fields", str(len(self.plan.cells))])
-        for key, placed in self.plan.cells.items():
-            rows.append([key, placed.sheet, xl_rowcol_to_cell(placed.row, placed.col)])
-        rows.append(["checks", str(len(self.plan.helpers))])
-        for instance, (sheet, row, col) in self.plan.helpers.items():
-            rows.append([instance, sheet, xl_rowcol_to_cell(row, col)])
+        fields = {
+            key: (placed.sheet, xl_rowcol_to_cell(placed.row, placed.col))
+            for key, placed in self.plan.cells.items()
+        }
+        checks = {
+            instance: (sheet, xl_rowcol_to_cell(row, col))
+            for instance, (sheet, row, col) in self.plan.helpers.items()
+        }
+        rows += map_rows("fields", fields) + map_rows("checks", checks)
         for r, values in enumerate(rows):
             for c, value in enumerate(values):
                 ws.write_string(r, c, value)
