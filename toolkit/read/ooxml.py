@@ -139,38 +139,52 @@ _COLUMN_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 class SheetPart:
-    """One sheet's XML, asked about single cells: only the rows asked about are scanned (a
-    template's thousand helper formulas, and a report's other rows, are never parsed)."""
+    """One sheet's XML, asked about single cells: each is found by its reference within its
+    row (a template's thousand helper formulas, and a report's other cells, are never
+    parsed)."""
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.empty = not _may_hold_formulas(data)
         self._rows: dict[bytes, tuple[int, int]] | None = None  # row number -> byte range
-        # row number -> cell -> (formula text, or its <f> element until asked; error)
-        self._scanned: dict[bytes, dict[str, tuple[str | re.Match[bytes] | None, bool]]] = {}
+        self._known: dict[str, tuple[str | None, bool]] = {}  # ref -> (formula text, error)
         self._masters: dict[str, tuple[str, str]] | None = None  # si -> (master ref, text)
 
     def cell(self, ref: str) -> tuple[str | None, bool]:
         """(the cell's formula text, '' when unknown, or None; whether it holds an error)."""
         if self.empty:
             return None, False
-        number = ref.encode("ascii").lstrip(_COLUMN_LETTERS)
-        row = self._scanned.get(number)
-        if row is None:
-            row = self._scanned[number] = {
-                cell: (formula, error) for cell, formula, error in self._raw_row(number)
-            }
-        found = row.get(ref)
-        if found is None:
+        known = self._known.get(ref)
+        if known is None:
+            formula, error = self._find(ref)
+            text = None
+            if formula is not None:
+                text, options = _decoded(formula)
+                if options.get(b"t") == b"shared":
+                    text = self._shared_text(text, options, ref)
+            known = self._known[ref] = (text, error)
+        return known
+
+    def _find(self, ref: str) -> tuple[re.Match[bytes] | None, bool]:
+        """The cell's <f> element and error flag, found by its reference within its row (a
+        few byte searches, not a pass over every cell of the row)."""
+        name = ref.encode("ascii")
+        span = self._row_range(name.lstrip(_COLUMN_LETTERS))
+        if span is None:
             return None, False
-        formula, error = found
-        if not isinstance(formula, re.Match):
-            return formula, error  # decoded before, or no formula
-        text, options = _decoded(formula)
-        if options.get(b"t") == b"shared":
-            text = self._shared_text(text, options, ref)
-        row[ref] = (text, error)
-        return text, error
+        start, end = span
+        needle = b'r="' + name + b'"'
+        at = self.data.find(needle, start, end)
+        while at != -1:
+            if self.data[at - 1 : at] in (b" ", b"\t", b"\n", b"\r"):
+                tag = self.data.rfind(b"<", start, at)
+                cell = _CELL.match(self.data, tag, end) if tag != -1 else None
+                if cell is not None and cell.start(1) <= at < cell.end(1):
+                    head, body = cell.group(1), cell.group(2)
+                    formula = _FORMULA.search(body) if body and b"f" in body else None
+                    return formula, b't="e"' in head
+            at = self.data.find(needle, at + 1, end)
+        return None, False
 
     def formulas(self) -> Mapping[str, str]:
         """Every formula cell's text by A1 reference, read lazily, row by row."""
@@ -183,13 +197,12 @@ class SheetPart:
             if not starts:  # rows without numbers: one segment holds them all
                 self._rows = {b"": (0, len(self.data))}
             else:
-                ends = [start for start, _ in starts[1:]] + [len(self.data)]
+                close = self.data.find(b"sheetData>", starts[-1][0])  # </sheetData> ends the rows
+                ends = [start for start, _ in starts[1:]] + [
+                    len(self.data) if close == -1 else close
+                ]
                 self._rows = {n: (s, e) for (s, n), e in zip(starts, ends, strict=True)}
         return self._rows.get(number) or self._rows.get(b"")
-
-    def _raw_row(self, number: bytes) -> Iterator[tuple[str, re.Match[bytes] | None, bool]]:
-        span = self._row_range(number)
-        return iter(()) if span is None else _raw_cells(self.data[span[0] : span[1]])
 
     def _shared_text(self, text: str, options: dict[bytes, bytes], ref: str) -> str:
         """A shared formula's text for ``ref``: its own when it is the master, else the
