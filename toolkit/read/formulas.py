@@ -12,6 +12,7 @@ Tokens come from openpyxl's formula tokenizer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
@@ -60,15 +61,22 @@ class Evaluator:
         return value
 
 
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[Token, ...]:
+    """A formula's tokens without spaces; kept per text, as returns of one layout repeat
+    their formulas (the tokens are only read)."""
+    try:
+        tokens = Tokenizer(text if text.startswith("=") else "=" + text).items
+    except Exception as exc:  # the tokenizer rejects malformed text
+        raise Unsupported(str(exc)) from None
+    return tuple(t for t in tokens if t.type != Token.WSPACE)
+
+
 class _Parser:
     def __init__(self, evaluator: Evaluator, sheet: str, text: str) -> None:
         self.evaluator = evaluator
         self.sheet = sheet
-        try:
-            tokens = Tokenizer(text if text.startswith("=") else "=" + text).items
-        except Exception as exc:  # the tokenizer rejects malformed text
-            raise Unsupported(str(exc)) from None
-        self.tokens = [t for t in tokens if t.type != Token.WSPACE]
+        self.tokens = _tokens(text)
         self.at = 0
 
     def parse(self) -> float:
