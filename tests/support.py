@@ -15,11 +15,11 @@ import openpyxl
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
+from toolkit.cellmap import parse_rows
 from toolkit.errors import UserError
 from toolkit.forms.model import FormSpec
 from toolkit.forms.pandas_rules import RuleFrame, evaluate
 from toolkit.forms.registry import load_form
-from toolkit.template.cellmap import parse_rows
 from toolkit.template.writer import META_SHEET, TemplateOptions, template_rules, write_template
 
 

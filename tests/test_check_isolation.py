@@ -56,3 +56,26 @@ def test_returns_of_one_template_share_one_cell_map(tmp_path: Path) -> None:
     results = read_all(names, forms, workers=2)
     maps = [r.read.primary.cells for r in results]
     assert maps[0] == maps[1] == maps[2] and maps[0] is maps[1] is maps[2]
+
+
+def test_workers_start_before_the_validation_is_imported(tmp_path: Path) -> None:
+    """The reading path needs neither pandas nor pandera: a fresh interpreter that reads a
+    file through the workers has imported neither until the background task runs."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from toolkit.check.isolation import read_all\n"
+        "from toolkit.forms.registry import load_all\n"
+        "seen = {}\n"
+        "def meanwhile():\n"
+        "    seen['before'] = [m for m in ('pandas', 'pandera') if m in sys.modules]\n"
+        "    import pandas\n"
+        f"[r] = read_all([{str(GOOD)!r}], load_all()[0], workers=1, meanwhile=meanwhile)\n"
+        "assert r.read is not None and not r.unreadable\n"
+        "print(seen['before'], 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] True"

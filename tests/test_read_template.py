@@ -73,7 +73,7 @@ def test_a_map_packed_one_sheet_per_row_reads_like_one_entry_per_row() -> None:
     """Templates write the packed map; maps of one entry per row (earlier templates, and
     the shipped examples) read the same; a long sheet is split over rows under a cell's
     limit."""
-    from toolkit.template.cellmap import map_rows, parse_rows
+    from toolkit.cellmap import map_rows, parse_rows
 
     cells = {f"table.row{i}.column{i % 7}": ("申请情况", f"D{i + 9}") for i in range(2000)}
     cells["meta.unit"] = ("封面", "B6")

@@ -252,9 +252,9 @@ def check_command(
 ) -> None:
     def action() -> None:
         from toolkit.check.annotate import annotation_targets
+        from toolkit.check.pipeline import check_files
         from toolkit.check.report import text_report, write_json_report
         from toolkit.check.result import exit_code
-        from toolkit.check.run import LastYear, check_files, read_last_year
         from toolkit.forms.registry import load_form
 
         if output_format not in ("text", "json"):
@@ -268,6 +268,8 @@ def check_command(
         if last_year is not None:
             if len(paths) != 1:
                 raise UserError("cli.last_year_one_file")
+            from toolkit.check.run import LastYear, read_last_year
+
             previous = read_last_year(last_year, forms)
             if not isinstance(previous, LastYear):
                 detail = previous.findings[0].message if previous.findings else last_year
@@ -319,9 +321,7 @@ def summary_command(
         from toolkit.files import atomic_write, check_outputs
         from toolkit.forms.registry import load_form
         from toolkit.roster import read_roster
-        from toolkit.summary.report import text_report, write_json_report
         from toolkit.summary.run import summarise
-        from toolkit.summary.workbook import write_summary
 
         if output_format not in ("text", "json"):
             raise UserError("cli.bad_format", value=output_format)
@@ -339,6 +339,11 @@ def summary_command(
         with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
             with _progress_bar() as progress:
                 summary = summarise(inbox, units, forms, Path(work), chosen, progress)
+            # imported while the files were read (summarise); not before, so the workers
+            # start without pandas
+            from toolkit.summary.report import text_report, write_json_report
+            from toolkit.summary.workbook import write_summary
+
             if target is not None:
                 specs = {spec.id: spec for spec in forms}
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, include_errors))

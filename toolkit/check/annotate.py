@@ -22,12 +22,12 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from toolkit.cellmap import META_SHEET
 from toolkit.check.result import FileResult
 from toolkit.errors import UserError
 from toolkit.files import atomic_write, check_outputs
 from toolkit.messages import render
 from toolkit.read.grid import load_grid
-from toolkit.template.writer import META_SHEET
 
 SUFFIX = ".批注.xlsx"
 MARKER = "toolkit_annotated"  # custom document property of every marked copy

@@ -16,6 +16,7 @@ import gc
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -45,7 +46,7 @@ def _limit_memory() -> None:
 
 
 def _serve(conn: Connection, forms: list[FormSpec], form: FormSpec | None, lang: str) -> None:
-    from toolkit.check.run import read_file
+    from toolkit.check.reading import read_file
 
     set_language(lang)
     _limit_memory()
@@ -70,11 +71,16 @@ class IsolatedReader:
     connection returned (``read_all`` drives several)."""
 
     def __init__(
-        self, forms: list[FormSpec], form: FormSpec | None = None, timeout: float = DEFAULT_TIMEOUT
+        self,
+        forms: list[FormSpec],
+        form: FormSpec | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        before_fork: Callable[[], None] | None = None,
     ) -> None:
         self.forms = forms
         self.form = form
         self.timeout = timeout
+        self.before_fork = before_fork
         methods = multiprocessing.get_all_start_methods()
         # fork: the worker starts with everything already imported (~ms, not ~1 s)
         self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -88,6 +94,8 @@ class IsolatedReader:
         self.close()
 
     def _start(self) -> Connection:
+        if self.before_fork is not None:
+            self.before_fork()
         parent, child = self.context.Pipe()
         self.process = self.context.Process(
             target=_serve,
@@ -129,7 +137,7 @@ class IsolatedReader:
     def failed(self, name: str, problem: str) -> FileResult:
         """The answer for a file whose worker died or ran out of time; the worker is
         replaced on the next submit."""
-        from toolkit.check.run import sha256_of
+        from toolkit.check.reading import sha256_of
 
         self._stop()
         path = Path(name)
@@ -174,16 +182,21 @@ def read_all(
     workers: int | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     done: Callable[[int], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[FileResult]:
     """Every file read in one of ``workers`` worker processes (default: one per core), in
-    the order given; ``done(count)`` is told each time one more file is answered.
+    the order given; ``done(count)`` is told each time one more file is answered;
+    ``meanwhile`` runs in a thread once the workers have started (it has ended before this
+    returns, and before a worker is ever forked again: a fork must not copy a thread in the
+    middle of an import).
 
     Each worker holds up to QUEUE_DEPTH files, so it never waits for the parent between two
     files. A file's time starts when the worker turns to it (its previous answer arrived);
     when a worker dies or runs out of time, the file it was reading is F1 and the files
     queued behind it go to the fresh worker that replaces it."""
     count = max(1, min(workers or os.cpu_count() or 1, len(names)))
-    readers = [IsolatedReader(forms, form, timeout) for _ in range(count)]
+    background = _Background()
+    readers = [IsolatedReader(forms, form, timeout, background.join) for _ in range(count)]
     queues: dict[IsolatedReader, deque[int]] = {r: deque() for r in readers}
     started: dict[IsolatedReader, float] = {}  # when the worker turned to its current file
     results: list[FileResult | None] = [None] * len(names)
@@ -212,6 +225,9 @@ def read_all(
                     queues[reader].append(index)
                     if len(queues[reader]) == 1:  # an idle worker turns to it now
                         started[reader] = time.monotonic()
+            if meanwhile is not None:
+                background.start(meanwhile)
+                meanwhile = None
             busy = {reader.conn: reader for reader in readers if queues[reader] and reader.conn}
             if not busy:
                 continue
@@ -236,4 +252,23 @@ def read_all(
     finally:
         for reader in readers:
             reader.close()
+        background.join()
+    if meanwhile is not None:  # no file to read: nothing ran it
+        meanwhile()
     return [r for r in results if r is not None]
+
+
+class _Background:
+    """At most one task in a thread; ``join`` waits for it (safe to call at any time)."""
+
+    def __init__(self) -> None:
+        self.thread: threading.Thread | None = None
+
+    def start(self, task: Callable[[], None]) -> None:
+        self.thread = threading.Thread(target=task, name="toolkit-imports", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None

@@ -8,12 +8,9 @@ Findings come back to their file, sheet and cell with the numbers that explain t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,16 +25,17 @@ from toolkit.check.findings import (
     rule_finding,
 )
 from toolkit.check.isolation import read_all
-from toolkit.check.result import META_KEYS, CheckFinding, FileResult, json_number
+from toolkit.check.pipeline import check_files
+from toolkit.check.reading import read_file
+from toolkit.check.result import META_KEYS, FileResult, json_number
 from toolkit.check.values import Prepared, prepare
 from toolkit.forms.model import FormSpec, Rule
 from toolkit.forms.pandas_rules import RuleFrame, compute_totals, fill_blank_totals
-from toolkit.messages import render
-from toolkit.read.returns import Part, read_return
-from toolkit.read.sniff import FileProblem
+from toolkit.read.returns import Part
 from toolkit.validate import check_frame
 
 log = logging.getLogger(__name__)
+__all__ = ["LastYear", "check_files", "read_last_year", "validate"]
 # Rules judged on the file as typed (a formula is not a figure the unit entered: W2 "a whole
 # table left blank"), on the file as a spreadsheet shows it (W6 "a total left blank"); every
 # other rule sees blank totals filled with the sum of their parts.
@@ -55,58 +53,6 @@ class LastYear:
     @property
     def year(self) -> int | None:
         return json_number(self.values.get("meta.year"))  # type: ignore[return-value]
-
-
-def sha256_of(path: Path) -> str | None:
-    try:
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
-    except OSError:
-        return None
-
-
-def read_file(name: str, forms: list[FormSpec], form: FormSpec | None = None) -> FileResult:
-    """One file as given on the command line; never raises for a bad file."""
-    path = Path(name)
-    result = FileResult(name, sha256_of(path) if path.is_file() else None)
-    try:
-        result.read = read_return(path, forms, form)
-    except FileProblem as problem:
-        return _unreadable(result, problem.code, problem.message_id, problem.params)
-    except Exception:  # a malformed file can trip any reader library: it is unreadable
-        log.debug("reading %s failed", name, exc_info=True)
-        return _unreadable(result, "F1", "read.corrupt", {"path": name})
-    result.prepared = [prepare(part) for part in result.read.parts]
-    if result.read.sniffed.macros:
-        result.findings.append(CheckFinding("F4", "warning", render("check.macros")))
-    return result
-
-
-def _unreadable(result: FileResult, code: str, message_id: str, params: dict) -> FileResult:
-    result.unreadable = True
-    result.findings.append(CheckFinding(code, "error", render(message_id, **params)))
-    return result
-
-
-def check_files(
-    names: list[str],
-    forms: list[FormSpec],
-    form: FormSpec | None = None,
-    last_year: LastYear | None = None,
-    isolate: bool = True,
-    progress: Callable[[int], None] | None = None,
-) -> list[FileResult]:
-    """Read every file (each in a worker process unless ``isolate`` is False), then validate
-    all of them together."""
-    if isolate:
-        results = read_all(names, forms, form, done=progress)
-    else:
-        results = [read_file(name, forms, form) for name in names]
-    validate(results, last_year)
-    return results
 
 
 def read_last_year(name: str, forms: list[FormSpec], isolate: bool = True) -> LastYear | FileResult:

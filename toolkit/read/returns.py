@@ -16,6 +16,7 @@ from typing import Any
 
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 
+from toolkit.cellmap import META_SHEET
 from toolkit.forms.model import FormSpec
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
 from toolkit.read.grid import Grid, Span, load_grid
@@ -24,7 +25,6 @@ from toolkit.read.meta import from_signature, from_title
 from toolkit.read.ooxml import SheetPart, sheet_parts
 from toolkit.read.sniff import FileProblem, Sniffed, sniff
 from toolkit.read.template import read_template_return
-from toolkit.template.writer import META_SHEET
 
 MIN_MAIN_SHARE = 0.25  # of a main form's table values, to call a workbook that form
 

@@ -13,10 +13,9 @@ from typing import Any
 from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineError, PasswordError
 
+from toolkit.cellmap import MARKER, META_SHEET, parse_rows
 from toolkit.read.ooxml import formula_and_error_cells
 from toolkit.read.sniff import FileProblem, open_workbook
-from toolkit.template.cellmap import parse_rows
-from toolkit.template.writer import MARKER, META_SHEET
 
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _MAX_MAP_ROWS = 20_000

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from toolkit.check.pipeline import check_files
 from toolkit.check.result import FileResult
-from toolkit.check.run import check_files
 from toolkit.forms.model import FormSpec
 from toolkit.inbox.collect import Inbox, Received, collect
 from toolkit.inbox.match import Match, Matcher
 from toolkit.roster import RosterEntry, name_key
 
+# what the summary workbook and reports need next; imported while the workers read
+WRITING_MODULES = ("toolkit.summary.workbook", "toolkit.summary.report")
 Standing = Literal["counted", "superseded", "ambiguous", "unknown"]
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 
@@ -88,7 +90,7 @@ def summarise(
     inbox = collect(folder, workdir)
     names = [str(r.path) for r in inbox.received]
     update = progress(len(names)) if progress is not None else None
-    results = check_files(names, forms, form, progress=update)
+    results = check_files(names, forms, form, progress=update, also_import=WRITING_MODULES)
     for received, result in zip(inbox.received, results, strict=True):
         result.file = received.origin  # an attachment is named by its mail, not our copy
         release_raw_values(result)

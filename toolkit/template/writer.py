@@ -15,11 +15,11 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 import toolkit
+from toolkit.cellmap import MARKER, META_SHEET, map_rows
 from toolkit.forms.excel import ExcelCompiler, address
 from toolkit.forms.expr import Call, Ref
 from toolkit.forms.model import Field, FormSpec, Rule, Table
 from toolkit.messages import current_language, render
-from toolkit.template.cellmap import map_rows
 from toolkit.template.checks import CheckWriter
 from toolkit.template.plan import (
     FIRST_TABLE_ROW,
@@ -33,8 +33,6 @@ from toolkit.template.plan import (
 from toolkit.template.state import WrittenState, written_state
 from toolkit.template.styles import LINE_HEIGHT, Styles, make_styles, text_width
 
-META_SHEET = "_toolkit"
-MARKER = "toolkit-template"
 # Shapes of input, not rules (the rules live in the specs): what a cell can hold at all.
 TEXT_LIMITS = {"text": 200, "phone": 40}
 FOUR_DIGITS = (1000, 9999)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+META_SHEET = "_toolkit"  # the very hidden sheet holding the markers and the map
+MARKER = "toolkit-template"
 SECTIONS = ("fields", "checks")
 _PACKED_LIMIT = 30_000  # characters per cell; a spreadsheet cell holds 32,767
 

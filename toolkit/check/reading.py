@@ -1,0 +1,52 @@
+"""Read one file as a return, never raising for a bad file: what it holds, or why it cannot
+be read (F1–F3, and F4 for macros). Used inside the reader worker processes, so nothing here
+imports pandas or pandera: workers start before the parent imports them."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from toolkit.check.result import CheckFinding, FileResult
+from toolkit.check.values import prepare
+from toolkit.forms.model import FormSpec
+from toolkit.messages import render
+from toolkit.read.returns import read_return
+from toolkit.read.sniff import FileProblem
+
+log = logging.getLogger(__name__)
+
+
+def sha256_of(path: Path) -> str | None:
+    try:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    except OSError:
+        return None
+
+
+def read_file(name: str, forms: list[FormSpec], form: FormSpec | None = None) -> FileResult:
+    """One file as given on the command line; never raises for a bad file."""
+    path = Path(name)
+    result = FileResult(name, sha256_of(path) if path.is_file() else None)
+    try:
+        result.read = read_return(path, forms, form)
+    except FileProblem as problem:
+        return _unreadable(result, problem.code, problem.message_id, problem.params)
+    except Exception:  # a malformed file can trip any reader library: it is unreadable
+        log.debug("reading %s failed", name, exc_info=True)
+        return _unreadable(result, "F1", "read.corrupt", {"path": name})
+    result.prepared = [prepare(part) for part in result.read.parts]
+    if result.read.sniffed.macros:
+        result.findings.append(CheckFinding("F4", "warning", render("check.macros")))
+    return result
+
+
+def _unreadable(result: FileResult, code: str, message_id: str, params: dict) -> FileResult:
+    result.unreadable = True
+    result.findings.append(CheckFinding(code, "error", render(message_id, **params)))
+    return result
