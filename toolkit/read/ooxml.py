@@ -146,6 +146,7 @@ class SheetPart:
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.empty = not _may_hold_formulas(data)
+        self.may_hold_errors = b't="e"' in data
         self._rows: dict[bytes, tuple[int, int]] | None = None  # row number -> byte range
         self._known: dict[str, tuple[str | None, bool]] = {}  # ref -> (formula text, error)
         self._masters: dict[str, tuple[str, str]] | None = None  # si -> (master ref, text)

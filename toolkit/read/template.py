@@ -6,6 +6,7 @@ other input: known form, sane cell references, sheets that exist.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineError, PasswordError
 
 from toolkit.cellmap import MARKER, META_SHEET, parse_rows
-from toolkit.read.ooxml import formula_and_error_cells
+from toolkit.read.ooxml import sheet_parts
 from toolkit.read.sniff import FileProblem, open_workbook
 
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
@@ -33,8 +34,14 @@ class TemplateReturn:
     formulas: set[str] = field(default_factory=set)  # fields holding a formula
 
 
-def read_template_return(path: Path, kind: str) -> TemplateReturn | None:
-    """The return at ``path`` if it was made from our template, else None."""
+def read_template_return(
+    path: Path, kind: str, computed: Callable[[str], Collection[str]] | None = None
+) -> TemplateReturn | None:
+    """The return at ``path`` if it was made from our template, else None.
+
+    ``computed(form id)`` names the fields whose formulas matter (the totals: a total still
+    a formula is recomputed, a typed one kept); without it every field's formula is found.
+    Error values are looked for in every field of a sheet that holds any."""
     try:
         workbook = open_workbook(path)
         if META_SHEET not in workbook.sheet_names:
@@ -66,14 +73,16 @@ def read_template_return(path: Path, kind: str) -> TemplateReturn | None:
         values,
     )
     if kind in ("xlsx", "xlsm"):
-        wanted: dict[str, set[str]] = {}
-        for sheet, ref in cells.values():
-            wanted.setdefault(sheet, set()).add(ref)
-        found = formula_and_error_cells(path, set(wanted), wanted)
+        totals = None if computed is None else computed(result.form)
+        parts = sheet_parts(path, {sheet for sheet, _ in cells.values()})
         for key, (sheet, ref) in cells.items():
-            if ref in found[sheet].formulas:
+            part = parts[sheet]
+            if totals is not None and key not in totals and not part.may_hold_errors:
+                continue
+            text, error = part.cell(ref)
+            if text is not None:
                 result.formulas.add(key)
-            if ref in found[sheet].errors:
+            if error:
                 result.errors.add(key)
     return result
 
