@@ -149,6 +149,7 @@ class SheetPart:
         self.may_hold_errors = b't="e"' in data
         self._rows: dict[bytes, tuple[int, int]] | None = None  # row number -> byte range
         self._known: dict[str, tuple[str | None, bool]] = {}  # ref -> (formula text, error)
+        self._plain_rows: dict[tuple[int, int], bool] = {}  # row range -> nothing to find
         self._masters: dict[str, tuple[str, str]] | None = None  # si -> (master ref, text)
 
     def cell(self, ref: str) -> tuple[str | None, bool]:
@@ -174,6 +175,11 @@ class SheetPart:
         if span is None:
             return None, False
         start, end = span
+        segment = self._plain_rows.get(span)
+        if segment is None:  # a row holding no formula and no error needs no search
+            segment = self._plain_rows[span] = not _may_hold_formulas(self.data[start:end])
+        if segment:
+            return None, False
         needle = b'r="' + name + b'"'
         at = self.data.find(needle, start, end)
         while at != -1:
