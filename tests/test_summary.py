@@ -74,13 +74,16 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (inbox / "一月" / "损坏的邮件.eml").write_bytes(b"")  # a mail that cannot be read
     stranger = filled(build, "s.xlsx", '=HYPERLINK("http://x","点我")', 4)
     shutil.copy(stranger, inbox / "不知道是谁.xlsx")
+    # what Excel and WPS leave beside a workbook that is open (newer than the return itself)
+    (inbox / "~$凤山街道.xlsx").write_bytes(b"\x08clerk" + b"\x00" * 150)
+    (inbox / ".~凤山街道.xlsx").write_bytes(b"")
+    temporary = {"~$凤山街道.xlsx", ".~凤山街道.xlsx"}
     out = root / "汇总.xlsx"
     done = toolkit(
         "summary", str(inbox), "-r", str(roster), "-o", str(out), "--format", "json", cwd=root
     )
-    checked = toolkit(
-        "check", "--format", "json", *sorted(str(p) for p in inbox.rglob("*.xlsx")), cwd=root
-    )
+    returns = sorted(str(p) for p in inbox.rglob("*.xlsx") if p.name not in temporary)
+    checked = toolkit("check", "--format", "json", *returns, cwd=root)
     return {
         "root": root,
         "inbox": inbox,
@@ -111,6 +114,19 @@ def test_every_unit_has_its_status_and_the_latest_return_counts(run: dict[str, A
     assert broken_mail["origin"].endswith("损坏的邮件.eml") and "邮件" in broken_mail["message"]
     [stranger] = run["report"]["unmatched"]
     assert stranger["standing"] == "unknown" and stranger["file"].endswith("不知道是谁.xlsx")
+
+
+def test_office_and_wps_temporary_files_are_skipped_with_a_note(run: dict[str, Any]) -> None:
+    """A lock file named after a unit is newer than its return: read as a return, it would
+    count as the unit's latest, unreadable."""
+    skipped = sorted(Path(s["origin"]).name for s in run["report"]["skipped"])
+    assert skipped == [".~凤山街道.xlsx", "~$凤山街道.xlsx"]
+    assert all("临时文件" in s["message"] for s in run["report"]["skipped"])
+    units = {u["unit"]: u for u in run["report"]["units"]}
+    assert units["凤山街道办事处"]["status"] == "ok" and units["凤山街道办事处"]["superseded"] == []
+    assert not any("~" in Path(r["file"]).name for r in run["report"]["results"])
+    rows = sheets(run["out"])["报送情况"]
+    assert sum(1 for row in rows if "已跳过" in row) == 2
 
 
 def test_findings_are_those_check_gives_file_by_file(run: dict[str, Any]) -> None:

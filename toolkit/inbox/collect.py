@@ -16,6 +16,9 @@ from toolkit.messages import Message
 MAIL_SUFFIXES = (".eml",)
 MAX_FILES = 200_000
 MARKED_COPY = ".批注.xlsx"  # our own marked copies are not returns
+# what Excel ("~$兰江街道.xlsx", an owner/lock file) and WPS (".~兰江街道.xlsx") leave beside
+# a workbook while it is open: a few bytes, never a return
+TEMPORARY_PREFIXES = ("~$", ".~")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Received:
 class Inbox:
     received: list[Received] = field(default_factory=list)
     problems: list[tuple[str, Message]] = field(default_factory=list)  # origin, what is wrong
+    skipped: list[tuple[str, Message]] = field(default_factory=list)  # origin, why (not errors)
     copies: int = 0  # attachments written to the work folder so far
 
 
@@ -52,7 +56,9 @@ def collect(folder: Path, workdir: Path) -> Inbox:
                 inbox.problems.append((str(folder), Message("inbox.too_many_files", {})))
                 return inbox
             lower = name.lower()
-            if lower.endswith(MAIL_SUFFIXES):
+            if name.startswith(TEMPORARY_PREFIXES):
+                inbox.skipped.append((str(path), Message("inbox.temporary_file", {})))
+            elif lower.endswith(MAIL_SUFFIXES):
                 _from_mail(path, workdir, inbox)
             elif lower.endswith(WORKBOOK_SUFFIXES) and not name.endswith(MARKED_COPY):
                 modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)

@@ -54,6 +54,10 @@ def json_document(summary: Summary) -> dict[str, Any]:
             {"origin": origin, "message": message.render()}
             for origin, message in summary.inbox_problems.problems
         ],
+        "skipped": [
+            {"origin": origin, "message": message.render()}
+            for origin, message in summary.inbox_problems.skipped
+        ],
     }
 
 
@@ -73,6 +77,8 @@ def text_report(summary: Summary) -> str:
             lines.append(f"  {standing:<6} {item.result.file}")
     for origin, message in summary.inbox_problems.problems:
         lines.append(render("summary.inbox_problem", origin=origin, message=message.render()))
+    for origin, message in summary.inbox_problems.skipped:
+        lines.append(render("summary.inbox_skipped", origin=origin, message=message.render()))
     statuses = [status_of(row.counted) for row in summary.units]
     lines.append(
         render(

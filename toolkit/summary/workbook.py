@@ -322,6 +322,11 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         sheet.write_string(row, 3, origin)
         sheet.write_string(row, 7, message.render())
         row += 1
+    for origin, message in summary.inbox_problems.skipped:
+        sheet.write_string(row, 2, _t("standing.skipped"))
+        sheet.write_string(row, 3, origin)
+        sheet.write_string(row, 7, message.render())
+        row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
     sheet.freeze_panes(1, 1)
 
