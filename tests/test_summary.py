@@ -17,7 +17,7 @@ from python_calamine import CalamineWorkbook
 
 from tests.fills import consistent_fill
 from tests.libreoffice import convert
-from tests.support import build_template, fill_workbook, saved_mail
+from tests.support import build_template, fill_workbook, read_map, read_sheets, saved_mail, value_at
 from tests.support import run_toolkit as toolkit
 from toolkit.forms.registry import load_form
 
@@ -250,6 +250,11 @@ def test_reply_drafts_parse_back_with_the_right_attachments_and_recipients(
     assert template.get_filename() == "梨洲街道办事处2025年度年报模板.xlsx"
     copy.write_bytes(template.get_content())
     assert "_toolkit" in openpyxl.load_workbook(copy).sheetnames  # our template, for this unit
+    for unit in ("梨洲街道办事处", "余姚市民政局"):  # written in parallel from one layout
+        [attached] = list(drafts[unit].iter_attachments())
+        copy.write_bytes(attached.get_content())
+        fields, _ = read_map(copy)
+        assert value_at(read_sheets(copy), *fields["meta.unit"]) == unit
     assert drafts["余姚市民政局"]["To"] == ""  # no address on the roster: listed for the clerk
     assert "余姚市民政局" in done.stdout + done.stderr
 
