@@ -270,3 +270,18 @@ def test_the_charts_the_spec_declares_plot_the_included_figures(run: dict[str, A
     assert data["凤山街道办事处"] == new  # the top-units ranking
     chart_parts = [n for n in zipfile.ZipFile(run["out"]).namelist() if n.startswith("xl/charts/")]
     assert len(chart_parts) >= 5  # two on 总览, three per form on 图表
+
+
+def test_without_a_roster_each_return_is_its_own_unit_even_unreadable(tmp_path: Path) -> None:
+    """A unit made from a file name ("损坏-1") must not be matched by the file-name rules
+    and then come out "missing", with a reminder draft."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    filled(inbox, "凤山街道.xlsx", "凤山街道办事处", 9)
+    (inbox / "损坏-1.xlsx").write_bytes(b"PK\x03\x04 broken")
+    done = toolkit("summary", str(inbox), "--format", "json", "--replies", str(tmp_path / "r"))
+    assert done.returncode == 2, done.stderr  # a file could not be read
+    units = {u["unit"]: u for u in json.loads(done.stdout)["units"]}
+    assert units["损坏-1"]["status"] == "unreadable"
+    assert units["凤山街道办事处"]["status"] == "ok"
+    assert list((tmp_path / "r").glob("*.eml")) == []  # nobody is missing, nobody has errors

@@ -95,13 +95,17 @@ def summarise(
         result.file = received.origin  # an attachment is named by its mail, not our copy
         release_raw_values(result)
     if roster is None:
-        roster = units_from_returns(results, [r.name for r in inbox.received])
-    matcher = Matcher(roster)
+        # the units are the returns' own: each belongs to the unit made from it
+        roster, matches = units_from_returns(results, [r.name for r in inbox.received])
+    else:
+        matcher = Matcher(roster)
+        matches = [
+            matcher.match(result.meta.get("unit"), received.sender, received.name)
+            for received, result in zip(inbox.received, results, strict=True)
+        ]
     returns = [
-        Return(
-            received, result, matcher.match(result.meta.get("unit"), received.sender, received.name)
-        )
-        for received, result in zip(inbox.received, results, strict=True)
+        Return(received, result, match)
+        for received, result, match in zip(inbox.received, results, matches, strict=True)
     ]
     units = _by_unit(roster, returns)
     return Summary(folder, roster, returns, units, inbox)
@@ -136,12 +140,21 @@ def _by_unit(roster: list[RosterEntry], returns: list[Return]) -> list[UnitRow]:
     return list(rows.values())
 
 
-def units_from_returns(results: list[FileResult], names: list[str]) -> list[RosterEntry]:
-    """Without a roster: one unit per distinct unit name the returns give (else file name)."""
+def units_from_returns(
+    results: list[FileResult], names: list[str]
+) -> tuple[list[RosterEntry], list[Match]]:
+    """Without a roster: one unit per distinct unit name the returns give (else file name),
+    and each return's match to the unit it gave (a name with nothing in it matches none)."""
     units: dict[str, RosterEntry] = {}
+    matches: list[Match] = []
     for result, name in zip(results, names, strict=True):
-        unit = str(result.meta.get("unit") or Path(name).stem).strip()
+        written = str(result.meta.get("unit") or "").strip()
+        unit = written or Path(name).stem.strip()
         key = name_key(unit)
-        if key and key not in units:
+        if not key:
+            matches.append(Match("unknown", ()))
+            continue
+        if key not in units:
             units[key] = RosterEntry(unit, None, None, None, len(units) + 2)
-    return list(units.values())
+        matches.append(Match("unit" if written else "file", (units[key],)))
+    return list(units.values()), matches
