@@ -1,0 +1,181 @@
+"""Run `toolkit check` and `toolkit summary` over a fuzz corpus and say what went wrong.
+
+Shared by the fast slice in the test suite (tests/test_fuzz.py) and the full run
+(benchmarks/fuzz.py). Every call is a fresh process, as a user runs it; its time and peak
+memory come from the operating system (wait4), not from the program under test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import zipfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXIT_CODES = {0, 1, 2}
+
+
+@dataclass
+class Call:
+    """One run of the command."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mb: float
+
+
+@dataclass
+class Tally:
+    """What a fuzz run found, per category."""
+
+    tried: Counter[str] = field(default_factory=Counter)
+    statuses: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    exits: Counter[int] = field(default_factory=Counter)
+    crashes: list[str] = field(default_factory=list)  # what went wrong, one line each
+    max_seconds_per_file: float = 0.0
+    max_peak_mb: float = 0.0
+    modified_inputs: list[str] = field(default_factory=list)
+    stray_outputs: list[str] = field(default_factory=list)
+    leaks: list[str] = field(default_factory=list)  # outputs holding the secret
+    formulas_written: list[str] = field(default_factory=list)
+
+
+def run(args: list[str], cwd: Path, timeout: float = 1800) -> Call:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "toolkit", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        return Call(args, -9, "", "timeout", time.perf_counter() - started, 0.0)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Call(
+        args,
+        process.returncode,
+        out.decode("utf-8", "replace"),
+        err.decode("utf-8", "replace"),
+        time.perf_counter() - started,
+        usage.ru_maxrss / 1024,
+    )
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def check_batch(files: list[Path], corpus: dict[Path, str], cwd: Path, tally: Tally) -> None:
+    """`toolkit check --format json` over ``files`` in one call."""
+    call = run(["check", "--format", "json", *map(str, files)], cwd)
+    _judge_call(call, len(files), tally)
+    try:
+        results = json.loads(call.stdout)["results"]
+    except (ValueError, KeyError):
+        tally.crashes.append(f"check: no JSON report ({call.stderr.strip()[-200:]})")
+        return
+    if [r["file"] for r in results] != [str(f) for f in files]:
+        tally.crashes.append(f"check: {len(results)} results for {len(files)} files")
+    for path, result in zip(files, results, strict=False):
+        category = corpus[path]
+        tally.tried[category] += 1
+        tally.statuses[category][result["status"]] += 1
+        if result["status"] == "unreadable" and not all(
+            f["message"] and f["rule"].startswith("F") for f in result["findings"]
+        ):
+            tally.crashes.append(f"check: {path.name} unreadable without an F finding")
+
+
+def summary_run(inbox: Path, out: Path, cwd: Path, tally: Tally) -> dict | None:
+    """`toolkit summary` over ``inbox`` with a summary workbook and reply drafts in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    workbook, drafts = out / "汇总.xlsx", out / "回复草稿"
+    files = sum(1 for p in inbox.rglob("*") if p.is_file())
+    call = run(
+        ["summary", str(inbox), "-o", str(workbook), "--replies", str(drafts), "--format", "json"],
+        cwd,
+    )
+    _judge_call(call, files, tally)
+    try:
+        report = json.loads(call.stdout)
+    except ValueError:
+        tally.crashes.append(f"summary: no JSON report ({call.stderr.strip()[-200:]})")
+        return None
+    if not workbook.is_file():
+        tally.crashes.append("summary: no summary workbook written")
+    else:
+        tally.formulas_written += [
+            f"{workbook.name}:{name}" for name in formula_parts(workbook.read_bytes())
+        ]
+    return report
+
+
+def formula_parts(data: bytes) -> list[str]:
+    """The worksheet parts of a workbook that hold a formula (our summary writes none)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [
+            name
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and b"<f>" in archive.read(name)
+        ]
+
+
+def leaks(folder: Path, secret: bytes, extra: list[str]) -> list[str]:
+    """Output files (and workbooks' parts, and texts) that hold ``secret``."""
+    found = [f"output {i}" for i, text in enumerate(extra) if secret.decode() in text]
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if secret in data:
+            found.append(str(path))
+        if data[:2] == b"PK":
+            try:
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    found += [
+                        f"{path}:{n}" for n in archive.namelist() if secret in archive.read(n)
+                    ]
+            except zipfile.BadZipFile:
+                pass
+    return found
+
+
+def _judge_call(call: Call, files: int, tally: Tally) -> None:
+    tally.exits[call.returncode] += 1
+    tally.max_peak_mb = max(tally.max_peak_mb, call.peak_mb)
+    tally.max_seconds_per_file = max(tally.max_seconds_per_file, call.seconds / max(files, 1))
+    if call.returncode not in EXIT_CODES:
+        tally.crashes.append(f"{call.args[0]}: exit code {call.returncode}")
+    if "Traceback" in call.stderr or "Traceback" in call.stdout:
+        tally.crashes.append(f"{call.args[0]}: a traceback was printed")
+
+
+def stray_files(before: set[Path], root: Path, allowed: list[Path]) -> list[str]:
+    """Files under ``root`` that are new and not inside an allowed output folder."""
+    after = {p for p in root.rglob("*") if p.is_file()}
+    return [
+        str(p) for p in sorted(after - before) if not any(p == a or a in p.parents for a in allowed)
+    ]
+
+
+def environment_note() -> str:
+    return f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
