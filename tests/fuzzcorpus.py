@@ -220,14 +220,14 @@ def outside_formulas(rng: random.Random, seeds: Seeds, folder: Path, i: int) -> 
 
 
 def hidden_sheets(rng: random.Random, seeds: Seeds, folder: Path, i: int) -> Path:
+    """One sheet or more hidden or very hidden (a hand-made return's only sheet, too)."""
     parts = entries(seeds.pick(rng))
-    text = parts["xl/workbook.xml"].decode("utf-8")
-    state = rng.choice(["hidden", "veryHidden"])
-    text = re.sub(
-        r"<sheet (?![^>]*state=)",
-        lambda m: f'<sheet state="{state}" ' if rng.random() < 0.5 else m.group(0),
-        text,
-    )
+    text = parts["xl/workbook.xml"].decode("utf-8").replace(' state="visible"', "")
+    plain = [m.start() for m in re.finditer(r"<sheet (?![^>]*state=)", text)]
+    chosen = {rng.choice(plain)} | {at for at in plain if rng.random() < 0.3} if plain else set()
+    for at in sorted(chosen, reverse=True):
+        state = rng.choice(["hidden", "veryHidden"])
+        text = text[:at] + f'<sheet state="{state}" ' + text[at + len("<sheet ") :]
     parts["xl/workbook.xml"] = text.encode("utf-8")
     return _write(folder / f"hidden-{i}.xlsx", package(parts))
 

@@ -105,8 +105,12 @@ def check_batch(files: list[Path], corpus: dict[Path, str], cwd: Path, tally: Ta
             tally.crashes.append(f"check: {path.name} unreadable without an F finding")
 
 
-def summary_run(inbox: Path, out: Path, cwd: Path, tally: Tally) -> dict | None:
-    """`toolkit summary` over ``inbox`` with a summary workbook and reply drafts in ``out``."""
+def summary_run(
+    inbox: Path, out: Path, cwd: Path, tally: Tally, corpus: dict[Path, str] | None = None
+) -> dict | None:
+    """`toolkit summary` over ``inbox`` with a summary workbook and reply drafts in ``out``;
+    with ``corpus``, the saved mails' outcomes are counted per category (`check` reads no
+    mails): each attachment's status, an unreadable mail, or a mail with no workbook."""
     out.mkdir(parents=True, exist_ok=True)
     workbook, drafts = out / "汇总.xlsx", out / "回复草稿"
     files = sum(1 for p in inbox.rglob("*") if p.is_file())
@@ -120,6 +124,8 @@ def summary_run(inbox: Path, out: Path, cwd: Path, tally: Tally) -> dict | None:
     except ValueError:
         tally.crashes.append(f"summary: no JSON report ({call.stderr.strip()[-200:]})")
         return None
+    if corpus is not None:
+        _count_mails(report, corpus, inbox, tally)
     if not workbook.is_file():
         tally.crashes.append("summary: no summary workbook written")
     else:
@@ -127,6 +133,23 @@ def summary_run(inbox: Path, out: Path, cwd: Path, tally: Tally) -> dict | None:
             f"{workbook.name}:{name}" for name in formula_parts(workbook.read_bytes())
         ]
     return report
+
+
+def _count_mails(report: dict, corpus: dict[Path, str], inbox: Path, tally: Tally) -> None:
+    attachments: dict[str, list[str]] = defaultdict(list)
+    for result in report["results"]:
+        if " › " in result["file"]:
+            attachments[result["file"].split(" › ")[0]].append(result["status"])
+    unreadable = {p["origin"].split(" › ")[0] for p in report["inbox_problems"]}
+    for path, category in corpus.items():
+        if path.suffix != ".eml" or inbox not in path.parents:
+            continue
+        tally.tried[category] += 1
+        if str(path) in unreadable and not attachments.get(str(path)):
+            tally.statuses[category]["unreadable mail"] += 1
+        for status in attachments.get(str(path)) or ["no workbook attached"]:
+            if str(path) not in unreadable or attachments.get(str(path)):
+                tally.statuses[category][status] += 1
 
 
 def formula_parts(data: bytes) -> list[str]:
