@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from toolkit.errors import UserError
+from toolkit.limits import current as current_limits
 from toolkit.messages import LANGUAGES, normalise_language, render, set_language
 from toolkit.text import MAX_NAME_LENGTH, clean_name
 
@@ -259,6 +260,7 @@ def check_command(
 
         if output_format not in ("text", "json"):
             raise UserError("cli.bad_format", value=output_format)
+        current_limits()  # a limit set wrongly in the environment stops here, not per file
         forms, _ = _load_forms()
         chosen = load_form(form, spec) if (form or spec) else None
         if chosen is not None:  # a local spec stands in for a built-in form of the same id
@@ -327,6 +329,7 @@ def summary_command(
             raise UserError("cli.bad_format", value=output_format)
         if not inbox.is_dir():
             raise UserError("cli.summary_not_a_folder", path=str(inbox))
+        current_limits()
         forms, _ = _load_forms()
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None

@@ -26,10 +26,8 @@ from typing import Any
 
 from toolkit.check.result import CheckFinding, FileResult
 from toolkit.forms.model import FormSpec
+from toolkit.limits import current as current_limits
 from toolkit.messages import current_language, render, set_language
-
-DEFAULT_TIMEOUT = float(os.environ.get("TOOLKIT_READ_TIMEOUT", "120"))
-MEMORY_HEADROOM = 3 * 2**30  # bytes a worker may add to what it starts with
 
 
 def _limit_memory() -> None:
@@ -39,7 +37,7 @@ def _limit_memory() -> None:
         with open("/proc/self/status", encoding="ascii") as status:
             line = next(x for x in status if x.startswith("VmSize:"))
         current = int(line.split()[1]) * 1024
-        limit = current + MEMORY_HEADROOM
+        limit = current + current_limits().worker_memory_bytes
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, OSError, StopIteration, ValueError):
         pass  # no /proc or no rlimit (macOS, Windows): the process boundary still protects
@@ -74,12 +72,12 @@ class IsolatedReader:
         self,
         forms: list[FormSpec],
         form: FormSpec | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = None,
         before_fork: Callable[[], None] | None = None,
     ) -> None:
         self.forms = forms
         self.form = form
-        self.timeout = timeout
+        self.timeout = timeout if timeout is not None else current_limits().seconds_per_file
         self.before_fork = before_fork
         methods = multiprocessing.get_all_start_methods()
         # fork: the worker starts with everything already imported (~ms, not ~1 s)
@@ -180,7 +178,7 @@ def read_all(
     forms: list[FormSpec],
     form: FormSpec | None = None,
     workers: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     done: Callable[[int], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
 ) -> list[FileResult]:
@@ -194,6 +192,7 @@ def read_all(
     files. A file's time starts when the worker turns to it (its previous answer arrived);
     when a worker dies or runs out of time, the file it was reading is F1 and the files
     queued behind it go to the fresh worker that replaces it."""
+    timeout = timeout if timeout is not None else current_limits().seconds_per_file
     count = max(1, min(workers or os.cpu_count() or 1, len(names)))
     background = _Background()
     readers = [IsolatedReader(forms, form, timeout, background.join) for _ in range(count)]

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
-from toolkit.read.sniff import DEFAULT_LIMITS
+from toolkit.limits import current as current_limits
 
 MAX_MAIL_BYTES = 100 * 1024 * 1024
 MAX_ATTACHMENTS = 100  # per mail, forwarded mails included
@@ -87,7 +87,7 @@ def _collect(message: EmailMessage, found: list[Attachment], skipped: list[str])
             payload = part.get_payload(decode=True) or b""
         except Exception:  # a malformed transfer encoding: the attachment is unreadable
             payload = b""
-        if len(payload) > DEFAULT_LIMITS.file_bytes:
+        if len(payload) > current_limits().file_bytes:
             skipped.append(name)
             continue
         found.append(Attachment(name, payload))

@@ -15,11 +15,11 @@ from typing import Any
 
 from python_calamine import CalamineError, PasswordError, SheetVisibleEnum
 
+from toolkit.limits import current as current_limits
 from toolkit.read.labels import normalise, without_note
 from toolkit.read.sniff import FileProblem, open_workbook
 
 _COLON = re.compile("[:：]")
-MAX_SHEET_CELLS = 2_000_000  # far beyond a report; a dense grid this size is ~100 MB
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def load_grid(path: str, skip: frozenset[str] = frozenset()) -> Grid:
             if name in skip or meta.visible != SheetVisibleEnum.Visible:
                 continue
             sheet = workbook.get_sheet_by_name(name)
-            if sheet.height * sheet.width > MAX_SHEET_CELLS:
+            if sheet.height * sheet.width > current_limits().sheet_cells:
                 raise FileProblem("F1", "read.too_many_cells", path=path, sheet=name)
             rows = sheet.to_python(skip_empty_area=False)
             merges = _merges(name, sheet.merged_cell_ranges or [])

@@ -19,23 +19,13 @@ from typing import Literal
 import olefile
 from python_calamine import CalamineWorkbook
 
+from toolkit.limits import Limits
+from toolkit.limits import current as current_limits
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 Kind = Literal["xlsx", "xlsm", "xlsb", "xls", "ods"]
 _XML_HEAD = 4096  # a declaration comes before the root element
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Far above any real return (a filled template is ~40 KB zipped, ~400 KB unzipped)."""
-
-    file_bytes: int = 50 * 1024 * 1024
-    unzipped_bytes: int = 200 * 1024 * 1024
-    compression_ratio: int = 200  # unzipped / zipped over the whole package
-    zip_entries: int = 10_000
-
-
-DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -54,8 +44,9 @@ class FileProblem(Exception):
         self.params = params
 
 
-def sniff(path: Path, limits: Limits = DEFAULT_LIMITS) -> Sniffed:
+def sniff(path: Path, limits: Limits | None = None) -> Sniffed:
     """The kind of workbook at ``path``; raises FileProblem when it is not a readable one."""
+    limits = limits or current_limits()
     if not path.exists():
         raise FileProblem("F1", "read.missing", path=str(path))
     if path.is_dir():
@@ -68,8 +59,8 @@ def sniff(path: Path, limits: Limits = DEFAULT_LIMITS) -> Sniffed:
             "F1",
             "read.too_large",
             path=str(path),
-            size_mb=size // 2**20,
-            limit_mb=limits.file_bytes // 2**20,
+            size_mb=f"{size / 2**20:.1f}",
+            limit_mb=f"{limits.file_bytes / 2**20:g}",
         )
     try:
         with path.open("rb") as handle:

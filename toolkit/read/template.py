@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.utils.cell import coordinate_to_tuple
-from python_calamine import CalamineError, PasswordError
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from toolkit.cellmap import MARKER, META_SHEET, parse_rows
+from toolkit.limits import current as current_limits
 from toolkit.read.ooxml import sheet_parts
 from toolkit.read.sniff import FileProblem, open_workbook
 
@@ -59,7 +60,7 @@ def read_template_return(
     values: dict[str, Any] = {}
     for key, (sheet, ref) in cells.items():
         if sheet not in grids:
-            grids[sheet] = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            grids[sheet] = _sheet_rows(workbook, sheet, path)
         row, col = (n - 1 for n in coordinate_to_tuple(ref))
         grid = grids[sheet]
         raw = grid[row][col] if row < len(grid) and col < len(grid[row]) else ""
@@ -85,6 +86,13 @@ def read_template_return(
             if error:
                 result.errors.add(key)
     return result
+
+
+def _sheet_rows(workbook: CalamineWorkbook, name: str, path: Path) -> list[list[Any]]:
+    sheet = workbook.get_sheet_by_name(name)
+    if sheet.height * sheet.width > current_limits().sheet_cells:
+        raise FileProblem("F1", "read.too_many_cells", path=str(path), sheet=name)
+    return sheet.to_python(skip_empty_area=False)
 
 
 def _parse_map(
