@@ -162,3 +162,28 @@ def test_a_second_annotate_run_over_an_inbox_does_not_annotate_the_marked_copies
     again = run()
     assert again.returncode == 0, again.stderr
     assert sorted(p.name for p in inbox.iterdir()) == first  # no 兰江.批注.批注.xlsx
+
+
+def test_a_return_openpyxl_cannot_edit_still_gets_a_marked_copy(tmp_path: Path) -> None:
+    """Found by the fuzz run: XML that python-calamine reads but openpyxl refuses (here the
+    document properties) made --annotate, and summary's reply drafts, fail as an internal
+    error. The copy is rebuilt from the values instead."""
+
+    def spoil(sheet: Any) -> None:
+        sheet[f"{TOTAL}{row_of(sheet, '（一）予以公开')}"] = 999
+
+    plain = edited(tmp_path, "plain.xlsx", spoil)
+    path = tmp_path / "坏属性.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = data.replace(b"</", b"<</", 1)
+            target.writestr(item, data)
+    marked = tmp_path / "坏属性.批注.xlsx"
+    run = CliRunner().invoke(app, ["check", str(path), "--annotate", str(marked)])
+    assert run.exit_code == 1, run.output  # the wrong total, not an internal error
+    copy = openpyxl.load_workbook(marked)
+    assert copy.sheetnames[0] == "问题清单" and copy.sheetnames[1] == "兰江街道年报"
+    messages = [r[5] for r in copy["问题清单"].iter_rows(min_row=2, values_only=True)]
+    assert any("999" in m for m in messages)

@@ -10,6 +10,7 @@ stored as text, never as a formula, whatever it starts with.
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from collections import defaultdict
 from pathlib import Path
@@ -34,6 +35,8 @@ MARKER = "toolkit_annotated"  # custom document property of every marked copy
 RED = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
 AMBER = PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C")
 _AUTHOR = "toolkit"
+
+log = logging.getLogger(__name__)
 
 
 def default_output(source: Path) -> Path:
@@ -88,12 +91,22 @@ def write_annotated(result: FileResult, target: Path) -> None:
     """Write the marked copy of ``result``'s file to ``target`` (atomically)."""
     assert result.read is not None
     source = result.read.path
+    from_template = any(part.from_template for part in result.read.parts)
+    skip = frozenset({META_SHEET}) if from_template else frozenset()
     if result.read.sniffed.kind in ("xlsx", "xlsm"):
-        # from the bytes: openpyxl judges a path by its extension, and a mailed name lies
-        workbook = load_workbook(io.BytesIO(source.read_bytes()), keep_vba=False, keep_links=False)
-    else:
-        from_template = any(part.from_template for part in result.read.parts)
-        workbook = _rebuilt(source, skip=frozenset({META_SHEET}) if from_template else frozenset())
+        try:
+            # from the bytes: openpyxl judges a path by its extension, and a mailed name lies
+            edited = load_workbook(
+                io.BytesIO(source.read_bytes()), keep_vba=False, keep_links=False
+            )
+            _finish(edited, result, target)
+            return
+        except Exception:  # XML openpyxl refuses (python-calamine read it): rebuild instead
+            log.debug("openpyxl could not edit %s; rebuilding the copy", source, exc_info=True)
+    _finish(_rebuilt(source, skip=skip), result, target)
+
+
+def _finish(workbook: Workbook, result: FileResult, target: Path) -> None:
     _mark_cells(workbook, result)
     _add_list(workbook, result)
     workbook.custom_doc_props.append(StringProperty(name=MARKER, value="toolkit-check/1"))
