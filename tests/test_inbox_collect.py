@@ -46,3 +46,18 @@ def test_files_and_mail_attachments_at_any_depth(tmp_path: Path) -> None:
     assert found.received[0].modified is not None and found.received[0].sender is None
     assert [origin for origin, _ in found.problems] == [str(inbox / "坏邮件.eml")]
     assert not (tmp_path / "逃出去.xlsx").exists()
+
+
+def test_a_mail_without_a_workbook_is_accounted_for(tmp_path: Path) -> None:
+    inbox, work = tmp_path / "收件箱", tmp_path / "work"
+    inbox.mkdir()
+    work.mkdir()
+    message = EmailMessage()
+    message["From"] = "单位 <u@example.cn>"
+    message.set_content("年报见附件")
+    message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="年报.pdf")
+    (inbox / "只有PDF.eml").write_bytes(bytes(message))
+    found = collect(inbox, work)
+    assert found.received == [] and found.problems == []
+    [(origin, note)] = found.skipped
+    assert origin == str(inbox / "只有PDF.eml") and "年报.pdf" in note.render()

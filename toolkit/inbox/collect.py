@@ -77,6 +77,9 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
         return
     for skipped in mail.skipped:
         inbox.problems.append((f"{path} › {skipped}", Message("inbox.attachment_skipped", {})))
+    if not mail.attachments and not mail.skipped:  # said, so that every mail is accounted for
+        names = "、".join(mail.others[:10]) or "—"
+        inbox.skipped.append((str(path), Message("inbox.no_workbook", {"names": names})))
     for attachment in mail.attachments:
         inbox.copies += 1
         number = inbox.copies

@@ -40,6 +40,7 @@ class Mail:
     date: dt.datetime | None
     attachments: tuple[Attachment, ...]  # workbook attachments only
     skipped: tuple[str, ...] = ()  # names of attachments left out (too large, too many)
+    others: tuple[str, ...] = ()  # names of attachments that are not workbooks
 
 
 class MailProblem(Exception):
@@ -58,8 +59,9 @@ def read_mail(data: bytes) -> Mail:
     sender_name, sender = _sender(message)
     found: list[Attachment] = []
     skipped: list[str] = []
+    others: list[str] = []
     try:
-        _collect(message, found, skipped)
+        _collect(message, found, skipped, others)
     except RecursionError:  # mails nested beyond reason
         raise MailProblem("inbox.mail_too_complex") from None
     return Mail(
@@ -69,15 +71,20 @@ def read_mail(data: bytes) -> Mail:
         date=_date(message),
         attachments=tuple(found),
         skipped=tuple(skipped),
+        others=tuple(others),
     )
 
 
-def _collect(message: EmailMessage, found: list[Attachment], skipped: list[str]) -> None:
+def _collect(
+    message: EmailMessage, found: list[Attachment], skipped: list[str], others: list[str]
+) -> None:
     # walk() also descends into forwarded mails (message/rfc822 parts)
     for count, part in enumerate(message.walk()):
         if count > MAX_PARTS:
             raise MailProblem("inbox.mail_too_complex")
         name = display_name(_filename(part))
+        if name and not _is_workbook(name, part.get_content_type()):
+            others.append(name)
         if not name or not _is_workbook(name, part.get_content_type()):
             continue
         if len(found) >= MAX_ATTACHMENTS:
