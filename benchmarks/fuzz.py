@@ -23,10 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.fuzzcorpus import CATEGORIES, load_seeds, make_corpus
+from tests.fuzzcorpus import CATEGORIES, EXPENSIVE, load_seeds, make_corpus
 from tests.fuzzrun import (
     Tally,
     check_batch,
+    check_one,
     digests,
     environment_note,
     leaks,
@@ -67,6 +68,13 @@ def main() -> int:
                 f"  check: {min(at + options.batch, len(workbooks))}/{len(workbooks)}", flush=True
             )
         checked = time.perf_counter() - started
+        # the costliest kinds (and a few of every other) also alone: per-file time and memory
+        alone = [p for p in workbooks if corpus[p] in EXPENSIVE]
+        alone += [p for p in workbooks if corpus[p] not in EXPENSIVE][
+            :: max(1, len(workbooks) // 60)
+        ]
+        for path in alone:
+            check_one(path, root, tally)
         out = root / "out"
         started = time.perf_counter()
         texts = []
@@ -111,7 +119,15 @@ def print_table(
     print(f"crashes: {len(tally.crashes)}")
     for line in tally.crashes[:20]:
         print(f"  {line}")
-    print(f"slowest call, seconds per file: {tally.max_seconds_per_file:.2f}")
+    print(f"slowest batch call, seconds per file: {tally.max_seconds_per_file:.2f}")
+    if tally.single:
+        worst = max(tally.single.items(), key=lambda item: item[1][0])
+        hungriest = max(tally.single.items(), key=lambda item: item[1][1])
+        print(
+            f"files checked alone: {len(tally.single)}; slowest {worst[1][0]:.2f} s "
+            f"({Path(worst[0]).name}, whole command); most memory {hungriest[1][1]:.0f} MB "
+            f"({Path(hungriest[0]).name}, command and its readers)"
+        )
     print(f"peak memory of any call: {tally.max_peak_mb:.0f} MB")
     print(f"inputs modified: {len(tally.modified_inputs)}")
     print(f"files written outside the outputs: {len(tally.stray_outputs)}")

@@ -11,9 +11,9 @@ import hashlib
 import io
 import json
 import os
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections import Counter, defaultdict
@@ -43,7 +43,8 @@ class Tally:
     statuses: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     exits: Counter[int] = field(default_factory=Counter)
     crashes: list[str] = field(default_factory=list)  # what went wrong, one line each
-    max_seconds_per_file: float = 0.0
+    max_seconds_per_file: float = 0.0  # of a batch: its time over its files
+    single: dict[str, tuple[float, float]] = field(default_factory=dict)  # file: (s, MB)
     max_peak_mb: float = 0.0
     modified_inputs: list[str] = field(default_factory=list)
     stray_outputs: list[str] = field(default_factory=list)
@@ -52,28 +53,33 @@ class Tally:
 
 
 def run(args: list[str], cwd: Path, timeout: float = 1800) -> Call:
+    """The command in a fresh process; its own peak memory (its reader processes included)
+    from wait4, so one call's figure is not another's."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "toolkit", *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        out, err = process.communicate()
-        return Call(args, -9, "", "timeout", time.perf_counter() - started, 0.0)
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return Call(
-        args,
-        process.returncode,
-        out.decode("utf-8", "replace"),
-        err.decode("utf-8", "replace"),
-        time.perf_counter() - started,
-        usage.ru_maxrss / 1024,
-    )
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "toolkit", *args], cwd=cwd, stdout=out, stderr=err
+        )
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - started > timeout:
+                process.kill()
+                _, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.02)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Call(
+            args,
+            process.returncode,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+            time.perf_counter() - started,
+            usage.ru_maxrss / 1024,
+        )
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -82,6 +88,13 @@ def digests(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def check_one(path: Path, cwd: Path, tally: Tally) -> None:
+    """`toolkit check` on one file alone: its own time and memory (for the costly kinds)."""
+    call = run(["check", "--format", "json", str(path)], cwd)
+    _judge_call(call, 1, tally)
+    tally.single[str(path)] = (call.seconds, call.peak_mb)
 
 
 def check_batch(files: list[Path], corpus: dict[Path, str], cwd: Path, tally: Tally) -> None:
