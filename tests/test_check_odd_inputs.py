@@ -187,3 +187,28 @@ def test_a_return_openpyxl_cannot_edit_still_gets_a_marked_copy(tmp_path: Path) 
     assert copy.sheetnames[0] == "问题清单" and copy.sheetnames[1] == "兰江街道年报"
     messages = [r[5] for r in copy["问题清单"].iter_rows(min_row=2, values_only=True)]
     assert any("999" in m for m in messages)
+
+
+def test_a_huge_unit_name_with_terminal_escapes_is_shown_short_and_clean(tmp_path: Path) -> None:
+    """Found by the fuzz run: a 1 MB unit name was printed whole; an escape sequence in it
+    would reach the terminal."""
+    from tests.fuzzcorpus import entries, package
+
+    parts = entries(GOV_2021.read_bytes())
+    hostile = "_x001B_[2J_x001B_[31m凤山" + "街" * 300_000
+    parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(
+        "凤山街道办事处".encode(), hostile.encode()
+    )
+    path = tmp_path / "长名.xlsx"
+    path.write_bytes(package(parts))
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit", "check", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "\x1b" not in done.stdout and len(done.stdout) < 5_000, len(done.stdout)
+    code, [result] = check(str(path))
+    assert code == 0
+    unit = result["meta"]["unit"]
+    assert unit.startswith("[2J[31m凤山街") and len(unit) == 100

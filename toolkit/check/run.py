@@ -32,6 +32,7 @@ from toolkit.check.values import Prepared, prepare
 from toolkit.forms.model import FormSpec, Rule
 from toolkit.forms.pandas_rules import RuleFrame, compute_totals, fill_blank_totals
 from toolkit.read.returns import Part
+from toolkit.text import MAX_NAME_LENGTH, clean_name
 from toolkit.validate import check_frame
 
 log = logging.getLogger(__name__)
@@ -259,5 +260,7 @@ def _meta(values: dict[str, Any]) -> dict[str, Any]:
         elif value is None or (isinstance(value, str) and not value.strip()):
             meta[name] = None
         else:
-            meta[name] = str(value).strip()
+            # shown on terminals and written into reports: no control characters (terminal
+            # escapes), no megabyte names (found by the fuzz run)
+            meta[name] = clean_name(str(value))[:MAX_NAME_LENGTH] or None
     return meta
