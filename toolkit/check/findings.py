@@ -18,6 +18,7 @@ from toolkit.forms.model import FormSpec, Rule
 from toolkit.forms.pandas_rules import RuleFrame
 from toolkit.messages import render
 from toolkit.read.returns import Part
+from toolkit.text import clean_name
 from toolkit.validate import Finding
 
 
@@ -118,7 +119,9 @@ def _located(
 
 
 def _short(raw: Any) -> str:
-    text = str(raw).strip()
+    """A cell's content quoted in a message: no control characters (it reaches terminals),
+    40 characters at most."""
+    text = clean_name(str(raw)[:1000])
     return text if len(text) <= 40 else text[:39] + "…"
 
 
