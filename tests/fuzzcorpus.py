@@ -257,6 +257,101 @@ def macros(rng: random.Random, seeds: Seeds, folder: Path, i: int) -> Path:
     return _write(folder / f"macros-{i}.xlsm", package(parts))
 
 
+def encrypted(rng: random.Random, seeds: Seeds, folder: Path, i: int) -> Path:
+    """A return protected by an opening password (needs msoffcrypto-tool, a test extra)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(seeds.pick(rng))).encrypt(f"密码{i}", out)
+    return _write(folder / f"encrypted-{i}.xlsx", out.getvalue())
+
+
+def labels_twice(rng: random.Random, seeds: Seeds, folder: Path, i: int) -> Path:
+    """A sheet's tables twice: the sheet copied (this year's and a stale copy), or its rows
+    repeated below themselves (the same labels twice on one sheet)."""
+    parts = entries(seeds.pick(rng))
+    name = rng.choice(sheet_names(parts))
+    text = parts[name].decode("utf-8")
+    if rng.random() < 0.5:
+        rows = re.findall(r'<row r="(\d+)".*?</row>', text, re.S)
+        body = re.search(r"<sheetData>(.*)</sheetData>", text, re.S)
+        if rows and body:
+            shift = max(int(r) for r in rows) + 5
+            copy = re.sub(
+                r'(<row r="|<c r="[A-Z]+)(\d+)"',
+                lambda m: f'{m.group(1)}{int(m.group(2)) + shift}"',
+                body.group(1),
+            )
+            text = text.replace("</sheetData>", copy + "</sheetData>", 1)
+            text = re.sub(r"<dimension ref=\"[^\"]*\"/?>", "", text)
+            text = re.sub(r"<mergeCells.*?</mergeCells>", "", text, flags=re.S)
+        parts[name] = text.encode("utf-8")
+    else:
+        _copy_sheet(parts, name, rng.choice(["去年", "副本", name + "(2)"]))
+    return _write(folder / f"twice-{i}.xlsx", package(parts))
+
+
+def split_sheet(rng: random.Random, seeds: Seeds, folder: Path, i: int) -> Path:
+    """The rows of a sheet split over it and a new sheet (a table continued elsewhere)."""
+    parts = entries(seeds.pick(rng))
+    name = rng.choice(sheet_names(parts))
+    text = parts[name].decode("utf-8")
+    rows = re.findall(r'<row r="\d+".*?</row>', text, re.S)
+    if len(rows) > 4:
+        cut = rng.randrange(2, len(rows) - 1)
+        kept, moved = rows[:cut], rows[cut:]
+        body = "".join(kept)
+        rest = re.sub(
+            r"<sheetData>.*</sheetData>",
+            lambda _: f"<sheetData>{''.join(moved)}</sheetData>",
+            text,
+            flags=re.S,
+        )
+        text = re.sub(
+            r"<sheetData>.*</sheetData>",
+            lambda _: f"<sheetData>{body}</sheetData>",
+            text,
+            flags=re.S,
+        )
+        parts[name] = re.sub(r"<mergeCells.*?</mergeCells>", "", text, flags=re.S).encode("utf-8")
+        _copy_sheet(
+            parts,
+            name,
+            "续表",
+            re.sub(r"<mergeCells.*?</mergeCells>", "", rest, flags=re.S).encode("utf-8"),
+        )
+    return _write(folder / f"split-{i}.xlsx", package(parts))
+
+
+def _copy_sheet(parts: dict[str, bytes], name: str, title: str, data: bytes | None = None) -> None:
+    """Add a sheet titled ``title`` holding ``data`` (a copy of sheet part ``name``)."""
+    number = len(sheet_names(parts)) + 1
+    part = f"xl/worksheets/sheet{number}.xml"
+    while part in parts:
+        number += 1
+        part = f"xl/worksheets/sheet{number}.xml"
+    parts[part] = data if data is not None else parts[name]
+    relation = f"rIdFuzz{number}"
+    rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+        "</Relationships>",
+        f'<Relationship Id="{relation}" Type="http://schemas.openxmlformats.org/'
+        f'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{number}.xml"/>'
+        "</Relationships>",
+    ).encode("utf-8")
+    book = parts["xl/workbook.xml"].decode("utf-8")
+    parts["xl/workbook.xml"] = book.replace(
+        "</sheets>",
+        f'<sheet name="{title}" sheetId="{900 + number}" r:id="{relation}"/></sheets>',
+    ).encode("utf-8")
+    types = parts["[Content_Types].xml"].decode("utf-8")
+    parts["[Content_Types].xml"] = types.replace(
+        "</Types>",
+        f'<Override PartName="/{part}" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    ).encode("utf-8")
+
+
 def not_a_workbook(rng: random.Random, seeds: Seeds, folder: Path, i: int) -> Path:
     kind = i % 5
     if kind == 0:
@@ -354,6 +449,9 @@ CATEGORIES: dict[str, Maker] = {
     "hidden sheets": hidden_sheets,
     "error values": error_values,
     "macros": macros,
+    "encrypted": encrypted,
+    "labels twice": labels_twice,
+    "table split over sheets": split_sheet,
     "not a workbook": not_a_workbook,
     "Office leftovers": office_leftovers,
     "hostile mail names": hostile_mail,

@@ -72,7 +72,15 @@ def test_every_file_is_answered_without_a_crash(fuzzed: dict[str, Any]) -> None:
 
 def test_hostile_files_are_refused_and_the_broken_ones_explained(fuzzed: dict[str, Any]) -> None:
     statuses = fuzzed["tally"].statuses
-    for category in ("entity bomb", "external entity", "zip bomb", "far cell", "truncated zip"):
+    refused = (
+        "entity bomb",
+        "external entity",
+        "zip bomb",
+        "far cell",
+        "truncated zip",
+        "encrypted",
+    )
+    for category in refused:
         assert set(statuses[category]) == {"unreadable"}, category
     assert set(statuses["macros"]) <= {"warnings", "errors"}  # read as usual, F4 said
     assert statuses["100,000 rows"]["unreadable"] == 0
