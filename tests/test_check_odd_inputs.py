@@ -195,7 +195,7 @@ def test_a_huge_unit_name_with_terminal_escapes_is_shown_short_and_clean(tmp_pat
     from tests.fuzzcorpus import entries, package
 
     parts = entries(GOV_2021.read_bytes())
-    hostile = "_x001B_[2J_x001B_[31m凤山" + "街" * 300_000
+    hostile = "_x001B_[2J_x001B_[31m凤山" + "街" * 30_000
     parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(
         "凤山街道办事处".encode(), hostile.encode()
     )

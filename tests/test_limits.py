@@ -96,3 +96,21 @@ def test_a_template_return_over_the_cell_limit_is_refused_too() -> None:
     done = toolkit("check", "--format", "json", str(GOOD), TOOLKIT_MAX_SHEET_CELLS="100")
     [result] = json.loads(done.stdout)["results"]
     assert result["status"] == "unreadable" and "封面" in result["findings"][0]["message"]
+
+
+def test_a_value_longer_than_a_cell_holds_is_refused(tmp_path: Path) -> None:
+    from tests.fuzzcorpus import entries, package
+
+    parts = entries(GOOD.read_bytes())
+    parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(
+        "凤山街道办事处".encode(), ("凤山" + "街" * 40_000).encode()
+    )
+    path = tmp_path / "超长.xlsx"
+    path.write_bytes(package(parts))
+    done = toolkit("check", "--format", "json", str(path))
+    [result] = json.loads(done.stdout)["results"]
+    assert done.returncode == 2 and result["status"] == "unreadable"
+    message = result["findings"][0]["message"]
+    assert "40002" in message and "TOOLKIT_MAX_TEXT_CHARS" in message and "封面" in message
+    done = toolkit("check", "--format", "json", str(path), TOOLKIT_MAX_TEXT_CHARS="50000")
+    assert json.loads(done.stdout)["results"][0]["status"] != "unreadable"

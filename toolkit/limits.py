@@ -21,6 +21,7 @@ class Limits:
     compression_ratio: int = 200  # unzipped / zipped over the whole package
     zip_entries: int = 10_000
     sheet_cells: int = 2_000_000  # rows × columns of one sheet (a dense grid: ~100 MB)
+    text_chars: int = 32_767  # one value the form reads (what Excel or WPS lets a cell hold)
     seconds_per_file: float = 120.0
     worker_memory_bytes: int = 3 * 1024 * MB  # what a reader process may add to its start
 
@@ -32,6 +33,7 @@ SETTINGS: dict[str, tuple[str, float]] = {
     "TOOLKIT_MAX_COMPRESSION_RATIO": ("compression_ratio", 1),
     "TOOLKIT_MAX_ZIP_ENTRIES": ("zip_entries", 1),
     "TOOLKIT_MAX_SHEET_CELLS": ("sheet_cells", 1),
+    "TOOLKIT_MAX_TEXT_CHARS": ("text_chars", 1),
     "TOOLKIT_READ_TIMEOUT": ("seconds_per_file", 1),
     "TOOLKIT_MAX_WORKER_MEMORY_MB": ("worker_memory_bytes", MB),
 }

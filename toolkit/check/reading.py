@@ -11,8 +11,9 @@ from pathlib import Path
 from toolkit.check.result import CheckFinding, FileResult
 from toolkit.check.values import prepare
 from toolkit.forms.model import FormSpec
+from toolkit.limits import current as current_limits
 from toolkit.messages import render
-from toolkit.read.returns import read_return
+from toolkit.read.returns import ReadReturn, read_return
 from toolkit.read.sniff import FileProblem
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,29 @@ def read_file(name: str, forms: list[FormSpec], form: FormSpec | None = None) ->
     except Exception:  # a malformed file can trip any reader library: it is unreadable
         log.debug("reading %s failed", name, exc_info=True)
         return _unreadable(result, "F1", "read.corrupt", {"path": name})
+    too_long = _text_over_limit(result.read)
+    if too_long is not None:
+        sheet, cell, length = too_long
+        limit = current_limits().text_chars
+        params = {"path": name, "sheet": sheet, "cell": cell, "length": length, "limit": limit}
+        result.read = None
+        return _unreadable(result, "F1", "read.text_too_long", params)
     result.prepared = [prepare(part) for part in result.read.parts]
     if result.read.sniffed.macros:
         result.findings.append(CheckFinding("F4", "warning", render("check.macros")))
     return result
+
+
+def _text_over_limit(read: ReadReturn) -> tuple[str, str, int] | None:
+    """(sheet, cell, length) of a value the form reads that is longer than any spreadsheet
+    cell holds (Excel and WPS stop at 32,767 characters): the file was not written by one."""
+    limit = current_limits().text_chars
+    for part in read.parts:
+        for key, value in part.values.items():
+            if isinstance(value, str) and len(value) > limit:
+                sheet, cell = part.cells.get(key, ("", ""))
+                return sheet, cell, len(value)
+    return None
 
 
 def _unreadable(result: FileResult, code: str, message_id: str, params: dict) -> FileResult:
