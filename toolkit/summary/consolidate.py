@@ -16,27 +16,27 @@ from toolkit.forms.pandas_rules import RuleFrame, compute_totals
 Figures = dict[str, float | None]
 
 
-def consolidate(spec: FormSpec, values: list[dict[str, Any]]) -> Figures:
-    """Sum of each input field over ``values`` (None where every return left it blank),
-    totals recomputed from the sums."""
-    return consolidate_groups(spec, [values])[0]
-
-
-def consolidate_groups(spec: FormSpec, groups: Sequence[Sequence[dict[str, Any]]]) -> list[Figures]:
-    """``consolidate`` for several groups of returns at once: one frame, one row per group,
-    whose totals are computed together."""
+def consolidate_groups(
+    spec: FormSpec, values: Sequence[dict[str, Any]], groups: Sequence[Sequence[int]]
+) -> list[Figures]:
+    """For each group of ``values`` (by positions): the sum of each input field (None where
+    every return of the group left it blank), totals recomputed from the sums. All at once:
+    the returns' figures become one matrix once, each group is a row of sums, and the
+    totals of every group are computed together."""
     inputs = [
         k
         for k, f in spec.fields.items()
         if f.numeric and not f.computed and not k.startswith("meta.")
     ]
+    # JSON figures are int, float or None: None becomes NaN, a column at a time
+    matrix = np.array([[v.get(k) for v in values] for k in inputs], dtype="float64").reshape(
+        len(inputs), len(values)
+    )
     rows = []
-    for group in groups:
-        matrix = np.array(
-            [[_number(v.get(k)) for k in inputs] for v in group], dtype="float64"
-        ).reshape(len(group), len(inputs))
-        blank = np.isnan(matrix).all(axis=0)
-        rows.append(np.where(blank, np.nan, np.nansum(matrix, axis=0)))
+    for members in groups:
+        part = matrix[:, list(members)]
+        blank = np.isnan(part).all(axis=1)
+        rows.append(np.where(blank, np.nan, np.nansum(part, axis=1)))
     sums = pd.DataFrame(
         np.array(rows, dtype="float64").reshape(len(groups), len(inputs)), columns=inputs
     )
@@ -47,9 +47,3 @@ def consolidate_groups(spec: FormSpec, groups: Sequence[Sequence[dict[str, Any]]
         {k: (None if np.isnan(columns[k][i]) else float(columns[k][i])) for k in keys}
         for i in range(len(groups))
     ]
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return np.nan
-    return float(value)

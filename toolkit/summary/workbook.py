@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import xlsxwriter
 from toolkit.check.explain import Labels
 from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.messages import render
-from toolkit.summary.consolidate import consolidate, consolidate_groups
+from toolkit.summary.consolidate import Figures, consolidate_groups
 from toolkit.summary.run import Return, Summary
 
 _CELL_TEXT_LIMIT = 32_767
@@ -40,13 +41,48 @@ def write_summary(
         str(target), {"strings_to_formulas": False, "strings_to_urls": False}
     )
     styles = _Styles(workbook)
+    totals = _totals(summary, specs, include_errors)
     _overview(workbook, styles, summary)
     _units(workbook, styles, summary)
     _findings(workbook, styles, summary)
-    _consolidated(workbook, styles, summary, specs, include_errors)
-    _charts(workbook, styles, summary, specs, include_errors)
+    _consolidated(workbook, styles, totals, include_errors)
+    _charts(workbook, styles, totals)
     _details(workbook, styles, summary, specs)
     workbook.close()
+
+
+@dataclass
+class _FormTotals:
+    """One form's included returns and their sums: all of them ("" ) and per roster group."""
+
+    spec: FormSpec
+    members: list[Return]
+    groups: dict[str, tuple[list[Return], Figures]]
+
+
+def _totals(
+    summary: Summary, specs: dict[str, FormSpec], include_errors: bool
+) -> list[_FormTotals]:
+    """The consolidated figures of each form, computed once for 汇总表 and 图表."""
+    chosen = included(summary, include_errors)
+    out = []
+    for form_id in sorted({r.result.form for r in chosen if r.result.form in specs}):
+        spec = specs[form_id]
+        members = [r for r in chosen if r.result.form == form_id]
+        positions: dict[str, list[int]] = {"": list(range(len(members)))}
+        for i, member in enumerate(members):
+            group = member.match.unit.group if member.match.unit else None
+            if group:
+                positions.setdefault(group, []).append(i)
+        sums = consolidate_groups(
+            spec, [r.result.values for r in members], list(positions.values())
+        )
+        groups = {
+            name: ([members[i] for i in at], figures)
+            for (name, at), figures in zip(positions.items(), sums, strict=True)
+        }
+        out.append(_FormTotals(spec, members, groups))
+    return out
 
 
 def included(summary: Summary, include_errors: bool) -> list[Return]:
@@ -57,36 +93,23 @@ def included(summary: Summary, include_errors: bool) -> list[Return]:
 
 
 def _consolidated(
-    workbook: Any,
-    styles: _Styles,
-    summary: Summary,
-    specs: dict[str, FormSpec],
-    include_errors: bool,
+    workbook: Any, styles: _Styles, totals: list[_FormTotals], include_errors: bool
 ) -> None:
     """汇总表: per form, the figures of the included returns in the official layout, then
     the same per roster group."""
     sheet = workbook.add_worksheet(_t("sheet.consolidated"))
     sheet.set_column(0, 0, 14)
     sheet.set_column(1, 40, 11)
-    chosen = included(summary, include_errors)
     basis = "consolidated.basis_errors" if include_errors else "consolidated.basis"
     sheet.write_string(0, 0, _t(basis), styles.bold)
     row = 2
-    for form_id in sorted({r.result.form for r in chosen if r.result.form in specs}):
-        spec = specs[form_id]
-        members = [r for r in chosen if r.result.form == form_id]
-        groups: dict[str, list[Return]] = {"": members}
-        for member in members:
-            group = member.match.unit.group if member.match.unit else None
-            if group:
-                groups.setdefault(group, []).append(member)
-        sums = consolidate_groups(spec, [[r.result.values for r in g] for g in groups.values()])
-        for (group, items), figures in zip(groups.items(), sums, strict=True):
-            heading = _t("consolidated.group", group=group) if group else spec.name
+    for form in totals:
+        for group, (items, figures) in form.groups.items():
+            heading = _t("consolidated.group", group=group) if group else form.spec.name
             sheet.write_string(row, 0, heading, styles.title)
             sheet.write_string(row + 1, 0, _included_units(items))
             row += 3
-            for table in spec.tables:
+            for table in form.spec.tables:
                 row = _official_table(sheet, styles, table, row, figures)
             row += 1
 
@@ -101,26 +124,17 @@ def _included_units(items: list[Return]) -> str:
     return text
 
 
-def _charts(
-    workbook: Any,
-    styles: _Styles,
-    summary: Summary,
-    specs: dict[str, FormSpec],
-    include_errors: bool,
-) -> None:
+def _charts(workbook: Any, styles: _Styles, totals: list[_FormTotals]) -> None:
     """图表: the charts each form's spec declares, over the returns the totals include."""
     sheet = workbook.add_worksheet(_t("sheet.charts"))
     sheet.set_column(0, 0, 24)
-    chosen = included(summary, include_errors)
     row = 0
-    for form_id in sorted({r.result.form for r in chosen if r.result.form in specs}):
-        spec = specs[form_id]
-        members = [r for r in chosen if r.result.form == form_id]
+    for form in totals:
+        spec, members, (_, figures) = form.spec, form.members, form.groups[""]
         if not spec.charts:
             continue
         sheet.write_string(row, 0, spec.name, styles.title)
         row += 2
-        figures = consolidate(spec, [r.result.values for r in members])
         for chart in spec.charts:
             points = _chart_points(chart, members, figures)
             sheet.write_string(row, 0, chart.title, styles.bold)
