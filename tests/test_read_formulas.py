@@ -25,7 +25,7 @@ CELLS = {
 
 def evaluate(text: str, more: dict | None = None) -> float:
     formulas = {("s", 5, 5): text, **(more or {})}
-    return Evaluator(formulas, lambda s, r, c: CELLS.get((s, r, c))).cell(("s", 5, 5))
+    return Evaluator(formulas.get, lambda s, r, c: CELLS.get((s, r, c))).cell(("s", 5, 5))
 
 
 @pytest.mark.parametrize(

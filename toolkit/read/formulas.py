@@ -11,7 +11,7 @@ Tokens come from openpyxl's formula tokenizer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -32,29 +32,32 @@ class ErrorValue(Exception):
 
 Cell = tuple[str, int, int]  # sheet, row, col (0-based)
 ValueOf = Callable[[str, int, int], Any]
+FormulaOf = Callable[[Cell], str | None]
 
 
 class Evaluator:
-    """Evaluates the formulas of one workbook: ``formulas[(sheet, row, col)]`` is a cell's
-    formula text; ``value_of`` gives a cell's stored content."""
+    """Evaluates the formulas of one workbook: ``formula_of((sheet, row, col))`` is a cell's
+    formula text (None for a plain value, read only where a formula looks); ``value_of``
+    gives a cell's stored content."""
 
-    def __init__(self, formulas: Mapping[Cell, str], value_of: ValueOf) -> None:
-        self.formulas = formulas
+    def __init__(self, formula_of: FormulaOf, value_of: ValueOf) -> None:
+        self.formula_of = formula_of
         self.value_of = value_of
         self.memo: dict[Cell, float] = {}
         self.active: set[Cell] = set()
 
     def cell(self, cell: Cell) -> Any:
         """A cell's value as a spreadsheet shows it after recalculation."""
-        if cell not in self.formulas:
-            return self.value_of(*cell)
         if cell in self.memo:
             return self.memo[cell]
+        text = self.formula_of(cell)
+        if text is None:
+            return self.value_of(*cell)
         if cell in self.active or len(self.active) >= MAX_DEPTH:
             raise Unsupported("cycle")
         self.active.add(cell)
         try:
-            value = _Parser(self, cell[0], self.formulas[cell]).parse()
+            value = _Parser(self, cell[0], text).parse()
         finally:
             self.active.discard(cell)
         self.memo[cell] = value

@@ -8,7 +8,7 @@ import html
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,10 +193,6 @@ class SheetPart:
             at = self.data.find(needle, at + 1, end)
         return None, False
 
-    def formulas(self) -> Mapping[str, str]:
-        """Every formula cell's text by A1 reference, read lazily, row by row."""
-        return _LazyFormulas(self)
-
     def _row_range(self, number: bytes) -> tuple[int, int] | None:
         if self._rows is None:
             pattern = _ROW_PLAIN if b"<row" in self.data else _ROW_ANY
@@ -247,31 +243,6 @@ class SheetPart:
             if text and options.get(b"t") == b"shared":
                 masters.setdefault(options.get(b"si", b"").decode("ascii", "replace"), (ref, text))
         return masters
-
-
-class _LazyFormulas(Mapping[str, str]):
-    """A sheet's formula texts as a mapping that reads a row only when one of its cells is
-    asked for (the evaluator asks for the few cells its totals refer to)."""
-
-    def __init__(self, part: SheetPart) -> None:
-        self.part = part
-
-    def __getitem__(self, ref: str) -> str:
-        text, _ = self.part.cell(ref)
-        if text is None:
-            raise KeyError(ref)
-        return text
-
-    def __contains__(self, ref: object) -> bool:
-        return isinstance(ref, str) and self.part.cell(ref)[0] is not None
-
-    def __iter__(self) -> Iterator[str]:
-        cells = SheetCells()
-        _scan(self.part.data, cells)
-        return iter(cells.formulas)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 def _formula_text(

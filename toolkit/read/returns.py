@@ -9,7 +9,6 @@ the same file is read as a second part.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
 from toolkit.read.grid import Grid, Span, load_grid
 from toolkit.read.layout import Located, locate, read_values
 from toolkit.read.meta import from_signature, from_title
-from toolkit.read.ooxml import SheetPart, sheet_parts
+from toolkit.read.ooxml import sheet_parts
 from toolkit.read.sniff import FileProblem, Sniffed, sniff
 from toolkit.read.template import read_template_return
 
@@ -163,7 +162,12 @@ def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
             raise Unsupported("another workbook or a missing sheet")
         return grid.sheet(sheet).value(row, col)
 
-    evaluator = Evaluator(_CellFormulas(sheets), value_of)
+    def formula_of(cell: Cell) -> str | None:
+        sheet, row, col = cell
+        part_xml = sheets.get(sheet)  # a formula whose text is unknown ('') is a plain value
+        return (part_xml.cell(a1(row, col))[0] or None) if part_xml is not None else None
+
+    evaluator = Evaluator(formula_of, value_of)
     for key, (sheet, ref) in part.cells.items():
         text, error = sheets[sheet].cell(ref)
         if error:
@@ -177,43 +181,6 @@ def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
             part.errors.add(key)
         except Unsupported:
             part.formulas.add(key)
-
-
-class _CellFormulas(Mapping[Cell, str]):
-    """The workbook's formula texts by (sheet, row, col), read from the sheet parts only
-    where the evaluator looks (a formula whose text is unknown counts as a plain value)."""
-
-    def __init__(self, sheets: dict[str, SheetPart]) -> None:
-        self.sheets = sheets
-        self.known: dict[object, str | None] = {}
-
-    def _text(self, cell: object) -> str | None:
-        if cell in self.known:
-            return self.known[cell]
-        text = None
-        if isinstance(cell, tuple) and len(cell) == 3 and cell[0] in self.sheets:
-            sheet, row, col = cell
-            text = self.sheets[sheet].cell(a1(row, col))[0] or None
-        self.known[cell] = text
-        return text
-
-    def __contains__(self, cell: object) -> bool:
-        return self._text(cell) is not None
-
-    def __getitem__(self, cell: Cell) -> str:
-        text = self._text(cell)
-        if text is None:
-            raise KeyError(cell)
-        return text
-
-    def __iter__(self) -> Iterator[Cell]:
-        for name, sheet in self.sheets.items():
-            for ref, text in sheet.formulas().items():
-                if text:
-                    yield (name, *_zero_based(ref))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 def _zero_based(ref: str) -> tuple[int, int]:
