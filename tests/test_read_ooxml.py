@@ -1,4 +1,4 @@
-"""Which cells hold a formula (and its text) or an error value: the fast text scan agrees
+"""Which cells hold a formula (and its text) or an error value: the cell-by-cell lookup agrees
 with an XML parser on real workbooks and on the spellings other writers use."""
 
 from __future__ import annotations
@@ -8,36 +8,36 @@ from pathlib import Path
 
 from defusedxml.ElementTree import fromstring
 
-from toolkit.read.ooxml import SheetCells, _scan, formula_and_error_cells
+from toolkit.read.ooxml import SheetPart, sheet_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-def parsed(data: bytes) -> tuple[dict[str, str], set[str]]:
-    """The reference: ElementTree over the whole part (non-shared formulas only)."""
-    formulas, errors = {}, set()
+def parsed(data: bytes) -> dict[str, tuple[str | None, bool]]:
+    """The reference: ElementTree over the whole part, every cell (non-shared formulas)."""
+    cells = {}
     for cell in fromstring(data).iter(f"{MAIN}c"):
-        ref = cell.get("r", "")
         formula = cell.find(f"{MAIN}f")
-        if formula is not None:
-            formulas[ref] = formula.text or ""
-        if cell.get("t") == "e":
-            errors.add(ref)
-    return formulas, errors
+        text = None if formula is None else (formula.text or "")
+        cells[cell.get("r", "")] = (text, cell.get("t") == "e")
+    return cells
 
 
-def test_the_scan_agrees_with_an_xml_parser_on_every_shipped_workbook() -> None:
+def test_the_lookup_agrees_with_an_xml_parser_on_every_shipped_workbook() -> None:
     workbooks = list((ROOT / "examples").glob("*.xlsx"))
     assert len(workbooks) >= 4
+    formulas = 0
     for path in workbooks:
         with zipfile.ZipFile(path) as archive:
             for name in archive.namelist():
                 if name.startswith("xl/worksheets/sheet"):
                     data = archive.read(name)
-                    cells = SheetCells()
-                    _scan(data, cells)
-                    assert (cells.formulas, cells.errors) == parsed(data), (path.name, name)
+                    part = SheetPart(data)
+                    for ref, expected in parsed(data).items():
+                        assert part.cell(ref) == expected, (path.name, name, ref)
+                        formulas += expected[0] is not None
+    assert formulas >= 100  # the shipped templates' totals and checks
 
 
 def test_prefixes_attribute_order_shared_formulas_and_escapes() -> None:
@@ -47,23 +47,24 @@ def test_prefixes_attribute_order_shared_formulas_and_escapes() -> None:
         b'<x:c s="1" r="D9"><x:v>2</x:v></x:c>'
         b'<x:c t="e" r="E9"><x:f>1/0</x:f><x:v>#DIV/0!</x:v></x:c>'
         b'<x:c r="J9"><x:f t="shared" ref="J9:J11" si="0">SUM(D9:I9)</x:f><x:v>2</x:v></x:c>'
-        b'<x:c r="J10"><x:f t="shared" si="0"/><x:v>0</x:v></x:c>'
         b'<x:c r="K9" t="str"><x:f>IF(D9&gt;0,"a&amp;b","")</x:f><x:v>a&amp;b</x:v></x:c>'
         b'<x:c r="L9"/><x:c r="M9" t="inlineStr"><x:is><x:t>&lt;f&gt;</x:t></x:is></x:c>'
+        b'</x:row><x:row r="10"><x:c r="J10"><x:f t="shared" si="0"/><x:v>0</x:v></x:c>'
         b"</x:row></x:sheetData></x:worksheet>"
     )
-    cells = SheetCells()
-    _scan(data, cells)
-    assert cells.formulas == {
-        "E9": "1/0",
-        "J9": "SUM(D9:I9)",
-        "J10": "SUM(D10:I10)",  # the shared formula, translated to its cell
-        "K9": 'IF(D9>0,"a&b","")',
+    part = SheetPart(data)
+    assert {ref: part.cell(ref) for ref in ("D9", "E9", "J9", "J10", "K9", "L9", "M9")} == {
+        "D9": (None, False),
+        "E9": ("1/0", True),
+        "J9": ("SUM(D9:I9)", False),
+        "J10": ("SUM(D10:I10)", False),  # the shared formula, translated to its cell
+        "K9": ('IF(D9>0,"a&b","")', False),
+        "L9": (None, False),
+        "M9": (None, False),
     }
-    assert cells.errors == {"E9"}
 
 
-def test_a_sheet_without_formulas_is_not_scanned_cell_by_cell(tmp_path: Path) -> None:
+def test_a_sheet_without_formulas_is_not_searched(tmp_path: Path) -> None:
     import openpyxl
 
     workbook = openpyxl.Workbook()
@@ -71,47 +72,46 @@ def test_a_sheet_without_formulas_is_not_scanned_cell_by_cell(tmp_path: Path) ->
     workbook.active["B1"] = "<f>"
     path = tmp_path / "plain.xlsx"
     workbook.save(path)
-    found = formula_and_error_cells(path, {"Sheet"})
-    assert found["Sheet"].formulas == {} and found["Sheet"].errors == set()
+    part = sheet_parts(path, {"Sheet"})["Sheet"]
+    assert part.empty and part.cell("A1") == (None, False) and part.cell("B1") == (None, False)
 
 
-def test_asking_for_some_cells_gives_what_the_full_scan_says_about_them() -> None:
-    """A template return is scanned only in the rows of its mapped cells: same answer."""
+def test_the_mapped_cells_of_a_template_return_agree_with_an_xml_parser() -> None:
+    """A template return is asked about its mapped cells only: same answers as a parse."""
     from tests.support import read_map
 
     for name in ("凤山街道2025年报.xlsx", "兰江街道2020年报.xlsx"):
         path = ROOT / "examples" / name
         fields, _ = read_map(path)
-        wanted: dict[str, set[str]] = {}
-        for sheet, ref in fields.values():
-            wanted.setdefault(sheet, set()).add(ref)
-        full = formula_and_error_cells(path, set(wanted))
-        some = formula_and_error_cells(path, set(wanted), wanted)
+        sheets = {sheet for sheet, _ in fields.values()}
+        parts = sheet_parts(path, sheets)
         found = 0
-        for sheet, refs in wanted.items():
-            expected = {r: t for r, t in full[sheet].formulas.items() if r in refs}
-            assert some[sheet].formulas == expected, (name, sheet)
-            assert some[sheet].errors & refs == full[sheet].errors & refs
-            found += len(expected)
+        for sheet, ref in fields.values():
+            expected = parsed(parts[sheet].data).get(ref, (None, False))
+            assert parts[sheet].cell(ref) == expected, (name, sheet, ref)
+            found += expected[0] is not None
         assert found >= 30  # the totals are formulas
 
 
-def test_looking_up_one_cell_agrees_with_the_full_scan_on_odd_spellings() -> None:
+def test_odd_spellings_rows_without_numbers_and_an_empty_formula() -> None:
     """Rows without numbers, an empty formula before a shared master in another row."""
-    from toolkit.read.ooxml import SheetPart
-
-    parts = [
+    unnumbered = SheetPart(
         b'<worksheet><sheetData><row><c r="A1"><f>1+1</f></c><c r="B1" t="e"><v>#N/A</v></c>'
-        b"</row></sheetData></worksheet>",
+        b"</row></sheetData></worksheet>"
+    )
+    assert [unnumbered.cell(r) for r in ("A1", "B1", "C9")] == [
+        ("1+1", False),
+        (None, True),
+        (None, False),
+    ]
+    shared = SheetPart(
         b'<worksheet><sheetData><row r="1"><c r="A1"><f></f></c>'
         b'<c r="B1"><f t="shared" ref="B1:B2" si="0">A1+1</f></c></row>'
-        b'<row r="2"><c r="B2"><f t="shared" si="0"/></c></row></sheetData></worksheet>',
+        b'<row r="2"><c r="B2"><f t="shared" si="0"/></c></row></sheetData></worksheet>'
+    )
+    assert [shared.cell(r) for r in ("A1", "B1", "B2", "C9")] == [
+        ("", False),
+        ("A1+1", False),
+        ("A2+1", False),
+        (None, False),
     ]
-    for data in parts:
-        full = SheetCells()
-        _scan(data, full)
-        part = SheetPart(data)
-        for ref in ("A1", "B1", "B2", "C9"):
-            text, error = part.cell(ref)
-            assert text == full.formulas.get(ref), (data, ref)
-            assert error == (ref in full.errors), (data, ref)

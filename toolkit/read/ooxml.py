@@ -9,7 +9,6 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from defusedxml.ElementTree import fromstring
@@ -18,12 +17,6 @@ from openpyxl.formula.translate import Translator
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
-
-@dataclass
-class SheetCells:
-    formulas: dict[str, str] = field(default_factory=dict)  # A1 ref -> formula text ('' unknown)
-    errors: set[str] = field(default_factory=set)
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -55,26 +48,6 @@ def sheet_parts(path: Path, sheets: set[str]) -> dict[str, SheetPart]:
     return found
 
 
-def formula_and_error_cells(
-    path: Path, sheets: set[str], wanted: dict[str, set[str]] | None = None
-) -> dict[str, SheetCells]:
-    """For each named sheet of an OOXML workbook, the cells holding formulas and errors
-    (with ``wanted``: among those cells of each sheet only)."""
-    found: dict[str, SheetCells] = {}
-    for sheet, part in sheet_parts(path, sheets).items():
-        cells = found[sheet] = SheetCells()
-        if wanted is None:
-            _scan(part.data, cells)
-            continue
-        for ref in wanted.get(sheet, ()):
-            text, error = part.cell(ref)
-            if text is not None:
-                cells.formulas[ref] = text
-            if error:
-                cells.errors.add(ref)
-    return found
-
-
 # A cell, as every writer spells it (any namespace prefix, attributes in any order, empty or
 # self-closing). Scanning the text is ~10x faster than an XML parser here, and safe: nothing
 # is expanded, and the check only needs which cells hold <f> and t="e" (values come from
@@ -86,18 +59,6 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)")
 _ATTRIBUTE = re.compile(rb'(?<![\w:])(r|t|si)="([^"]*)"')
 _REF = re.compile(rb'(?<![\w:])r="([^"]*)"')
 _ATTRIBUTE_ANY = re.compile(rb'(?<![\w:])(r|t|si|ref)="([^"]*)"')
-
-
-def _scan(data: bytes, cells: SheetCells) -> None:
-    """Fill ``cells`` from one whole sheet part."""
-    if not _may_hold_formulas(data):
-        return  # no formula, no error: most sheets of a hand-made return
-    shared: dict[str, tuple[str, str]] = {}  # si -> (master ref, text)
-    for ref, text, options, error in _cells_of(data):
-        if error:
-            cells.errors.add(ref)
-        if text is not None:
-            cells.formulas[ref] = _formula_text(text, options, ref, shared)
 
 
 def _may_hold_formulas(data: bytes) -> bool:
