@@ -1,0 +1,1 @@
+"""Published reports as documents: the model both ways (report writes it, audit reads it)."""
