@@ -69,3 +69,14 @@ class Document:
     @property
     def paragraphs(self) -> list[Paragraph]:
         return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+
+class DocumentTooLarge(Exception):
+    """A document claims more than a published report could hold (a span of a million
+    columns, a million cells): reading it would only exhaust memory."""
+
+
+# what a published report can hold; beyond this a document is refused (DocumentTooLarge)
+MAX_TABLE_SPAN = 1_000  # rows or columns one cell may span
+MAX_TABLE_CELLS = 100_000  # grid positions of one table
+MAX_BLOCKS = 200_000  # paragraphs and tables of one document
