@@ -24,8 +24,11 @@ from toolkit.limits import current as current_limits
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-Kind = Literal["xlsx", "xlsm", "xlsb", "xls", "ods"]
+Kind = Literal["xlsx", "xlsm", "xlsb", "xls", "ods", "docx", "html", "mhtml", "text"]
+DOCUMENT_KINDS = frozenset({"docx", "html", "mhtml", "text"})  # published reports (audit)
 _XML_HEAD = 4096  # a declaration comes before the root element
+_HTML_MARKS = (b"<html", b"<table", b"<body", b"<!doctype html", b"<p", b"<div", b"<meta")
+_MHTML_MARKS = (b"mime-version:", b"content-type: multipart/related")
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,9 @@ class FileProblem(Exception):
         self.params = params
 
 
-def sniff(path: Path, limits: Limits | None = None) -> Sniffed:
-    """The kind of workbook at ``path``; raises FileProblem when it is not a readable one."""
+def sniff(path: Path, limits: Limits | None = None, documents: bool = False) -> Sniffed:
+    """The kind of workbook at ``path``; raises FileProblem when it is not a readable one.
+    ``documents``: published reports (.docx, web pages, text) are accepted too (audit)."""
     limits = limits or current_limits()
     if not path.exists():
         raise FileProblem("F1", "read.missing", path=str(path))
@@ -64,17 +68,34 @@ def sniff(path: Path, limits: Limits | None = None) -> Sniffed:
         )
     try:
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(_XML_HEAD)
     except OSError as exc:
         raise FileProblem("F1", "read.cannot_open", path=str(path), detail=str(exc)) from None
     if head.startswith(ZIP_MAGIC):
-        return _zip_package(path, size, limits)
-    if head == OLE_MAGIC:
-        return _compound_file(path)
+        return _zip_package(path, size, limits, documents)
+    if head[:8] == OLE_MAGIC:
+        return _compound_file(path, documents)
+    if documents:
+        return _document(path, head)
     raise FileProblem("F1", "read.not_spreadsheet", path=str(path))
 
 
-def _zip_package(path: Path, size: int, limits: Limits) -> Sniffed:
+def _document(path: Path, head: bytes) -> Sniffed:
+    """A published report that is not a zip: a saved web page (plain or single-file MHTML),
+    or text copied from one. PDFs and binaries are named as what they are."""
+    if head.startswith(b"%PDF"):
+        raise FileProblem("F1", "read.pdf", path=str(path))
+    lower = head.lower().lstrip(b"\xef\xbb\xbf \t\r\n")
+    if any(mark in lower[:2048] for mark in _MHTML_MARKS) and b"<" not in lower[:20]:
+        return Sniffed("mhtml")
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileProblem("F1", "read.not_document", path=str(path))
+    if any(mark in lower for mark in _HTML_MARKS):
+        return Sniffed("html")
+    return Sniffed("text")
+
+
+def _zip_package(path: Path, size: int, limits: Limits, documents: bool = False) -> Sniffed:
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
@@ -98,7 +119,10 @@ def _zip_package(path: Path, size: int, limits: Limits) -> Sniffed:
         return Sniffed("xlsm" if macros else "xlsx", macros)
     if "xl/workbook.bin" in names:
         return Sniffed("xlsb", "xl/vbaProject.bin" in names)
-    raise FileProblem("F1", "read.not_spreadsheet", path=str(path))
+    if documents and "word/document.xml" in names:
+        return Sniffed("docx", "word/vbaProject.bin" in names)
+    wrong = "read.not_document" if documents else "read.not_spreadsheet"
+    raise FileProblem("F1", wrong, path=str(path))
 
 
 def _declares_entities(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
@@ -111,7 +135,7 @@ def _declares_entities(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool
     return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
-def _compound_file(path: Path) -> Sniffed:
+def _compound_file(path: Path, documents: bool = False) -> Sniffed:
     try:
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(entry) for entry in ole.listdir()}
@@ -121,6 +145,8 @@ def _compound_file(path: Path) -> Sniffed:
         raise FileProblem("F3", "read.encrypted", path=str(path))
     if "Workbook" in streams or "Book" in streams:
         return Sniffed("xls", "_VBA_PROJECT_CUR" in {s.split("/")[0] for s in streams})
+    if documents and "WordDocument" in streams:
+        raise FileProblem("F1", "read.word_97", path=str(path))
     raise FileProblem("F1", "read.not_spreadsheet", path=str(path))
 
 

@@ -1,0 +1,298 @@
+"""Read a report whose tables were flattened into text, one cell per line, as happens when a
+published web page is copied (FORMS.md "Tables flattened one cell per line").
+
+Columns are lost in such text, so the form's known structure puts each number in its cell:
+the row labels in the order of the form, and the number of values each row holds. A row's
+values are the numbers after its label; when their count is not the row's, which number
+belongs to which column cannot be told, and the row is reported as unresolved instead of
+guessed. Text copied from a browser often keeps each cell as a tab-indented line, empty
+cells included, and rows separated by blank lines: where it does, those are used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from toolkit.forms.model import Field, FormSpec, Table
+from toolkit.read.labels import forms_of, normalise, without_note
+from toolkit.read.layout import FOUND_SHARE, _plan
+from toolkit.read.numbers import BLANK_MARKERS, read_number
+
+_TAB_SHARE = 0.2  # of non-empty lines starting with a tab: the text keeps cells as lines
+_ROW_REACH = 400  # cells after the previous row's label where the next row's label may be
+_MIN_PREFIX = 6  # characters of a label cut short by a line break that still name it
+_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class TextCell:
+    text: str
+    line: int  # 1-based line where the cell starts
+    group: int  # rows of tab-indented text are separated by blank lines
+    empty: bool = False  # an empty cell kept as a bare tab
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A row whose numbers could not be placed: its label and what was found."""
+
+    label: str
+    keys: tuple[str, ...]
+    expected: int
+    found: int
+    line: int
+
+
+@dataclass
+class TextLocated:
+    spec: FormSpec
+    values: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    found_tables: list[str] = field(default_factory=list)
+    missing_tables: list[str] = field(default_factory=list)
+    missing_fields: list[str] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    share: float = 0.0
+
+
+def cells_of(text: str) -> tuple[list[TextCell], bool]:
+    """The text's cells in order, and whether it keeps cells as tab-indented lines."""
+    lines = text.splitlines()
+    filled = [line for line in lines if line.strip()]
+    tabbed = bool(filled) and sum(line.startswith("\t") for line in filled) >= _TAB_SHARE * len(
+        filled
+    )
+    cells: list[TextCell] = []
+    group = 0
+    previous_was_cell = False
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() and "\t" not in line:
+            group += 1
+            previous_was_cell = False
+            continue
+        if tabbed and not line.startswith("\t"):
+            if previous_was_cell and cells:
+                last = cells[-1]  # a cell's text broken over lines
+                cells[-1] = TextCell(f"{last.text}\n{line.strip()}", last.line, last.group)
+                continue
+            cells.append(TextCell(line.strip(), number, group))
+            group += 1  # a paragraph ends any row
+            previous_was_cell = False
+            continue
+        pieces = line.split("\t")
+        if tabbed:
+            pieces = pieces[1:]
+        for piece in pieces:
+            stripped = piece.strip()
+            if stripped or tabbed:
+                cells.append(TextCell(stripped, number, group, empty=not stripped))
+        previous_was_cell = tabbed
+    return cells, tabbed
+
+
+def locate_text(spec: FormSpec, cells: list[TextCell], tabbed: bool) -> TextLocated:
+    located = TextLocated(spec)
+    normalised = [normalise(c.text) if c.text else "" for c in cells]
+    wanted = found = 0
+    for table in spec.tables:
+        if table.layout != "grid":
+            continue
+        reader = _TableReader(table, cells, normalised, tabbed)
+        reader.read()
+        wanted += len(table.fields)
+        seen = len(reader.values) + sum(len(u.keys) for u in reader.unresolved)
+        found += seen
+        if seen and seen >= FOUND_SHARE * len(table.fields):
+            located.found_tables.append(table.key)
+            located.values.update(reader.values)
+            located.lines.update(reader.lines)
+            located.unresolved.extend(reader.unresolved)
+            unresolved = {k for u in reader.unresolved for k in u.keys}
+            located.missing_fields.extend(
+                f.key
+                for f in table.fields
+                if f.key not in reader.values and f.key not in unresolved
+            )
+        else:
+            located.missing_tables.append(table.key)
+    located.share = found / wanted if wanted else 0.0
+    return located
+
+
+class _TableReader:
+    """One grid table of the form, found row by row in the text."""
+
+    def __init__(
+        self, table: Table, cells: list[TextCell], normalised: list[str], tabbed: bool
+    ) -> None:
+        self.table = table
+        self.cells = cells
+        self.normalised = normalised
+        self.tabbed = tabbed
+        self.values: dict[str, Any] = {}
+        self.lines: dict[str, int] = {}
+        self.unresolved: list[Unresolved] = []
+
+    def read(self) -> None:
+        position = 0
+        first = True
+        for row, plan in sorted(_plan(self.table).items()):
+            items = tuple(sorted(plan.fields, key=lambda f: f.col))
+            if plan.own is None:
+                anchor = self._header_anchor(position)
+                if anchor is None:
+                    continue
+                start = self._first_value_run(anchor)
+                if start is None:
+                    continue
+                label = "、".join(dict.fromkeys(c for f in items for c in f.col_labels[:1]))
+                group = self.cells[start].group if self.tabbed else None
+                self._take(items, label, start, self.cells[start].line, group)
+                position = start
+                continue
+            reach = None if first else position + _ROW_REACH
+            anchor = self._find(plan.wordings, position, reach)
+            if anchor is None:
+                continue
+            first = False
+            units = self._row_texts(row)
+            start = anchor + 1
+            while start < len(self.cells) and self._skippable(start, anchor, units):
+                start += 1
+            at = self.cells[anchor]
+            self._take(items, plan.own.text, start, at.line, at.group)
+            position = anchor + 1
+
+    def _take(
+        self,
+        items: tuple[Field, ...],
+        label: str,
+        start: int,
+        anchor_line: int,
+        group: int | None = None,
+    ) -> None:
+        run = list(self._values_from(start, group))
+        if len(run) == len(items):
+            for item, cell in zip(items, run, strict=True):
+                self.values[item.key] = _content(cell)
+                self.lines[item.key] = cell.line
+        elif not any(not c.empty and read_number(c.text).value is not None for c in run):
+            for item in items:  # nothing but blanks: the row is blank, whatever its cells
+                self.values[item.key] = None
+                self.lines[item.key] = anchor_line
+        else:
+            keys = tuple(f.key for f in items)
+            self.unresolved.append(
+                Unresolved(_one_line(label), keys, len(items), len(run), anchor_line)
+            )
+
+    def _values_from(self, start: int, group: int | None) -> Iterable[TextCell]:
+        for cell in self.cells[start:]:
+            if self.tabbed and group is not None and cell.group != group:
+                return
+            if not _is_value(cell):
+                return
+            yield cell
+
+    def _skippable(self, index: int, anchor: int, units: set[str]) -> bool:
+        """A cell between a row's label and its numbers: its unit (条, 件), or a line of the
+        label broken off (in text that does not keep cells as lines)."""
+        cell = self.cells[index]
+        if self.tabbed and cell.group != self.cells[anchor].group:
+            return False
+        text = self.normalised[index]
+        return text in units or (not _is_value(cell) and index == anchor + 1 and _note(text))
+
+    def _row_texts(self, row: int) -> set[str]:
+        return {
+            w
+            for c in self.table.labels
+            if c.role == "row" and c.row <= row < c.row + c.rows
+            for w in forms_of(c.text, c.variants)
+        }
+
+    def _find(self, wordings: tuple[str, ...], start: int, stop: int | None) -> int | None:
+        end = len(self.cells) if stop is None else min(stop, len(self.cells))
+        for index in range(start, end):
+            if _names(self.normalised[index], wordings):
+                return index
+        return None
+
+    def _header_anchor(self, start: int) -> int | None:
+        """Where the table's headers start, from ``start``: its title or a label of its top
+        header row (a row without a label of its own, like the 复议诉讼 figures, comes after
+        its headers; lower header labels such as 总计 also head other tables)."""
+        labels = [c for c in self.table.labels if c.role == "header"]
+        top = min((c.row for c in labels), default=0)
+        headers = {w for c in labels if c.row == top for w in forms_of(c.text, c.variants)} | set(
+            forms_of(self.table.title, self.table.title_variants)
+        )
+        for index in range(start, len(self.cells)):
+            if self.normalised[index] in headers:
+                return index
+        return None
+
+    def _first_value_run(self, anchor: int) -> int | None:
+        """Where the figures under a header start: in tab-kept text, the first row made of
+        values only; otherwise the first number."""
+        if self.tabbed:
+            groups: dict[int, list[int]] = {}
+            for index in range(anchor, len(self.cells)):
+                groups.setdefault(self.cells[index].group, []).append(index)
+                if len(groups) > 12:
+                    break
+            for indexes in groups.values():
+                row = [self.cells[i] for i in indexes]
+                if all(_is_value(c) for c in row) and any(not c.empty for c in row):
+                    return indexes[0]
+            return None
+        for index in range(anchor, len(self.cells)):
+            cell = self.cells[index]
+            if not cell.empty and read_number(cell.text).value is not None and _is_value(cell):
+                return index
+        return None
+
+
+def _names(text: str, wordings: tuple[str, ...]) -> bool:
+    """Whether a cell's text is one of a row label's wordings: exactly, with a local note
+    appended, or cut short by a line break (a long enough beginning of it)."""
+    if not text:
+        return False
+    if text in wordings or without_note(text) in wordings:
+        return True
+    return any(
+        len(text) >= _MIN_PREFIX
+        and w.startswith(text)
+        and (len(text) * 2 >= len(w) or w[len(text)] == "(")
+        for w in wordings
+    )
+
+
+def _note(text: str) -> bool:
+    return text.startswith("(") and text.endswith(")")
+
+
+def _is_value(cell: TextCell) -> bool:
+    if cell.empty:
+        return True
+    text = cell.text
+    if normalise(text) in BLANK_MARKERS:
+        return True
+    return isinstance(read_number(text).value, float)
+
+
+def _content(cell: TextCell) -> Any:
+    """What the cell says: a plain number as a number (a document has no other way to write
+    one, so it is not "a number typed as text"); anything else as written, for the W5 and N1
+    readings of the rules."""
+    if cell.empty:
+        return None
+    text = cell.text.strip()
+    return float(text) if _PLAIN_NUMBER.match(text) else text
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
