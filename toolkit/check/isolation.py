@@ -43,7 +43,13 @@ def _limit_memory() -> None:
         pass  # no /proc or no rlimit (macOS, Windows): the process boundary still protects
 
 
-def _serve(conn: Connection, forms: list[FormSpec], form: FormSpec | None, lang: str) -> None:
+def _serve(
+    conn: Connection,
+    forms: list[FormSpec],
+    form: FormSpec | None,
+    lang: str,
+    documents: bool = False,
+) -> None:
     from toolkit.check.reading import read_file
 
     set_language(lang)
@@ -59,7 +65,7 @@ def _serve(conn: Connection, forms: list[FormSpec], form: FormSpec | None, lang:
             name = conn.recv()
             if name is None:
                 return
-            conn.send(read_file(name, forms, form))
+            conn.send(read_file(name, forms, form, documents))
     except (EOFError, KeyboardInterrupt):
         return
 
@@ -74,8 +80,10 @@ class IsolatedReader:
         form: FormSpec | None = None,
         timeout: float | None = None,
         before_fork: Callable[[], None] | None = None,
+        documents: bool = False,
     ) -> None:
         self.forms = forms
+        self.documents = documents  # published reports (audit) are read too
         self.form = form
         self.timeout = timeout if timeout is not None else current_limits().seconds_per_file
         self.before_fork = before_fork
@@ -97,7 +105,7 @@ class IsolatedReader:
         parent, child = self.context.Pipe()
         self.process = self.context.Process(
             target=_serve,
-            args=(child, self.forms, self.form, current_language()),
+            args=(child, self.forms, self.form, current_language(), self.documents),
             daemon=True,
         )
         gc.freeze()  # the worker's collector then skips everything the parent holds
@@ -181,6 +189,7 @@ def read_all(
     timeout: float | None = None,
     done: Callable[[int], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
+    documents: bool = False,
 ) -> list[FileResult]:
     """Every file read in one of ``workers`` worker processes (default: one per core), in
     the order given; ``done(count)`` is told each time one more file is answered;
@@ -195,7 +204,9 @@ def read_all(
     timeout = timeout if timeout is not None else current_limits().seconds_per_file
     count = max(1, min(workers or os.cpu_count() or 1, len(names)))
     background = _Background()
-    readers = [IsolatedReader(forms, form, timeout, background.join) for _ in range(count)]
+    readers = [
+        IsolatedReader(forms, form, timeout, background.join, documents) for _ in range(count)
+    ]
     queues: dict[IsolatedReader, deque[int]] = {r: deque() for r in readers}
     started: dict[IsolatedReader, float] = {}  # when the worker turned to its current file
     results: list[FileResult | None] = [None] * len(names)

@@ -45,14 +45,17 @@ def check_files(
     isolate: bool = True,
     progress: Callable[[int], None] | None = None,
     also_import: tuple[str, ...] = (),
+    documents: bool = False,
 ) -> list[FileResult]:
     """Read every file (each in a worker process unless ``isolate`` is False), then validate
     all of them together; ``also_import`` names modules the caller will need next."""
     if isolate:
         meanwhile = import_modules(VALIDATION_MODULES + also_import)
-        results = read_all(names, forms, form, done=progress, meanwhile=meanwhile)
+        results = read_all(
+            names, forms, form, done=progress, meanwhile=meanwhile, documents=documents
+        )
     else:
-        results = [read_file(name, forms, form) for name in names]
+        results = [read_file(name, forms, form, documents) for name in names]
     from toolkit.check.run import validate
 
     validate(results, last_year)

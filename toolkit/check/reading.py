@@ -30,12 +30,15 @@ def sha256_of(path: Path) -> str | None:
         return None
 
 
-def read_file(name: str, forms: list[FormSpec], form: FormSpec | None = None) -> FileResult:
-    """One file as given on the command line; never raises for a bad file."""
+def read_file(
+    name: str, forms: list[FormSpec], form: FormSpec | None = None, documents: bool = False
+) -> FileResult:
+    """One file as given on the command line; never raises for a bad file. ``documents``:
+    published reports (.docx, web pages, text) are read too (audit)."""
     path = Path(name)
     result = FileResult(name, sha256_of(path) if path.is_file() else None)
     try:
-        result.read = read_return(path, forms, form)
+        result.read = read_return(path, forms, form, documents)
     except FileProblem as problem:
         return _unreadable(result, problem.code, problem.message_id, problem.params)
     except Exception:  # a malformed file can trip any reader library: it is unreadable

@@ -17,6 +17,7 @@ from toolkit.errors import UserError
 from toolkit.forms.charts import build_chart
 from toolkit.forms.layout import LayoutError
 from toolkit.forms.model import KINDS, ROLES, Field, FormSpec, Rule, Table, Total, remember
+from toolkit.forms.outline import build_outline
 from toolkit.forms.rules import RuleContext, build_rules, build_totals, number_instances
 from toolkit.forms.tables import build_table
 from toolkit.forms.validate import (
@@ -47,6 +48,7 @@ _TOP_KEYS = {
     "rules",
     "charts",
     "messages",
+    "report",
 }
 _FRAGMENT_KEYS = {"sets", "tables", "totals", "rules", "charts", "messages"}
 
@@ -234,6 +236,9 @@ def _build(doc: dict[str, Any], path: Path) -> FormSpec:
         except SpecError as exc:
             exc.params.setdefault("file", origin)
             raise
+    report = None
+    if "report" in doc:
+        report = build_outline(doc["report"], fields, {t.key for t in tables})
     return FormSpec(
         id=form_id,
         version=get_str(doc, "version", ""),
@@ -249,6 +254,7 @@ def _build(doc: dict[str, Any], path: Path) -> FormSpec:
         sets=sets,
         messages={lang: dict(m) for lang, m in doc.get("messages", {}).items()},
         charts=tuple(charts),
+        report=report,
     )
 
 

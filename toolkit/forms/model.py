@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from toolkit.forms.expr import Expr
+
+if TYPE_CHECKING:
+    from toolkit.forms.outline import ReportOutline
 
 Kind = Literal["count", "money", "change", "year", "text", "longtext", "phone", "date"]
 KINDS: tuple[str, ...] = ("count", "money", "change", "year", "text", "longtext", "phone", "date")
@@ -151,6 +154,7 @@ class FormSpec:
     sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     messages: dict[str, dict[str, str]] = field(default_factory=dict)
     charts: tuple[Chart, ...] = ()  # for the summary workbook
+    report: ReportOutline | None = None  # the published report's outline ([report])
 
     def table(self, key: str) -> Table:
         for table in self.tables:

@@ -11,7 +11,6 @@ cells included, and rows separated by blank lines: where it does, those are used
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,12 +18,11 @@ from typing import Any
 from toolkit.forms.model import Field, FormSpec, Table
 from toolkit.read.labels import forms_of, normalise, without_note
 from toolkit.read.layout import FOUND_SHARE, _plan
-from toolkit.read.numbers import BLANK_MARKERS, read_number
+from toolkit.read.numbers import BLANK_MARKERS, plain_number, read_number
 
 _TAB_SHARE = 0.2  # of non-empty lines starting with a tab: the text keeps cells as lines
 _ROW_REACH = 400  # cells after the previous row's label where the next row's label may be
 _MIN_PREFIX = 6  # characters of a label cut short by a line break that still name it
-_PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -290,8 +288,8 @@ def _content(cell: TextCell) -> Any:
     readings of the rules."""
     if cell.empty:
         return None
-    text = cell.text.strip()
-    return float(text) if _PLAIN_NUMBER.match(text) else text
+    number = plain_number(cell.text)
+    return cell.text.strip() if number is None else number
 
 
 def _one_line(text: str) -> str:

@@ -22,6 +22,7 @@ _NUMBER = re.compile(
     r"^(?P<sign>[+-]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?"
     r"(?P<unit>万元|元|件|条|个|人次|人|次|篇|项)?(?P<note>\(.*\))?$"
 )
+_PLAIN = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*$")
 # written unit -> factor to the unit the field is kept in
 _UNIT_FACTORS = {("元", "万元"): 1 / 10_000, ("万元", "元"): 10_000.0}
 
@@ -63,3 +64,10 @@ def read_number(raw: Any, unit: str | None = None) -> Reading:
     if written and unit and (written, unit) in _UNIT_FACTORS:
         return Reading(round(number * _UNIT_FACTORS[(written, unit)], 6), True, written)
     return Reading(number, True)
+
+
+def plain_number(text: str) -> float | None:
+    """A number as a document writes one ("12", " 2504 ", "-3", "0.5"); None for anything a
+    person would have to interpret (full-width digits, separators, units, notes: W5)."""
+    match = _PLAIN.match(text)
+    return float(match.group(1)) if match else None

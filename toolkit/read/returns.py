@@ -22,7 +22,7 @@ from toolkit.read.grid import Grid, Span, load_grid
 from toolkit.read.layout import Located, locate, read_values
 from toolkit.read.meta import from_signature, from_title
 from toolkit.read.ooxml import sheet_parts
-from toolkit.read.sniff import FileProblem, Sniffed, sniff
+from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
 from toolkit.read.template import read_template_return
 
 MIN_MAIN_SHARE = 0.25  # of a main form's table values, to call a workbook that form
@@ -40,6 +40,10 @@ class Part:
     missing_tables: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)
     from_template: bool = False
+    # a published report's flattened text: field key -> line, and rows whose numbers could
+    # not be placed (their fields are neither read nor judged)
+    lines: dict[str, int] = field(default_factory=dict)
+    unresolved: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -63,11 +67,18 @@ def a1(row: int, col: int) -> str:
     return f"{get_column_letter(col + 1)}{row + 1}"
 
 
-def read_return(path: Path, forms: list[FormSpec], form: FormSpec | None = None) -> ReadReturn:
-    """The return at ``path``; ``form`` forces the form instead of detecting it.
+def read_return(
+    path: Path, forms: list[FormSpec], form: FormSpec | None = None, documents: bool = False
+) -> ReadReturn:
+    """The return at ``path``; ``form`` forces the form instead of detecting it;
+    ``documents``: a published report (.docx, web page, text) is read too.
 
     Raises FileProblem (F1 cannot open, F2 no known form, F3 encrypted)."""
-    sniffed = sniff(path)
+    sniffed = sniff(path, documents=documents)
+    if sniffed.kind in DOCUMENT_KINDS:
+        from toolkit.read.documents import read_document
+
+        return read_document(path, sniffed, forms, form)
     by_id = {spec.id: spec for spec in forms}
     mapped = read_template_return(
         path, sniffed.kind, lambda form_id: _totals(by_id[form_id]) if form_id in by_id else ()
@@ -86,7 +97,7 @@ def read_return(path: Path, forms: list[FormSpec], form: FormSpec | None = None)
         return ReadReturn(path, sniffed, None, [part])
     # our map sheet is skipped only when it is one (a user may name a sheet _toolkit)
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
-    return _by_labels(path, sniffed, grid, forms, form)
+    return read_by_labels(path, sniffed, grid, forms, form)
 
 
 _TOTALS: dict[int, tuple[FormSpec, frozenset[str]]] = {}
@@ -103,7 +114,7 @@ def _totals(spec: FormSpec) -> frozenset[str]:
     return known[1]
 
 
-def _by_labels(
+def read_by_labels(
     path: Path, sniffed: Sniffed, grid: Grid, forms: list[FormSpec], form: FormSpec | None
 ) -> ReadReturn:
     if form is not None:
@@ -124,7 +135,7 @@ def _by_labels(
     main = _part(mains[0], grid, sniffed, path) if mains else None
     parts = [_part(s, grid, sniffed, path) for s in supplements]
     head = main or parts[0]
-    _fill_meta(head, grid)
+    fill_meta(head, grid)
     return ReadReturn(path, sniffed, main, parts)
 
 
@@ -188,7 +199,7 @@ def _zero_based(ref: str) -> tuple[int, int]:
     return row - 1, col - 1
 
 
-def _fill_meta(part: Part, grid: Grid) -> None:
+def fill_meta(part: Part, grid: Grid) -> None:
     """Unit and year from the title or signature when no labelled cell gives them."""
     unit, year = from_title(grid)
     if not part.values.get("meta.unit"):
