@@ -35,11 +35,16 @@ class Entry:
 
 def drop_superseded(spec: FormSpec, entry: Entry) -> list[CheckFinding]:
     """Rule findings, minus those a reader finding already says better: W2 for a table that
-    was not found at all, W6 at a total that is not in the file."""
+    was not found at all, W6 at a total that is not in the file, and any rule over a row of
+    flattened text whose numbers could not be placed (T1: judging it would judge our
+    blanks, not the report)."""
     missing_tables = set(entry.part.missing_tables)
     missing_fields = set(entry.part.missing_fields)
+    unresolved = {key for row in entry.part.unresolved for key in row.keys}
     kept = []
     for finding in entry.findings:
+        if unresolved and unresolved.intersection(finding.fields):
+            continue
         at = finding.fields[0] if finding.fields else ""
         table = spec.fields[at].table if at in spec.fields else ""
         if finding.rule == "W2" and table in missing_tables:
@@ -113,8 +118,12 @@ def _located(
             sheet, cell = part.cells[key]
             table = spec.table(spec.fields[key].table).name
             break
-    place = "check.at_cell" if cell else "check.at_table"
-    message = render(place, table=table, cell=cell or "", text=text)
+    line = next((part.lines[k] for k in fields if k in part.lines), None) if not cell else None
+    if line is not None:  # a published report's text: the line is where to look
+        message = render("document.at_line", table=table, line=line, text=text)
+    else:
+        place = "check.at_cell" if cell else "check.at_table"
+        message = render(place, table=table, cell=cell or "", text=text)
     return CheckFinding(rule_id, severity, message, sheet, cell, fields, expected, actual)
 
 
@@ -152,6 +161,14 @@ def reader_findings(spec: FormSpec, labels: Labels, entry: Entry) -> list[CheckF
                 fields=[f.key for f in table.fields],
             )
         )
+    for row in part.unresolved:
+        message_id = (
+            "document.ambiguous_row" if row.found < row.expected else "document.ambiguous_row_extra"
+        )
+        text = render(message_id, label=_short(row.label), expected=row.expected, found=row.found)
+        table = spec.table(spec.fields[row.keys[0]].table).name
+        message = render("document.at_line", table=table, line=row.line, text=text)
+        found.append(CheckFinding("T1", "warning", message, fields=list(row.keys)))
     by_table: dict[str, list[str]] = defaultdict(list)
     for key in part.missing_fields:
         by_table[spec.fields[key].table].append(key)

@@ -113,7 +113,7 @@ def load_grid(path: str, skip: frozenset[str] = frozenset()) -> Grid:
         raise FileProblem("F1", "read.corrupt", path=path) from None
     grid = Grid(sheets)
     for sheet in sheets:
-        _index_sheet(grid, sheet)
+        index_sheet(grid, sheet)
     return grid
 
 
@@ -129,7 +129,7 @@ def _merges(name: str, ranges: list[tuple[tuple[int, int], tuple[int, int]]]) ->
     return covered
 
 
-def _index_sheet(grid: Grid, sheet: Sheet) -> None:
+def index_sheet(grid: Grid, sheet: Sheet) -> None:
     for r, row in enumerate(sheet.rows):
         for c, value in enumerate(row):
             if not isinstance(value, str) or not value.strip() or len(value) > 400:

@@ -1,0 +1,208 @@
+"""Read a published report (audit): a .docx, a saved web page (plain or single-file MHTML),
+or text copied from one, into the same return a workbook gives.
+
+Documents with real tables become a grid (one sheet per table, the prose on a last sheet)
+and go through the layout reader that reads hand-made workbooks, by their labels. Text whose
+tables were flattened is read by the form's row order (``flat_text``). Either way the unit
+and year come from the title, the date from the signature, and a statement's numbers (the
+信息处理费 of section 六) from the prose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import re
+from pathlib import Path
+from typing import Any
+
+from toolkit.document.model import Document, DocumentTooLarge, Paragraph
+from toolkit.forms.model import FormSpec
+from toolkit.messages import render
+from toolkit.read.flat_text import TextLocated, cells_of, locate_text
+from toolkit.read.grid import Grid, Sheet, Span, index_sheet
+from toolkit.read.labels import compact
+from toolkit.read.numbers import plain_number
+from toolkit.read.returns import (
+    MIN_MAIN_SHARE,
+    Part,
+    ReadReturn,
+    fill_meta,
+    read_by_labels,
+)
+from toolkit.read.sniff import FileProblem, Sniffed
+
+_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
+_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
+
+
+def read_document(
+    path: Path, sniffed: Sniffed, forms: list[FormSpec], form: FormSpec | None
+) -> ReadReturn:
+    try:
+        data = path.read_bytes()
+        if sniffed.kind == "text":
+            return _from_text(path, sniffed, decode(data), forms, form)
+        document = _parse(path, sniffed, data)
+    except DocumentTooLarge:
+        raise FileProblem("F1", "read.document_too_large", path=str(path)) from None
+    except (FileProblem, MemoryError):
+        raise
+    except Exception:  # a malformed document can trip any parser: it is unreadable
+        raise FileProblem("F1", "read.corrupt", path=str(path)) from None
+    grid = document_grid(document)
+    read = read_by_labels(path, sniffed, grid, forms, form)
+    prose = "\n".join(p.text for p in document.paragraphs)
+    _finish(read, prose, [p.text for p in document.paragraphs])
+    return read
+
+
+def _parse(path: Path, sniffed: Sniffed, data: bytes) -> Document:
+    if sniffed.kind == "docx":
+        from toolkit.document.docx_io import read_docx
+
+        return read_docx(path)
+    from toolkit.document.html_io import read_html
+
+    if sniffed.kind == "mhtml":
+        return read_html(_mhtml_page(data, path))
+    return read_html(data)
+
+
+def _mhtml_page(data: bytes, path: Path) -> bytes:
+    """The page of a web page saved as one file (MHTML: a MIME message, like a mail)."""
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            charset = part.get_content_charset()
+            if charset and not _CHARSET.search(payload[:4096]):
+                # the charset is in the MIME header only: say it where the page reader looks
+                payload = f'<meta charset="{charset}">'.encode("ascii", "ignore") + payload
+            return payload
+    raise FileProblem("F1", "read.not_document", path=str(path))
+
+
+def decode(data: bytes) -> str:
+    """Text as saved on a Chinese desktop: UTF-8 (with or without BOM), UTF-16 with a BOM,
+    else GB18030 (a superset of GBK and GB2312)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace")
+
+
+# ---------------------------------------------------------------------------- tables
+
+
+def document_grid(document: Document) -> Grid:
+    """One sheet per table (表1, 表2 …), merged cells as merges, then the prose, one
+    paragraph per row, on a last sheet (正文): the title is found there, and the signature."""
+    sheets: list[Sheet] = []
+    for number, table in enumerate(document.tables, start=1):
+        name = render("document.table_sheet", number=number)
+        rows: list[list[Any]] = [[_cell_value(t) for t in row] for row in table.rows_of_text()]
+        merges: dict[tuple[int, int], Span] = {}
+        for cell in table.cells:
+            if cell.rows == 1 and cell.cols == 1:
+                continue
+            span = Span(
+                name, cell.row, cell.col, cell.row + cell.rows - 1, cell.col + cell.cols - 1
+            )
+            for r in range(span.top, span.bottom + 1):
+                for c in range(span.left, span.right + 1):
+                    merges[(r, c)] = span
+        sheets.append(Sheet(name, rows, merges))
+    prose = [[p.text] for p in document.paragraphs]
+    sheets.append(Sheet(render("document.text_sheet"), prose))
+    grid = Grid(sheets)
+    for sheet in sheets:
+        index_sheet(grid, sheet)
+    return grid
+
+
+def _cell_value(text: str) -> Any:
+    """A plain number as a number: in a document every figure is text, and only what a
+    person would have to interpret (１２, 1,038, 251000元) is worth a W5."""
+    if not text:
+        return ""
+    number = plain_number(text)
+    return text if number is None else number
+
+
+# ---------------------------------------------------------------------------- text
+
+
+def _from_text(
+    path: Path, sniffed: Sniffed, text: str, forms: list[FormSpec], form: FormSpec | None
+) -> ReadReturn:
+    cells, tabbed = cells_of(text)
+    chosen = [form] if form is not None else [s for s in forms if s.role == "main"]
+    mains = [locate_text(s, cells, tabbed) for s in chosen]
+    if form is not None and not mains[0].found_tables:
+        raise FileProblem("F2", "read.form_not_found", path=str(path), form=form.id)
+    if form is None or form.role == "main":
+        mains = [m for m in mains if m.found_tables and (form or m.share >= MIN_MAIN_SHARE)]
+        mains.sort(key=lambda m: m.share, reverse=True)
+        supplements = [locate_text(s, cells, tabbed) for s in forms if s.role == "supplement"]
+        supplements = [s for s in supplements if s.found_tables]
+    else:
+        mains, supplements = [], mains
+    if not mains and not supplements:
+        raise FileProblem("F2", "read.no_form", path=str(path))
+    main = _text_part(mains[0]) if mains else None
+    read = ReadReturn(path, sniffed, main, [_text_part(s) for s in supplements])
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    grid = document_grid(Document([Paragraph(line) for line in lines]))
+    fill_meta(read.primary, grid)
+    _finish(read, text, lines)
+    return read
+
+
+def _text_part(located: TextLocated) -> Part:
+    return Part(
+        located.spec,
+        dict(located.values),
+        {},
+        missing_tables=list(located.missing_tables),
+        missing_fields=list(located.missing_fields),
+        lines=dict(located.lines),
+        unresolved=list(located.unresolved),
+    )
+
+
+# ---------------------------------------------------------------------------- prose
+
+
+def _finish(read: ReadReturn, prose: str, paragraphs: list[str]) -> None:
+    """What only prose says: a statement's numbers, and the date the report was signed."""
+    for part in read.parts:
+        outline = part.spec.report
+        if outline is None:
+            continue
+        for statement in outline.statements:
+            for key, value in statement.read(prose).items():
+                if part.values.get(key) is None:
+                    part.values[key] = value
+    head = read.primary
+    if "meta.date" in head.spec.fields and not head.values.get("meta.date"):
+        signed = _signature_date(paragraphs)
+        if signed is not None:
+            head.values["meta.date"] = signed
+
+
+def _signature_date(paragraphs: list[str]) -> dt.date | None:
+    """The date under the signature: the last paragraph that is only a date."""
+    for text in reversed(paragraphs[-8:]):
+        match = _DATE.fullmatch(compact(text))
+        if match:
+            try:
+                return dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return None
+    return None
