@@ -368,6 +368,124 @@ def summary_command(
     _run(action)
 
 
+@app.command("report", help=t("cli.report_help"))
+def report_command(
+    path: Annotated[str, typer.Argument(help=t("cli.report_path_help"), show_default=False)],
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help=t("cli.report_output_help"))
+    ] = None,
+    output_format: Annotated[
+        str | None, typer.Option("--format", help=t("cli.report_format_help"))
+    ] = None,
+    form: Annotated[str | None, typer.Option("--form", "-f", help=t("cli.check_form_help"))] = None,
+    force: Annotated[bool, typer.Option("--force", help=t("cli.report_force_help"))] = False,
+    lang: LangOption = None,
+) -> None:
+    def action() -> None:
+        from toolkit.check.pipeline import check_files
+        from toolkit.check.report import text_report
+        from toolkit.document.publish import choose_format, write_report
+        from toolkit.document.report import build_report
+        from toolkit.files import check_outputs, safe_file_stem
+        from toolkit.forms.registry import load_form
+
+        fmt = choose_format(output_format, output)
+        if output is not None and not output.strip():
+            raise UserError("cli.empty_output")
+        current_limits()
+        forms, _ = _load_forms()
+        chosen = load_form(form) if form else None
+        [result] = check_files([path], forms, chosen)
+        if result.unreadable:
+            typer.echo(text_report([result]), err=True)
+            raise typer.Exit(2)
+        assert result.read is not None
+        if result.read.main is None:
+            raise UserError("document.no_main", file=path)
+        if result.read.main.spec.report is None:
+            raise UserError("document.no_outline", form=result.read.main.spec.id)
+        errors = sum(f.severity == "error" for f in result.findings)
+        if errors and not force:
+            typer.echo(text_report([result]), err=True)
+            typer.echo(t("document.refused", file=path, count=errors), err=True)
+            raise typer.Exit(1)
+        built = build_report(result)
+        target = Path(output) if output else Path(f"{safe_file_stem(built.title)}.{fmt}")
+        check_outputs([target], [Path(path)], force)
+        write_report(built, target, fmt)
+        for heading in built.empty_sections:
+            typer.echo(t("document.empty_section", heading=heading), err=True)
+        if errors:
+            typer.echo(t("document.forced", file=path, count=errors), err=True)
+        typer.echo(t("document.written", path=target))
+
+    _run(action)
+
+
+@app.command("audit", help=t("cli.audit_help"))
+def audit_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help=t("cli.audit_paths_help"), show_default=False),
+    ],
+    output_format: Annotated[str, typer.Option("--format", help=t("cli.format_help"))] = "text",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help=t("cli.audit_output_help"))
+    ] = None,
+    roster: Annotated[
+        Path | None, typer.Option("--roster", "-r", help=t("cli.audit_roster_help"))
+    ] = None,
+    form: Annotated[str | None, typer.Option("--form", "-f", help=t("cli.check_form_help"))] = None,
+    force: Annotated[bool, typer.Option("--force", help=t("cli.force_help"))] = False,
+    lang: LangOption = None,
+) -> None:
+    def action() -> None:
+        import tempfile
+
+        from toolkit.check.result import exit_code
+        from toolkit.files import atomic_write, check_outputs
+        from toolkit.forms.registry import load_form
+        from toolkit.inbox.collect import collect_documents
+        from toolkit.roster import read_roster
+        from toolkit.summary.run import summarise
+
+        if output_format not in ("text", "json"):
+            raise UserError("cli.bad_format", value=output_format)
+        current_limits()
+        forms, _ = _load_forms()
+        chosen = load_form(form) if form else None
+        units = read_roster(roster) if roster is not None else None
+        inbox = collect_documents(paths)
+        if not inbox.received:
+            raise UserError("document.no_documents", path="、".join(str(p) for p in paths))
+        target = Path(output) if output else None
+        if target is not None:
+            inputs = [r.path for r in inbox.received] + ([roster] if roster else [])
+            check_outputs([target], inputs, force)
+        folder = paths[0] if len(paths) == 1 else Path(os.path.commonpath(paths))
+        with tempfile.TemporaryDirectory(prefix="toolkit-audit-") as work:
+            with _progress_bar() as progress:
+                summary = summarise(
+                    folder, units, forms, Path(work), chosen, progress, inbox, documents=True
+                )
+            from toolkit.check.report import text_report, write_json_report
+            from toolkit.summary.workbook import write_summary
+
+            if target is not None:
+                specs = {spec.id: spec for spec in forms}
+                atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, False))
+        results = [r.result for r in summary.returns]
+        if output_format == "json":
+            write_json_report(results, sys.stdout)
+        else:
+            typer.echo(text_report(results))
+        if target is not None:
+            typer.echo(t("summary.written", path=target), err=output_format == "json")
+        raise typer.Exit(exit_code(results))
+
+    _run(action)
+
+
 @contextlib.contextmanager
 def _progress_bar() -> Iterator[Callable[[int], Callable[[int], None]] | None]:
     """A progress bar on stderr for long runs; nothing when stderr is not a terminal."""

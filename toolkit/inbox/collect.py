@@ -14,6 +14,8 @@ from toolkit.inbox.mail import WORKBOOK_SUFFIXES, MailProblem, read_mail
 from toolkit.messages import Message
 
 MAIL_SUFFIXES = (".eml",)
+# published reports an evaluator saves from websites (audit)
+DOCUMENT_SUFFIXES = (".html", ".htm", ".xhtml", ".mht", ".mhtml", ".docx", ".txt")
 MAX_FILES = 200_000
 MARKED_COPY = ".批注.xlsx"  # our own marked copies are not returns
 # what Excel ("~$兰江街道.xlsx", an owner/lock file) and WPS (".~兰江街道.xlsx") leave beside
@@ -63,6 +65,35 @@ def collect(folder: Path, workdir: Path) -> Inbox:
             elif lower.endswith(WORKBOOK_SUFFIXES) and not name.endswith(MARKED_COPY):
                 modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
                 inbox.received.append(Received(str(path), path, name, modified=modified))
+    return inbox
+
+
+def collect_documents(paths: list[Path]) -> Inbox:
+    """Published reports (audit): the files named, and in each folder named every document
+    or workbook at any depth. Nothing is copied: documents are read where they are."""
+    inbox = Inbox()
+    wanted = DOCUMENT_SUFFIXES + WORKBOOK_SUFFIXES
+    found: list[Path] = []
+    for given in paths:
+        if not given.is_dir():
+            found.append(given)  # named on purpose: read whatever it is (or say why not)
+            continue
+        for root, dirs, files in os.walk(given, followlinks=False):
+            dirs.sort()
+            for name in sorted(files):
+                path = Path(root) / name
+                if path.is_symlink() or not path.is_file() or name.startswith(TEMPORARY_PREFIXES):
+                    continue
+                if name.lower().endswith(wanted) and not name.endswith(MARKED_COPY):
+                    found.append(path)
+                if len(found) > MAX_FILES:
+                    inbox.problems.append((str(given), Message("inbox.too_many_files", {})))
+                    return inbox
+    for path in found:
+        modified = None
+        if path.is_file():
+            modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        inbox.received.append(Received(str(path), path, path.name, modified=modified))
     return inbox
 
 

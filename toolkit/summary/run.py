@@ -83,14 +83,20 @@ def summarise(
     workdir: Path,
     form: FormSpec | None = None,
     progress: Callable[[int], Callable[[int], None]] | None = None,
+    inbox: Inbox | None = None,
+    documents: bool = False,
 ) -> Summary:
     """``roster`` None: the units are those the returns name (none can be missing).
     Attachments are copied into ``workdir``, which must outlive the summary's use (the
-    reply drafts annotate them)."""
-    inbox = collect(folder, workdir)
+    reply drafts annotate them). ``inbox``: returns already collected (audit's published
+    reports, read with ``documents``) instead of the folder's."""
+    if inbox is None:
+        inbox = collect(folder, workdir)
     names = [str(r.path) for r in inbox.received]
     update = progress(len(names)) if progress is not None else None
-    results = check_files(names, forms, form, progress=update, also_import=WRITING_MODULES)
+    results = check_files(
+        names, forms, form, progress=update, also_import=WRITING_MODULES, documents=documents
+    )
     for received, result in zip(inbox.received, results, strict=True):
         result.file = received.origin  # an attachment is named by its mail, not our copy
         release_raw_values(result)

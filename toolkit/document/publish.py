@@ -1,0 +1,38 @@
+"""Write a built report to a file: the format chosen, atomically, never over an input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.document.report import Built
+from toolkit.errors import UserError
+from toolkit.files import atomic_write
+
+FORMATS = ("docx", "html")
+_SUFFIXES = {".docx": "docx", ".html": "html", ".htm": "html"}
+
+
+def choose_format(requested: str | None, output: str | None) -> str:
+    """--format when given, else the output's extension, else docx."""
+    if requested is not None:
+        if requested.lower() not in FORMATS:
+            raise UserError("document.bad_format", value=requested)
+        return requested.lower()
+    if output:
+        return _SUFFIXES.get(Path(output).suffix.lower(), "docx")
+    return "docx"
+
+
+def write_report(built: Built, target: Path, fmt: str) -> None:
+    atomic_write(target, lambda tmp: _write(built, tmp, fmt))
+
+
+def _write(built: Built, path: Path, fmt: str) -> None:
+    if fmt == "html":
+        from toolkit.document.html_io import write_html
+
+        path.write_text(write_html(built.document, title=built.title), encoding="utf-8")
+    else:
+        from toolkit.document.docx_io import write_docx
+
+        write_docx(built.document, path, title=built.title)
