@@ -41,6 +41,8 @@ def build_report(result: FileResult, today: dt.date | None = None) -> Built:
     outline = spec.report
     if outline is None:
         raise ValueError(f"form {spec.id} declares no [report] outline")
+    typed = [p.values for p in result.prepared] or [{}]
+    typed += [{}] * (len(result.read.parts) - len(typed))
     texts = _texts(result)
     meta = result.meta
     unit = str(meta.get("unit") or "")
@@ -52,7 +54,7 @@ def build_report(result: FileResult, today: dt.date | None = None) -> Built:
         if section.table is not None:
             table = spec.table(section.table)
             blocks.append(Paragraph(section.heading or table.title, "heading"))
-            blocks.append(doc_table(table, result.values))
+            blocks.append(doc_table(table, result.values, typed[0]))
             continue
         assert section.text is not None
         heading = section.heading or spec.fields[section.text].label
@@ -65,23 +67,27 @@ def build_report(result: FileResult, today: dt.date | None = None) -> Built:
         if not paragraphs:
             built.empty_sections.append(heading)
         blocks.extend(Paragraph(text) for text in paragraphs)
-    for part in result.read.supplements:
-        blocks.extend(_supplement(part, result.values))
-    blocks.append(Paragraph(unit, "signature"))
+    for part, content in zip(result.read.supplements, typed[1:], strict=False):
+        blocks.extend(_supplement(part, result.values, content))
+    if unit:
+        blocks.append(Paragraph(unit, "signature"))
     blocks.append(Paragraph(_date_text(meta.get("date"), today), "signature"))
     return built
 
 
-def doc_table(table: Table, values: dict[str, Any]) -> DocTable:
+def doc_table(table: Table, values: dict[str, Any], typed: dict[str, Any]) -> DocTable:
     """A spec table in its official layout: every label at its place, each figure in its
-    cell (blank where the return has none)."""
+    cell (blank where the return has none); ``typed`` is what the return's cells say."""
     cells = [
         TableCell(label.text, label.row, label.col, label.rows, label.cols, header=True)
         for label in table.labels
     ]
     for item in table.fields:
         value = values.get(item.key)
-        text = number_text(value) if isinstance(value, (int, float)) else ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = number_text(value)
+        else:  # what the return says where it is no number ("十二"), for N1 to see again
+            text = " ".join(str(typed.get(item.key) or "").split())
         cells.append(TableCell(text, item.row, item.col, 1, item.cols))
     widths = tuple(
         table.label_widths[c] if c < len(table.label_widths) else table.value_width
@@ -90,12 +96,14 @@ def doc_table(table: Table, values: dict[str, Any]) -> DocTable:
     return DocTable(cells, caption=table.name, widths=widths)
 
 
-def _supplement(part: Part, values: dict[str, Any]) -> list[Paragraph | DocTable]:
+def _supplement(
+    part: Part, values: dict[str, Any], typed: dict[str, Any]
+) -> list[Paragraph | DocTable]:
     blocks: list[Paragraph | DocTable] = []
     for table in part.spec.tables:
         if table.layout == "grid":
             blocks.append(Paragraph(table.title, "heading"))
-            blocks.append(doc_table(table, values))
+            blocks.append(doc_table(table, values, typed))
     return blocks
 
 

@@ -152,7 +152,8 @@ class _TableReader:
                 position = start
                 continue
             reach = None if first else position + _ROW_REACH
-            anchor = self._find(plan.wordings, position, reach)
+            own = forms_of(plan.own.text, plan.own.variants)
+            anchor = self._find(plan.wordings, own, position, reach)
             if anchor is None:
                 continue
             first = False
@@ -196,13 +197,13 @@ class _TableReader:
             yield cell
 
     def _skippable(self, index: int, anchor: int, units: set[str]) -> bool:
-        """A cell between a row's label and its numbers: its unit (条, 件), or a line of the
-        label broken off (in text that does not keep cells as lines)."""
+        """A cell between a row's label and its numbers: its unit (条, 件), or the label's
+        bracketed note broken off onto a line of its own."""
         cell = self.cells[index]
         if self.tabbed and cell.group != self.cells[anchor].group:
             return False
         text = self.normalised[index]
-        return text in units or (not _is_value(cell) and index == anchor + 1 and _note(text))
+        return text in units or (not _is_value(cell) and _note(text))
 
     def _row_texts(self, row: int) -> set[str]:
         return {
@@ -212,10 +213,12 @@ class _TableReader:
             for w in forms_of(c.text, c.variants)
         }
 
-    def _find(self, wordings: tuple[str, ...], start: int, stop: int | None) -> int | None:
+    def _find(
+        self, wordings: tuple[str, ...], own: tuple[str, ...], start: int, stop: int | None
+    ) -> int | None:
         end = len(self.cells) if stop is None else min(stop, len(self.cells))
         for index in range(start, end):
-            if _names(self.normalised[index], wordings):
+            if _names(self.normalised[index], wordings, own):
                 return index
         return None
 
@@ -254,9 +257,10 @@ class _TableReader:
         return None
 
 
-def _names(text: str, wordings: tuple[str, ...]) -> bool:
+def _names(text: str, wordings: tuple[str, ...], own: tuple[str, ...]) -> bool:
     """Whether a cell's text is one of a row label's wordings: exactly, with a local note
-    appended, or cut short by a line break (a long enough beginning of it)."""
+    appended, or its own label cut short by a line break (a long enough beginning of it;
+    not of a wording with its parent in front, whose beginning is the parent)."""
     if not text:
         return False
     if text in wordings or without_note(text) in wordings:
@@ -265,7 +269,7 @@ def _names(text: str, wordings: tuple[str, ...]) -> bool:
         len(text) >= _MIN_PREFIX
         and w.startswith(text)
         and (len(text) * 2 >= len(w) or w[len(text)] == "(")
-        for w in wordings
+        for w in own
     )
 
 
