@@ -47,43 +47,30 @@ caption { font-weight: bold; padding: 0.4em; }
 th, td { border: 1px solid #000; padding: 0.3em 0.5em; vertical-align: middle; }
 th { font-weight: bold; background: #f2f2f2; text-align: center; }
 td.num { text-align: center; }
-@media print {
-  @page { size: A4; margin: 37mm 26mm 35mm 28mm; }
-  body { max-width: none; margin: 0; padding: 0; }
-  th { background: none; }
-  table, tr { page-break-inside: avoid; }
-}
+@media print { @page { size: A4; margin: 37mm 26mm 35mm 28mm; }
+  body { max-width: none; margin: 0; padding: 0; } th { background: none; }
+  tr { page-break-inside: avoid; } }
 """
 
 # ---------------------------------------------------------------------------------------- write
 
-_TAGS: dict[str, tuple[str, str]] = {
-    "title": ("h1", ""),
-    "heading": ("h2", ""),
-    "body": ("p", ""),
-    "signature": ("p", ' class="signature"'),
-    "note": ("p", ' class="note"'),
-}
+_TAGS: dict[str, tuple[str, str]] = {"title": ("h1", ""), "heading": ("h2", ""), "body": ("p", ""),
+                                     "signature": ("p", ' class="signature"'),
+                                     "note": ("p", ' class="note"')}
 
 
 def _text(text: str) -> str:
-    """Escaped text, line breaks as <br>: nothing from a document can become markup."""
-    return "<br>".join(escape(line) for line in _CONTROL.sub("", text).split("\n"))
+    """Escaped text, line breaks as <br>, runs of spaces kept: no text can become markup."""
+    lines = _CONTROL.sub("", text).split("\n")
+    return "<br>".join(escape(line).replace("  ", " &nbsp;") for line in lines)
 
 
 def write_html(document: Document, *, title: str) -> str:
     lang = escape(_CONTROL.sub("", document.language))
-    out = [
-        "<!DOCTYPE html>",
-        f'<html lang="{lang}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(_line(_CONTROL.sub('', title)))}</title>",  # no markup in <title>
-        f"<style>\n{_STYLE}</style>",
-        "</head>",
-        "<body>",
-    ]
+    out = ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{escape(_line(_CONTROL.sub('', title)))}</title>",  # no markup in <title>
+           f"<style>\n{_STYLE}</style>", "</head>", "<body>"]
     for block in document.blocks:
         if isinstance(block, Paragraph):
             tag, attrs = _TAGS.get(block.role, ("p", ""))
@@ -111,7 +98,7 @@ def _table_html(table: DocTable) -> list[str]:
     out = ["<table>"]
     if table.caption:
         out.append(f"<caption>{_text(table.caption)}</caption>")
-    if table.widths and len(table.widths) == width and sum(table.widths) > 0:
+    if len(table.widths) == width and all(w > 0 for w in table.widths):
         total = sum(table.widths)
         out.append("<colgroup>" + "".join(
             f'<col style="width:{100 * w / total:.1f}%">' for w in table.widths) + "</colgroup>")
@@ -140,7 +127,26 @@ def _table_html(table: DocTable) -> list[str]:
 # ----------------------------------------------------------------------------------------- read
 
 _CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
-_GB = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "csgb2312", "euc-cn"}
+_GB = {"gb2312", "gbk", "gb18030", "x-gbk", "csgb2312", "euc-cn"}  # labels Python lacks too
+# what a web page may be in: not idna, rot13, unicode-escape or any other codec Python knows
+_WEB = re.compile(r"utf-8|hz|big5(hkscs)?|euc_(jp|kr)|shift_jis|cp9(32|49|50)|iso2022_(jp|kr)"
+                  r"|iso8859-\d+|cp12\d\d|koi8-[ru]|cp866|mac-roman")
+
+
+def _declared(head: bytes) -> str | None:
+    match = _CHARSET.search(head)
+    label = match.group(1).decode("ascii").lower() if match else ""
+    try:
+        name = "gb18030" if label in _GB else codecs.lookup(label).name if label else ""
+    except LookupError:
+        return None
+    if name.startswith("utf-16"):
+        return "utf-8"  # a page read as ASCII cannot be UTF-16, whatever it says (browsers)
+    if name in ("gb2312", "gbk", "gb18030"):
+        return "gb18030"  # a superset: pages labelled GB2312 use GBK characters
+    if name in ("ascii", "iso8859-1"):
+        return "cp1252"  # as browsers read these labels
+    return name if _WEB.fullmatch(name) else None
 
 
 def _decode(data: bytes) -> str:
@@ -149,20 +155,22 @@ def _decode(data: bytes) -> str:
                           (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, errors="replace")
-    match = _CHARSET.search(data[:4096])
-    if match:
-        declared = match.group(1).decode("ascii").lower()
-        # a page read as ASCII cannot be UTF-16, whatever it says (as browsers decide)
-        encoding = "gb18030" if declared in _GB else (
-            "utf-8" if declared.startswith("utf-16") else declared)
-        try:
-            return data.decode(encoding, errors="replace")
-        except LookupError:
-            pass  # unknown or not a text encoding: guess as if undeclared
+    declared = _declared(data[:4096])
+    if declared:
+        return data.decode(declared, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("gb18030", errors="replace")
+
+
+def _defused(text: str) -> str:
+    """CPython before 3.12.11 rescans to the end of the page for each construct left open there
+    (quadratic, gh-135462). After the last ">" or "-->" nothing can close: make it text."""
+    tail = text.rfind(">") + 1
+    text = text[:tail] + text[tail:].replace("<", "&lt;")
+    end = max(text.rfind("-->"), 0)
+    return text[:end] + text[end:].replace("<!--", "&lt;!--")
 
 
 def _line(text: str) -> str:
@@ -232,6 +240,11 @@ class _Reader(HTMLParser):
             return
         get = dict(attrs).get
         self._event(("start", tag, get("rowspan"), get("colspan")))
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        # "<![foo]>" makes _markupbase raise AssertionError; browsers read it as a bogus comment
+        end = self.rawdata.find(">", i + 3)
+        return -1 if end < 0 else end + 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)  # HTML ignores "/>": <br/> is <br>, <div/> is <div>
@@ -335,7 +348,7 @@ class _Reader(HTMLParser):
 
 @dataclass(slots=True)
 class _Cell:
-    parts: list[str]
+    parts: list[str]  # text, _BREAK between lines
     row: int
     col: int
     rows: int
@@ -378,16 +391,14 @@ def _build_table(events: list[Event]) -> tuple[list[str], DocTable | None]:
             continue
         cell, caption = None, None  # any table part ends the open cell or caption
         foster.append(_BREAK)
-        if kind == "end":
-            in_row = in_row and value != "tr"
-            if value in _ROW_GROUPS:
-                end_group()
+        if value in _ROW_GROUPS:
+            end_group()
+        if kind == "end" or value in _ROW_GROUPS:
+            in_row = in_row and value not in _ROW_GROUPS and value != "tr"
             continue
         if value == "caption":
             caption = []
             captions.append(caption)
-        elif value in _ROW_GROUPS:
-            end_group()
         elif value == "tr" or not in_row:  # a cell outside a row opens one
             row, cursor, in_row = row + 1, 0, True
             taken.pop(row - 1, None)
@@ -396,6 +407,8 @@ def _build_table(events: list[Event]) -> tuple[list[str], DocTable | None]:
             busy = taken.get(row, set())
             while cursor in busy:
                 cursor += 1
+            # a colspan over a position a cell above still holds: HTML overlaps them, we stop
+            cols = next((k for k in range(1, cols) if cursor + k in busy), cols)
             height, width = max(height, row + rows), max(width, cursor + cols)
             area += rows * cols
             if height * width > MAX_TABLE_CELLS or area > MAX_TABLE_CELLS:
@@ -416,5 +429,5 @@ def _build_table(events: list[Event]) -> tuple[list[str], DocTable | None]:
 
 def read_html(data: bytes) -> Document:
     reader = _Reader()
-    reader.feed(_decode(data))
+    reader.feed(_defused(_decode(data)))
     return Document(reader.finish())
