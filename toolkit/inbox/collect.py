@@ -16,6 +16,8 @@ from toolkit.messages import Message
 MAIL_SUFFIXES = (".eml",)
 # published reports an evaluator saves from websites (audit)
 DOCUMENT_SUFFIXES = (".html", ".htm", ".xhtml", ".mht", ".mhtml", ".docx", ".txt")
+# saved too, but not readable: listed as unreadable with what to do instead of passed over
+UNREADABLE_DOCUMENT_SUFFIXES = (".pdf", ".doc", ".wps")
 MAX_FILES = 200_000
 MARKED_COPY = ".批注.xlsx"  # our own marked copies are not returns
 # what Excel ("~$兰江街道.xlsx", an owner/lock file) and WPS (".~兰江街道.xlsx") leave beside
@@ -72,7 +74,7 @@ def collect_documents(paths: list[Path]) -> Inbox:
     """Published reports (audit): the files named, and in each folder named every document
     or workbook at any depth. Nothing is copied: documents are read where they are."""
     inbox = Inbox()
-    wanted = DOCUMENT_SUFFIXES + WORKBOOK_SUFFIXES
+    wanted = DOCUMENT_SUFFIXES + UNREADABLE_DOCUMENT_SUFFIXES + WORKBOOK_SUFFIXES
     found: list[Path] = []
     for given in paths:
         if not given.is_dir():

@@ -1,0 +1,162 @@
+"""`toolkit report` and `toolkit audit` as a user runs them: what is refused and why, the
+exit codes, the files written (never over an input), and a folder of published reports
+turned into one summary workbook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from docx import Document as WordDocument
+
+from tests.fills import consistent_fill
+from tests.support import build_template, fill_workbook, read_sheets, run_toolkit
+
+HERE = Path(__file__).parent
+FLATTENED = HERE / "data" / "published" / "lanjiang-2020-flattened.txt"
+
+
+@pytest.fixture(scope="module")
+def returns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A clean gov-2021 return and one whose 办理结果 total is off by one."""
+    folder = tmp_path_factory.mktemp("returns")
+    template = folder / "template.xlsx"
+    spec = build_template("gov-2021", template, unit="凤山街道办事处")
+    values = consistent_fill(spec, np.random.default_rng(7))
+    values["text.overview"] = "全年主动公开政府信息。"
+    clean, broken = folder / "凤山街道.xlsx", folder / "凤山街道（错）.xlsx"
+    fill_workbook(template, clean, values)
+    wrong = dict(values, **{"meta.unit": "兰溪镇人民政府"})
+    wrong["applications.carried_out.natural"] = (
+        values.get("applications.carried_out.natural") or 0
+    ) + 1
+    fill_workbook(template, broken, wrong)
+    return {"clean": clean, "broken": broken}
+
+
+def test_report_writes_a_docx_named_after_its_title(returns: dict, tmp_path: Path) -> None:
+    done = run_toolkit("report", str(returns["clean"]), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    [made] = list(tmp_path.glob("*.docx"))
+    assert made.name == "凤山街道办事处2025年度政府信息公开工作年度报告.docx"
+    texts = [p.text for p in WordDocument(str(made)).paragraphs]
+    assert texts[0] == "凤山街道办事处2025年度政府信息公开工作年度报告"
+    assert "一、总体情况" in texts and "全年主动公开政府信息。" in texts
+    assert "六、其他需要报告的事项" in texts
+    assert texts[-2:][0] == "凤山街道办事处"  # signed by the unit, then dated
+    assert str(made) in done.stdout or made.name in done.stdout
+    # the empty sections are named, so the unit can fill them before publishing
+    assert "五、存在的主要问题及改进情况" in done.stderr
+
+
+def test_report_html_by_extension_and_by_format(returns: dict, tmp_path: Path) -> None:
+    done = run_toolkit("report", str(returns["clean"]), "-o", str(tmp_path / "年报.html"))
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "年报.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<table" in page and 'lang="zh-CN"' in page
+    done = run_toolkit(
+        "report", str(returns["clean"]), "--format", "html", "-o", str(tmp_path / "x")
+    )
+    assert done.returncode == 0 and (tmp_path / "x").read_text("utf-8").startswith("<!DOCTYPE")
+
+
+def test_report_refuses_a_return_with_errors_unless_forced(returns: dict, tmp_path: Path) -> None:
+    target = tmp_path / "年报.docx"
+    done = run_toolkit("report", str(returns["broken"]), "-o", str(target))
+    assert done.returncode == 1
+    assert not target.exists()
+    assert "A1" in done.stderr and "--force" in done.stderr
+    done = run_toolkit("report", str(returns["broken"]), "-o", str(target), "--force")
+    assert done.returncode == 0, done.stderr
+    assert target.is_file() and "--force" in done.stderr
+
+
+def test_report_never_writes_over_its_input_or_an_existing_file(
+    returns: dict, tmp_path: Path
+) -> None:
+    source = tmp_path / "in.xlsx"
+    source.write_bytes(returns["clean"].read_bytes())
+    before = source.read_bytes()
+    done = run_toolkit("report", str(source), "-o", str(source), "--force")
+    assert done.returncode == 2 and source.read_bytes() == before
+    existing = tmp_path / "old.docx"
+    existing.write_bytes(b"keep me")
+    done = run_toolkit("report", str(source), "-o", str(existing))
+    assert done.returncode == 2 and existing.read_bytes() == b"keep me"
+    assert "Traceback" not in done.stderr
+
+
+def test_report_usage_errors_exit_2(returns: dict, tmp_path: Path) -> None:
+    done = run_toolkit("report", str(returns["clean"]), "--format", "pdf")
+    assert done.returncode == 2 and "docx" in done.stderr
+    notes = tmp_path / "notes.txt"
+    notes.write_text("不是年报", encoding="utf-8")
+    done = run_toolkit("report", str(notes), "-o", str(tmp_path / "r.docx"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert not (tmp_path / "r.docx").exists()
+    done = run_toolkit("--lang", "en", "report", str(notes), "-o", str(tmp_path / "r.docx"))
+    assert "is not an Excel" in done.stderr
+
+
+@pytest.fixture(scope="module")
+def published(returns: dict, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder as an evaluator saves it from websites: a .docx, a web page, a copied text,
+    a PDF, a broken report, and a page whose title carries a formula."""
+    folder = tmp_path_factory.mktemp("websites")
+    for name, source, extra in (
+        ("凤山街道.docx", returns["clean"], ()),
+        ("凤山街道（错）.html", returns["broken"], ("--force",)),
+    ):
+        done = run_toolkit("report", str(source), "-o", str(folder / name), *extra)
+        assert done.returncode == 0, done.stderr
+    (folder / "兰江街道.txt").write_bytes(FLATTENED.read_bytes())
+    (folder / "扫描件.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\n")
+    page = (folder / "凤山街道.docx").with_suffix(".html")
+    done = run_toolkit("report", str(returns["clean"]), "-o", str(page))
+    hostile = page.read_text("utf-8").replace(
+        "凤山街道办事处2025", "=HYPERLINK(&quot;http://x&quot;)2025"
+    )
+    page.write_text(hostile, "utf-8")
+    (folder / "说明.md").write_text("not a report", "utf-8")  # not a report file: not read
+    return folder
+
+
+def test_audit_a_folder_gives_each_report_its_findings(published: Path) -> None:
+    done = run_toolkit("audit", str(published), "--format", "json")
+    assert done.returncode == 2  # the PDF cannot be read
+    results = {Path(r["file"]).name: r for r in json.loads(done.stdout)["results"]}
+    assert set(results) == {
+        "凤山街道.docx",
+        "凤山街道（错）.html",
+        "兰江街道.txt",
+        "扫描件.pdf",
+        "凤山街道.html",
+    }
+    assert results["凤山街道.docx"]["status"] == "ok"
+    assert results["兰江街道.txt"]["status"] == "ok"
+    assert results["凤山街道（错）.html"]["status"] == "errors"
+    assert "A1" in {f["rule"] for f in results["凤山街道（错）.html"]["findings"]}
+    pdf = results["扫描件.pdf"]
+    assert pdf["status"] == "unreadable" and "PDF" in pdf["findings"][0]["message"]
+
+
+def test_audit_writes_one_summary_workbook_of_all_units(published: Path, tmp_path: Path) -> None:
+    target = tmp_path / "审核汇总.xlsx"
+    done = run_toolkit("audit", str(published), "-o", str(target))
+    assert done.returncode == 2 and target.is_file(), done.stderr
+    sheets = read_sheets(target)
+    units = "\n".join(str(c) for row in sheets["报送情况"] for c in row)
+    assert all(unit in units for unit in ("凤山街道办事处", "兰江街道办事处", "兰溪镇人民政府"))
+    problems = sheets["问题清单"]
+    assert any("A1" in row for row in problems)
+    # a unit named like a formula stays text: calamine would read a formula as its result
+    assert any('=HYPERLINK("http://x")' in str(c) for row in sheets["报送情况"] for c in row)
+    assert "汇总表" in sheets and "明细" in sheets
+
+
+def test_audit_of_nothing_to_read_is_a_usage_error(tmp_path: Path) -> None:
+    done = run_toolkit("audit", str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert str(tmp_path) in done.stderr
