@@ -16,6 +16,8 @@ if _REPO_ROOT not in sys.path:
 
 from tests.libreoffice import find_soffice  # noqa: E402
 
+_LO_PROGRAM = Path("/usr/lib/libreoffice/program")  # Debian's place for Writer's library
+
 
 @pytest.fixture(scope="session")
 def soffice() -> str:
@@ -33,6 +35,24 @@ def soffice() -> str:
             )
         pytest.skip("LibreOffice not installed")
     return path
+
+
+@pytest.fixture(scope="session")
+def writer(soffice: str) -> str:
+    """soffice with LibreOffice Writer (for .docx); skips when only Calc is installed.
+
+    With TOOLKIT_REQUIRE_LIBREOFFICE=1 (CI) a missing Writer fails the test instead.
+    """
+    program = Path(os.path.realpath(soffice)).parent
+    if any((folder / "libswlo.so").exists() for folder in (program, _LO_PROGRAM)):
+        return soffice
+    if os.environ.get("TOOLKIT_REQUIRE_LIBREOFFICE") == "1":
+        pytest.fail(
+            "LibreOffice Writer not found, but TOOLKIT_REQUIRE_LIBREOFFICE=1: install it "
+            "(Debian: apt-get install --no-install-recommends libreoffice-writer)",
+            pytrace=False,
+        )
+    pytest.skip("LibreOffice Writer not installed")
 
 
 @pytest.fixture(autouse=True)

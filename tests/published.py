@@ -56,3 +56,207 @@ def lanjiang_2020_values() -> dict[str, int | None]:
             values[f"review.{group}.{outcome}"] = 0
     values.update({f"supp.{key}": v for key, v in _SUPP.items()})
     return values
+
+
+# ---------------------------------------------------------------------------- a saved page
+
+
+def _row(*cells: str) -> str:
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _td(text: object = "", rows: int = 1, cols: int = 1) -> str:
+    span = (f' rowspan="{rows}"' if rows > 1 else "") + (f' colspan="{cols}"' if cols > 1 else "")
+    shown = "" if text is None else str(text)
+    return f'<td{span}><p style="text-align:center"><span>{shown}</span></p></td>'
+
+
+_WITHHELD = ("1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”",
+             "4.保护第三方合法权益", "5.属于三类内部事务信息", "6.属于四类过程性信息",
+             "7.属于行政执法案卷", "8.属于行政查询事项")  # fmt: skip
+_UNABLE = ("1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作", "3.补正后申请内容仍不明确")
+_REFUSED = ("1.信访举报投诉类申请", "2.重复申请", "3.要求提供公开出版物",
+            "4.无正当理由大量反复申请", "5.要求行政机关确认或重新出具已获取信息")  # fmt: skip
+
+
+def lanjiang_2020_page(values: dict[str, int | None] | None = None) -> str:
+    """The reference report as a government website serves it, written by hand (not by our
+    writer): a layout table around everything, navigation and scripts, the tables as the
+    official format merges them, labels broken by <br> and spaces ("结果维 持"), figures
+    padded with spaces, the wording variants of the real page (上年转结, 本年新收到)."""
+    v = lanjiang_2020_values() if values is None else values
+
+    def n(key: str) -> str:
+        value = v[key]
+        return "" if value is None else f" {value} "
+
+    def app_row(key: str) -> list[str]:
+        return [_td(n(f"applications.{key}.{c}")) for c in APPLICANT]
+
+    active = [
+        _row(_td("第二十条第（一）项", cols=4)),
+        _row(*map(_td, ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"))),
+    ]
+    for key, label in (("regs", "规章"), ("normative", "规范性文件")):
+        active.append(
+            _row(
+                _td(label),
+                *(_td(n(f"active.{key}.{c}")) for c in ("made", "published", "total_public")),
+            )
+        )
+    for item, rows in (
+        ("（五）", (("licensing", "行政许可"), ("other_services", "其他对外管理服务事项"))),
+        ("（六）", (("penalty", "行政处罚"), ("coercion", "行政强制"))),
+    ):
+        active.append(_row(_td(f"第二十条第{item}项", cols=4)))
+        active.append(_row(*map(_td, ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量"))))
+        for key, label in rows:
+            active.append(
+                _row(
+                    _td(label),
+                    *(_td(n(f"active.{key}.{c}")) for c in ("prev_items", "change", "decisions")),
+                )
+            )
+    active += [
+        _row(_td("第二十条第（八）项", cols=4)),
+        _row(_td("信息内容"), _td("上一年项目数量"), _td("本年增/减", cols=2)),
+        _row(
+            _td("行政事业性收费"),
+            _td(n("active.fees.prev_items")),
+            _td(n("active.fees.change"), cols=2),
+        ),
+        _row(_td("第二十条第（九）项", cols=4)),
+        _row(_td("信息内容"), _td("采购项目数量"), _td("采购总金额", cols=2)),
+        _row(
+            _td("政府集中采购"),
+            _td(n("active.procurement.projects")),
+            _td(n("active.procurement.amount"), cols=2),
+        ),
+    ]
+
+    applications = [
+        _row(
+            _td("（本列数据的勾稽关系为：第一项加第二项之和，<br>等于第三项加第四项之和）", 3, 3),
+            _td("申请人情况", cols=7),
+        ),
+        _row(_td("自然人", rows=2), _td("法人或其他组织", cols=5), _td("总计", rows=2)),
+        _row(*map(_td, ("商业<br>企业", "科研<br>机构", "社会公益组织", "法律服务机构", "其他"))),
+        _row(_td("一、本年新收到政府信息公开申请数量", cols=3), *app_row("new")),
+        _row(_td("二、上年转结政府信息公开申请数量", cols=3), *app_row("carried_in")),
+        _row(
+            _td("三、本年度办理结果", rows=20), _td("（一）予以公开", cols=2), *app_row("granted")
+        ),
+        _row(
+            _td("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", cols=2),
+            *app_row("partial"),
+        ),
+    ]
+    for parent, labels, prefix in (
+        ("（三）不予公开", _WITHHELD, "withheld"),
+        ("（四）无法提供", _UNABLE, "unable"),
+        ("（五）不予处理", _REFUSED, "refused"),
+    ):
+        for i, label in enumerate(labels, start=1):
+            head = [_td(parent, rows=len(labels))] if i == 1 else []
+            applications.append(_row(*head, _td(label), *app_row(f"{prefix}_{i}")))
+    applications += [
+        _row(_td("（六）其他处理", cols=2), *app_row("other")),
+        _row(_td("（七）总计", cols=2), *app_row("handled_total")),
+        _row(_td("四、转结下年度继续办理", cols=3), *app_row("carried_out")),
+    ]
+
+    outcomes = ("结果维 持", "结果纠正", "其他结 果", "尚未审结", "总计")
+    review = [
+        _row(_td("行政复议", cols=5), _td("行政诉讼", cols=10)),
+        _row(
+            *(_td(o, rows=2) for o in outcomes),
+            _td("未经复议直接起诉", cols=5),
+            _td("复议后起诉", cols=5),
+        ),
+        _row(*(_td(o) for o in outcomes * 2)),
+        _row(
+            *(
+                _td(n(f"review.{g}.{o}"))
+                for g in ("appeal", "suit_direct", "suit_after")
+                for o in ("upheld", "corrected", "other", "pending", "total")
+            )
+        ),
+    ]
+
+    supp_rows = [("统计指标", "单位", "统计数")] + [
+        (label, unit, None if key is None else n(f"supp.{key}")) for label, unit, key in _SUPP_ROWS
+    ]
+    supp = [_row(*(_td(c) for c in row)) for row in supp_rows]
+
+    def table(rows: list[str]) -> str:
+        return '<table border="1" cellspacing="0" width="600">' + "".join(rows) + "</table>"
+
+    body = "".join(
+        [
+            "<p>余姚市兰江街道2020年度政府信息工作年度报告</p>",
+            "<p>2020年，兰江街道贯彻落实政府信息公开条例，现将工作报告如下：</p>",
+            "<p>一、总体情况</p><p>街道调整充实了政府信息公开工作领导小组。</p>",
+            "<p>二、政府信息主动公开情况</p>",
+            table(active),
+            "<p>三、公开平台建设情况</p>",
+            table(supp),
+            "<p>（一）收到和处理政府信息公开申请情况</p>",
+            table(applications),
+            "<p>（二）政府信息公开行政复议、行政诉讼情况</p>",
+            table(review),
+            "<p>六、存在的问题及改进措施</p><p>政策解读有待加强。</p>",
+            '<p style="text-align:right">兰江街道办事处</p>',
+            '<p style="text-align:right">2021年1月26日</p>',
+        ]
+    )
+    return (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        "<title>兰江街道2020年度政府信息公开工作年度报告</title>"
+        "<script>var nav = '<table><tr><td>首页</td></tr></table>';</script></head><body>"
+        '<table width="100%"><tr><td><a href="/">首页</a> &gt; 政府信息公开年报</td></tr>'
+        f'<tr><td><div class="content">{body}</div></td></tr>'
+        "<tr><td>主办单位：余姚市兰江街道办事处 版权所有</td></tr></table></body></html>"
+    )
+
+
+_SUPP_ROWS = (
+    ("一、主动公开情况", "——", None),
+    ("（一）主动公开政府信息数<br>（不同渠道和方式公开相同信息计1条）", "条", "active.total"),
+    ("其中：主动公开规范性文件数", "条", "active.normative"),
+    ("制发规范性文件总数", "件", "active.normative_issued"),
+    ("（二）通过不同渠道和方式公开政府信息的情况", "——", None),
+    ("1.政府公报公开政府信息数", "条", "channel.gazette"),
+    ("2.政府网站公开政府信息数", "条", "channel.website"),
+    ("3.政务微博公开政府信息数", "条", "channel.weibo"),
+    ("4.政务微信公开政府信息数", "条", "channel.wechat"),
+    ("5.其他方式公开政府信息数", "条", "channel.other"),
+    ("二、回应解读情况", "——", None),
+    (
+        "（一）回应公众关注热点或重大舆情数<br>（不同方式回应同一热点或舆情计1次）",
+        "次",
+        "response.hotspots",
+    ),
+    ("（二）通过不同渠道和方式回应解读的情况", "——", None),
+    ("1.参加或举办新闻发布会总次数", "次", "response.press_conf"),
+    ("其中：主要负责同志参加新闻发布会次数", "次", "response.press_conf_head"),
+    ("2.政府网站在线访谈次数", "次", "response.interviews"),
+    ("其中：主要负责同志参加政府网站在线访谈次数", "次", "response.interviews_head"),
+    ("3.政策解读稿件发布数", "篇", "response.interpretations"),
+    ("4.微博微信回应事件数", "次", "response.weibo_wechat"),
+    ("5.其他方式回应事件数", "次", "response.other"),
+    ("八、机构建设和保障经费情况", "——", None),
+    ("（一）政府信息公开工作专门机构数", "个", "org.offices"),
+    ("（二）设置政府信息公开查阅点数", "个", "org.reading_points"),
+    ("（三）从事政府信息公开工作人员数", "人", "org.staff"),
+    ("1.专职人员数（不包括政府公报及政府网站工作人员数）", "人", "org.staff_full"),
+    ("2.兼职人员数", "人", "org.staff_part"),
+    (
+        "（四）政府信息公开专项经费（不包括用于政府公报编辑管理及<br>政府网站建设维护等方面的经费）",
+        "万元",
+        "org.budget",
+    ),
+    ("九、政府信息公开会议和培训情况", "——", None),
+    ("（一）召开政府信息公开工作会议或专题会议数", "次", "meetings.meetings"),
+    ("（二）举办各类培训班数", "次", "meetings.trainings"),
+    ("（三）接受培训人员数", "人次", "meetings.trainees"),
+)

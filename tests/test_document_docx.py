@@ -279,18 +279,18 @@ def test_overlapping_cells_are_a_programming_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_renders_the_written_docx_as_pdf(soffice: str, tmp_path: Path) -> None:
+def test_libreoffice_renders_the_written_docx_as_pdf(writer: str, tmp_path: Path) -> None:
     path = tmp_path / "report.docx"
     write_docx(_document(), path)
-    pdf = convert([path], tmp_path / "pdf", "pdf", soffice=soffice)[path]
+    pdf = convert([path], tmp_path / "pdf", "pdf", soffice=writer)[path]
     assert pdf.is_file()
     assert pdf.read_bytes()[:4] == b"%PDF"
 
 
 @pytest.mark.libreoffice
-def test_the_docx_libreoffice_saves_from_it_reads_the_same(soffice: str, tmp_path: Path) -> None:
+def test_the_docx_libreoffice_saves_from_it_reads_the_same(writer: str, tmp_path: Path) -> None:
     """Another writer's XML for the same report (its own spans, styles, properties)."""
     path = tmp_path / "report.docx"
     write_docx(_document(), path)
-    resaved = convert([path], tmp_path / "lo", "docx", soffice=soffice)[path]
+    resaved = convert([path], tmp_path / "lo", "docx", soffice=writer)[path]
     assert _outline(read_docx(resaved)) == _outline(read_docx(path))

@@ -107,10 +107,10 @@ def test_published_reports_carry_the_unit_year_and_date(trips: list, fmt: str) -
 
 @pytest.mark.libreoffice
 def test_the_docx_opens_in_libreoffice_and_converts_to_pdf(
-    trips: list, soffice: str, tmp_path: Path
+    trips: list, writer: str, tmp_path: Path
 ) -> None:
     documents = [Path(result.file).with_suffix(".docx") for result, _ in trips[:3]]
-    made = convert(documents, tmp_path / "pdf", "pdf")
+    made = convert(documents, tmp_path / "pdf", "pdf", soffice=writer)
     for source in documents:
         pdf = made[source]
         assert pdf.read_bytes().startswith(b"%PDF"), source
