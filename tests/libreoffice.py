@@ -84,7 +84,8 @@ def convert(
     soffice: str | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> dict[Path, Path]:
-    """Convert ``paths`` with LibreOffice to ``fmt`` ("xlsx", "ods", "pdf", "csv", ...).
+    """Convert ``paths`` with LibreOffice to ``fmt`` ("xlsx", "ods", "pdf", "csv", ...; a
+    filter may follow the type: "docx:MS Word 2007 XML", which web pages need).
 
     Formulas are recalculated on load. All files go through one soffice process per chunk of
     ``chunk_size`` files; ``timeout`` applies to each soffice process.
@@ -134,7 +135,8 @@ def _output_names(inputs: list[Path], out_dir: Path, fmt: str) -> dict[Path, Pat
     for path in inputs:
         n = 1
         while True:
-            name = f"{path.stem}.{fmt}" if n == 1 else f"{path.stem}-{n}.{fmt}"
+            suffix = fmt.split(":", 1)[0]  # "docx:MS Word 2007 XML": a filter after the type
+            name = f"{path.stem}.{suffix}" if n == 1 else f"{path.stem}-{n}.{suffix}"
             candidate = out_dir / name
             key = _normalized(candidate)
             if key not in taken and key not in forbidden:
@@ -191,7 +193,7 @@ def _convert_chunk(
         result: dict[Path, Path] = {}
         missing: list[Path] = []
         for original, copy in staged:
-            produced = dst_dir / f"{copy.stem}.{fmt}"
+            produced = dst_dir / f"{copy.stem}.{fmt.split(':', 1)[0]}"
             if not produced.is_file() or produced.stat().st_size == 0:
                 missing.append(original)
                 continue

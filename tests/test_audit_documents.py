@@ -8,6 +8,9 @@ import json
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+
+from tests.libreoffice import convert
 from tests.published import lanjiang_2020_page, lanjiang_2020_values
 from tests.support import run_toolkit
 
@@ -94,3 +97,18 @@ def test_hostile_pages_are_unreadable_with_exit_2(tmp_path: Path) -> None:
     word97.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600)
     code, result = audit(word97)
     assert (code, result["status"]) == (2, "unreadable")
+
+
+@pytest.mark.libreoffice
+def test_the_page_converted_to_word_by_libreoffice_reads_the_same(
+    writer: str, tmp_path: Path
+) -> None:
+    """Units paste or convert their web page into Word: another program's .docx, with the
+    page's layout table around the report's tables."""
+    page = save(tmp_path, lanjiang_2020_page())
+    made = convert([page], tmp_path / "word", "docx:MS Word 2007 XML", soffice=writer)[page]
+    code, result = audit(made)
+    expected = lanjiang_2020_values()
+    assert {k: result["values"].get(k) for k in expected} == expected
+    assert (code, result["findings"]) == (0, [])
+    assert result["meta"]["date"] == "2021-01-26"

@@ -280,18 +280,41 @@ def read_docx(path: Path) -> Document:
     doc = docx.Document(str(path))
     names = {s.get(qn("w:styleId")): _style_name(s) for s in doc.styles.element.iter(qn("w:style"))}
     blocks: list[Paragraph | DocTable] = []
-    for element in _children(doc.element.body, {_W_P, _W_TBL}):
+    _read_blocks(doc.element.body, names, blocks)
+    return Document(blocks=blocks)
+
+
+def _read_blocks(
+    parent: _Element, names: dict[str, str], blocks: list[Paragraph | DocTable]
+) -> None:
+    for element in _children(parent, {_W_P, _W_TBL}):
         if element.tag == _W_P:
             text = _paragraph_text(element).strip()
             style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
             if text:
                 name = "" if style is None else names.get(style.get(qn("w:val")), "")
                 blocks.append(Paragraph(text, _role(name)))
+        elif _lays_out(element):
+            # a table holding tables lays out a page (a web page pasted or converted into
+            # Word): its cells' paragraphs and tables are the report's, in reading order
+            # (recursion is bounded: lxml refuses XML nested deeper than 256 levels)
+            for tr in _children(element, {_W_TR}):
+                for tc in _children(tr, {_W_TC}):
+                    _read_blocks(tc, names, blocks)
         elif (table := _read_table(element)).cells:
             blocks.append(table)
         if len(blocks) > MAX_BLOCKS:
             raise DocumentTooLarge(f"more than {MAX_BLOCKS} paragraphs and tables")
-    return Document(blocks=blocks)
+
+
+def _lays_out(tbl: _Element) -> bool:
+    """A table around the report rather than one of its tables: the tables inside it hold
+    more cells than it does (a small table nested in one cell is that cell's content)."""
+    if tbl.find(f".//{_W_TBL}") is None:
+        return False
+    own = sum(1 for tr in _children(tbl, {_W_TR}) for _ in _children(tr, {_W_TC}))
+    nested = sum(1 for _ in tbl.iter(_W_TC)) - own
+    return nested > own
 
 
 def _style_name(style: _Element) -> str:
