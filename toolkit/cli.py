@@ -370,7 +370,14 @@ def summary_command(
 
 @app.command("report", help=t("cli.report_help"))
 def report_command(
-    path: Annotated[str, typer.Argument(help=t("cli.report_path_help"), show_default=False)],
+    path: Annotated[
+        str,
+        typer.Argument(
+            help=t("cli.report_path_help"),
+            show_default=False,
+            metavar=t("cli.report_path_metavar"),
+        ),
+    ],
     output: Annotated[
         str | None, typer.Option("--output", "-o", help=t("cli.report_output_help"))
     ] = None,
@@ -426,7 +433,11 @@ def report_command(
 def audit_command(
     paths: Annotated[
         list[Path],
-        typer.Argument(help=t("cli.audit_paths_help"), show_default=False),
+        typer.Argument(
+            help=t("cli.audit_paths_help"),
+            show_default=False,
+            metavar=t("cli.audit_paths_metavar"),
+        ),
     ],
     output_format: Annotated[str, typer.Option("--format", help=t("cli.format_help"))] = "text",
     output: Annotated[
