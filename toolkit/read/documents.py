@@ -20,7 +20,7 @@ from typing import Any
 from toolkit.document.model import Document, DocumentTooLarge, Paragraph
 from toolkit.forms.model import FormSpec
 from toolkit.messages import render
-from toolkit.read.flat_text import TextLocated, cells_of, locate_text
+from toolkit.read.flat_text import TextLocated, flatten, locate_text
 from toolkit.read.grid import Grid, Sheet, Span, index_sheet
 from toolkit.read.labels import compact
 from toolkit.read.numbers import plain_number
@@ -141,15 +141,15 @@ def _cell_value(text: str) -> Any:
 def _from_text(
     path: Path, sniffed: Sniffed, text: str, forms: list[FormSpec], form: FormSpec | None
 ) -> ReadReturn:
-    cells, tabbed = cells_of(text)
+    flat = flatten(text)
     chosen = [form] if form is not None else [s for s in forms if s.role == "main"]
-    mains = [locate_text(s, cells, tabbed) for s in chosen]
+    mains = [locate_text(s, flat) for s in chosen]
     if form is not None and not mains[0].found_tables:
         raise FileProblem("F2", "read.form_not_found", path=str(path), form=form.id)
     if form is None or form.role == "main":
         mains = [m for m in mains if m.found_tables and (form or m.share >= MIN_MAIN_SHARE)]
         mains.sort(key=lambda m: m.share, reverse=True)
-        supplements = [locate_text(s, cells, tabbed) for s in forms if s.role == "supplement"]
+        supplements = [locate_text(s, flat) for s in forms if s.role == "supplement"]
         supplements = [s for s in supplements if s.found_tables]
     else:
         mains, supplements = [], mains

@@ -11,6 +11,8 @@ cells included, and rows separated by blank lines: where it does, those are used
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +58,30 @@ class TextLocated:
     share: float = 0.0
 
 
+@dataclass
+class FlatText:
+    """A text's cells, and where each wording stands (labels are looked up, not scanned
+    for: a long text must not cost rows × cells)."""
+
+    cells: list[TextCell]
+    tabbed: bool
+    normalised: list[str]
+    at: dict[str, list[int]]  # normalised text (also without its note) -> cell positions
+
+
+def flatten(text: str) -> FlatText:
+    cells, tabbed = cells_of(text)
+    normalised = [normalise(c.text) if c.text else "" for c in cells]
+    at: dict[str, list[int]] = defaultdict(list)
+    for index, wording in enumerate(normalised):
+        if wording:
+            at[wording].append(index)
+            bare = without_note(wording)
+            if bare and bare != wording:
+                at[bare].append(index)
+    return FlatText(cells, tabbed, normalised, dict(at))
+
+
 def cells_of(text: str) -> tuple[list[TextCell], bool]:
     """The text's cells in order, and whether it keeps cells as tab-indented lines."""
     lines = text.splitlines()
@@ -91,14 +117,13 @@ def cells_of(text: str) -> tuple[list[TextCell], bool]:
     return cells, tabbed
 
 
-def locate_text(spec: FormSpec, cells: list[TextCell], tabbed: bool) -> TextLocated:
+def locate_text(spec: FormSpec, text: FlatText) -> TextLocated:
     located = TextLocated(spec)
-    normalised = [normalise(c.text) if c.text else "" for c in cells]
     wanted = found = 0
     for table in spec.tables:
         if table.layout != "grid":
             continue
-        reader = _TableReader(table, cells, normalised, tabbed)
+        reader = _TableReader(table, text)
         reader.read()
         wanted += len(table.fields)
         seen = len(reader.values) + sum(len(u.keys) for u in reader.unresolved)
@@ -123,13 +148,12 @@ def locate_text(spec: FormSpec, cells: list[TextCell], tabbed: bool) -> TextLoca
 class _TableReader:
     """One grid table of the form, found row by row in the text."""
 
-    def __init__(
-        self, table: Table, cells: list[TextCell], normalised: list[str], tabbed: bool
-    ) -> None:
+    def __init__(self, table: Table, text: FlatText) -> None:
         self.table = table
-        self.cells = cells
-        self.normalised = normalised
-        self.tabbed = tabbed
+        self.cells = text.cells
+        self.normalised = text.normalised
+        self.tabbed = text.tabbed
+        self.at = text.at
         self.values: dict[str, Any] = {}
         self.lines: dict[str, int] = {}
         self.unresolved: list[Unresolved] = []
@@ -189,7 +213,8 @@ class _TableReader:
             )
 
     def _values_from(self, start: int, group: int | None) -> Iterable[TextCell]:
-        for cell in self.cells[start:]:
+        for index in range(start, len(self.cells)):
+            cell = self.cells[index]
             if self.tabbed and group is not None and cell.group != group:
                 return
             if not _is_value(cell):
@@ -217,10 +242,14 @@ class _TableReader:
         self, wordings: tuple[str, ...], own: tuple[str, ...], start: int, stop: int | None
     ) -> int | None:
         end = len(self.cells) if stop is None else min(stop, len(self.cells))
-        for index in range(start, end):
-            if _names(self.normalised[index], wordings, own):
-                return index
-        return None
+        found = end
+        for wording in _namings(wordings, own):
+            positions = self.at.get(wording)
+            if positions:
+                i = bisect_left(positions, start)
+                if i < len(positions) and positions[i] < found:
+                    found = positions[i]
+        return found if found < end else None
 
     def _header_anchor(self, start: int) -> int | None:
         """Where the table's headers start, from ``start``: its title or a label of its top
@@ -257,20 +286,19 @@ class _TableReader:
         return None
 
 
-def _names(text: str, wordings: tuple[str, ...], own: tuple[str, ...]) -> bool:
-    """Whether a cell's text is one of a row label's wordings: exactly, with a local note
-    appended, or its own label cut short by a line break (a long enough beginning of it;
-    not of a wording with its parent in front, whose beginning is the parent)."""
-    if not text:
-        return False
-    if text in wordings or without_note(text) in wordings:
-        return True
-    return any(
-        len(text) >= _MIN_PREFIX
-        and w.startswith(text)
-        and (len(text) * 2 >= len(w) or w[len(text)] == "(")
-        for w in own
-    )
+def _namings(wordings: tuple[str, ...], own: tuple[str, ...]) -> set[str]:
+    """Every cell text that names a row: one of its wordings (a cell with a local note
+    appended is indexed without it too), or its own label cut short by a line break (a long
+    enough beginning of it; not of a wording with its parent in front, whose beginning is
+    the parent)."""
+    namings = set(wordings)
+    for wording in own:
+        namings.update(
+            wording[:n]
+            for n in range(_MIN_PREFIX, len(wording))
+            if n * 2 >= len(wording) or wording[n] == "("
+        )
+    return namings
 
 
 def _note(text: str) -> bool:
