@@ -466,14 +466,17 @@ def audit_command(
         forms, _ = _load_forms()
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None
-        inbox = collect_documents(paths)
+        target = Path(output) if output else None
+        # a summary written into the folder audited is an output, not a report
+        inbox = collect_documents(paths, exclude=[target] if target is not None else [])
         if not inbox.received:
             raise UserError("document.no_documents", path="、".join(str(p) for p in paths))
-        target = Path(output) if output else None
         if target is not None:
             inputs = [r.path for r in inbox.received] + ([roster] if roster else [])
             check_outputs([target], inputs, force)
-        folder = paths[0] if len(paths) == 1 else Path(os.path.commonpath(paths))
+        folder = paths[0]
+        with contextlib.suppress(ValueError):  # paths on different drives have none
+            folder = Path(os.path.commonpath([p.resolve() for p in paths]))
         with tempfile.TemporaryDirectory(prefix="toolkit-audit-") as work:
             with _progress_bar() as progress:
                 summary = summarise(

@@ -41,9 +41,11 @@ def drop_superseded(spec: FormSpec, entry: Entry) -> list[CheckFinding]:
     missing_tables = set(entry.part.missing_tables)
     missing_fields = set(entry.part.missing_fields)
     unresolved = {key for row in entry.part.unresolved for key in row.keys}
+    if not entry.part.judge_missing:
+        unresolved |= missing_fields
     kept = []
     for finding in entry.findings:
-        if unresolved and unresolved.intersection(finding.fields):
+        if unresolved and finding.rule != "W2" and unresolved.intersection(finding.fields):
             continue
         at = finding.fields[0] if finding.fields else ""
         table = spec.fields[at].table if at in spec.fields else ""

@@ -39,6 +39,7 @@ from toolkit.document.model import (
     Paragraph,
     Role,
     TableCell,
+    add_cells,
 )
 
 __all__ = ["read_docx", "write_docx"]
@@ -280,12 +281,15 @@ def read_docx(path: Path) -> Document:
     doc = docx.Document(str(path))
     names = {s.get(qn("w:styleId")): _style_name(s) for s in doc.styles.element.iter(qn("w:style"))}
     blocks: list[Paragraph | DocTable] = []
-    _read_blocks(doc.element.body, names, blocks)
+    _read_blocks(doc.element.body, names, blocks, [0])
     return Document(blocks=blocks)
 
 
 def _read_blocks(
-    parent: _Element, names: dict[str, str], blocks: list[Paragraph | DocTable]
+    parent: _Element,
+    names: dict[str, str],
+    blocks: list[Paragraph | DocTable],
+    cells: list[int],  # grid positions of the tables read so far (one counter, shared)
 ) -> None:
     for element in _children(parent, {_W_P, _W_TBL}):
         if element.tag == _W_P:
@@ -300,8 +304,9 @@ def _read_blocks(
             # (recursion is bounded: lxml refuses XML nested deeper than 256 levels)
             for tr in _children(element, {_W_TR}):
                 for tc in _children(tr, {_W_TC}):
-                    _read_blocks(tc, names, blocks)
+                    _read_blocks(tc, names, blocks, cells)
         elif (table := _read_table(element)).cells:
+            cells[0] = add_cells(cells[0], table)
             blocks.append(table)
         if len(blocks) > MAX_BLOCKS:
             raise DocumentTooLarge(f"more than {MAX_BLOCKS} paragraphs and tables")

@@ -25,6 +25,7 @@ from toolkit.document.model import (
     Paragraph,
     Role,
     TableCell,
+    add_cells,
 )
 
 MAX_TABLE_NESTING = 50  # layout tables nest a few deep; 50 is only ever an attack
@@ -223,6 +224,7 @@ class _Reader(HTMLParser):
         self._started = False  # the line has visible text
         self._heading: str | None = None
         self._pre = 0
+        self._cells = 0  # grid positions of the tables read so far
 
     # -- tokens, filtered: what is never shown does not reach the model
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -304,6 +306,7 @@ class _Reader(HTMLParser):
         for line in foster:  # text outside any cell: HTML shows it before the table
             self._add(Paragraph(line))
         if doc_table is not None:
+            self._cells = add_cells(self._cells, doc_table)
             self._add(doc_table)
 
     # -- ordinary flow: block boundaries and <br> end a line, each line one paragraph

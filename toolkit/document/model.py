@@ -80,3 +80,13 @@ class DocumentTooLarge(Exception):
 MAX_TABLE_SPAN = 1_000  # rows or columns one cell may span
 MAX_TABLE_CELLS = 100_000  # grid positions of one table
 MAX_BLOCKS = 200_000  # paragraphs and tables of one document
+MAX_DOCUMENT_CELLS = 1_000_000  # grid positions of all its tables together
+
+
+def add_cells(total: int, table: DocTable) -> int:
+    """``total`` plus the table's grid positions; DocumentTooLarge past the document's
+    limit (a thousand tables each under the table limit add up too)."""
+    total += table.height * table.width
+    if total > MAX_DOCUMENT_CELLS:
+        raise DocumentTooLarge(f"tables of more than {MAX_DOCUMENT_CELLS} cells in all")
+    return total

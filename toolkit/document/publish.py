@@ -13,14 +13,21 @@ _SUFFIXES = {".docx": "docx", ".html": "html", ".htm": "html"}
 
 
 def choose_format(requested: str | None, output: str | None) -> str:
-    """--format when given, else the output's extension, else docx."""
-    if requested is not None:
-        if requested.lower() not in FORMATS:
-            raise UserError("document.bad_format", value=requested)
-        return requested.lower()
-    if output:
-        return _SUFFIXES.get(Path(output).suffix.lower(), "docx")
-    return "docx"
+    """--format when given, else the output's extension, else docx. An output named for
+    another kind of file (.pdf, .xlsx), or for the other format, is refused: the file would
+    not be what its name says."""
+    suffix = Path(output).suffix.lower() if output else ""
+    named = _SUFFIXES.get(suffix)
+    if suffix and named is None:
+        raise UserError("document.bad_suffix", path=output or "", suffix=suffix)
+    if requested is None:
+        return named or "docx"
+    fmt = requested.lower()
+    if fmt not in FORMATS:
+        raise UserError("document.bad_format", value=requested)
+    if named is not None and named != fmt:
+        raise UserError("document.bad_suffix", path=output or "", suffix=suffix)
+    return fmt
 
 
 def write_report(built: Built, target: Path, fmt: str) -> None:

@@ -70,10 +70,12 @@ def collect(folder: Path, workdir: Path) -> Inbox:
     return inbox
 
 
-def collect_documents(paths: list[Path]) -> Inbox:
+def collect_documents(paths: list[Path], exclude: list[Path] | None = None) -> Inbox:
     """Published reports (audit): the files named, and in each folder named every document
-    or workbook at any depth. Nothing is copied: documents are read where they are."""
+    or workbook at any depth, except ``exclude`` (our own output). Nothing is copied:
+    documents are read where they are."""
     inbox = Inbox()
+    excluded = {os.path.normcase(os.path.abspath(p)) for p in exclude or []}
     wanted = DOCUMENT_SUFFIXES + UNREADABLE_DOCUMENT_SUFFIXES + WORKBOOK_SUFFIXES
     found: list[Path] = []
     for given in paths:
@@ -86,7 +88,11 @@ def collect_documents(paths: list[Path]) -> Inbox:
                 path = Path(root) / name
                 if path.is_symlink() or not path.is_file() or name.startswith(TEMPORARY_PREFIXES):
                     continue
-                if name.lower().endswith(wanted) and not name.endswith(MARKED_COPY):
+                if (
+                    name.lower().endswith(wanted)
+                    and not name.endswith(MARKED_COPY)
+                    and os.path.normcase(os.path.abspath(path)) not in excluded
+                ):
                     found.append(path)
                 if len(found) > MAX_FILES:
                     inbox.problems.append((str(given), Message("inbox.too_many_files", {})))

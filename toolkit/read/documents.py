@@ -14,8 +14,11 @@ import datetime as dt
 import email
 import email.policy
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from toolkit.document.model import Document, DocumentTooLarge, Paragraph
 from toolkit.forms.model import FormSpec
@@ -24,13 +27,7 @@ from toolkit.read.flat_text import TextLocated, flatten, locate_text
 from toolkit.read.grid import Grid, Sheet, Span, index_sheet
 from toolkit.read.labels import compact
 from toolkit.read.numbers import plain_number
-from toolkit.read.returns import (
-    MIN_MAIN_SHARE,
-    Part,
-    ReadReturn,
-    fill_meta,
-    read_by_labels,
-)
+from toolkit.read.returns import Part, ReadReturn, a1, fill_meta, read_by_labels
 from toolkit.read.sniff import FileProblem, Sniffed
 
 _DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
@@ -51,8 +48,9 @@ def read_document(
         raise
     except Exception:  # a malformed document can trip any parser: it is unreadable
         raise FileProblem("F1", "read.corrupt", path=str(path)) from None
-    grid = document_grid(document)
-    read = read_by_labels(path, sniffed, grid, forms, form)
+    laid = document_grid(document)
+    read = read_by_labels(path, sniffed, laid.grid, forms, form, min_share=0.0)
+    _place_cells(read, laid)
     prose = "\n".join(p.text for p in document.paragraphs)
     _finish(read, prose, [p.text for p in document.paragraphs])
     return read
@@ -100,30 +98,61 @@ def decode(data: bytes) -> str:
 # ---------------------------------------------------------------------------- tables
 
 
-def document_grid(document: Document) -> Grid:
-    """One sheet per table (表1, 表2 …), merged cells as merges, then the prose, one
-    paragraph per row, on a last sheet (正文): the title is found there, and the signature."""
-    sheets: list[Sheet] = []
-    for number, table in enumerate(document.tables, start=1):
-        name = render("document.table_sheet", number=number)
-        rows: list[list[Any]] = [[_cell_value(t) for t in row] for row in table.rows_of_text()]
-        merges: dict[tuple[int, int], Span] = {}
-        for cell in table.cells:
+@dataclass
+class Laid:
+    """A document laid out as one sheet, in reading order: paragraphs one per row, each
+    table's rows in place (a table continued after a page break, a 续表, then reads as the
+    rest of the one above), and where each row came from."""
+
+    grid: Grid
+    places: list[tuple[str, int] | None]  # sheet row -> (table name, its row), or prose
+
+
+def document_grid(document: Document) -> Laid:
+    name = render("document.text_sheet")
+    rows: list[list[Any]] = []
+    places: list[tuple[str, int] | None] = []
+    merges: dict[tuple[int, int], Span] = {}
+    number = 0
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            rows.append([block.text])
+            places.append(None)
+            continue
+        number += 1
+        table_name = render("document.table_sheet", number=number)
+        top = len(rows)
+        for r, row in enumerate(block.rows_of_text()):
+            rows.append([_cell_value(text) for text in row])
+            places.append((table_name, r))
+        for cell in block.cells:
             if cell.rows == 1 and cell.cols == 1:
                 continue
             span = Span(
-                name, cell.row, cell.col, cell.row + cell.rows - 1, cell.col + cell.cols - 1
-            )
+                name, top + cell.row, cell.col, top + cell.row + cell.rows - 1,
+                cell.col + cell.cols - 1,
+            )  # fmt: skip
             for r in range(span.top, span.bottom + 1):
                 for c in range(span.left, span.right + 1):
                     merges[(r, c)] = span
-        sheets.append(Sheet(name, rows, merges))
-    prose = [[p.text] for p in document.paragraphs]
-    sheets.append(Sheet(render("document.text_sheet"), prose))
-    grid = Grid(sheets)
-    for sheet in sheets:
-        index_sheet(grid, sheet)
-    return grid
+        rows.append([])  # tables apart, as on the page
+        places.append(None)
+    sheet = Sheet(name, rows, merges)
+    grid = Grid([sheet])
+    index_sheet(grid, sheet)
+    return Laid(grid, places)
+
+
+def _place_cells(read: ReadReturn, laid: Laid) -> None:
+    """Findings point at a table of the document and its cell (表3 D12), not at the sheet
+    the document was laid out on."""
+    for part in read.parts:
+        for key, (_, ref) in list(part.cells.items()):
+            row, col = coordinate_to_tuple(ref)
+            place = laid.places[row - 1] if row - 1 < len(laid.places) else None
+            if place is not None:
+                part.cells[key] = (place[0], a1(place[1], col - 1))
+        part.judge_missing = False
 
 
 def _cell_value(text: str) -> Any:
@@ -147,7 +176,7 @@ def _from_text(
     if form is not None and not mains[0].found_tables:
         raise FileProblem("F2", "read.form_not_found", path=str(path), form=form.id)
     if form is None or form.role == "main":
-        mains = [m for m in mains if m.found_tables and (form or m.share >= MIN_MAIN_SHARE)]
+        mains = [m for m in mains if m.found_tables]
         mains.sort(key=lambda m: m.share, reverse=True)
         supplements = [locate_text(s, flat) for s in forms if s.role == "supplement"]
         supplements = [s for s in supplements if s.found_tables]
@@ -158,8 +187,10 @@ def _from_text(
     main = _text_part(mains[0]) if mains else None
     read = ReadReturn(path, sniffed, main, [_text_part(s) for s in supplements])
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    grid = document_grid(Document([Paragraph(line) for line in lines]))
-    fill_meta(read.primary, grid)
+    laid = document_grid(Document([Paragraph(line) for line in lines]))
+    fill_meta(read.primary, laid.grid)
+    for part in read.parts:
+        part.judge_missing = False
     _finish(read, text, lines)
     return read
 

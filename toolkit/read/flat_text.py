@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolkit.document.model import DocumentTooLarge
 from toolkit.forms.model import Field, FormSpec, Table
 from toolkit.read.labels import forms_of, normalise, without_note
 from toolkit.read.layout import FOUND_SHARE, _plan
@@ -25,14 +26,19 @@ from toolkit.read.numbers import BLANK_MARKERS, plain_number, read_number
 _TAB_SHARE = 0.2  # of non-empty lines starting with a tab: the text keeps cells as lines
 _ROW_REACH = 400  # cells after the previous row's label where the next row's label may be
 _MIN_PREFIX = 6  # characters of a label cut short by a line break that still name it
+_MAX_LABEL = 400  # a longer cell is prose, never a label
+_MAX_LINES = 200_000  # a published report has a few thousand; more is no report
+_LOOKAHEAD = 3  # cells after unknown text where a row's numbers would still be
+_UNIT_CELL = 4  # characters of a unit column's cell (条, 人次, 万元)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextCell:
     text: str
     line: int  # 1-based line where the cell starts
     group: int  # rows of tab-indented text are separated by blank lines
     empty: bool = False  # an empty cell kept as a bare tab
+    in_row: bool = False  # from a line of tab-separated cells: the line is the row
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,9 @@ class FlatText:
 
 
 def flatten(text: str) -> FlatText:
+    """Raises DocumentTooLarge for a text longer than any report."""
     cells, tabbed = cells_of(text)
-    normalised = [normalise(c.text) if c.text else "" for c in cells]
+    normalised = [normalise(c.text) if 0 < len(c.text) <= _MAX_LABEL else "" for c in cells]
     at: dict[str, list[int]] = defaultdict(list)
     for index, wording in enumerate(normalised):
         if wording:
@@ -85,6 +92,8 @@ def flatten(text: str) -> FlatText:
 def cells_of(text: str) -> tuple[list[TextCell], bool]:
     """The text's cells in order, and whether it keeps cells as tab-indented lines."""
     lines = text.splitlines()
+    if len(lines) > _MAX_LINES:
+        raise DocumentTooLarge(f"more than {_MAX_LINES} lines")
     filled = [line for line in lines if line.strip()]
     tabbed = bool(filled) and sum(line.startswith("\t") for line in filled) >= _TAB_SHARE * len(
         filled
@@ -109,6 +118,17 @@ def cells_of(text: str) -> tuple[list[TextCell], bool]:
         pieces = line.split("\t")
         if tabbed:
             pieces = pieces[1:]
+        elif len(pieces) > 1:
+            # a table row copied as one line, its cells between tabs (empty ones included):
+            # the line is the row
+            pieces = pieces[1:] if not pieces[0].strip() else pieces
+            group += 1
+            cells.extend(
+                TextCell(p.strip(), number, group, empty=not p.strip(), in_row=True) for p in pieces
+            )
+            group += 1
+            previous_was_cell = False
+            continue
         for piece in pieces:
             stripped = piece.strip()
             if stripped or tabbed:
@@ -157,6 +177,10 @@ class _TableReader:
         self.values: dict[str, Any] = {}
         self.lines: dict[str, int] = {}
         self.unresolved: list[Unresolved] = []
+        # every wording of the table's own labels and title: text that is no stranger
+        self.known = {w for c in table.labels for w in forms_of(c.text, c.variants)} | set(
+            forms_of(table.title, table.title_variants)
+        )
 
     def read(self) -> None:
         position = 0
@@ -181,12 +205,10 @@ class _TableReader:
             if anchor is None:
                 continue
             first = False
-            units = self._row_texts(row)
-            start = anchor + 1
-            while start < len(self.cells) and self._skippable(start, anchor, units):
-                start += 1
             at = self.cells[anchor]
-            self._take(items, plan.own.text, start, at.line, at.group)
+            group = at.group if (self.tabbed or at.in_row) else None
+            start = self._after_label(anchor, row, plan.own.col, own, group)
+            self._take(items, plan.own.text, start, at.line, group)
             position = anchor + 1
 
     def _take(
@@ -198,6 +220,12 @@ class _TableReader:
         group: int | None = None,
     ) -> None:
         run = list(self._values_from(start, group))
+        if not run and self._numbers_after_stranger(start, group):
+            # unknown text after the label and numbers after it: whose numbers they are
+            # cannot be told (a label worded otherwise, a stray line): not read as blank
+            keys = tuple(f.key for f in items)
+            self.unresolved.append(Unresolved(_one_line(label), keys, len(items), 0, anchor_line))
+            return
         if len(run) == len(items):
             for item, cell in zip(items, run, strict=True):
                 self.values[item.key] = _content(cell)
@@ -212,23 +240,55 @@ class _TableReader:
                 Unresolved(_one_line(label), keys, len(items), len(run), anchor_line)
             )
 
+    def _numbers_after_stranger(self, start: int, group: int | None) -> bool:
+        if start >= len(self.cells) or _is_value(self.cells[start]):
+            return False
+        if self.normalised[start] in self.known or (
+            group is not None and self.cells[start].group != group
+        ):
+            return False
+        following = self.cells[start + 1 : start + 1 + _LOOKAHEAD]
+        return any(not c.empty and _is_value(c) and c.text not in BLANK_MARKERS for c in following)
+
     def _values_from(self, start: int, group: int | None) -> Iterable[TextCell]:
         for index in range(start, len(self.cells)):
             cell = self.cells[index]
-            if self.tabbed and group is not None and cell.group != group:
+            if group is not None and cell.group != group:
                 return
             if not _is_value(cell):
                 return
             yield cell
 
-    def _skippable(self, index: int, anchor: int, units: set[str]) -> bool:
-        """A cell between a row's label and its numbers: its unit (条, 件), or the label's
-        bracketed note broken off onto a line of its own."""
-        cell = self.cells[index]
-        if self.tabbed and cell.group != self.cells[anchor].group:
-            return False
-        text = self.normalised[index]
-        return text in units or (not _is_value(cell) and _note(text))
+    def _after_label(
+        self, anchor: int, row: int, col: int, own: tuple[str, ...], group: int | None
+    ) -> int:
+        """Where a row's numbers start: after its label, the rest of a label broken over
+        lines, its bracketed note broken off, and its unit cell (条, 件; any short text
+        where the form has a unit column)."""
+        index = anchor + 1
+        said = self.normalised[anchor]
+        rests = [w[len(said) :] for w in own if w.startswith(said) and len(w) > len(said)]
+        unit_column = any(
+            c.role == "row" and c.row <= row < c.row + c.rows and c.col > col
+            for c in self.table.labels
+        )
+        units = self._row_texts(row)
+        unit_seen = False
+        while index < len(self.cells):
+            cell, text = self.cells[index], self.normalised[index]
+            if (group is not None and cell.group != group) or _is_value(cell):
+                break
+            if rests and any(r.startswith(text) for r in rests):
+                rests = [r[len(text) :] for r in rests if r.startswith(text)]
+                rests = [r for r in rests if r]
+            elif text in units or _note(text):
+                pass
+            elif unit_column and not unit_seen and 0 < len(text) <= _UNIT_CELL:
+                unit_seen = True  # the unit column, worded otherwise (名 for 人)
+            else:
+                break
+            index += 1
+        return index
 
     def _row_texts(self, row: int) -> set[str]:
         return {

@@ -22,7 +22,7 @@ _NUMBER = re.compile(
     r"^(?P<sign>[+-]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?"
     r"(?P<unit>万元|元|件|条|个|人次|人|次|篇|项)?(?P<note>\(.*\))?$"
 )
-_PLAIN = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*$")
+_PLAIN = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$")  # ASCII digits only: １２ is a W5
 # written unit -> factor to the unit the field is kept in
 _UNIT_FACTORS = {("元", "万元"): 1 / 10_000, ("万元", "元"): 10_000.0}
 

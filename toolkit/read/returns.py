@@ -44,6 +44,9 @@ class Part:
     # not be placed (their fields are neither read nor judged)
     lines: dict[str, int] = field(default_factory=dict)
     unresolved: list[Any] = field(default_factory=list)
+    # a cell the reader did not find counts as blank for the rules (a workbook); in a
+    # published report it is unknown, and a rule over it is not judged (W2 names it)
+    judge_missing: bool = True
 
 
 @dataclass
@@ -115,8 +118,15 @@ def _totals(spec: FormSpec) -> frozenset[str]:
 
 
 def read_by_labels(
-    path: Path, sniffed: Sniffed, grid: Grid, forms: list[FormSpec], form: FormSpec | None
+    path: Path,
+    sniffed: Sniffed,
+    grid: Grid,
+    forms: list[FormSpec],
+    form: FormSpec | None,
+    min_share: float = MIN_MAIN_SHARE,
 ) -> ReadReturn:
+    """The forms found in ``grid`` by their labels; a main form needs ``min_share`` of its
+    table values found (a published report names its tables, so any found one will do)."""
     if form is not None:
         located = locate(form, grid)
         if not located.found_tables:
@@ -127,7 +137,7 @@ def read_by_labels(
             supplements = _supplements(grid, forms)
     else:
         candidates = [locate(spec, grid) for spec in forms if spec.role == "main"]
-        mains = [c for c in candidates if c.found_tables and c.share >= MIN_MAIN_SHARE]
+        mains = [c for c in candidates if c.found_tables and c.share >= min_share]
         mains.sort(key=lambda c: c.share, reverse=True)
         supplements = _supplements(grid, forms)
     if not mains and not supplements:

@@ -11,6 +11,7 @@ encrypted; F4 (macros) is a warning carried on the result.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,9 @@ Kind = Literal["xlsx", "xlsm", "xlsb", "xls", "ods", "docx", "html", "mhtml", "t
 DOCUMENT_KINDS = frozenset({"docx", "html", "mhtml", "text"})  # published reports (audit)
 _XML_HEAD = 4096  # a declaration comes before the root element
 _HTML_MARKS = (b"<html", b"<table", b"<body", b"<!doctype html", b"<p", b"<div", b"<meta")
-_MHTML_MARKS = (b"mime-version:", b"content-type: multipart/related")
+_DOCUMENT_HEAD = 65536  # a saved page may open with kilobytes of blank lines or comments
+# MHTML ("web page, single file"): a MIME message, whose first line is a header
+_MHTML_HEADER = re.compile(rb"^\s*(?:\xef\xbb\xbf)?[a-z][a-z0-9-]*:[^\n]*\n")
 
 
 @dataclass(frozen=True)
@@ -76,20 +79,29 @@ def sniff(path: Path, limits: Limits | None = None, documents: bool = False) -> 
     if head[:8] == OLE_MAGIC:
         return _compound_file(path, documents)
     if documents:
-        return _document(path, head)
+        return _document(path)
     raise FileProblem("F1", "read.not_spreadsheet", path=str(path))
 
 
-def _document(path: Path, head: bytes) -> Sniffed:
+def _document(path: Path) -> Sniffed:
     """A published report that is not a zip: a saved web page (plain or single-file MHTML),
     or text copied from one. PDFs and binaries are named as what they are."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_DOCUMENT_HEAD)
+    except OSError as exc:
+        raise FileProblem("F1", "read.cannot_open", path=str(path), detail=str(exc)) from None
     if head.startswith(b"%PDF"):
         raise FileProblem("F1", "read.pdf", path=str(path))
-    lower = head.lower().lstrip(b"\xef\xbb\xbf \t\r\n")
-    if any(mark in lower[:2048] for mark in _MHTML_MARKS) and b"<" not in lower[:20]:
-        return Sniffed("mhtml")
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte order mark
+        text = head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    elif b"\x00" in head:
         raise FileProblem("F1", "read.not_document", path=str(path))
+    else:
+        text = head
+    lower = text.lower()
+    if _MHTML_HEADER.match(lower) and b"multipart/related" in lower:
+        return Sniffed("mhtml")  # a page saved as one file: a MIME message, headers first
     if any(mark in lower for mark in _HTML_MARKS):
         return Sniffed("html")
     return Sniffed("text")
@@ -120,7 +132,7 @@ def _zip_package(path: Path, size: int, limits: Limits, documents: bool = False)
     if "xl/workbook.bin" in names:
         return Sniffed("xlsb", "xl/vbaProject.bin" in names)
     if documents and "word/document.xml" in names:
-        return Sniffed("docx", "word/vbaProject.bin" in names)
+        return Sniffed("docx")  # a document's macros are never run, nor are they a workbook's
     wrong = "read.not_document" if documents else "read.not_spreadsheet"
     raise FileProblem("F1", wrong, path=str(path))
 
