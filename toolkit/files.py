@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import unicodedata
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -125,6 +126,16 @@ def unique_stems(stems: list[str]) -> list[str]:
 def _stem_key(stem: str) -> str:
     """The comparison key of a stem: NFC-normalised and case-folded."""
     return unicodedata.normalize("NFC", stem).casefold()
+
+
+def carries_marker(path: Path, marker: str) -> bool:
+    """Whether a workbook we wrote says so (a custom document property named ``marker``):
+    our marked copies and summaries are outputs, never returns or reports."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return marker.encode() in archive.read("docProps/custom.xml")[:1_000_000]
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return False
 
 
 def _temp_path_for(path: Path) -> Path:

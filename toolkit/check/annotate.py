@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import logging
-import zipfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from toolkit.cellmap import META_SHEET
 from toolkit.check.result import FileResult
 from toolkit.errors import UserError
-from toolkit.files import atomic_write, check_outputs
+from toolkit.files import atomic_write, carries_marker, check_outputs
 from toolkit.messages import render
 from toolkit.read.grid import load_grid
 
@@ -45,11 +44,7 @@ def default_output(source: Path) -> Path:
 
 def is_marked_copy(path: Path) -> bool:
     """A file this command wrote: the only kind of existing file --force may replace."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return MARKER.encode() in archive.read("docProps/custom.xml")[:1_000_000]
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
+    return carries_marker(path, MARKER)
 
 
 def annotation_targets(paths: list[str], annotate: str, force: bool) -> dict[str, Path]:

@@ -10,10 +10,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.files import carries_marker
 from toolkit.inbox.mail import WORKBOOK_SUFFIXES, MailProblem, read_mail
 from toolkit.messages import Message
 
 MAIL_SUFFIXES = (".eml",)
+SUMMARY_MARKER = "toolkit_summary"  # custom property of our summary workbooks: outputs
 # published reports an evaluator saves from websites (audit)
 DOCUMENT_SUFFIXES = (".html", ".htm", ".xhtml", ".mht", ".mhtml", ".docx", ".txt")
 # saved too, but not readable: listed as unreadable with what to do instead of passed over
@@ -98,6 +100,8 @@ def collect_documents(paths: list[Path], exclude: list[Path] | None = None) -> I
                     inbox.problems.append((str(given), Message("inbox.too_many_files", {})))
                     return inbox
     for path in found:
+        if path.suffix.lower() == ".xlsx" and carries_marker(path, SUMMARY_MARKER):
+            continue  # a summary we wrote (an earlier audit's): an output, not a report
         modified = None
         if path.is_file():
             modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)

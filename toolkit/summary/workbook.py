@@ -16,6 +16,7 @@ import xlsxwriter
 
 from toolkit.check.explain import Labels
 from toolkit.forms.model import Chart, FormSpec, Table
+from toolkit.inbox.collect import SUMMARY_MARKER
 from toolkit.messages import render
 from toolkit.summary.consolidate import Figures, consolidate_groups
 from toolkit.summary.run import Return, Summary
@@ -40,6 +41,7 @@ def write_summary(
     workbook = xlsxwriter.Workbook(
         str(target), {"strings_to_formulas": False, "strings_to_urls": False}
     )
+    workbook.set_custom_property(SUMMARY_MARKER, "toolkit-summary/1")
     styles = _Styles(workbook)
     totals = _totals(summary, specs, include_errors)
     _overview(workbook, styles, summary)
