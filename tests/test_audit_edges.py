@@ -232,3 +232,17 @@ def test_report_refuses_an_output_named_for_another_format(tmp_path: Path, outpu
                        "-o", str(tmp_path / output))  # fmt: skip
     assert done.returncode == 2 and ".docx" in done.stderr
     assert not (tmp_path / output).exists()
+
+
+def test_summary_saved_into_its_inbox_is_replaced_not_read(tmp_path: Path) -> None:
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    (inbox / "凤山.xlsx").write_bytes(
+        (HERE.parent / "examples" / "凤山街道2025年报.xlsx").read_bytes()
+    )
+    target = inbox / "汇总.xlsx"
+    for _ in range(2):
+        done = run_toolkit("summary", str(inbox), "-o", str(target), "--force", "--format", "json")
+        assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert [Path(r["file"]).name for r in report["results"]] == ["凤山.xlsx"]

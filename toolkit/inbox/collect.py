@@ -66,6 +66,8 @@ def collect(folder: Path, workdir: Path) -> Inbox:
                 inbox.skipped.append((str(path), Message("inbox.temporary_file", {})))
             elif lower.endswith(MAIL_SUFFIXES):
                 _from_mail(path, workdir, inbox)
+            elif lower.endswith(".xlsx") and carries_marker(path, SUMMARY_MARKER):
+                inbox.skipped.append((str(path), Message("inbox.own_summary", {})))
             elif lower.endswith(WORKBOOK_SUFFIXES) and not name.endswith(MARKED_COPY):
                 modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
                 inbox.received.append(Received(str(path), path, name, modified=modified))
