@@ -1,8 +1,9 @@
 """Read a published report (audit): a .docx, a saved web page (plain or single-file MHTML),
 or text copied from one, into the same return a workbook gives.
 
-Documents with real tables become a grid (one sheet per table, the prose on a last sheet)
-and go through the layout reader that reads hand-made workbooks, by their labels. Text whose
+Documents with real tables are laid out as one sheet in reading order (paragraphs a row
+each, tables with their merges) and go through the layout reader that reads hand-made
+workbooks, by their labels; findings are then placed at the document's table and cell. Text whose
 tables were flattened is read by the form's row order (``flat_text``). Either way the unit
 and year come from the title, the date from the signature, and a statement's numbers (the
 信息处理费 of section 六) from the prose.
@@ -186,9 +187,14 @@ def _from_text(
         raise FileProblem("F2", "read.no_form", path=str(path))
     main = _text_part(mains[0]) if mains else None
     read = ReadReturn(path, sniffed, main, [_text_part(s) for s in supplements])
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    numbered = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    lines = [line for _, line in numbered]
     laid = document_grid(Document([Paragraph(line) for line in lines]))
-    fill_meta(read.primary, laid.grid)
+    head = read.primary
+    fill_meta(head, laid.grid)
+    for key, (_, ref) in list(head.cells.items()):  # the title's line, not a sheet cell
+        head.lines[key] = numbered[coordinate_to_tuple(ref)[0] - 1][0]
+        del head.cells[key]
     for part in read.parts:
         part.judge_missing = False
     _finish(read, text, lines)
