@@ -18,7 +18,7 @@ from tests.published import lanjiang_2020_page
 from tests.support import build_template, fill_workbook, run_toolkit
 
 HERE = Path(__file__).parent
-FLATTENED = HERE / "data" / "published" / "lanjiang-2020-flattened.txt"
+FLATTENED = HERE.parent / "examples" / "兰江街道2020年报（网页文字）.txt"
 
 
 def audit(*args: str) -> tuple[int, list[dict], str]:

@@ -13,7 +13,7 @@ from tests.published import lanjiang_2020_values
 from tests.support import run_toolkit
 
 HERE = Path(__file__).parent
-OWN_FIXTURE = HERE / "data" / "published" / "lanjiang-2020-flattened.txt"
+OWN_FIXTURE = HERE.parent / "examples" / "兰江街道2020年报（网页文字）.txt"
 REFERENCE = HERE.parent.parent / "shared" / "reference" / "lanjiang-2020-published-report.txt"
 
 

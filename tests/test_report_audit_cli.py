@@ -15,7 +15,7 @@ from tests.fills import consistent_fill
 from tests.support import build_template, fill_workbook, read_sheets, run_toolkit
 
 HERE = Path(__file__).parent
-FLATTENED = HERE / "data" / "published" / "lanjiang-2020-flattened.txt"
+FLATTENED = HERE.parent / "examples" / "兰江街道2020年报（网页文字）.txt"
 
 
 @pytest.fixture(scope="module")
