@@ -20,7 +20,7 @@ from typing import Any
 from toolkit.document.model import DocumentTooLarge
 from toolkit.forms.model import Field, FormSpec, Table
 from toolkit.read.labels import forms_of, normalise, without_note
-from toolkit.read.layout import FOUND_SHARE, _plan
+from toolkit.read.layout import FOUND_SHARE, row_plans
 from toolkit.read.numbers import BLANK_MARKERS, plain_number, read_number
 
 _TAB_SHARE = 0.2  # of non-empty lines starting with a tab: the text keeps cells as lines
@@ -185,7 +185,7 @@ class _TableReader:
     def read(self) -> None:
         position = 0
         first = True
-        for row, plan in sorted(_plan(self.table).items()):
+        for row, plan in sorted(row_plans(self.table).items()):
             items = tuple(sorted(plan.fields, key=lambda f: f.col))
             if plan.own is None:
                 anchor = self._header_anchor(position)
@@ -195,8 +195,9 @@ class _TableReader:
                 if start is None:
                     continue
                 label = "、".join(dict.fromkeys(c for f in items for c in f.col_labels[:1]))
-                group = self.cells[start].group if self.tabbed else None
-                self._take(items, label, start, self.cells[start].line, group)
+                first_value = self.cells[start]
+                group = first_value.group if (self.tabbed or first_value.in_row) else None
+                self._take(items, label, start, first_value.line, group)
                 position = start
                 continue
             reach = None if first else position + _ROW_REACH

@@ -104,7 +104,7 @@ class _RowPlan:
 _PLANS: dict[int, tuple[Table, dict[int, _RowPlan]]] = {}
 
 
-def _plan(table: Table) -> dict[int, _RowPlan]:
+def row_plans(table: Table) -> dict[int, _RowPlan]:
     """Grid row -> its plan; cached by table (the table is kept, so its id stays unique)."""
     cached = _PLANS.get(id(table))
     if cached is not None and cached[0] is table:
@@ -136,7 +136,7 @@ def _plan(table: Table) -> dict[int, _RowPlan]:
 
 
 def _locate_grid_table(table: Table, grid: Grid) -> dict[str, Span]:
-    plans = _plan(table)
+    plans = row_plans(table)
     row_spans = _find_rows(plans, grid)
     cells: dict[str, Span] = {}
     for row, plan in plans.items():
