@@ -114,3 +114,15 @@ def test_the_page_converted_to_word_by_libreoffice_reads_the_same(
     assert {k: result["values"].get(k) for k in expected} == expected
     assert (code, result["findings"]) == (0, [])
     assert result["meta"]["date"] == "2021-01-26"
+
+
+def test_a_small_table_nested_in_a_cell_is_that_cells_content(tmp_path: Path) -> None:
+    """A CMS editor left the 勾稽关系 note inside a one-cell table of its own: the
+    申请情况 table around it is still the report's table, not page layout."""
+    note = "（本列数据的勾稽关系为：第一项加第二项之和，<br>等于第三项加第四项之和）"
+    page = lanjiang_2020_page().replace(note, f"<table><tr><td>{note}</td></tr></table>")
+    assert page.count("<table") == lanjiang_2020_page().count("<table") + 1
+    code, result = audit(save(tmp_path, page))
+    expected = lanjiang_2020_values()
+    assert {k: result["values"].get(k) for k in expected} == expected
+    assert (code, result["findings"]) == (0, [])

@@ -210,11 +210,17 @@ class _Open:
 
     events: list[Event] | None = field(default_factory=list)  # None once it is a container
     in_cell: bool = False
+    ordinal: int = -1  # its place among the page's tables (the census counts the same way)
 
 
 class _Reader(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, containers: list[bool] | None = None) -> None:
         super().__init__(convert_charrefs=True)
+        # per table, in order: whether it lays out the page (its nested tables hold more
+        # cells than it does); unknown (the census itself): every nesting table does
+        self._containers = containers
+        self._ordinal = 0
+        self._folding = 0  # depth inside a small table nested in a data table's cell
         self.blocks: list[Block] = []
         self._skip: list[str] = []  # open elements whose content is not the report's
         self._in_head = False
@@ -268,17 +274,25 @@ class _Reader(HTMLParser):
     def _event(self, event: Event) -> None:
         kind, tag = event[0], event[1]
         top = self._tables[-1] if self._tables else None
+        if self._folding and top is not None and top.events is not None:
+            self._fold(event, top)
+            return
         if kind == "start" and tag == "table":
             if top is not None and not top.in_cell:
                 self._end_table()  # <table> directly in a table closes it (HTML parsing)
                 top = self._tables[-1] if self._tables else None
+            ordinal, self._ordinal = self._ordinal, self._ordinal + 1
+            if top is not None and top.events is not None and not self._lays_out(top):
+                self._folding = 1  # a small table in a cell is that cell's content
+                top.events.append(("start", "br", None, None))
+                return
             if top is not None and top.events is not None:
                 events, top.events = top.events, None  # it nests: a container after all
                 for past in events:
                     self._flow(past)
             if len(self._tables) >= MAX_TABLE_NESTING:
                 raise DocumentTooLarge(f"tables nested more than {MAX_TABLE_NESTING} deep")
-            self._tables.append(_Open(events=[event]))
+            self._tables.append(_Open(events=[event], ordinal=ordinal))
             return
         if kind == "end" and tag == "table":
             if top is not None:
@@ -295,6 +309,30 @@ class _Reader(HTMLParser):
                 raise DocumentTooLarge("a table with more tags than a report holds")
         else:
             self._flow(event)
+
+    def _lays_out(self, table: _Open) -> bool:
+        known = self._containers
+        return known is None or not 0 <= table.ordinal < len(known) or known[table.ordinal]
+
+    def _fold(self, event: Event, top: _Open) -> None:
+        """Inside a table nested in a data table's cell: its text joins the cell, a line per
+        inner cell; its own table tags are dropped."""
+        kind, tag = event[0], event[1]
+        if tag == "table":
+            if kind == "start":
+                self._ordinal += 1
+                self._folding += 1
+                if self._folding > MAX_TABLE_NESTING:
+                    raise DocumentTooLarge(f"tables nested more than {MAX_TABLE_NESTING} deep")
+            else:
+                self._folding -= 1
+            top.events.append(("start", "br", None, None))  # type: ignore[union-attr]
+            return
+        if tag in _TABLE_PARTS:
+            if kind == "start" and tag in ("td", "th", "tr"):
+                top.events.append(("start", "br", None, None))  # type: ignore[union-attr]
+            return
+        top.events.append(event)  # type: ignore[union-attr]
 
     def _end_table(self) -> None:
         table = self._tables.pop()
@@ -430,7 +468,56 @@ def _build_table(events: list[Event]) -> tuple[list[str], DocTable | None]:
     return _lines(foster), table
 
 
+class _Census(_Reader):
+    """A first reading that only counts, per table in order, its own cells and the cells of
+    the tables inside it: a table lays out the page when those hold more."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: list[list[int]] = []  # per table: [own cells, nested cells]
+        self._open: list[tuple[int, list[bool]]] = []  # (ordinal, [in a cell])
+
+    def _event(self, event: Event) -> None:
+        kind, tag = event[0], event[1]
+        if kind == "text":
+            return
+        if tag == "table" and kind == "start":
+            if self._open and not self._open[-1][1][0]:
+                self._close()  # <table> directly in a table closes it, as the reader does
+            if len(self._open) >= MAX_TABLE_NESTING:
+                raise DocumentTooLarge(f"tables nested more than {MAX_TABLE_NESTING} deep")
+            self.counts.append([0, 0])
+            self._open.append((len(self.counts) - 1, [False]))
+        elif tag == "table":
+            if self._open:
+                self._close()
+        elif self._open:
+            in_cell = self._open[-1][1]
+            if tag in ("td", "th") and kind == "start":
+                in_cell[0] = True
+                self.counts[self._open[-1][0]][0] += 1
+            elif tag in ("td", "th", "tr") or tag in _ROW_GROUPS:
+                in_cell[0] = False
+
+    def _close(self) -> None:
+        ordinal, _ = self._open.pop()
+        if self._open:
+            own, nested = self.counts[ordinal]
+            self.counts[self._open[-1][0]][1] += own + nested
+
+    def finish(self) -> list[Block]:
+        self.close()
+        while self._open:
+            self._close()
+        return []
+
+
 def read_html(data: bytes) -> Document:
-    reader = _Reader()
-    reader.feed(_defused(_decode(data)))
+    page = _defused(_decode(data))
+    census = _Census()
+    census.feed(page)
+    census.finish()
+    containers = [nested > own for own, nested in census.counts]
+    reader = _Reader(containers)
+    reader.feed(page)
     return Document(reader.finish())
