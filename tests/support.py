@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import subprocess
 import sys
@@ -148,14 +149,17 @@ def excel_verdicts(
     return {instance: value_at(sheets, sheet, ref) for instance, (sheet, ref) in checks.items()}
 
 
-def run_toolkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The installed command as a user runs it, in a fresh process."""
+def run_toolkit(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The installed command as a user runs it, in a fresh process (``env`` added to ours)."""
     return subprocess.run(
         [sys.executable, "-m", "toolkit", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
         timeout=600,
+        env={**os.environ, **env} if env else None,
     )
 
 

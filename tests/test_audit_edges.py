@@ -246,3 +246,25 @@ def test_summary_saved_into_its_inbox_is_replaced_not_read(tmp_path: Path) -> No
         assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert [Path(r["file"]).name for r in report["results"]] == ["凤山.xlsx"]
+
+
+def test_prose_that_states_a_figure_two_ways_is_not_read(page_2021: Path, tmp_path: Path) -> None:
+    page = page_2021.read_text("utf-8").replace(
+        "</body>", "<p>本年度收取信息处理费共计380元。</p><p>本年度未收取信息处理费。</p></body>"
+    )
+    path = tmp_path / "two-ways.html"
+    path.write_text(page, "utf-8")
+    _, [result], _ = audit(str(path))
+    [said] = [f for f in result["findings"] if f["rule"] == "T1"]
+    assert said["fields"] == ["fees_info.collected_yuan"]
+    assert "380" in said["message"] and "0" in said["message"]
+    assert result["values"]["fees_info.collected_yuan"] is None
+
+
+def test_a_document_that_outlasts_the_time_limit_gets_document_advice(tmp_path: Path) -> None:
+    path = tmp_path / "big.html"
+    path.write_text("<p>一、总体情况</p>" * 150_000, "utf-8")
+    done = run_toolkit("audit", str(path), "--format", "json", env={"TOOLKIT_READ_TIMEOUT": "0.2"})
+    [result] = json.loads(done.stdout)["results"]
+    assert (done.returncode, result["findings"][0]["rule"]) == (2, "F1")
+    assert "Excel" not in result["findings"][0]["message"]

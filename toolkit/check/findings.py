@@ -164,12 +164,19 @@ def reader_findings(spec: FormSpec, labels: Labels, entry: Entry) -> list[CheckF
             )
         )
     for row in part.unresolved:
-        message_id = (
-            "document.ambiguous_row" if row.found < row.expected else "document.ambiguous_row_extra"
-        )
-        text = render(message_id, label=_short(row.label), expected=row.expected, found=row.found)
         table = spec.table(spec.fields[row.keys[0]].table).name
-        message = render("document.at_line", table=table, line=row.line, text=text)
+        if row.values:  # the prose says it twice, differently
+            said = "、".join(number_text(v) for v in row.values)
+            text = render("document.conflicting_statement", label=_short(row.label), values=said)
+            message = render("check.at_table", table=table, text=text)
+        else:
+            message_id = "document.ambiguous_row"
+            if row.found > row.expected:
+                message_id = "document.ambiguous_row_extra"
+            text = render(
+                message_id, label=_short(row.label), expected=row.expected, found=row.found
+            )
+            message = render("document.at_line", table=table, line=row.line, text=text)
         found.append(CheckFinding("T1", "warning", message, fields=list(row.keys)))
     by_table: dict[str, list[str]] = defaultdict(list)
     for key in part.missing_fields:

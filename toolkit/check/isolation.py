@@ -26,6 +26,7 @@ from typing import Any
 
 from toolkit.check.result import CheckFinding, FileResult
 from toolkit.forms.model import FormSpec
+from toolkit.inbox.collect import DOCUMENT_SUFFIXES
 from toolkit.limits import current as current_limits
 from toolkit.messages import current_language, render, set_language
 
@@ -148,6 +149,8 @@ class IsolatedReader:
         self._stop()
         path = Path(name)
         result = FileResult(name, sha256_of(path) if path.is_file() else None, unreadable=True)
+        if self.documents and path.suffix.lower() in DOCUMENT_SUFFIXES:
+            problem += "_document"  # advice for a published report, not a workbook
         message = render(problem, path=name, seconds=int(self.timeout))
         result.findings.append(CheckFinding("F1", "error", message))
         return result

@@ -58,19 +58,24 @@ class Statement:
         said = "，".join(c.replace("{" + k + "}", number(float(values[k]))) for c, k in given)
         return f"{self.lead}{said}。"
 
-    def read(self, prose: str) -> dict[str, float]:
-        """The numbers the prose states; the first wording that gives a field wins."""
+    def read(self, prose: str) -> dict[str, list[float]]:
+        """Every number the prose states for each field, in the order found, once each: one
+        number is the field's; two are a contradiction for the reader to report."""
         text = compact(prose)
-        found: dict[str, float] = {}
+        found: dict[str, list[float]] = {}
         for pattern in self.reads:
-            match = pattern.regex.search(text)
-            if match is None:
-                continue
-            for key, group in zip(pattern.keys, match.groups(), strict=True):
-                found.setdefault(key, float(group.replace(",", "")))
-            for key in pattern.zero:
-                found.setdefault(key, 0.0)
+            for match in pattern.regex.finditer(text):
+                for key, group in zip(pattern.keys, match.groups(), strict=True):
+                    _add(found, key, float(group.replace(",", "")))
+                for key in pattern.zero:
+                    _add(found, key, 0.0)
         return found
+
+
+def _add(found: dict[str, list[float]], key: str, value: float) -> None:
+    values = found.setdefault(key, [])
+    if value not in values:
+        values.append(value)
 
 
 @dataclass(frozen=True)

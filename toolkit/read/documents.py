@@ -24,7 +24,7 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from toolkit.document.model import Document, DocumentTooLarge, Paragraph
 from toolkit.forms.model import FormSpec
 from toolkit.messages import render
-from toolkit.read.flat_text import TextLocated, flatten, locate_text
+from toolkit.read.flat_text import TextLocated, Unresolved, flatten, locate_text
 from toolkit.read.grid import Grid, Sheet, Span, index_sheet
 from toolkit.read.labels import compact
 from toolkit.read.numbers import plain_number
@@ -43,9 +43,9 @@ def read_document(
         if sniffed.kind == "text":
             return _from_text(path, sniffed, decode(data), forms, form)
         document = _parse(path, sniffed, data)
-    except DocumentTooLarge:
+    except (DocumentTooLarge, MemoryError):
         raise FileProblem("F1", "read.document_too_large", path=str(path)) from None
-    except (FileProblem, MemoryError):
+    except FileProblem:
         raise
     except Exception:  # a malformed document can trip any parser: it is unreadable
         raise FileProblem("F1", "read.corrupt", path=str(path)) from None
@@ -223,9 +223,16 @@ def _finish(read: ReadReturn, prose: str, paragraphs: list[str]) -> None:
         if outline is None:
             continue
         for statement in outline.statements:
-            for key, value in statement.read(prose).items():
-                if part.values.get(key) is None:
-                    part.values[key] = value
+            for key, values in statement.read(prose).items():
+                if part.values.get(key) is not None:
+                    continue  # the tables say it
+                if len(values) == 1:
+                    part.values[key] = values[0]
+                else:  # "收取信息处理费380元" and "未收取信息处理费": not ours to choose
+                    label = part.spec.fields[key].label
+                    part.unresolved.append(
+                        Unresolved(label, (key,), 1, len(values), None, tuple(values))
+                    )
     head = read.primary
     if "meta.date" in head.spec.fields and not head.values.get("meta.date"):
         signed = _signature_date(paragraphs)

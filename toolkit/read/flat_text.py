@@ -43,13 +43,15 @@ class TextCell:
 
 @dataclass(frozen=True)
 class Unresolved:
-    """A row whose numbers could not be placed: its label and what was found."""
+    """A row whose numbers could not be placed: its label and what was found; or a figure
+    the prose states twice, differently (``values``)."""
 
     label: str
     keys: tuple[str, ...]
     expected: int
     found: int
-    line: int
+    line: int | None
+    values: tuple[float, ...] = ()
 
 
 @dataclass
