@@ -13,6 +13,7 @@ from toolkit.forms.loader import load_spec
 from toolkit.forms.model import FormSpec, Table
 from toolkit.forms.registry import load_form
 from toolkit.messages import Message
+from toolkit.paths import builtin_dir
 
 FORMS = ("gov-2021", "gov-2019", "supp-stats")
 
@@ -822,3 +823,27 @@ def test_charts_are_declared_in_the_spec_and_checked(tmp_path: Path) -> None:
         with pytest.raises(UserError) as caught:
             load_spec(path)
         assert problem in caught.value.render() and "charts[0]" in caught.value.render()
+
+
+
+@pytest.mark.parametrize(
+    ("form", "good", "bad", "where"),
+    [
+        ("gov-2019", "{unit}{year}年度", "{unit}{year}{oops}年度", "report.title"),
+        ("gov-2019", 'text = "text.overview"', 'text = "text.nowhere"', "report.sections[0].text"),
+        ("gov-2021", '"发出收费通知{fees_info.notices}件"', '"发出收费通知件"', "clauses[0]"),
+        ("gov-2021", "(?:件|份)", "(件|份)", "reads[0]"),
+    ],
+)
+def test_a_report_outline_is_checked_like_the_rest_of_the_spec(
+    tmp_path: Path, form: str, good: str, bad: str, where: str
+) -> None:
+    """[report]: the title's placeholders, a section's field, a statement's clauses and its
+    reading patterns are refused precisely when wrong."""
+    text = (builtin_dir() / f"{form}.toml").read_text("utf-8")
+    assert good in text
+    path = tmp_path / f"{form}.toml"
+    path.write_text(text.replace(good, bad, 1), "utf-8")
+    with pytest.raises(UserError) as caught:
+        load_spec(path)
+    assert where in caught.value.render()

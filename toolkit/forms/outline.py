@@ -125,7 +125,14 @@ def build_outline(raw: Any, fields: dict[str, Any], tables: set[str]) -> ReportO
             raise SpecError(join(where, "statement"), "spec.problem.unknown_field", key=statement)
         heading = get_str(item, "heading", where, required=False)
         sections.append(Section(heading, text, table, statement))
-    return ReportOutline(get_str(raw, "title", "report"), tuple(sections), statements)
+    title = get_str(raw, "title", "report")
+    try:
+        title.format(unit="", year="")
+    except (KeyError, IndexError, ValueError) as exc:  # only {unit} and {year} are known
+        raise SpecError(
+            "report.title", "spec.problem.bad_clause", text=f"{title} ({exc})"
+        ) from None
+    return ReportOutline(title, tuple(sections), statements)
 
 
 def _array(raw: dict[str, Any], key: str) -> list[Any]:
