@@ -334,7 +334,9 @@ def summary_command(
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None
         target = Path(output) if output else None
-        inputs = [p for p in inbox.rglob("*") if p.is_file() and not _own_summary(p)]
+        from toolkit.inbox.collect import is_own_summary
+
+        inputs = [p for p in inbox.rglob("*") if p.is_file() and not is_own_summary(p)]
         inputs += [roster] if roster else []
         if target is not None:
             check_outputs([target], inputs, force)
@@ -499,15 +501,6 @@ def audit_command(
         raise typer.Exit(exit_code(results))
 
     _run(action)
-
-
-def _own_summary(path: Path) -> bool:
-    """A summary workbook this tool wrote (saved into the inbox): an output to replace,
-    not an input to protect."""
-    from toolkit.files import carries_marker
-    from toolkit.inbox.collect import SUMMARY_MARKER
-
-    return path.suffix.lower() == ".xlsx" and carries_marker(path, SUMMARY_MARKER)
 
 
 @contextlib.contextmanager

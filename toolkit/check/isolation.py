@@ -26,9 +26,9 @@ from typing import Any
 
 from toolkit.check.result import CheckFinding, FileResult
 from toolkit.forms.model import FormSpec
-from toolkit.inbox.collect import DOCUMENT_SUFFIXES
 from toolkit.limits import current as current_limits
 from toolkit.messages import current_language, render, set_language
+from toolkit.read.sniff import DOCUMENT_SUFFIXES
 
 
 def _limit_memory() -> None:

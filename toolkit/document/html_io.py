@@ -136,7 +136,12 @@ _WEB = re.compile(r"utf-8|hz|big5(hkscs)?|euc_(jp|kr)|shift_jis|cp9(32|49|50)|is
 
 def _declared(head: bytes) -> str | None:
     match = _CHARSET.search(head)
-    label = match.group(1).decode("ascii").lower() if match else ""
+    return _web_encoding(match.group(1).decode("ascii")) if match else None
+
+
+def _web_encoding(label: str) -> str | None:
+    """The codec a web page labelled ``label`` is read with, as browsers read the label."""
+    label = label.strip().lower()
     try:
         name = "gb18030" if label in _GB else codecs.lookup(label).name if label else ""
     except LookupError:
@@ -150,13 +155,15 @@ def _declared(head: bytes) -> str | None:
     return name if _WEB.fullmatch(name) else None
 
 
-def _decode(data: bytes) -> str:
-    """BOM, then a declared charset, then UTF-8 strictly, then GB18030 (a superset of GBK)."""
+def decode(data: bytes, charset: str | None = None) -> str:
+    """Text saved on a Chinese desktop or served by a Chinese site: a BOM, then a charset
+    the page declares (or ``charset``, what its MIME header said), then UTF-8 strictly,
+    then GB18030 (a superset of GBK and GB2312)."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                           (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, errors="replace")
-    declared = _declared(data[:4096])
+    declared = _declared(data[:4096]) or (_web_encoding(charset) if charset else None)
     if declared:
         return data.decode(declared, errors="replace")
     try:
@@ -512,8 +519,9 @@ class _Census(_Reader):
         return []
 
 
-def read_html(data: bytes) -> Document:
-    page = _defused(_decode(data))
+def read_html(data: bytes, charset: str | None = None) -> Document:
+    """``charset``: what a MIME header said (MHTML), where the page declares none."""
+    page = _defused(decode(data, charset))
     census = _Census()
     census.feed(page)
     census.finish()

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.files import carries_marker
 from toolkit.inbox.mail import WORKBOOK_SUFFIXES, MailProblem, read_mail
 from toolkit.messages import Message
+from toolkit.read.sniff import DOCUMENT_SUFFIXES
 
 MAIL_SUFFIXES = (".eml",)
 SUMMARY_MARKER = "toolkit_summary"  # custom property of our summary workbooks: outputs
-# published reports an evaluator saves from websites (audit)
-DOCUMENT_SUFFIXES = (".html", ".htm", ".xhtml", ".mht", ".mhtml", ".docx", ".txt")
 # saved too, but not readable: listed as unreadable with what to do instead of passed over
 UNREADABLE_DOCUMENT_SUFFIXES = (".pdf", ".doc", ".wps")
 MAX_FILES = 200_000
@@ -47,9 +47,15 @@ class Inbox:
     copies: int = 0  # attachments written to the work folder so far
 
 
-def collect(folder: Path, workdir: Path) -> Inbox:
-    """Every return under ``folder``; attachments are copied into ``workdir``."""
-    inbox = Inbox()
+def is_own_summary(path: Path) -> bool:
+    """A summary workbook this tool wrote (saved into a folder it reads): an output to
+    replace, never a return or a report."""
+    return path.suffix.lower() == ".xlsx" and carries_marker(path, SUMMARY_MARKER)
+
+
+def _walk(folder: Path, inbox: Inbox) -> Iterator[Path]:
+    """Every file under ``folder`` in a stable order, no symbolic links followed; past
+    MAX_FILES the inbox is told and the walk ends."""
     count = 0
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs.sort()
@@ -60,24 +66,31 @@ def collect(folder: Path, workdir: Path) -> Inbox:
             count += 1
             if count > MAX_FILES:
                 inbox.problems.append((str(folder), Message("inbox.too_many_files", {})))
-                return inbox
-            lower = name.lower()
-            if name.startswith(TEMPORARY_PREFIXES):
-                inbox.skipped.append((str(path), Message("inbox.temporary_file", {})))
-            elif lower.endswith(MAIL_SUFFIXES):
-                _from_mail(path, workdir, inbox)
-            elif lower.endswith(".xlsx") and carries_marker(path, SUMMARY_MARKER):
-                inbox.skipped.append((str(path), Message("inbox.own_summary", {})))
-            elif lower.endswith(WORKBOOK_SUFFIXES) and not name.endswith(MARKED_COPY):
-                modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-                inbox.received.append(Received(str(path), path, name, modified=modified))
+                return
+            yield path
+
+
+def collect(folder: Path, workdir: Path) -> Inbox:
+    """Every return under ``folder``; attachments are copied into ``workdir``."""
+    inbox = Inbox()
+    for path in _walk(folder, inbox):
+        name, lower = path.name, path.name.lower()
+        if name.startswith(TEMPORARY_PREFIXES):
+            inbox.skipped.append((str(path), Message("inbox.temporary_file", {})))
+        elif lower.endswith(MAIL_SUFFIXES):
+            _from_mail(path, workdir, inbox)
+        elif is_own_summary(path):
+            inbox.skipped.append((str(path), Message("inbox.own_summary", {})))
+        elif lower.endswith(WORKBOOK_SUFFIXES) and not name.endswith(MARKED_COPY):
+            modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            inbox.received.append(Received(str(path), path, name, modified=modified))
     return inbox
 
 
 def collect_documents(paths: list[Path], exclude: list[Path] | None = None) -> Inbox:
     """Published reports (audit): the files named, and in each folder named every document
-    or workbook at any depth, except ``exclude`` (our own output). Nothing is copied:
-    documents are read where they are."""
+    or workbook at any depth, except ``exclude`` (our own output) and our summaries. Nothing
+    is copied: documents are read where they are."""
     inbox = Inbox()
     excluded = {os.path.normcase(os.path.abspath(p)) for p in exclude or []}
     wanted = DOCUMENT_SUFFIXES + UNREADABLE_DOCUMENT_SUFFIXES + WORKBOOK_SUFFIXES
@@ -86,24 +99,16 @@ def collect_documents(paths: list[Path], exclude: list[Path] | None = None) -> I
         if not given.is_dir():
             found.append(given)  # named on purpose: read whatever it is (or say why not)
             continue
-        for root, dirs, files in os.walk(given, followlinks=False):
-            dirs.sort()
-            for name in sorted(files):
-                path = Path(root) / name
-                if path.is_symlink() or not path.is_file() or name.startswith(TEMPORARY_PREFIXES):
-                    continue
-                if (
-                    name.lower().endswith(wanted)
-                    and not name.endswith(MARKED_COPY)
-                    and os.path.normcase(os.path.abspath(path)) not in excluded
-                ):
-                    found.append(path)
-                if len(found) > MAX_FILES:
-                    inbox.problems.append((str(given), Message("inbox.too_many_files", {})))
-                    return inbox
+        found += [
+            path
+            for path in _walk(given, inbox)
+            if path.name.lower().endswith(wanted)
+            and not path.name.startswith(TEMPORARY_PREFIXES)
+            and not path.name.endswith(MARKED_COPY)
+            and os.path.normcase(os.path.abspath(path)) not in excluded
+            and not is_own_summary(path)
+        ]
     for path in found:
-        if path.suffix.lower() == ".xlsx" and carries_marker(path, SUMMARY_MARKER):
-            continue  # a summary we wrote (an earlier audit's): an output, not a report
         modified = None
         if path.is_file():
             modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)

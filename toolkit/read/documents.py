@@ -32,7 +32,6 @@ from toolkit.read.returns import Part, ReadReturn, a1, fill_meta, read_by_labels
 from toolkit.read.sniff import FileProblem, Sniffed
 
 _DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
-_CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
 
 
 def read_document(
@@ -41,6 +40,8 @@ def read_document(
     try:
         data = path.read_bytes()
         if sniffed.kind == "text":
+            from toolkit.document.html_io import decode
+
             return _from_text(path, sniffed, decode(data), forms, form)
         document = _parse(path, sniffed, data)
     except (DocumentTooLarge, MemoryError):
@@ -65,35 +66,18 @@ def _parse(path: Path, sniffed: Sniffed, data: bytes) -> Document:
     from toolkit.document.html_io import read_html
 
     if sniffed.kind == "mhtml":
-        return read_html(_mhtml_page(data, path))
+        return read_html(*_mhtml_page(data, path))
     return read_html(data)
 
 
-def _mhtml_page(data: bytes, path: Path) -> bytes:
-    """The page of a web page saved as one file (MHTML: a MIME message, like a mail)."""
+def _mhtml_page(data: bytes, path: Path) -> tuple[bytes, str | None]:
+    """The page of a web page saved as one file (MHTML: a MIME message, like a mail), and
+    the charset its MIME header gives."""
     message = email.message_from_bytes(data, policy=email.policy.default)
     for part in message.walk():
         if part.get_content_type() == "text/html":
-            payload = part.get_payload(decode=True) or b""
-            charset = part.get_content_charset()
-            if charset and not _CHARSET.search(payload[:4096]):
-                # the charset is in the MIME header only: say it where the page reader looks
-                payload = f'<meta charset="{charset}">'.encode("ascii", "ignore") + payload
-            return payload
+            return part.get_payload(decode=True) or b"", part.get_content_charset()
     raise FileProblem("F1", "read.not_document", path=str(path))
-
-
-def decode(data: bytes) -> str:
-    """Text as saved on a Chinese desktop: UTF-8 (with or without BOM), UTF-16 with a BOM,
-    else GB18030 (a superset of GBK and GB2312)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
 
 
 # ---------------------------------------------------------------------------- tables

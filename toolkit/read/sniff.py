@@ -27,6 +27,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 Kind = Literal["xlsx", "xlsm", "xlsb", "xls", "ods", "docx", "html", "mhtml", "text"]
 DOCUMENT_KINDS = frozenset({"docx", "html", "mhtml", "text"})  # published reports (audit)
+# the file names an evaluator saves them under (a folder given to audit is walked for these)
+DOCUMENT_SUFFIXES = (".html", ".htm", ".xhtml", ".mht", ".mhtml", ".docx", ".txt")
 _XML_HEAD = 4096  # a declaration comes before the root element
 _HTML_MARKS = (b"<html", b"<table", b"<body", b"<!doctype html", b"<p", b"<div", b"<meta")
 _DOCUMENT_HEAD = 65536  # a saved page may open with kilobytes of blank lines or comments
@@ -71,12 +73,12 @@ def sniff(path: Path, limits: Limits | None = None, documents: bool = False) -> 
         )
     try:
         with path.open("rb") as handle:
-            head = handle.read(_XML_HEAD)
+            head = handle.read(8)
     except OSError as exc:
         raise FileProblem("F1", "read.cannot_open", path=str(path), detail=str(exc)) from None
     if head.startswith(ZIP_MAGIC):
         return _zip_package(path, size, limits, documents)
-    if head[:8] == OLE_MAGIC:
+    if head == OLE_MAGIC:
         return _compound_file(path, documents)
     if documents:
         return _document(path)
