@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -27,14 +28,19 @@ def soffice() -> str:
     """
     path = find_soffice()
     if path is None:
-        if os.environ.get("TOOLKIT_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail(
-                "LibreOffice (soffice) not found on PATH, but TOOLKIT_REQUIRE_LIBREOFFICE=1: "
-                "install it (Debian: apt-get install --no-install-recommends libreoffice-calc)",
-                pytrace=False,
-            )
-        pytest.skip("LibreOffice not installed")
+        _missing("LibreOffice (soffice)", "libreoffice-calc")
     return path
+
+
+def _missing(what: str, package: str) -> NoReturn:
+    """Skip the test, or fail it where CI requires LibreOffice (TOOLKIT_REQUIRE_LIBREOFFICE=1)."""
+    if os.environ.get("TOOLKIT_REQUIRE_LIBREOFFICE") == "1":
+        pytest.fail(
+            f"{what} not found, but TOOLKIT_REQUIRE_LIBREOFFICE=1: install it "
+            f"(Debian: apt-get install --no-install-recommends {package})",
+            pytrace=False,
+        )
+    pytest.skip(f"{what} not installed")
 
 
 @pytest.fixture(scope="session")
@@ -44,15 +50,9 @@ def writer(soffice: str) -> str:
     With TOOLKIT_REQUIRE_LIBREOFFICE=1 (CI) a missing Writer fails the test instead.
     """
     program = Path(os.path.realpath(soffice)).parent
-    if any((folder / "libswlo.so").exists() for folder in (program, _LO_PROGRAM)):
-        return soffice
-    if os.environ.get("TOOLKIT_REQUIRE_LIBREOFFICE") == "1":
-        pytest.fail(
-            "LibreOffice Writer not found, but TOOLKIT_REQUIRE_LIBREOFFICE=1: install it "
-            "(Debian: apt-get install --no-install-recommends libreoffice-writer)",
-            pytrace=False,
-        )
-    pytest.skip("LibreOffice Writer not installed")
+    if not any((folder / "libswlo.so").exists() for folder in (program, _LO_PROGRAM)):
+        _missing("LibreOffice Writer", "libreoffice-writer")
+    return soffice
 
 
 @pytest.fixture(autouse=True)

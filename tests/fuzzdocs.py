@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.fuzzcorpus import HOSTILE_TEXTS, entries, package
-from tests.fuzzrun import Tally, _judge_call, digests, formula_parts, leaks, run
+from tests.fuzzrun import (
+    Tally,
+    _judge_call,
+    count_results,
+    digests,
+    formula_parts,
+    leaks,
+    run,
+)
 from tests.published import lanjiang_2020_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,17 +260,8 @@ def run_audit(
     by_file = {Path(r["file"]).name: r for r in results}
     if sorted(by_file) != [p.name for p in files]:
         tally.crashes.append(f"audit {folder.name}: {len(results)} results for {len(files)} files")
-    for path in files:
-        result = by_file.get(path.name)
-        if result is None:
-            continue
-        category = corpus[path]
-        tally.tried[category] += 1
-        tally.statuses[category][result["status"]] += 1
-        if result["status"] == "unreadable" and not all(
-            f["message"] and f["rule"].startswith("F") for f in result["findings"]
-        ):
-            tally.crashes.append(f"audit: {path.name} unreadable without an F finding")
+    answered = [(path, by_file[path.name]) for path in files if path.name in by_file]
+    count_results("audit", answered, corpus, tally)
     if digests(folder) != before:
         tally.modified_inputs.append(folder.name)
     if workbook.is_file():

@@ -17,6 +17,7 @@ import tempfile
 import time
 import zipfile
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,14 +109,21 @@ def check_batch(files: list[Path], corpus: dict[Path, str], cwd: Path, tally: Ta
         return
     if [r["file"] for r in results] != [str(f) for f in files]:
         tally.crashes.append(f"check: {len(results)} results for {len(files)} files")
-    for path, result in zip(files, results, strict=False):
+    count_results("check", zip(files, results, strict=False), corpus, tally)
+
+
+def count_results(
+    command: str, answered: Iterable[tuple[Path, dict]], corpus: dict[Path, str], tally: Tally
+) -> None:
+    """Each file's status under its category; an unreadable file must say why (an F)."""
+    for path, result in answered:
         category = corpus[path]
         tally.tried[category] += 1
         tally.statuses[category][result["status"]] += 1
         if result["status"] == "unreadable" and not all(
             f["message"] and f["rule"].startswith("F") for f in result["findings"]
         ):
-            tally.crashes.append(f"check: {path.name} unreadable without an F finding")
+            tally.crashes.append(f"{command}: {path.name} unreadable without an F finding")
 
 
 def summary_run(
