@@ -43,7 +43,6 @@ def build_report(result: FileResult, today: dt.date | None = None) -> Built:
         raise ValueError(f"form {spec.id} declares no [report] outline")
     typed = [p.values for p in result.prepared] or [{}]
     typed += [{}] * (len(result.read.parts) - len(typed))
-    texts = _texts(result)
     meta = result.meta
     unit = str(meta.get("unit") or "")
     year = meta.get("year")
@@ -59,7 +58,7 @@ def build_report(result: FileResult, today: dt.date | None = None) -> Built:
         assert section.text is not None
         heading = section.heading or spec.fields[section.text].label
         blocks.append(Paragraph(heading, "heading"))
-        paragraphs = _paragraphs(texts.get(section.text))
+        paragraphs = _paragraphs(typed[0].get(section.text))
         if section.statement is not None:
             sentence = outline.statement(section.statement).write(result.values, number_text)
             if sentence:
@@ -105,14 +104,6 @@ def _supplement(
             blocks.append(Paragraph(table.title, "heading"))
             blocks.append(doc_table(table, values, typed))
     return blocks
-
-
-def _texts(result: FileResult) -> dict[str, Any]:
-    """The narrative fields as the return gives them."""
-    texts: dict[str, Any] = {}
-    for prepared in result.prepared[:1]:
-        texts.update({k: v for k, v in prepared.values.items() if k.startswith("text.")})
-    return texts
 
 
 def _paragraphs(text: Any) -> list[str]:

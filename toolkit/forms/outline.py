@@ -43,10 +43,6 @@ class Statement:
     none: str  # the sentence when every number is 0
     reads: tuple[ReadPattern, ...]
 
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return tuple(key for _, key in self.clauses)
-
     def write(self, values: dict[str, Any], number: Callable[[float], str]) -> str | None:
         """The sentence for ``values`` (None when none of its numbers is given): the given
         ones only, never a blank stated as 0."""
