@@ -27,7 +27,7 @@ from toolkit.messages import render
 from toolkit.read.flat_text import TextLocated, Unresolved, flatten, locate_text
 from toolkit.read.grid import Grid, Sheet, Span, index_sheet
 from toolkit.read.labels import compact
-from toolkit.read.numbers import plain_number
+from toolkit.read.numbers import document_value
 from toolkit.read.returns import Part, ReadReturn, a1, fill_meta, read_by_labels
 from toolkit.read.sniff import FileProblem, Sniffed
 
@@ -108,7 +108,7 @@ def document_grid(document: Document) -> Laid:
         table_name = render("document.table_sheet", number=number)
         top = len(rows)
         for r, row in enumerate(block.rows_of_text()):
-            rows.append([_cell_value(text) for text in row])
+            rows.append([document_value(text) for text in row])
             places.append((table_name, r))
         for cell in block.cells:
             if cell.rows == 1 and cell.cols == 1:
@@ -138,15 +138,6 @@ def _place_cells(read: ReadReturn, laid: Laid) -> None:
             if place is not None:
                 part.cells[key] = (place[0], a1(place[1], col - 1))
         part.judge_missing = False
-
-
-def _cell_value(text: str) -> Any:
-    """A plain number as a number: in a document every figure is text, and only what a
-    person would have to interpret (１２, 1,038, 251000元) is worth a W5."""
-    if not text:
-        return ""
-    number = plain_number(text)
-    return text if number is None else number
 
 
 # ---------------------------------------------------------------------------- text

@@ -21,7 +21,7 @@ from toolkit.document.model import DocumentTooLarge
 from toolkit.forms.model import Field, FormSpec, Table
 from toolkit.read.labels import forms_of, normalise, without_note
 from toolkit.read.layout import FOUND_SHARE, row_plans
-from toolkit.read.numbers import BLANK_MARKERS, plain_number, read_number
+from toolkit.read.numbers import BLANK_MARKERS, document_value, read_number
 
 _TAB_SHARE = 0.2  # of non-empty lines starting with a tab: the text keeps cells as lines
 _ROW_REACH = 400  # cells after the previous row's label where the next row's label may be
@@ -231,7 +231,7 @@ class _TableReader:
             return
         if len(run) == len(items):
             for item, cell in zip(items, run, strict=True):
-                self.values[item.key] = _content(cell)
+                self.values[item.key] = None if cell.empty else document_value(cell.text)
                 self.lines[item.key] = cell.line
         elif not any(not c.empty and read_number(c.text).value is not None for c in run):
             for item in items:  # nothing but blanks: the row is blank, whatever its cells
@@ -375,16 +375,6 @@ def _is_value(cell: TextCell) -> bool:
     if normalise(text) in BLANK_MARKERS:
         return True
     return isinstance(read_number(text).value, float)
-
-
-def _content(cell: TextCell) -> Any:
-    """What the cell says: a plain number as a number (a document has no other way to write
-    one, so it is not "a number typed as text"); anything else as written, for the W5 and N1
-    readings of the rules."""
-    if cell.empty:
-        return None
-    number = plain_number(cell.text)
-    return cell.text.strip() if number is None else number
 
 
 def _one_line(text: str) -> str:

@@ -71,3 +71,13 @@ def plain_number(text: str) -> float | None:
     person would have to interpret (full-width digits, separators, units, notes: W5)."""
     match = _PLAIN.match(text)
     return float(match.group(1)) if match else None
+
+
+def document_value(text: str) -> float | str | None:
+    """A cell of a published report: a plain number as a number (a document has no other
+    way to write one, so it is not "a number typed as text"), nothing as None, anything a
+    person would have to interpret (１２, 1,038, 251000元) as written, for W5 and N1."""
+    number = plain_number(text)
+    if number is not None:
+        return number
+    return text.strip() or None
