@@ -336,7 +336,13 @@ def summary_command(
         target = Path(output) if output else None
         from toolkit.inbox.collect import is_own_summary
 
-        inputs = [p for p in inbox.rglob("*") if p.is_file() and not is_own_summary(p)]
+        # a summary this command wrote into the inbox before is replaced, not read or kept
+        ours = frozenset(
+            p.resolve() for p in [target] if p is not None and p.is_file() and is_own_summary(p)
+        )
+        inputs = [
+            p for p in inbox.rglob("*") if p.is_file() and not (ours and p.resolve() in ours)
+        ]
         inputs += [roster] if roster else []
         if target is not None:
             check_outputs([target], inputs, force)
@@ -344,7 +350,9 @@ def summary_command(
             raise UserError("files.parent_missing", path=str(replies), parent=str(replies.parent))
         with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
             with _progress_bar() as progress:
-                summary = summarise(inbox, units, forms, Path(work), chosen, progress)
+                summary = summarise(
+                    inbox, units, forms, Path(work), chosen, progress, ours=ours
+                )
             # imported while the files were read (summarise); not before, so the workers
             # start without pandas
             from toolkit.summary.report import text_report, write_json_report

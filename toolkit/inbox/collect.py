@@ -70,8 +70,10 @@ def _walk(folder: Path, inbox: Inbox) -> Iterator[Path]:
             yield path
 
 
-def collect(folder: Path, workdir: Path) -> Inbox:
-    """Every return under ``folder``; attachments are copied into ``workdir``."""
+def collect(folder: Path, workdir: Path, ours: frozenset[Path] = frozenset()) -> Inbox:
+    """Every return under ``folder``; attachments are copied into ``workdir``. ``ours``
+    (resolved): our own summary workbooks this run replaces, skipped with a note (only they
+    are opened to ask, not every return)."""
     inbox = Inbox()
     for path in _walk(folder, inbox):
         name, lower = path.name, path.name.lower()
@@ -79,7 +81,7 @@ def collect(folder: Path, workdir: Path) -> Inbox:
             inbox.skipped.append((str(path), Message("inbox.temporary_file", {})))
         elif lower.endswith(MAIL_SUFFIXES):
             _from_mail(path, workdir, inbox)
-        elif is_own_summary(path):
+        elif ours and path.resolve() in ours:
             inbox.skipped.append((str(path), Message("inbox.own_summary", {})))
         elif lower.endswith(WORKBOOK_SUFFIXES) and not name.endswith(MARKED_COPY):
             modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
@@ -89,8 +91,9 @@ def collect(folder: Path, workdir: Path) -> Inbox:
 
 def collect_documents(paths: list[Path], exclude: list[Path] | None = None) -> Inbox:
     """Published reports (audit): the files named, and in each folder named every document
-    or workbook at any depth, except ``exclude`` (our own output) and our summaries. Nothing
-    is copied: documents are read where they are."""
+    or workbook at any depth, except ``exclude`` (our own output) and our summaries (an
+    audit folder holds few workbooks, so each is asked). Nothing is copied: documents are
+    read where they are."""
     inbox = Inbox()
     excluded = {os.path.normcase(os.path.abspath(p)) for p in exclude or []}
     wanted = DOCUMENT_SUFFIXES + UNREADABLE_DOCUMENT_SUFFIXES + WORKBOOK_SUFFIXES

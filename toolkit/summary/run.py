@@ -85,13 +85,15 @@ def summarise(
     progress: Callable[[int], Callable[[int], None]] | None = None,
     inbox: Inbox | None = None,
     documents: bool = False,
+    ours: frozenset[Path] = frozenset(),
 ) -> Summary:
     """``roster`` None: the units are those the returns name (none can be missing).
     Attachments are copied into ``workdir``, which must outlive the summary's use (the
     reply drafts annotate them). ``inbox``: returns already collected (audit's published
-    reports, read with ``documents``) instead of the folder's."""
+    reports, read with ``documents``) instead of the folder's; ``ours``: our own summary
+    workbooks in the folder, which are not returns."""
     if inbox is None:
-        inbox = collect(folder, workdir)
+        inbox = collect(folder, workdir, ours)
     names = [str(r.path) for r in inbox.received]
     update = progress(len(names)) if progress is not None else None
     results = check_files(
