@@ -40,6 +40,7 @@ from toolkit.document.model import (
     Role,
     TableCell,
     add_cells,
+    lays_out_page,
 )
 
 __all__ = ["read_docx", "write_docx"]
@@ -319,7 +320,7 @@ def _lays_out(tbl: _Element) -> bool:
         return False
     own = sum(1 for tr in _children(tbl, {_W_TR}) for _ in _children(tr, {_W_TC}))
     nested = sum(1 for _ in tbl.iter(_W_TC)) - own
-    return nested > own
+    return lays_out_page(own, nested)
 
 
 def _style_name(style: _Element) -> str:

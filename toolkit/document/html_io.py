@@ -26,6 +26,7 @@ from toolkit.document.model import (
     Role,
     TableCell,
     add_cells,
+    lays_out_page,
 )
 
 MAX_TABLE_NESTING = 50  # layout tables nest a few deep; 50 is only ever an attack
@@ -525,7 +526,7 @@ def read_html(data: bytes, charset: str | None = None) -> Document:
     census = _Census()
     census.feed(page)
     census.finish()
-    containers = [nested > own for own, nested in census.counts]
+    containers = [lays_out_page(own, nested) for own, nested in census.counts]
     reader = _Reader(containers)
     reader.feed(page)
     return Document(reader.finish())

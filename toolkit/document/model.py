@@ -83,6 +83,13 @@ MAX_BLOCKS = 200_000  # paragraphs and tables of one document
 MAX_DOCUMENT_CELLS = 1_000_000  # grid positions of all its tables together
 
 
+def lays_out_page(own_cells: int, nested_cells: int) -> bool:
+    """Whether a table holding tables is the page around them (a web page's layout, pasted
+    into Word too) rather than one of the report's tables with something small in a cell:
+    the tables inside it hold more cells than it does."""
+    return nested_cells > own_cells
+
+
 def add_cells(total: int, table: DocTable) -> int:
     """``total`` plus the table's grid positions; DocumentTooLarge past the document's
     limit (a thousand tables each under the table limit add up too)."""
