@@ -15,6 +15,7 @@ from toolkit.limits import current as current_limits
 from toolkit.messages import render
 from toolkit.read.returns import ReadReturn, read_return
 from toolkit.read.sniff import FileProblem
+from toolkit.read.source import Source, reading
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +31,35 @@ def sha256_of(path: Path) -> str | None:
         return None
 
 
+def _checksum(package: Source) -> str | None:
+    """The file's SHA-256, from the bytes the readers use when it is small enough for them
+    (a file over the size limit is hashed as a stream and never read whole)."""
+    path = package.path
+    try:
+        if not path.is_file():
+            return None
+        if path.stat().st_size > current_limits().file_bytes:
+            return sha256_of(path)
+        return hashlib.sha256(package.data()).hexdigest()
+    except OSError:
+        return None
+
+
 def read_file(
     name: str, forms: list[FormSpec], form: FormSpec | None = None, documents: bool = False
 ) -> FileResult:
     """One file as given on the command line; never raises for a bad file. ``documents``:
     published reports (.docx, web pages, text) are read too (audit)."""
     path = Path(name)
-    result = FileResult(name, sha256_of(path) if path.is_file() else None)
+    with reading(path) as package:
+        return _read(name, package, forms, form, documents)
+
+
+def _read(
+    name: str, package: Source, forms: list[FormSpec], form: FormSpec | None, documents: bool
+) -> FileResult:
+    path = package.path
+    result = FileResult(name, _checksum(package))
     try:
         result.read = read_return(path, forms, form, documents)
     except FileProblem as problem:

@@ -7,22 +7,31 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-import zipfile
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from defusedxml.ElementTree import fromstring
 from openpyxl.formula.translate import Translator
+
+from toolkit.read.source import Source, source
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_parts(package: Source) -> dict[str, str]:
     """Sheet name -> part name inside the package."""
-    workbook = fromstring(archive.read("xl/workbook.xml"))
-    rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    return _parts_named(package.part("xl/workbook.xml"), package.part("xl/_rels/workbook.xml.rels"))
+
+
+@lru_cache(maxsize=64)
+def _parts_named(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
+    """Kept per content: returns made from one template carry the same two parts (the
+    answer is only read)."""
+    workbook = fromstring(workbook_xml)
+    rels = fromstring(rels_xml)
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}
     parts = {}
     for sheet in workbook.iter(f"{_MAIN}sheet"):
@@ -38,14 +47,14 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 def sheet_parts(path: Path, sheets: set[str]) -> dict[str, SheetPart]:
     """The named sheets of an OOXML workbook, each ready for cell lookups (a sheet whose
     part is missing looks empty)."""
-    found: dict[str, SheetPart] = {}
-    with zipfile.ZipFile(path) as archive:
-        parts = _sheet_parts(archive)
-        names = set(archive.namelist())
-        for sheet in sheets:
-            part = parts.get(sheet)
-            found[sheet] = SheetPart(archive.read(part) if part in names else b"")
-    return found
+    package = source(path)
+    archive = package.archive()
+    parts = _sheet_parts(package)
+    names = set(archive.namelist())
+    return {
+        sheet: SheetPart(package.part(parts[sheet]) if parts.get(sheet) in names else b"")
+        for sheet in sheets
+    }
 
 
 # A cell, as every writer spells it (any namespace prefix, attributes in any order, empty or
@@ -99,6 +108,9 @@ _SHARED_MASTER = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?<!/)>([^<]+)</(?:\w+:)?f>"
 _COLUMN_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+_Found = tuple[re.Match[bytes] | None, bool]  # a cell's <f> element, and whether it is an error
+
+
 class SheetPart:
     """One sheet's XML, asked about single cells: each is found by its reference within its
     row (a template's thousand helper formulas, and a report's other cells, are never
@@ -110,7 +122,9 @@ class SheetPart:
         self.may_hold_errors = b't="e"' in data
         self._rows: dict[bytes, tuple[int, int]] | None = None  # row number -> byte range
         self._known: dict[str, tuple[str | None, bool]] = {}  # ref -> (formula text, error)
-        self._plain_rows: dict[tuple[int, int], bool] = {}  # row range -> nothing to find
+        # row range -> its cells holding a formula or an error
+        self._row_cells: dict[tuple[int, int], dict[bytes, _Found]] = {}
+        self._rows_asked: set[tuple[int, int]] = set()
         self._masters: dict[str, tuple[str, str]] | None = None  # si -> (master ref, text)
 
     def cell(self, ref: str) -> tuple[str | None, bool]:
@@ -128,18 +142,25 @@ class SheetPart:
             known = self._known[ref] = (text, error)
         return known
 
-    def _find(self, ref: str) -> tuple[re.Match[bytes] | None, bool]:
-        """The cell's <f> element and error flag, found by its reference within its row (a
-        few byte searches, not a pass over every cell of the row)."""
+    def _find(self, ref: str) -> _Found:
+        """The cell's <f> element and error flag, found within its row: the first cell
+        asked of a row is searched for by its reference (a template's totals, one a row);
+        a row asked again is scanned once and its cells holding a formula or an error kept
+        (a hand-made total's SUM asks about every cell beside it)."""
         name = ref.encode("ascii")
         span = self._row_range(name.lstrip(_COLUMN_LETTERS))
         if span is None:
             return None, False
+        cells = self._row_cells.get(span)
+        if cells is not None:
+            return cells.get(name, (None, False))
+        if span in self._rows_asked:
+            cells = self._row_cells[span] = self._scan_row(*span)
+            return cells.get(name, (None, False))
+        self._rows_asked.add(span)
         start, end = span
-        segment = self._plain_rows.get(span)
-        if segment is None:  # a row holding no formula and no error needs no search
-            segment = self._plain_rows[span] = not _may_hold_formulas(self.data[start:end])
-        if segment:
+        if not _may_hold_formulas(self.data[start:end]):
+            self._row_cells[span] = {}  # a row holding no formula and no error
             return None, False
         needle = b'r="' + name + b'"'
         at = self.data.find(needle, start, end)
@@ -153,6 +174,20 @@ class SheetPart:
                     return formula, b't="e"' in head
             at = self.data.find(needle, at + 1, end)
         return None, False
+
+    def _scan_row(self, start: int, end: int) -> dict[bytes, _Found]:
+        """Reference -> (<f> element, error flag) of each cell of the row holding either."""
+        cells: dict[bytes, _Found] = {}
+        for match in _CELL.finditer(self.data, start, end):
+            head, body = match.group(1), match.group(2)
+            error = b't="e"' in head
+            formula = _FORMULA.search(body) if body and b"f" in body else None
+            if formula is None and not error:
+                continue
+            found = _REF.search(head)
+            if found is not None:
+                cells.setdefault(found.group(1), (formula, error))
+        return cells
 
     def _row_range(self, number: bytes) -> tuple[int, int] | None:
         if self._rows is None:

@@ -10,7 +10,6 @@ encrypted; F4 (macros) is a warning carried on the result.
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from toolkit.limits import Limits
 from toolkit.limits import current as current_limits
+from toolkit.read.source import source
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -111,17 +111,17 @@ def _document(path: Path) -> Sniffed:
 
 def _zip_package(path: Path, size: int, limits: Limits, documents: bool = False) -> Sniffed:
     try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
-            if len(entries) > limits.zip_entries:
-                raise FileProblem("F1", "read.zip_bomb", path=str(path))
-            unzipped = sum(e.file_size for e in entries)
-            if unzipped > limits.unzipped_bytes or unzipped > size * limits.compression_ratio:
-                raise FileProblem("F1", "read.zip_bomb", path=str(path))
-            names = {e.filename for e in entries}
-            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-            if any(_declares_entities(archive, e) for e in entries):
-                raise FileProblem("F1", "read.xml_entities", path=str(path))
+        archive = source(path).archive()  # kept for the readers after this
+        entries = archive.infolist()
+        if len(entries) > limits.zip_entries:
+            raise FileProblem("F1", "read.zip_bomb", path=str(path))
+        unzipped = sum(e.file_size for e in entries)
+        if unzipped > limits.unzipped_bytes or unzipped > size * limits.compression_ratio:
+            raise FileProblem("F1", "read.zip_bomb", path=str(path))
+        names = {e.filename for e in entries}
+        mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+        if any(_declares_entities(archive, e) for e in entries):
+            raise FileProblem("F1", "read.xml_entities", path=str(path))
     except zipfile.BadZipFile:
         raise FileProblem("F1", "read.corrupt", path=str(path)) from None
     except (OSError, EOFError, RuntimeError, NotImplementedError):
@@ -165,7 +165,5 @@ def _compound_file(path: Path, documents: bool = False) -> Sniffed:
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
-    """python-calamine's workbook for ``path``, its type taken from the bytes: by path it
-    trusts the extension, and an .xls saved under an .xlsx name fails as a broken zip."""
-    with path.open("rb") as handle:
-        return CalamineWorkbook.from_filelike(io.BytesIO(handle.read()))
+    """python-calamine's workbook for ``path`` (kept while the file is being read)."""
+    return source(path).workbook()
