@@ -19,7 +19,7 @@ from toolkit.cellmap import META_SHEET
 from toolkit.forms.model import FormSpec
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
 from toolkit.read.grid import Grid, Span, load_grid
-from toolkit.read.layout import Located, locate, read_values
+from toolkit.read.layout import Located, locate, read_values, share_at_most
 from toolkit.read.meta import from_signature, from_title
 from toolkit.read.ooxml import sheet_parts
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
@@ -136,7 +136,7 @@ def read_by_labels(
         if form.role == "main":
             supplements = _supplements(grid, forms)
     else:
-        candidates = [locate(spec, grid) for spec in forms if spec.role == "main"]
+        candidates = _best_candidates(forms, grid)
         mains = [c for c in candidates if c.found_tables and c.share >= min_share]
         mains.sort(key=lambda c: c.share, reverse=True)
         supplements = _supplements(grid, forms)
@@ -147,6 +147,18 @@ def read_by_labels(
     head = main or parts[0]
     fill_meta(head, grid)
     return ReadReturn(path, sniffed, main, parts)
+
+
+def _best_candidates(forms: list[FormSpec], grid: Grid) -> list[Located]:
+    """The main forms located in ``grid``, in the order of ``forms``, leaving out those
+    that cannot match as much of it as one already located (the most promising is
+    searched first: a bound costs a few lookups, a search ~1 ms)."""
+    bounds = {i: share_at_most(spec, grid) for i, spec in enumerate(forms) if spec.role == "main"}
+    found: dict[int, Located] = {}
+    for i in sorted(bounds, key=lambda i: -bounds[i]):
+        if bounds[i] >= max((c.share for c in found.values()), default=-1.0):
+            found[i] = locate(forms[i], grid)
+    return [found[i] for i in sorted(found)]
 
 
 def _supplements(grid: Grid, forms: list[FormSpec]) -> list[Located]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,12 @@ def read_template_return(
         raise FileProblem("F3", "read.encrypted", path=str(path)) from None
     except CalamineError:
         raise FileProblem("F1", "read.corrupt", path=str(path)) from None
-    parsed = _parse_map(rows[:_MAX_MAP_ROWS], set(workbook.sheet_names))
+    parsed = _parse_map(
+        tuple(tuple(row) for row in rows[:_MAX_MAP_ROWS]), frozenset(workbook.sheet_names)
+    )
     if parsed is None:
         return None
-    markers, cells = parsed
+    markers, cells = dict(parsed[0]), dict(parsed[1])
     grids: dict[str, list[list[Any]]] = {}
     values: dict[str, Any] = {}
     for key, (sheet, ref) in cells.items():
@@ -95,10 +98,12 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str, path: Path) -> list[list[
     return sheet.to_python(skip_empty_area=False)
 
 
+@lru_cache(maxsize=32)
 def _parse_map(
-    rows: list[list[Any]], sheets: set[str]
+    rows: tuple[tuple[Any, ...], ...], sheets: frozenset[str]
 ) -> tuple[dict[str, str], dict[str, tuple[str, str]]] | None:
-    """Markers and the field map, or None when the sheet is not one of ours (or tampered)."""
+    """Markers and the field map, or None when the sheet is not one of ours (or tampered).
+    Kept per content: the returns of one template carry the same map (callers copy it)."""
     markers, sections = parse_rows(rows)
     cells = sections["fields"]
     for sheet, ref in cells.values():
