@@ -7,6 +7,7 @@ in a background thread while they read: the start-up cost is paid during the rea
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -58,5 +59,9 @@ def check_files(
         results = [read_file(name, forms, form, documents) for name in names]
     from toolkit.check.run import validate
 
+    # the results live until the end of the run: the collector need not walk them again
+    # each time validation or the reports allocate (at 1,000 returns that is a tenth of
+    # a second)
+    gc.freeze()
     validate(results, last_year)
     return results

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -108,8 +109,12 @@ def _frames(
     shown, a total written as a formula is recomputed from the return's own inputs; filled,
     a blank total takes the sum of its parts (W6)."""
     keys = list(spec.fields)
+    # every prepared part holds every field of its form: a row of them is one C call
+    row_of = operator.itemgetter(*keys) if len(keys) > 1 else (lambda v: (v[keys[0]],))
+    rows = [row_of(p.values) for _, p in items]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in keys]
     values = pd.DataFrame(
-        {k: _column([p.values.get(k) for _, p in items]) for k in keys},
+        {k: _column(list(column)) for k, column in zip(keys, columns, strict=True)},
         index=pd.RangeIndex(len(items)),
     )
     errors = pd.DataFrame(_marks(keys, [part.errors for part, _ in items]), columns=keys)

@@ -43,7 +43,7 @@ class Evaluator:
     def __init__(self, formula_of: FormulaOf, value_of: ValueOf) -> None:
         self.formula_of = formula_of
         self.value_of = value_of
-        self.memo: dict[Cell, float] = {}
+        self.memo: dict[Cell, Any] = {}
         self.active: set[Cell] = set()
 
     def cell(self, cell: Cell) -> Any:
@@ -51,8 +51,9 @@ class Evaluator:
         if cell in self.memo:
             return self.memo[cell]
         text = self.formula_of(cell)
-        if text is None:
-            return self.value_of(*cell)
+        if text is None:  # a plain value: kept too, as totals across and down share cells
+            value = self.memo[cell] = self.value_of(*cell)
+            return value
         if cell in self.active or len(self.active) >= MAX_DEPTH:
             raise Unsupported("cycle")
         self.active.add(cell)

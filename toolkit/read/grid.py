@@ -84,8 +84,11 @@ class Grid:
     inline: dict[str, list[tuple[Span, str]]] = field(default_factory=lambda: defaultdict(list))
     memo: dict[Any, Any] = field(default_factory=dict)  # what readers worked out about it
 
+    def __post_init__(self) -> None:
+        self._by_name = {s.name: s for s in reversed(self.sheets)}  # the first of a name
+
     def sheet(self, name: str) -> Sheet:
-        return next(s for s in self.sheets if s.name == name)
+        return self._by_name[name]
 
     def find(self, text: str) -> list[Span]:
         return self.index.get(text, [])
