@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
+from openpyxl.utils.cell import get_column_letter
 
 from toolkit.cellmap import META_SHEET
 from toolkit.forms.model import FormSpec
@@ -23,7 +23,7 @@ from toolkit.read.layout import Located, locate, read_values, share_at_most
 from toolkit.read.meta import from_signature, from_title
 from toolkit.read.ooxml import sheet_parts
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
-from toolkit.read.template import read_template_return
+from toolkit.read.template import read_template_return, zero_based
 
 MIN_MAIN_SHARE = 0.25  # of a main form's table values, to call a workbook that form
 
@@ -208,17 +208,12 @@ def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
         if text is None:
             continue
         try:
-            part.values[key] = evaluator.cell((sheet, *_zero_based(ref)))
+            part.values[key] = evaluator.cell((sheet, *zero_based(ref)))
             part.errors.discard(key)  # a saved error value may be stale too
         except ErrorValue:
             part.errors.add(key)
         except Unsupported:
             part.formulas.add(key)
-
-
-def _zero_based(ref: str) -> tuple[int, int]:
-    row, col = coordinate_to_tuple(ref)
-    return row - 1, col - 1
 
 
 def fill_meta(part: Part, grid: Grid) -> None:

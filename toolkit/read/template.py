@@ -64,7 +64,7 @@ def read_template_return(
     for key, (sheet, ref) in cells.items():
         if sheet not in grids:
             grids[sheet] = _sheet_rows(workbook, sheet, path)
-        row, col = (n - 1 for n in coordinate_to_tuple(ref))
+        row, col = zero_based(ref)
         grid = grids[sheet]
         raw = grid[row][col] if row < len(grid) and col < len(grid[row]) else ""
         values[key] = None if raw == "" else raw
@@ -89,6 +89,14 @@ def read_template_return(
             if error:
                 result.errors.add(key)
     return result
+
+
+@lru_cache(maxsize=16_384)
+def zero_based(ref: str) -> tuple[int, int]:
+    """The 0-based (row, col) of an A1 reference (kept: every return of a template asks
+    for the same few hundred)."""
+    row, col = coordinate_to_tuple(ref)
+    return row - 1, col - 1
 
 
 def _sheet_rows(workbook: CalamineWorkbook, name: str, path: Path) -> list[list[Any]]:
