@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import sys
@@ -33,12 +34,27 @@ set_language(_peek_language(sys.argv))
 
 def _localise_typer() -> None:
     """Typer's own help panels and error box speak the user's language too (where its
-    module-level strings allow it; click's "Usage:" and --help line stay English)."""
-    try:
-        from typer import rich_utils
-    except ImportError:  # typer without rich: plain click help
-        return
-    for name, message_id in (
+    module-level strings allow it; click's "Usage:" and --help line stay English).
+
+    Its rich module costs 50 ms to import and most runs never show help or a usage error:
+    it is set up to load on first use (the standard library's lazy-import recipe), and
+    the strings set now are applied again once it has loaded."""
+    name = "typer.rich_utils"
+    if name in sys.modules:
+        module = sys.modules[name]
+    else:
+        try:
+            spec = importlib.util.find_spec(name)
+        except ImportError:
+            spec = None
+        if spec is None or spec.loader is None:  # typer without rich: plain click help
+            return
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        sys.modules["typer"].rich_utils = module  # as an import would
+    for attribute, message_id in (
         ("OPTIONS_PANEL_TITLE", "cli.typer_options"),
         ("COMMANDS_PANEL_TITLE", "cli.typer_commands"),
         ("ARGUMENTS_PANEL_TITLE", "cli.typer_arguments"),
@@ -48,8 +64,7 @@ def _localise_typer() -> None:
         ("ABORTED_TEXT", "cli.interrupted"),
         ("RICH_HELP", "cli.typer_try_help"),
     ):
-        if hasattr(rich_utils, name):
-            setattr(rich_utils, name, render(message_id))
+        setattr(module, attribute, render(message_id))
 
 
 _localise_typer()

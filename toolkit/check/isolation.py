@@ -217,9 +217,13 @@ def read_all(
     answered = 0
     shared = _Shared()
 
+    finished = 0
+
     def fail(reader: IsolatedReader, problem: str) -> None:
+        nonlocal finished
         index = queues[reader].popleft()
         results[index] = reader.failed(names[index], problem)
+        finished += 1
         pending.extendleft(reversed(queues[reader]))  # the rest go to the fresh worker
         queues[reader].clear()
         started.pop(reader, None)
@@ -253,12 +257,12 @@ def read_all(
                     fail(reader, "read.reader_crashed")
                     continue
                 results[queues[reader].popleft()] = shared.compact(result)
+                finished += 1
                 started[reader] = time.monotonic()
             now = time.monotonic()
             for reader in busy.values():
                 if queues[reader] and started.get(reader, now) + timeout <= now:
                     fail(reader, "read.timeout")
-            finished = sum(r is not None for r in results)
             if done is not None and finished != answered:
                 answered = finished
                 done(answered)
