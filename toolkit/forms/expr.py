@@ -20,6 +20,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 LAST_PREFIX = "last."
 
@@ -158,16 +159,17 @@ def expand_pattern(
             c.replace("{" + name + "}", member) for c in candidates for member in sets[name]
         ]
     found: list[str] = []
+    split = _split_keys(keys)
     for candidate in candidates:
         if "*" in candidate:
-            segments = candidate.split(".")
-            for key in keys:
-                parts = key.split(".")
-                if len(parts) == len(segments) and all(
-                    fnmatch.fnmatchcase(p, s) for p, s in zip(parts, segments, strict=True)
+            segments = [(s, any(c in s for c in "*?[")) for s in candidate.split(".")]
+            for key, parts in split.get(len(segments), ()):
+                if all(
+                    p == s or (wild and fnmatch.fnmatchcase(p, s))
+                    for p, (s, wild) in zip(parts, segments, strict=True)
                 ):
                     found.append(key)
-        elif candidate in keys:
+        elif candidate in split.get(-1, {}):
             found.append(candidate)
         else:
             raise ExprError("spec.problem.unknown_field", key=candidate)
@@ -175,6 +177,24 @@ def expand_pattern(
         raise ExprError("spec.problem.pattern_empty", pattern=pattern)
     unique = list(dict.fromkeys(found))
     return [LAST_PREFIX + k for k in unique] if last else unique
+
+
+_SPLIT: dict[int, tuple[tuple[str, ...], dict[int, Any]]] = {}
+
+
+def _split_keys(keys: Sequence[str]) -> dict[int, Any]:
+    """The keys by their number of segments, split (-1: all of them, for lookups); kept for
+    the spec being built, whose patterns ask hundreds of times."""
+    known = _SPLIT.get(id(keys))
+    if known is not None and known[0] == tuple(keys):
+        return known[1]
+    by_count: dict[int, Any] = {-1: dict.fromkeys(keys)}
+    for key in keys:
+        parts = key.split(".")
+        by_count.setdefault(len(parts), []).append((key, parts))
+    _SPLIT.clear()  # one spec at a time
+    _SPLIT[id(keys)] = (tuple(keys), by_count)
+    return by_count
 
 
 def expand_keys(text: str, keys: Sequence[str], sets: dict[str, tuple[str, ...]]) -> str:
