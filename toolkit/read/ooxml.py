@@ -52,7 +52,11 @@ def sheet_parts(path: Path, sheets: set[str]) -> dict[str, SheetPart]:
     parts = _sheet_parts(package)
     names = set(archive.namelist())
     return {
-        sheet: SheetPart(package.part(parts[sheet]) if parts.get(sheet) in names else b"")
+        sheet: SheetPart(
+            package.part_through(parts[sheet], b"</sheetData>")
+            if parts.get(sheet) in names
+            else b""
+        )
         for sheet in sheets
     }
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+_CHUNK = 16_384  # bytes unpacked at a time when only the head of a part is wanted
+
 
 class Source:
     def __init__(self, path: Path) -> None:
@@ -24,6 +26,7 @@ class Source:
         self._data: bytes | None = None
         self._archive: zipfile.ZipFile | None = None
         self._parts: dict[str, bytes] = {}
+        self._heads: dict[str, bytes] = {}  # parts unpacked up to a marker
         self._workbook: CalamineWorkbook | None = None
 
     def data(self) -> bytes:
@@ -42,6 +45,23 @@ class Source:
         found = self._parts.get(name)
         if found is None:
             found = self._parts[name] = self.archive().read(name)
+        return found
+
+    def part_through(self, name: str, end: bytes) -> bytes:
+        """The part unpacked as far as the first ``end`` (a few kilobytes past it), or whole
+        when it holds none: a sheet's cells end at </sheetData>, and a template's checks and
+        formats after them are often more than half of it."""
+        found = self._parts.get(name) or self._heads.get(name)
+        if found is None:
+            chunks: list[bytes] = []
+            tail = b""
+            with self.archive().open(name) as stream:
+                while chunk := stream.read(_CHUNK):
+                    chunks.append(chunk)
+                    if end in tail + chunk:
+                        break
+                    tail = chunk[-len(end) :]
+            found = self._heads[name] = b"".join(chunks)
         return found
 
     def workbook(self) -> CalamineWorkbook:
