@@ -131,3 +131,32 @@ def test_odd_spellings_rows_without_numbers_and_an_empty_formula() -> None:
         ("A2+1", False),
         (None, False),
     ]
+
+
+def test_a_row_asked_about_again_is_scanned_with_the_same_answers_as_a_parse() -> None:
+    """The second cell asked of a row scans the row: around its formulas and error flags in
+    the usual spelling, cell by cell when a tag is spelled otherwise (a line break)."""
+    rows = (
+        b'<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2"><f>SUM(C2:D2)</f><v>3</v></c>'
+        b'<c r="C2" t="e"><v>#DIV/0!</v></c><c r="D2"><is><t>x t="e" &lt;f&gt;</t></is></c>'
+        b'<c r="E2" s="1"><f t="shared" ref="E2:E3" si="0">A2+1</f></c></row>'
+        b'<row r="3"><c\nr="A3"><f>1+2</f></c><c r="B3"><v>1</v></c><c r="C3" t="e">'
+        b'<v>#N/A</v></c><c r="E3"><f t="shared" si="0"/></c></row>'
+    )
+    data = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>" + rows + b"</sheetData>"
+        b"<conditionalFormatting><cfRule><formula>A1&gt;0</formula></cfRule>"
+        b"</conditionalFormatting></worksheet>"
+    )
+    expected = parsed(data)
+    for order in (["A2", "B2", "C2", "D2", "E2"], ["B3", "A3", "C3", "E3"]):
+        part = SheetPart(data)
+        for ref in order:
+            text, error = part.cell(ref)
+            want_text, want_error = expected[ref]
+            assert error == want_error, ref
+            if ref == "E3":  # a shared formula's text is translated from its master
+                assert text == "A3+1"
+            else:
+                assert text == want_text, ref

@@ -112,6 +112,9 @@ _SHARED_MASTER = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?<!/)>([^<]+)</(?:\w+:)?f>"
 _COLUMN_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+# a cell or formula spelled otherwise than <c r=…> and <f…>: a namespace prefix, a line
+# break inside the tag
+_UNUSUAL_CELLS = re.compile(rb"<\w+:(?:c|f)\b|<c[\t\r\n]|<f[\t\r\n]")
 _Found = tuple[re.Match[bytes] | None, bool]  # a cell's <f> element, and whether it is an error
 
 
@@ -180,17 +183,39 @@ class SheetPart:
         return None, False
 
     def _scan_row(self, start: int, end: int) -> dict[bytes, _Found]:
-        """Reference -> (<f> element, error flag) of each cell of the row holding either."""
+        """Reference -> (<f> element, error flag) of each cell of the row holding either:
+        the cells around each <f> and error flag, in the usual spelling; every cell of the
+        row otherwise."""
+        if _UNUSUAL_CELLS.search(self.data, start, end):
+            return self._scan_every_cell(start, end)
+        cells: dict[bytes, _Found] = {}
+        data = self.data
+        for needle, after in ((b"<f", (b">", b" ", b"/")), (b' t="e"', None)):
+            at = data.find(needle, start, end)
+            while at != -1:
+                if after is None or data[at + 2 : at + 3] in after:
+                    tag = data.rfind(b"<c ", start, at)
+                    match = _CELL.match(data, tag, end) if tag != -1 else None
+                    if match is not None and at < match.end():
+                        self._keep(cells, match)
+                at = data.find(needle, at + 2, end)
+        return cells
+
+    @staticmethod
+    def _keep(cells: dict[bytes, _Found], match: re.Match[bytes]) -> None:
+        head, body = match.group(1), match.group(2)
+        error = b't="e"' in head
+        formula = _FORMULA.search(body) if body and b"f" in body else None
+        if formula is None and not error:
+            return
+        found = _REF.search(head)
+        if found is not None:
+            cells.setdefault(found.group(1), (formula, error))
+
+    def _scan_every_cell(self, start: int, end: int) -> dict[bytes, _Found]:
         cells: dict[bytes, _Found] = {}
         for match in _CELL.finditer(self.data, start, end):
-            head, body = match.group(1), match.group(2)
-            error = b't="e"' in head
-            formula = _FORMULA.search(body) if body and b"f" in body else None
-            if formula is None and not error:
-                continue
-            found = _REF.search(head)
-            if found is not None:
-                cells.setdefault(found.group(1), (formula, error))
+            self._keep(cells, match)
         return cells
 
     def _row_range(self, number: bytes) -> tuple[int, int] | None:
