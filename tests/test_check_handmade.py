@@ -150,3 +150,25 @@ def test_one_cli_call_over_all_files(cases: dict[str, Case], checked: dict[str, 
     ] == digests
     for name, result in zip(cases, results, strict=True):
         assert result == checked[name].result, name
+
+
+def test_the_bound_that_skips_a_form_is_never_below_what_the_search_finds(
+    cases: dict[str, Case],
+) -> None:
+    """A national form is not searched for when its bound is below a form already found:
+    the bound must hold for every layout, or a workbook would be read as the wrong form."""
+    from toolkit.forms.registry import load_all
+    from toolkit.read.grid import load_grid
+    from toolkit.read.layout import locate, share_at_most
+
+    forms, _ = load_all()
+    root = Path(__file__).resolve().parent.parent / "examples"
+    workbooks = [case.path for case in cases.values()] + sorted(root.glob("*.xlsx"))
+    checked = 0
+    for path in workbooks:
+        grid = load_grid(str(path))
+        for spec in forms:
+            located = locate(spec, grid)
+            assert share_at_most(spec, grid) >= located.share, (path.name, spec.id)
+            checked += located.share > 0
+    assert checked >= len(cases)  # the bound was tested where the forms are found

@@ -136,8 +136,7 @@ def read_by_labels(
         if form.role == "main":
             supplements = _supplements(grid, forms)
     else:
-        candidates = _best_candidates(forms, grid)
-        mains = [c for c in candidates if c.found_tables and c.share >= min_share]
+        mains = _main_candidates(forms, grid, min_share)
         mains.sort(key=lambda c: c.share, reverse=True)
         supplements = _supplements(grid, forms)
     if not mains and not supplements:
@@ -149,15 +148,19 @@ def read_by_labels(
     return ReadReturn(path, sniffed, main, parts)
 
 
-def _best_candidates(forms: list[FormSpec], grid: Grid) -> list[Located]:
-    """The main forms located in ``grid``, in the order of ``forms``, leaving out those
-    that cannot match as much of it as one already located (the most promising is
-    searched first: a bound costs a few lookups, a search ~1 ms)."""
+def _main_candidates(forms: list[FormSpec], grid: Grid, min_share: float) -> list[Located]:
+    """The main forms found in ``grid`` (tables found, ``min_share`` of their values), in
+    the order of ``forms``; a form that cannot match as much of it as one already found is
+    not searched for (the most promising first: a bound costs a few lookups, a search ~1 ms).
+    """
     bounds = {i: share_at_most(spec, grid) for i, spec in enumerate(forms) if spec.role == "main"}
     found: dict[int, Located] = {}
     for i in sorted(bounds, key=lambda i: -bounds[i]):
-        if bounds[i] >= max((c.share for c in found.values()), default=-1.0):
-            found[i] = locate(forms[i], grid)
+        if bounds[i] < max((c.share for c in found.values()), default=-1.0):
+            continue  # its share, at most its bound, is below one found: it cannot be first
+        located = locate(forms[i], grid)
+        if located.found_tables and located.share >= min_share:
+            found[i] = located
     return [found[i] for i in sorted(found)]
 
 
