@@ -31,7 +31,12 @@ from toolkit.check.reading import read_file
 from toolkit.check.result import META_KEYS, FileResult, json_number
 from toolkit.check.values import Prepared, prepare
 from toolkit.forms.model import FormSpec, Rule
-from toolkit.forms.pandas_rules import RuleFrame, compute_totals, fill_blank_totals
+from toolkit.forms.pandas_rules import (
+    ONLY_NUMBERS,
+    RuleFrame,
+    compute_totals,
+    fill_blank_totals,
+)
 from toolkit.read.returns import Part
 from toolkit.text import MAX_NAME_LENGTH, clean_name
 from toolkit.validate import check_frame
@@ -241,8 +246,13 @@ def json_rows(frame: RuleFrame, keys: list[str]) -> list[list[int | float | None
     for col, key in enumerate(keys):
         # a column holding objects (text, dates…): the rules read a date as its serial
         # number, JSON gives only real numbers
-        if key in frame.values.columns and frame.values[key].dtype == object:
-            out[:, col] = [json_number(_plain(v)) for v in frame.values[key]]
+        column = frame.values[key] if key in frame.values.columns else None
+        if (
+            column is not None
+            and column.dtype == object
+            and pd.api.types.infer_dtype(column, skipna=True) not in ONLY_NUMBERS
+        ):
+            out[:, col] = [json_number(_plain(v)) for v in column]
     return out.tolist()
 
 

@@ -34,7 +34,7 @@ from toolkit.forms.model import FormSpec, Rule
 Array = np.ndarray
 Compiled = Callable[["RuleFrame"], Array]
 _SPACES = " " + FULL_WIDTH_SPACE
-_ONLY_NUMBERS = {"floating", "integer", "mixed-integer-float", "empty"}
+ONLY_NUMBERS = {"floating", "integer", "mixed-integer-float", "empty"}
 
 
 @dataclass
@@ -82,7 +82,7 @@ class RuleFrame:
             if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
                 numbers = column.to_numpy(dtype="float64", na_value=np.nan)
                 blank = np.isnan(numbers)
-            elif pd.api.types.infer_dtype(column, skipna=True) in _ONLY_NUMBERS:
+            elif pd.api.types.infer_dtype(column, skipna=True) in ONLY_NUMBERS:
                 # an object column holding nothing but numbers and blanks: stay vectorised
                 numbers = pd.to_numeric(column).to_numpy(dtype="float64", na_value=np.nan)
                 blank = np.isnan(numbers)
@@ -313,9 +313,10 @@ def compute_totals(
             if mask.all():
                 updates[key] = computed
             else:
-                column = (
-                    out[key] if key in out.columns else pd.Series(None, index=out.index)
-                ).astype(object)
+                column = out[key] if key in out.columns else pd.Series(np.nan, index=out.index)
+                if column.dtype != np.float64:
+                    column = column.astype(object)  # typed text stays as typed
+                # a column of numbers stays one: the rules and reports then read it whole
                 updates[key] = column.where(~mask, pd.Series(computed, index=out.index))
         if not updates:
             break
