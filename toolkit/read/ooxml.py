@@ -22,14 +22,24 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 def _sheet_parts(package: Source) -> dict[str, str]:
-    """Sheet name -> part name inside the package."""
-    return _parts_named(package.part("xl/workbook.xml"), package.part("xl/_rels/workbook.xml.rels"))
+    """Sheet name -> part name inside the package (kept per content when the two parts are
+    small: returns made from one template carry the same ones; the answer is only read)."""
+    workbook_xml = package.part("xl/workbook.xml")
+    rels_xml = package.part("xl/_rels/workbook.xml.rels")
+    if len(workbook_xml) + len(rels_xml) <= _KEPT_PARTS_BYTES:
+        return _kept_parts_named(workbook_xml, rels_xml)
+    return _parts_named(workbook_xml, rels_xml)
 
 
-@lru_cache(maxsize=64)
+_KEPT_PARTS_BYTES = 65_536
+
+
+@lru_cache(maxsize=32)
+def _kept_parts_named(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
+    return _parts_named(workbook_xml, rels_xml)
+
+
 def _parts_named(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
-    """Kept per content: returns made from one template carry the same two parts (the
-    answer is only read)."""
     workbook = fromstring(workbook_xml)
     rels = fromstring(rels_xml)
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG_REL}Relationship")}

@@ -22,6 +22,8 @@ from toolkit.read.sniff import FileProblem, open_workbook
 
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _MAX_MAP_ROWS = 20_000
+_KEPT_MAP_ROWS = 64  # a map this small is kept from one return to the next...
+_KEPT_MAP_CHARS = 200_000  # ...when its text is this short too (a packed map: ~10,000)
 
 
 @dataclass
@@ -53,9 +55,13 @@ def read_template_return(
         raise FileProblem("F3", "read.encrypted", path=str(path)) from None
     except CalamineError:
         raise FileProblem("F1", "read.corrupt", path=str(path)) from None
-    parsed = _parse_map(
-        tuple(tuple(row) for row in rows[:_MAX_MAP_ROWS]), frozenset(workbook.sheet_names)
-    )
+    key = tuple(tuple(row) for row in rows[:_MAX_MAP_ROWS])
+    sheets = frozenset(workbook.sheet_names)
+    # a template's packed map (~15 rows) is kept for the next return of the same template;
+    # a large map (tampered, or written one entry per row) is parsed and let go
+    small = len(key) <= _KEPT_MAP_ROWS
+    small = small and sum(len(str(v)) for row in key for v in row) <= _KEPT_MAP_CHARS
+    parsed = _parse_kept_map(key, sheets) if small else _parse_map(key, sheets)
     if parsed is None:
         return None
     markers, cells = dict(parsed[0]), dict(parsed[1])
@@ -106,12 +112,18 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str, path: Path) -> list[list[
     return sheet.to_python(skip_empty_area=False)
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=16)
+def _parse_kept_map(
+    rows: tuple[tuple[Any, ...], ...], sheets: frozenset[str]
+) -> tuple[dict[str, str], dict[str, tuple[str, str]]] | None:
+    return _parse_map(rows, sheets)
+
+
 def _parse_map(
     rows: tuple[tuple[Any, ...], ...], sheets: frozenset[str]
 ) -> tuple[dict[str, str], dict[str, tuple[str, str]]] | None:
-    """Markers and the field map, or None when the sheet is not one of ours (or tampered).
-    Kept per content: the returns of one template carry the same map (callers copy it)."""
+    """Markers and the field map, or None when the sheet is not one of ours (or tampered);
+    callers copy them (a kept map is shared)."""
     markers, sections = parse_rows(rows)
     cells = sections["fields"]
     for sheet, ref in cells.values():
