@@ -100,13 +100,31 @@ def _raw_cells(data: bytes) -> Iterator[tuple[str, re.Match[bytes] | None, bool]
     """(ref, the undecoded <f> element or None, holds an error) of each cell with a formula
     or an error value."""
     for match in _CELL.finditer(data):
-        head, body = match.group(1), match.group(2)
-        error = b't="e"' in head
-        formula = _FORMULA.search(body) if body and b"f" in body else None
-        if not error and formula is None:
-            continue
-        found = _REF.search(head)
-        yield (found.group(1).decode("ascii", "replace") if found else ""), formula, error
+        hit = _formula_or_error(match)
+        if hit is not None:
+            ref, (formula, error) = hit
+            yield (ref.decode("ascii", "replace") if ref else ""), formula, error
+
+
+_Found = tuple[re.Match[bytes] | None, bool]  # a cell's <f> element, and whether it is an error
+
+
+def _keep(cells: dict[bytes, _Found], cell: re.Match[bytes]) -> None:
+    hit = _formula_or_error(cell)
+    if hit is not None and hit[0] is not None:
+        cells.setdefault(hit[0], hit[1])
+
+
+def _formula_or_error(cell: re.Match[bytes]) -> tuple[bytes | None, _Found] | None:
+    """(its reference, (<f> element, error flag)) of a matched cell holding a formula or an
+    error value; None for any other cell."""
+    head, body = cell.group(1), cell.group(2)
+    error = b't="e"' in head
+    formula = _FORMULA.search(body) if body and b"f" in body else None
+    if formula is None and not error:
+        return None
+    found = _REF.search(head)
+    return (found.group(1) if found else None), (formula, error)
 
 
 def _decoded(formula: re.Match[bytes]) -> tuple[str, dict[bytes, bytes]]:
@@ -125,9 +143,6 @@ _COLUMN_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # a cell or formula spelled otherwise than <c r=…> and <f…>: a namespace prefix, a line
 # break inside the tag
 _UNUSUAL_CELLS = re.compile(rb"<\w+:(?:c|f)\b|<c[\t\r\n]|<f[\t\r\n]")
-_Found = tuple[re.Match[bytes] | None, bool]  # a cell's <f> element, and whether it is an error
-
-
 class SheetPart:
     """One sheet's XML, asked about single cells: each is found by its reference within its
     row (a template's thousand helper formulas, and a report's other cells, are never
@@ -186,9 +201,8 @@ class SheetPart:
                 tag = self.data.rfind(b"<", start, at)
                 cell = _CELL.match(self.data, tag, end) if tag != -1 else None
                 if cell is not None and cell.start(1) <= at < cell.end(1):
-                    head, body = cell.group(1), cell.group(2)
-                    formula = _FORMULA.search(body) if body and b"f" in body else None
-                    return formula, b't="e"' in head
+                    hit = _formula_or_error(cell)
+                    return hit[1] if hit is not None else (None, False)
             at = self.data.find(needle, at + 1, end)
         return None, False
 
@@ -207,25 +221,14 @@ class SheetPart:
                     tag = data.rfind(b"<c ", start, at)
                     match = _CELL.match(data, tag, end) if tag != -1 else None
                     if match is not None and at < match.end():
-                        self._keep(cells, match)
+                        _keep(cells, match)
                 at = data.find(needle, at + 2, end)
         return cells
-
-    @staticmethod
-    def _keep(cells: dict[bytes, _Found], match: re.Match[bytes]) -> None:
-        head, body = match.group(1), match.group(2)
-        error = b't="e"' in head
-        formula = _FORMULA.search(body) if body and b"f" in body else None
-        if formula is None and not error:
-            return
-        found = _REF.search(head)
-        if found is not None:
-            cells.setdefault(found.group(1), (formula, error))
 
     def _scan_every_cell(self, start: int, end: int) -> dict[bytes, _Found]:
         cells: dict[bytes, _Found] = {}
         for match in _CELL.finditer(self.data, start, end):
-            self._keep(cells, match)
+            _keep(cells, match)
         return cells
 
     def _row_range(self, number: bytes) -> tuple[int, int] | None:
