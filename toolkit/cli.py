@@ -133,8 +133,7 @@ def forms_command(
 ) -> None:
     def action() -> None:
 
-        if output_format not in ("text", "json"):
-            raise UserError("cli.bad_format", value=output_format)
+        _check_format(output_format)
         specs, problems = _load_forms()
         if output_format == "json":
             data = [
@@ -161,6 +160,29 @@ def forms_command(
             raise typer.Exit(2)  # the broken specs were named on stderr above
 
     _run(action)
+
+
+def _check_format(output_format: str) -> None:
+    if output_format not in ("text", "json"):
+        raise UserError("cli.bad_format", value=output_format)
+
+
+def _forms_for_reading() -> list[Any]:
+    """The forms a command reads returns with; a limit set wrongly in the environment stops
+    the command here, not once per file."""
+    current_limits()
+    forms, _ = _load_forms()
+    return forms
+
+
+def _print_results(results: list[Any], output_format: str) -> None:
+    """Per-file results (`check`, `audit`) as JSON (CHECK-JSON.md) or text, on stdout."""
+    from toolkit.check.report import text_report, write_json_report
+
+    if output_format == "json":
+        write_json_report(results, sys.stdout)
+    else:
+        typer.echo(text_report(results))
 
 
 def _load_forms() -> tuple[list[Any], list[UserError]]:
@@ -269,14 +291,11 @@ def check_command(
     def action() -> None:
         from toolkit.check.annotate import annotation_targets
         from toolkit.check.pipeline import check_files
-        from toolkit.check.report import text_report, write_json_report
         from toolkit.check.result import exit_code
         from toolkit.forms.registry import load_form
 
-        if output_format not in ("text", "json"):
-            raise UserError("cli.bad_format", value=output_format)
-        current_limits()  # a limit set wrongly in the environment stops here, not per file
-        forms, _ = _load_forms()
+        _check_format(output_format)
+        forms = _forms_for_reading()
         chosen = load_form(form, spec) if (form or spec) else None
         if chosen is not None:  # a local spec stands in for a built-in form of the same id
             forms = [f for f in forms if f.id != chosen.id] + [chosen]
@@ -297,10 +316,7 @@ def check_command(
             raise UserError(
                 "cli.last_year_not_previous", path=last_year, last=previous.year, year=this_year
             )
-        if output_format == "json":
-            write_json_report(results, sys.stdout)
-        else:
-            typer.echo(text_report(results))
+        _print_results(results, output_format)
         if targets is not None:
             _write_annotations(results, targets, quiet=output_format == "json")
         raise typer.Exit(exit_code(results))
@@ -340,12 +356,10 @@ def summary_command(
         from toolkit.roster import read_roster
         from toolkit.summary.run import summarise
 
-        if output_format not in ("text", "json"):
-            raise UserError("cli.bad_format", value=output_format)
+        _check_format(output_format)
         if not inbox.is_dir():
             raise UserError("cli.summary_not_a_folder", path=str(inbox))
-        current_limits()
-        forms, _ = _load_forms()
+        forms = _forms_for_reading()
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None
         target = Path(output) if output else None
@@ -425,8 +439,7 @@ def report_command(
         fmt = choose_format(output_format, output)
         if output is not None and not output.strip():
             raise UserError("cli.empty_output")
-        current_limits()
-        forms, _ = _load_forms()
+        forms = _forms_for_reading()
         chosen = load_form(form) if form else None
         [result] = check_files([path], forms, chosen)
         if result.unreadable:
@@ -486,10 +499,8 @@ def audit_command(
         from toolkit.roster import read_roster
         from toolkit.summary.run import summarise
 
-        if output_format not in ("text", "json"):
-            raise UserError("cli.bad_format", value=output_format)
-        current_limits()
-        forms, _ = _load_forms()
+        _check_format(output_format)
+        forms = _forms_for_reading()
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None
         target = Path(output) if output else None
@@ -508,17 +519,13 @@ def audit_command(
                 summary = summarise(
                     folder, units, forms, Path(work), chosen, progress, inbox, documents=True
                 )
-            from toolkit.check.report import text_report, write_json_report
             from toolkit.summary.workbook import write_summary
 
             if target is not None:
                 specs = {spec.id: spec for spec in forms}
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, False))
         results = [r.result for r in summary.returns]
-        if output_format == "json":
-            write_json_report(results, sys.stdout)
-        else:
-            typer.echo(text_report(results))
+        _print_results(results, output_format)
         if target is not None:
             typer.echo(t("summary.written", path=target), err=output_format == "json")
         raise typer.Exit(exit_code(results))
