@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.forms.model import FormSpec
 from toolkit.read.labels import compact
 from toolkit.read.numbers import Reading, read_number
 from toolkit.read.returns import Part
@@ -26,40 +25,24 @@ def prepare(part: Part) -> Prepared:
     values = out.values
     raw_values = part.values
     errors = part.errors
-    for key, kind in _kinds(part.spec):
+    for key, kind in part.spec.reading_kinds:
         raw = raw_values.get(key)
         if key in errors:
             values[key] = None  # the error mask makes it unreadable for the rules
-        elif kind is _NUMBER and (raw is None or type(raw) is float):
+        elif kind == "number" and (raw is None or type(raw) is float):
             values[key] = raw if raw == raw else None  # most cells: a number or empty (NaN)
-        elif kind is _NUMBER:
+        elif kind == "number":
             reading = read_number(raw, part.spec.fields[key].unit)
             values[key] = reading.value
             if reading.as_text or reading.as_date:
                 out.as_text[key] = (raw, reading)
-        elif kind is _YEAR_KIND:
+        elif kind == "year":
             values[key] = _year(raw)
         elif isinstance(raw, str):
             values[key] = raw.strip() or None
         else:
             values[key] = raw
     return out
-
-
-_NUMBER, _YEAR_KIND, _OTHER = "number", "year", "other"
-_KINDS: dict[int, tuple[FormSpec, tuple[tuple[str, str], ...]]] = {}
-
-
-def _kinds(spec: FormSpec) -> tuple[tuple[str, str], ...]:
-    """Each field and how its cells are read, worked out once per spec (asked per file)."""
-    known = _KINDS.get(id(spec))
-    if known is None or known[0] is not spec:
-        kinds = tuple(
-            (key, _YEAR_KIND if f.kind == "year" else _NUMBER if f.numeric else _OTHER)
-            for key, f in spec.fields.items()
-        )
-        known = _KINDS[id(spec)] = (spec, kinds)
-    return known[1]
 
 
 def _year(raw: Any) -> Any:

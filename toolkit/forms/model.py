@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -187,6 +188,21 @@ class FormSpec:
     @property
     def numeric_keys(self) -> tuple[str, ...]:
         return tuple(k for k, f in self.fields.items() if f.numeric)
+
+    # Worked out once per spec, asked once per return read (the instance's __dict__ keeps
+    # them; a frozen dataclass without slots allows that).
+    @cached_property
+    def computed_keys(self) -> frozenset[str]:
+        """The fields that are totals of others."""
+        return frozenset(k for k, f in self.fields.items() if f.computed)
+
+    @cached_property
+    def reading_kinds(self) -> tuple[tuple[str, str], ...]:
+        """Each field and how a cell of it is read: "year", "number" or "other"."""
+        return tuple(
+            (k, "year" if f.kind == "year" else "number" if f.numeric else "other")
+            for k, f in self.fields.items()
+        )
 
     def __reduce__(self) -> tuple:
         # Returns cross process boundaries (the isolated reader) holding their spec: send

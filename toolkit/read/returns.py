@@ -84,7 +84,7 @@ def read_return(
         return read_document(path, sniffed, forms, form)
     by_id = {spec.id: spec for spec in forms}
     mapped = read_template_return(
-        path, sniffed.kind, lambda form_id: _totals(by_id[form_id]) if form_id in by_id else ()
+        path, sniffed.kind, lambda form_id: by_id[form_id].computed_keys if form_id in by_id else ()
     )
     if mapped is not None and mapped.form in by_id and (form is None or form.id == mapped.form):
         part = Part(
@@ -101,20 +101,6 @@ def read_return(
     # our map sheet is skipped only when it is one (a user may name a sheet _toolkit)
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
     return read_by_labels(path, sniffed, grid, forms, form)
-
-
-_TOTALS: dict[int, tuple[FormSpec, frozenset[str]]] = {}
-
-
-def _totals(spec: FormSpec) -> frozenset[str]:
-    """The spec's computed fields (kept per spec: asked once per file)."""
-    known = _TOTALS.get(id(spec))
-    if known is None or known[0] is not spec:
-        known = _TOTALS[id(spec)] = (
-            spec,
-            frozenset(k for k, f in spec.fields.items() if f.computed),
-        )
-    return known[1]
 
 
 def read_by_labels(
