@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib.util
 import json
 import os
@@ -382,6 +383,9 @@ def summary_command(
                 summary = summarise(
                     inbox, units, forms, Path(work), chosen, progress, ours=ours
                 )
+            # the results live until this process ends: the collector need not walk them
+            # while the workbook is written (0.74 -> 0.58 s at 1,000 returns)
+            gc.freeze()
             # imported while the files were read (summarise); not before, so the workers
             # start without pandas
             from toolkit.summary.report import text_report, write_json_report
@@ -519,6 +523,7 @@ def audit_command(
                 summary = summarise(
                     folder, units, forms, Path(work), chosen, progress, inbox, documents=True
                 )
+            gc.freeze()  # as in summary: the results live until this process ends
             from toolkit.summary.workbook import write_summary
 
             if target is not None:
