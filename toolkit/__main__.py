@@ -1,3 +1,3 @@
-from toolkit.cli import run
+from toolkit.program import run
 
 run()

@@ -620,25 +620,7 @@ def main(argv: list[str] | None = None) -> None:
     app(args=args, prog_name="toolkit")
 
 
-def run() -> None:
-    """The `toolkit` program: ``main``, then the process ends without tearing down what
-    it built object by object (everything is written and closed by then; at 1,000 returns
-    the teardown alone took 60 ms)."""
-    try:
-        main()
-        code: object = 0
-    except SystemExit as done:
-        code = done.code
-    if code is not None and not isinstance(code, int):
-        print(code, file=sys.stderr)  # as the interpreter would report it
-        code = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, OSError):
-        code = code or 2
-    os._exit(code or 0)
-
-
 if __name__ == "__main__":
+    from toolkit.program import run
+
     run()
