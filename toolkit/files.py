@@ -212,14 +212,13 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def _same_file(first: Path, second: Path) -> bool:
-    """Whether two paths name the same file (same resolved path, or same inode when both exist)."""
-    if _resolved(first) == _resolved(second):
-        return True
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file ``path`` names (device, inode), following symlinks; None when none exists."""
     try:
-        return os.path.samefile(first, second)
-    except OSError:
-        return False
+        found = path.stat()
+    except (OSError, ValueError):
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _path_key(path: Path) -> str:
@@ -233,8 +232,13 @@ def _path_key(path: Path) -> str:
 
 def _check_one_output(output: Path, inputs: list[Path], force: bool) -> None:
     """Raise ``UserError`` if ``output`` may not be written."""
+    # the same file when both exist; else the same path once resolved (an input that is
+    # missing may still name the output). One stat per input: an inbox holds thousands.
+    target = _identity(output)
     for source in inputs:
-        if _same_file(output, source):
+        found = _identity(source)
+        same = found == target if found is not None else _resolved(source) == _resolved(output)
+        if same:
             raise UserError("files.same_as_input", path=str(output), input=str(source))
     if output.is_dir():
         raise UserError("files.is_directory", path=str(output))
