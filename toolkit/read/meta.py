@@ -48,10 +48,9 @@ def from_signature(grid: Grid) -> Found | None:
     for sheet in grid.sheets:
         for r, row in enumerate(sheet.rows):
             for c, value in enumerate(row):
-                if (
-                    isinstance(value, str)
-                    and ":" not in compact(str(value))
-                    and _SIGNATURE.match(compact(str(value)))
-                ):
-                    found = Found(compact(str(value)), sheet.span(r, c))
+                if not isinstance(value, str):
+                    continue
+                text = compact(value)
+                if ":" not in text and _SIGNATURE.match(text):
+                    found = Found(text, sheet.span(r, c))
     return found
