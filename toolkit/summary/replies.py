@@ -37,7 +37,7 @@ def plan_drafts(summary: Summary, folder: Path) -> list[tuple[RosterEntry, str, 
     for row in summary.units:
         if row.counted is None:
             wanted.append((row.unit, "missing"))
-        elif row.counted.result.status == "errors":
+        elif any(item.result.status == "errors" for item in row.returns):
             wanted.append((row.unit, "errors"))
     stems = unique_stems([safe_file_stem(unit.name) for unit, _ in wanted])
     return [
@@ -75,7 +75,7 @@ class _Job:
         self.planned = planned
         self.spec = spec
         self.year = year
-        self.by_unit = {row.unit.row: row.counted for row in summary.units}
+        self.by_unit = {row.unit.row: row.returns for row in summary.units}
         missing = [unit for unit, kind, _ in planned if kind == "missing"]
         # one layout for every reminder's template; each gets its unit name
         self.template = (
@@ -85,9 +85,8 @@ class _Job:
     def write(self, index: int) -> Draft:
         unit, kind, path = self.planned[index]
         if kind == "errors":
-            item = self.by_unit[unit.row]
-            assert item is not None
-            message = _errors_draft(unit, item, self.year)
+            faulty = [item for item in self.by_unit[unit.row] if item.result.status == "errors"]
+            message = _errors_draft(unit, faulty, self.year)
         else:
             assert self.template is not None
             message = _reminder_draft(unit, self.spec, self.year, self.template)
@@ -112,9 +111,12 @@ def _draft(unit: RosterEntry, subject: str, body: str) -> EmailMessage:
     return message
 
 
-def _errors_draft(unit: RosterEntry, item: Return, year: int) -> EmailMessage:
-    errors = [f for f in item.result.findings if f.severity == "error"]
-    warnings = [f for f in item.result.findings if f.severity == "warning"]
+def _errors_draft(unit: RosterEntry, faulty: list[Return], year: int) -> EmailMessage:
+    """The problems of each of the unit's returns with errors (its report, a supplementary
+    table sent on its own), and a marked copy of each."""
+    findings = [f for item in faulty for f in item.result.findings]
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = [f for f in findings if f.severity == "warning"]
     lines = [f"{i}. {f.message}" for i, f in enumerate([*errors, *warnings], start=1)]
     body = render(
         "summary.reply.errors_body",
@@ -125,11 +127,14 @@ def _errors_draft(unit: RosterEntry, item: Return, year: int) -> EmailMessage:
         problems="\n".join(lines),
     )
     message = _draft(unit, render("summary.reply.errors_subject", unit=unit.name, year=year), body)
+    # attachment names, not paths; two copies never share one
+    marked_stem = SUFFIX.removesuffix(".xlsx")
+    names = unique_stems([Path(item.received.name).stem + marked_stem for item in faulty])
     with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:
-        marked = Path(work) / "marked.xlsx"
-        write_annotated(item.result, marked)
-        name = Path(item.received.name).stem + SUFFIX
-        message.add_attachment(marked.read_bytes(), *XLSX, filename=name)
+        for item, name in zip(faulty, names, strict=True):
+            marked = Path(work) / "marked.xlsx"
+            write_annotated(item.result, marked)
+            message.add_attachment(marked.read_bytes(), *XLSX, filename=name + ".xlsx")
     return message
 
 

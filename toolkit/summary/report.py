@@ -7,7 +7,7 @@ from typing import Any, TextIO
 from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
 from toolkit.summary.run import Summary
-from toolkit.summary.workbook import status_of
+from toolkit.summary.workbook import severity_counts
 
 SCHEMA = "toolkit-summary/1"
 
@@ -16,20 +16,23 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
     units = []
     for row in summary.units:
         item = row.counted
+        errors, warnings = severity_counts(row)
         units.append(
             {
                 "unit": row.unit.name,
                 "group": row.unit.group,
                 "email": row.unit.email,
-                "status": status_of(item),
+                "status": row.status,
                 "file": item.result.file if item else None,
                 "matched_by": item.match.how if item else None,
                 "received": item.when.isoformat() if item and item.when else None,
-                "errors": sum(f.severity == "error" for f in item.result.findings) if item else 0,
-                "warnings": sum(f.severity == "warning" for f in item.result.findings)
-                if item
-                else 0,
+                "errors": errors,
+                "warnings": warnings,
                 "superseded": [r.result.file for r in row.superseded],
+                "supplements": [
+                    {"file": r.result.file, "form": r.result.form, "status": r.result.status}
+                    for r in row.supplements
+                ],
             }
         )
     return units
@@ -68,9 +71,9 @@ def write_json_report(summary: Summary, stream: TextIO) -> None:
 def text_report(summary: Summary) -> str:
     lines = []
     for row in summary.units:
-        status = render(f"summary.status.{status_of(row.counted)}")
-        file = row.counted.result.file if row.counted else ""
-        lines.append(f"  {status:<6} {row.unit.name}  {file}")
+        status = render(f"summary.status.{row.status}")
+        files = "  ".join(r.result.file for r in row.returns)
+        lines.append(f"  {status:<6} {row.unit.name}  {files}")
     for item in summary.returns:
         if item.standing in ("unknown", "ambiguous"):
             standing = render(f"summary.standing.{item.standing}")
@@ -79,7 +82,7 @@ def text_report(summary: Summary) -> str:
         lines.append(render("summary.inbox_problem", origin=origin, message=message.render()))
     for origin, message in summary.inbox_problems.skipped:
         lines.append(render("summary.inbox_skipped", origin=origin, message=message.render()))
-    statuses = [status_of(row.counted) for row in summary.units]
+    statuses = [row.status for row in summary.units]
     lines.append(
         render(
             "summary.verdict",

@@ -1,6 +1,10 @@
 """From an inbox folder to the facts a summary shows: which unit sent which return, which
 return counts (the latest of a unit's), which units are missing, and every finding.
 
+A unit's returns replace each other only within one slot: its report in a national format
+(either version), or one supplementary table sent as a file of its own. A local office that
+asks for the report and a supplementary table gets both counted, each in its own totals.
+
 All returns are read first and then validated together (one frame per form, one pandera
 run): the findings are exactly those `toolkit check` gives file by file.
 """
@@ -36,6 +40,15 @@ class Return:
     standing: Standing = "counted"
 
     @property
+    def slot(self) -> str:
+        """What this return replaces when newer: "main" for a report in a national format
+        (or a file that could not be read), else the supplementary form it holds."""
+        read = self.result.read
+        if read is not None and read.main is None and read.supplements:
+            return read.supplements[0].spec.id
+        return "main"
+
+    @property
     def when(self) -> dt.datetime | None:
         """When it was sent: the mail's Date, else 填报日期, else the file's mtime."""
         if self.received.sent is not None:
@@ -50,13 +63,31 @@ class Return:
         return self.received.modified
 
 
+# a unit's status is its worst counted return's
+_STATUS_ORDER = ("unreadable", "errors", "warnings", "ok")
+
+
 @dataclass
 class UnitRow:
-    """One roster unit and the return that counts for it (None: missing)."""
+    """One roster unit and the return that counts for it (None: missing): its report, else
+    the supplementary table it sent; ``supplements``: its other supplementary tables sent as
+    files of their own, counted too."""
 
     unit: RosterEntry
     counted: Return | None
     superseded: list[Return] = field(default_factory=list)
+    supplements: list[Return] = field(default_factory=list)
+
+    @property
+    def returns(self) -> list[Return]:
+        """Every return counted for the unit."""
+        return [r for r in (self.counted, *self.supplements) if r is not None]
+
+    @property
+    def status(self) -> str:
+        """missing, else the worst status of its counted returns."""
+        statuses = {r.result.status for r in self.returns}
+        return next((s for s in _STATUS_ORDER if s in statuses), "missing")
 
 
 @dataclass
@@ -129,22 +160,30 @@ def release_raw_values(result: FileResult) -> None:
 
 
 def _by_unit(roster: list[RosterEntry], returns: list[Return]) -> list[UnitRow]:
-    """The latest return of each unit counts; its earlier ones are superseded."""
+    """The latest return of each unit and slot counts; its earlier ones are superseded."""
     rows = {unit.row: UnitRow(unit, None) for unit in roster}
+    latest: dict[int, dict[str, Return]] = {}
     for item in returns:
         if item.match.how in ("ambiguous", "unknown"):
             item.standing = item.match.how  # type: ignore[assignment]
             continue
         unit = item.match.unit
         assert unit is not None
-        row = rows[unit.row]
-        if row.counted is None:
-            row.counted = item
+        slots = latest.setdefault(unit.row, {})
+        held = slots.get(item.slot)
+        if held is None:
+            slots[item.slot] = item
             continue
-        newer, older = sorted((row.counted, item), key=lambda r: r.when or _EARLIEST, reverse=True)
-        row.counted = newer
+        newer, older = sorted((held, item), key=lambda r: r.when or _EARLIEST, reverse=True)
+        slots[item.slot] = newer
         older.standing = "superseded"
-        row.superseded.append(older)
+        rows[unit.row].superseded.append(older)
+    for unit_row, slots in latest.items():
+        row = rows[unit_row]
+        main = slots.pop("main", None)
+        others = list(slots.values())
+        row.counted = main if main is not None else others.pop(0)
+        row.supplements = others
     return list(rows.values())
 
 

@@ -19,7 +19,7 @@ from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.inbox.collect import SUMMARY_MARKER
 from toolkit.messages import render
 from toolkit.summary.consolidate import Figures, consolidate_groups
-from toolkit.summary.run import Return, Summary
+from toolkit.summary.run import Return, Summary, UnitRow
 
 _CELL_TEXT_LIMIT = 32_767
 STATUS_FILL = {
@@ -34,8 +34,10 @@ STATUS_FILL = {
 IN_MEMORY_RETURNS = 2_000
 
 
-def status_of(item: Return | None) -> str:
-    return "missing" if item is None else item.result.status
+def severity_counts(row: UnitRow) -> tuple[int, int]:
+    """(errors, warnings) over every return counted for the unit."""
+    severities = [f.severity for item in row.returns for f in item.result.findings]
+    return severities.count("error"), severities.count("warning")
 
 
 def write_summary(
@@ -260,7 +262,7 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary) -> None:
     sheet.write_string(1, 1, dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
     sheet.write_string(2, 0, _t("inbox"))
     sheet.write_string(2, 1, str(summary.inbox))
-    statuses = Counter(status_of(row.counted) for row in summary.units)
+    statuses = Counter(row.status for row in summary.units)
     stray = Counter(r.standing for r in summary.returns)
     counts = [
         ("expected", len(summary.roster)),
@@ -320,7 +322,7 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
     row = 1
     for unit_row in summary.units:
         item = unit_row.counted
-        status = status_of(item)
+        status = unit_row.status
         sheet.write_string(row, 0, unit_row.unit.name)
         sheet.write_string(row, 1, unit_row.unit.group or "")
         sheet.write_string(row, 2, _t(f"status.{status}"), styles.status[status])
@@ -328,12 +330,18 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             sheet.write_string(row, 3, item.result.file)
             if item.when is not None:
                 sheet.write_datetime(row, 4, item.when.replace(tzinfo=None), styles.date)
-            findings = item.result.findings
-            sheet.write_number(row, 5, sum(f.severity == "error" for f in findings))
-            sheet.write_number(row, 6, sum(f.severity == "warning" for f in findings))
+            errors, warnings = severity_counts(unit_row)
+            sheet.write_number(row, 5, errors)
+            sheet.write_number(row, 6, warnings)
+        notes = []
+        if unit_row.supplements:
+            files = "；".join(r.result.file for r in unit_row.supplements)
+            notes.append(_t("note.supplements", files=files))
         if unit_row.superseded:
             files = "；".join(r.result.file for r in unit_row.superseded)
-            sheet.write_string(row, 7, _t("note.superseded", files=files))
+            notes.append(_t("note.superseded", files=files))
+        if notes:
+            sheet.write_string(row, 7, "\n".join(notes), styles.text if len(notes) > 1 else None)
         row += 1
     for item in summary.returns:
         if item.standing in ("unknown", "ambiguous"):

@@ -1,0 +1,133 @@
+"""A unit that sends its report and a local supplementary table as two files: both count.
+
+A later return replaces an earlier one of the same kind only (the report in either national
+format, or one supplementary form); a supplementary table never pushes a unit's report out
+of the totals, nor the other way round."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+from email import policy
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from tests.fills import consistent_fill
+from tests.support import build_template, fill_workbook
+from tests.support import run_toolkit as toolkit
+from toolkit.forms.registry import load_form
+
+MAIN = load_form("gov-2021")
+SUPP = load_form("supp-stats")
+JANUARY = 1_768_000_000  # a day in January 2026, as an mtime
+
+
+def returned(folder: Path, name: str, spec: Any, unit: str, values: dict, day: int) -> Path:
+    """A return of ``spec`` filled with ``values``, last modified ``day`` days into January."""
+    template = folder / f"template-{name}"
+    build_template(spec, template, unit=unit, year=2025)
+    path = folder / name
+    fill_workbook(template, path, values)
+    template.unlink()
+    os.utime(path, (JANUARY + day * 86400, JANUARY + day * 86400))
+    return path
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("supplements")
+    folder = root / "收件箱"
+    folder.mkdir()
+    roster = root / "名单.csv"
+    roster.write_text("单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n")
+    fills = {
+        "old": consistent_fill(MAIN, np.random.default_rng(1)),
+        "main": consistent_fill(MAIN, np.random.default_rng(2)),
+        "supp": consistent_fill(SUPP, np.random.default_rng(3)),
+        "fs": consistent_fill(MAIN, np.random.default_rng(4)),
+        "fs_supp": consistent_fill(SUPP, np.random.default_rng(5)),
+    }
+    # 兰江: a first report, a corrected one, and the supplementary table sent last of all
+    returned(folder, "兰江年报.xlsx", MAIN, "兰江街道办事处", fills["old"], 1)
+    returned(folder, "兰江年报（更正）.xlsx", MAIN, "兰江街道办事处", fills["main"], 5)
+    returned(folder, "兰江补充表.xlsx", SUPP, "兰江街道办事处", fills["supp"], 9)
+    # 凤山: a clean report, and a supplementary table with an error (其中 above its total)
+    total = fills["fs_supp"]["supp.active.total"]
+    fills["fs_supp"]["supp.active.normative"] = total + 5
+    returned(folder, "凤山年报.xlsx", MAIN, "凤山街道办事处", fills["fs"], 3)
+    returned(folder, "凤山补充表.xlsx", SUPP, "凤山街道办事处", fills["fs_supp"], 4)
+    out = root / "汇总.xlsx"
+    drafts = root / "回复"
+    done = toolkit(
+        "summary", str(folder), "-r", str(roster), "-o", str(out), "--replies", str(drafts),
+        "--format", "json", cwd=root,
+    )  # fmt: skip
+    return {"root": root, "done": done, "out": out, "drafts": drafts, "fills": fills}
+
+
+def units(inbox: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    assert inbox["done"].returncode == 1, inbox["done"].stderr  # 凤山's table has an error
+    return {u["unit"]: u for u in json.loads(inbox["done"].stdout)["units"]}
+
+
+def test_the_report_and_the_supplementary_table_both_count(inbox: dict[str, Any]) -> None:
+    lanjiang = units(inbox)["兰江街道办事处"]
+    assert lanjiang["file"].endswith("兰江年报（更正）.xlsx")  # the table, sent later, left it
+    assert [Path(f).name for f in lanjiang["superseded"]] == ["兰江年报.xlsx"]
+    assert [(Path(s["file"]).name, s["form"], s["status"]) for s in lanjiang["supplements"]] == [
+        ("兰江补充表.xlsx", "supp-stats", "ok")
+    ]
+    assert lanjiang["status"] == "ok"
+
+
+def test_an_error_in_the_supplementary_table_is_the_units_error(inbox: dict[str, Any]) -> None:
+    fengshan = units(inbox)["凤山街道办事处"]
+    assert fengshan["file"].endswith("凤山年报.xlsx") and fengshan["superseded"] == []
+    assert fengshan["supplements"][0]["status"] == "errors"
+    assert fengshan["status"] == "errors" and fengshan["errors"] >= 1
+    workbook = CalamineWorkbook.from_path(str(inbox["out"]))
+    rows = workbook.get_sheet_by_name("报送情况").to_python()
+    row = next(r for r in rows if r[0] == "凤山街道办事处")
+    assert row[2] == "有错误" and row[5] >= 1 and "凤山补充表.xlsx" in row[7]
+
+
+def test_the_supplementary_tables_are_consolidated(inbox: dict[str, Any]) -> None:
+    """汇总表: the supplementary form's own table holds 兰江's clean table (凤山's has an error
+    and is left out by default); 明细 has a row for it too."""
+    workbook = CalamineWorkbook.from_path(str(inbox["out"]))
+    rows = workbook.get_sheet_by_name("汇总表").to_python()
+    start = next(i for i, r in enumerate(rows) if r[0] == SUPP.name)
+    line = next(r for r in rows[start:] if str(r[0]).startswith("（一）主动公开政府信息数"))
+    assert line[2] == inbox["fills"]["supp"]["supp.active.total"]
+    assert rows[start + 1][0] == "纳入汇总的单位（1 个）：兰江街道办事处"
+    main = next(i for i, r in enumerate(rows) if r[0] == MAIN.name)
+    line = next(r for r in rows[main:] if r[0] == "一、本年新收政府信息公开申请数量")
+    expected = sum(inbox["fills"][k]["applications.new.natural"] for k in ("main", "fs"))
+    assert line[3] == expected  # both reports, the corrected 兰江 one only
+    details = workbook.get_sheet_by_name("明细").to_python()
+    forms = sorted((r[0], r[1]) for r in details[2:])
+    assert forms == [
+        ("兰江街道办事处", "gov-2021"),
+        ("兰江街道办事处", "supp-stats"),
+        ("凤山街道办事处", "gov-2021"),
+        ("凤山街道办事处", "supp-stats"),
+    ]
+
+
+def test_the_reply_carries_the_marked_supplementary_table(inbox: dict[str, Any]) -> None:
+    drafts = sorted(inbox["drafts"].glob("*.eml"))
+    assert [p.stem for p in drafts] == ["凤山街道办事处"]  # 兰江 has nothing to correct
+    message = email.message_from_bytes(drafts[0].read_bytes(), policy=policy.default)
+    assert "fs@example.cn" in message["To"]
+    [attached] = list(message.iter_attachments())
+    assert attached.get_filename() == "凤山补充表.批注.xlsx"
+    copy = inbox["root"] / "附件.xlsx"
+    copy.write_bytes(attached.get_content())
+    assert openpyxl.load_workbook(copy).sheetnames[0] == "问题清单"
+    assert "其中" in message.get_body().get_content()
