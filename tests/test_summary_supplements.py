@@ -1,14 +1,16 @@
 """A unit that sends its report and a local supplementary table as two files: both count.
 
-A later return replaces an earlier one of the same kind only (the report in either national
-format, or one supplementary form); a supplementary table never pushes a unit's report out
-of the totals, nor the other way round."""
+A later return replaces an earlier one slot by slot (the report in either national format,
+each supplementary form, whether in a file of its own or beside the report): a
+supplementary table never pushes a unit's report out of the totals, nor the other way
+round, and a table beside the report replaces an older one sent alone."""
 
 from __future__ import annotations
 
 import email
 import json
 import os
+import shutil
 from email import policy
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,10 @@ from tests.support import build_template, fill_workbook
 from tests.support import run_toolkit as toolkit
 from toolkit.forms.registry import load_form
 
+ROOT = Path(__file__).resolve().parent.parent
+# 兰江's report laid out by hand, its supplementary table below it in the same workbook
+HAND = ROOT / "examples" / "兰江街道2020年报（手工表格）.xlsx"
+HAND_ACTIVE_TOTAL = 1038  # its 主动公开政府信息数, from the published report
 MAIN = load_form("gov-2021")
 SUPP = load_form("supp-stats")
 JANUARY = 1_768_000_000  # a day in January 2026, as an mtime
@@ -45,23 +51,32 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder = root / "收件箱"
     folder.mkdir()
     roster = root / "名单.csv"
-    roster.write_text("单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n")
+    roster.write_text(
+        "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n"
+        "梨洲街道办事处,lz@example.cn\n",
+        encoding="utf-8",
+    )
     fills = {
         "old": consistent_fill(MAIN, np.random.default_rng(1)),
         "main": consistent_fill(MAIN, np.random.default_rng(2)),
         "supp": consistent_fill(SUPP, np.random.default_rng(3)),
         "fs": consistent_fill(MAIN, np.random.default_rng(4)),
         "fs_supp": consistent_fill(SUPP, np.random.default_rng(5)),
+        "lj_supp": consistent_fill(SUPP, np.random.default_rng(6)),
     }
-    # 兰江: a first report, a corrected one, and the supplementary table sent last of all
-    returned(folder, "兰江年报.xlsx", MAIN, "兰江街道办事处", fills["old"], 1)
-    returned(folder, "兰江年报（更正）.xlsx", MAIN, "兰江街道办事处", fills["main"], 5)
-    returned(folder, "兰江补充表.xlsx", SUPP, "兰江街道办事处", fills["supp"], 9)
+    # 梨洲: a first report, a corrected one, and the supplementary table sent last of all
+    returned(folder, "梨洲年报.xlsx", MAIN, "梨洲街道办事处", fills["old"], 1)
+    returned(folder, "梨洲年报（更正）.xlsx", MAIN, "梨洲街道办事处", fills["main"], 5)
+    returned(folder, "梨洲补充表.xlsx", SUPP, "梨洲街道办事处", fills["supp"], 9)
     # 凤山: a clean report, and a supplementary table with an error (其中 above its total)
     total = fills["fs_supp"]["supp.active.total"]
     fills["fs_supp"]["supp.active.normative"] = total + 5
     returned(folder, "凤山年报.xlsx", MAIN, "凤山街道办事处", fills["fs"], 3)
     returned(folder, "凤山补充表.xlsx", SUPP, "凤山街道办事处", fills["fs_supp"], 4)
+    # 兰江: a supplementary table alone, then the report with a newer table beside it
+    returned(folder, "兰江补充表.xlsx", SUPP, "兰江街道办事处", fills["lj_supp"], 2)
+    shutil.copy(HAND, folder / "兰江年报.xlsx")
+    os.utime(folder / "兰江年报.xlsx", (JANUARY + 7 * 86400, JANUARY + 7 * 86400))
     out = root / "汇总.xlsx"
     drafts = root / "回复"
     done = toolkit(
@@ -77,12 +92,21 @@ def units(inbox: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_the_report_and_the_supplementary_table_both_count(inbox: dict[str, Any]) -> None:
-    lanjiang = units(inbox)["兰江街道办事处"]
-    assert lanjiang["file"].endswith("兰江年报（更正）.xlsx")  # the table, sent later, left it
-    assert [Path(f).name for f in lanjiang["superseded"]] == ["兰江年报.xlsx"]
-    assert [(Path(s["file"]).name, s["form"], s["status"]) for s in lanjiang["supplements"]] == [
-        ("兰江补充表.xlsx", "supp-stats", "ok")
+    lizhou = units(inbox)["梨洲街道办事处"]
+    assert lizhou["file"].endswith("梨洲年报（更正）.xlsx")  # the table, sent later, left it
+    assert [Path(f).name for f in lizhou["superseded"]] == ["梨洲年报.xlsx"]
+    assert [(Path(s["file"]).name, s["form"], s["status"]) for s in lizhou["supplements"]] == [
+        ("梨洲补充表.xlsx", "supp-stats", "ok")
     ]
+    assert lizhou["status"] == "ok"
+
+
+def test_a_table_beside_the_report_replaces_an_older_one_sent_alone(
+    inbox: dict[str, Any],
+) -> None:
+    lanjiang = units(inbox)["兰江街道办事处"]
+    assert lanjiang["file"].endswith("兰江年报.xlsx") and lanjiang["supplements"] == []
+    assert [Path(f).name for f in lanjiang["superseded"]] == ["兰江补充表.xlsx"]
     assert lanjiang["status"] == "ok"
 
 
@@ -98,31 +122,36 @@ def test_an_error_in_the_supplementary_table_is_the_units_error(inbox: dict[str,
 
 
 def test_the_supplementary_tables_are_consolidated(inbox: dict[str, Any]) -> None:
-    """汇总表: the supplementary form's own table holds 兰江's clean table (凤山's has an error
-    and is left out by default); 明细 has a row for it too."""
+    """汇总表: the supplementary form's own table adds 梨洲's table sent alone and 兰江's
+    beside its report (凤山's has an error and is left out by default); each report goes
+    into its own format's table; 明细 has a row per counted file."""
     workbook = CalamineWorkbook.from_path(str(inbox["out"]))
     rows = workbook.get_sheet_by_name("汇总表").to_python()
     start = next(i for i, r in enumerate(rows) if r[0] == SUPP.name)
+    assert rows[start + 1][0] == "纳入汇总的单位（2 个）：兰江街道办事处、梨洲街道办事处"
     line = next(r for r in rows[start:] if str(r[0]).startswith("（一）主动公开政府信息数"))
-    assert line[2] == inbox["fills"]["supp"]["supp.active.total"]
-    assert rows[start + 1][0] == "纳入汇总的单位（1 个）：兰江街道办事处"
+    assert line[2] == inbox["fills"]["supp"]["supp.active.total"] + HAND_ACTIVE_TOTAL
     main = next(i for i, r in enumerate(rows) if r[0] == MAIN.name)
+    assert rows[main + 1][0] == "纳入汇总的单位（2 个）：凤山街道办事处、梨洲街道办事处"
     line = next(r for r in rows[main:] if r[0] == "一、本年新收政府信息公开申请数量")
     expected = sum(inbox["fills"][k]["applications.new.natural"] for k in ("main", "fs"))
-    assert line[3] == expected  # both reports, the corrected 兰江 one only
+    assert line[3] == expected  # both reports of this format, the corrected 梨洲 one only
+    old_format = next(i for i, r in enumerate(rows) if "2019" in str(r[0]))
+    assert rows[old_format + 1][0] == "纳入汇总的单位（1 个）：兰江街道办事处"
     details = workbook.get_sheet_by_name("明细").to_python()
     forms = sorted((r[0], r[1]) for r in details[2:])
     assert forms == [
-        ("兰江街道办事处", "gov-2021"),
-        ("兰江街道办事处", "supp-stats"),
+        ("兰江街道办事处", "gov-2019"),
         ("凤山街道办事处", "gov-2021"),
         ("凤山街道办事处", "supp-stats"),
+        ("梨洲街道办事处", "gov-2021"),
+        ("梨洲街道办事处", "supp-stats"),
     ]
 
 
 def test_the_reply_carries_the_marked_supplementary_table(inbox: dict[str, Any]) -> None:
     drafts = sorted(inbox["drafts"].glob("*.eml"))
-    assert [p.stem for p in drafts] == ["凤山街道办事处"]  # 兰江 has nothing to correct
+    assert [p.stem for p in drafts] == ["凤山街道办事处"]  # the others have nothing to correct
     message = email.message_from_bytes(drafts[0].read_bytes(), policy=policy.default)
     assert "fs@example.cn" in message["To"]
     [attached] = list(message.iter_attachments())

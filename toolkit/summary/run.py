@@ -1,8 +1,9 @@
 """From an inbox folder to the facts a summary shows: which unit sent which return, which
 return counts (the latest of a unit's), which units are missing, and every finding.
 
-A unit's returns replace each other only within one slot: its report in a national format
-(either version), or one supplementary table sent as a file of its own. A local office that
+A unit's returns replace each other slot by slot: its report in a national format (either
+version), and each supplementary table, whether sent as a file of its own or beside the
+report in one file. The latest return holding a slot counts for it, so a local office that
 asks for the report and a supplementary table gets both counted, each in its own totals.
 
 All returns are read first and then validated together (one frame per form, one pandera
@@ -28,6 +29,7 @@ from toolkit.roster import RosterEntry, name_key
 WRITING_MODULES = ("toolkit.summary.workbook", "toolkit.summary.report")
 Standing = Literal["counted", "superseded", "ambiguous", "unknown"]
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+MAIN = "main"  # the slot of a unit's report in a national format
 
 
 @dataclass
@@ -39,14 +41,27 @@ class Return:
     match: Match
     standing: Standing = "counted"
 
+    # the slots it counts for (set when the unit's returns are compared); none: superseded
+    counts_for: set[str] = field(default_factory=set)
+
     @property
-    def slot(self) -> str:
-        """What this return replaces when newer: "main" for a report in a national format
-        (or a file that could not be read), else the supplementary form it holds."""
+    def slots(self) -> tuple[str, ...]:
+        """What this return reports: MAIN for a report in a national format (also a file
+        that could not be read), and the id of each supplementary form it holds."""
         read = self.result.read
-        if read is not None and read.main is None and read.supplements:
-            return read.supplements[0].spec.id
-        return "main"
+        if read is None:
+            return (MAIN,)
+        slots = (MAIN,) if read.main is not None else ()
+        return (*slots, *(part.spec.id for part in read.supplements)) or (MAIN,)
+
+    @property
+    def counted_forms(self) -> frozenset[str]:
+        """The forms whose totals this return's figures go into."""
+        return frozenset(
+            self.result.form if slot == MAIN else slot
+            for slot in self.counts_for
+            if slot != MAIN or self.result.form
+        )
 
     @property
     def when(self) -> dt.datetime | None:
@@ -70,8 +85,8 @@ _STATUS_ORDER = ("unreadable", "errors", "warnings", "ok")
 @dataclass
 class UnitRow:
     """One roster unit and the return that counts for it (None: missing): its report, else
-    the supplementary table it sent; ``supplements``: its other supplementary tables sent as
-    files of their own, counted too."""
+    the supplementary table it sent; ``supplements``: its other returns that count, for a
+    supplementary table (sent as a file of its own)."""
 
     unit: RosterEntry
     counted: Return | None
@@ -160,30 +175,36 @@ def release_raw_values(result: FileResult) -> None:
 
 
 def _by_unit(roster: list[RosterEntry], returns: list[Return]) -> list[UnitRow]:
-    """The latest return of each unit and slot counts; its earlier ones are superseded."""
+    """For each unit and slot the latest return counts; a return that counts for no slot
+    is superseded."""
     rows = {unit.row: UnitRow(unit, None) for unit in roster}
     latest: dict[int, dict[str, Return]] = {}
+    matched: list[Return] = []
     for item in returns:
         if item.match.how in ("ambiguous", "unknown"):
             item.standing = item.match.how  # type: ignore[assignment]
             continue
         unit = item.match.unit
         assert unit is not None
+        matched.append(item)
         slots = latest.setdefault(unit.row, {})
-        held = slots.get(item.slot)
-        if held is None:
-            slots[item.slot] = item
-            continue
-        newer, older = sorted((held, item), key=lambda r: r.when or _EARLIEST, reverse=True)
-        slots[item.slot] = newer
-        older.standing = "superseded"
-        rows[unit.row].superseded.append(older)
+        for slot in item.slots:
+            held = slots.get(slot)
+            if held is None or (item.when or _EARLIEST) > (held.when or _EARLIEST):
+                slots[slot] = item  # a tie keeps the one met first
     for unit_row, slots in latest.items():
+        counted: list[Return] = []
+        for slot, item in slots.items():
+            item.counts_for.add(slot)
+            if not any(item is other for other in counted):
+                counted.append(item)
         row = rows[unit_row]
-        main = slots.pop("main", None)
-        others = list(slots.values())
-        row.counted = main if main is not None else others.pop(0)
-        row.supplements = others
+        row.counted = slots.get(MAIN) or counted[0]
+        row.supplements = [r for r in counted if r is not row.counted]
+    for item in matched:
+        if not item.counts_for:
+            item.standing = "superseded"
+            rows[item.match.unit.row].superseded.append(item)  # type: ignore[union-attr]
     return list(rows.values())
 
 

@@ -80,9 +80,11 @@ def _totals(
     """The consolidated figures of each form, computed once for 汇总表 and 图表."""
     chosen = included(summary, include_errors)
     out = []
-    for form_id in sorted({r.result.form for r in chosen if r.result.form in specs}):
+    # a return counts for its own form, and for each supplementary table it holds that no
+    # newer return of its unit replaces
+    for form_id in sorted({f for r in chosen for f in r.counted_forms if f in specs}):
         spec = specs[form_id]
-        members = [r for r in chosen if r.result.form == form_id]
+        members = [r for r in chosen if form_id in r.counted_forms]
         positions: dict[str, list[int]] = {"": list(range(len(members)))}
         for i, member in enumerate(members):
             group = member.match.unit.group if member.match.unit else None
