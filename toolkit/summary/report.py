@@ -7,7 +7,6 @@ from typing import Any, TextIO
 from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
 from toolkit.summary.run import Summary
-from toolkit.summary.workbook import severity_counts
 
 SCHEMA = "toolkit-summary/1"
 
@@ -16,7 +15,7 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
     units = []
     for row in summary.units:
         item = row.counted
-        errors, warnings = severity_counts(row)
+        errors, warnings = row.finding_counts
         units.append(
             {
                 "unit": row.unit.name,

@@ -104,6 +104,12 @@ class UnitRow:
         statuses = {r.result.status for r in self.returns}
         return next((s for s in _STATUS_ORDER if s in statuses), "missing")
 
+    @property
+    def finding_counts(self) -> tuple[int, int]:
+        """(errors, warnings) over its counted returns."""
+        severities = [f.severity for r in self.returns for f in r.result.findings]
+        return severities.count("error"), severities.count("warning")
+
 
 @dataclass
 class Summary:

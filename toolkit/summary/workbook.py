@@ -19,7 +19,7 @@ from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.inbox.collect import SUMMARY_MARKER
 from toolkit.messages import render
 from toolkit.summary.consolidate import Figures, consolidate_groups
-from toolkit.summary.run import Return, Summary, UnitRow
+from toolkit.summary.run import Return, Summary
 
 _CELL_TEXT_LIMIT = 32_767
 STATUS_FILL = {
@@ -32,12 +32,6 @@ STATUS_FILL = {
 
 
 IN_MEMORY_RETURNS = 2_000
-
-
-def severity_counts(row: UnitRow) -> tuple[int, int]:
-    """(errors, warnings) over every return counted for the unit."""
-    severities = [f.severity for item in row.returns for f in item.result.findings]
-    return severities.count("error"), severities.count("warning")
 
 
 def write_summary(
@@ -332,7 +326,7 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             sheet.write_string(row, 3, item.result.file)
             if item.when is not None:
                 sheet.write_datetime(row, 4, item.when.replace(tzinfo=None), styles.date)
-            errors, warnings = severity_counts(unit_row)
+            errors, warnings = unit_row.finding_counts
             sheet.write_number(row, 5, errors)
             sheet.write_number(row, 6, warnings)
         notes = []
