@@ -127,3 +127,55 @@ def test_a_real_xls_saved_by_libreoffice(soffice: str, tmp_path: Path) -> None:
     assert sniff(xls).kind == "xls"
     assert sniff(renamed).kind == "xls"
     assert io.BytesIO(renamed.read_bytes()).read(8) == bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+DECLARATION = b'<!DOCTYPE s [<!ENTITY a "b">]>'
+ROOT_ELEMENT = b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def _cut_at_4096(prolog: bytes) -> bytes:
+    """Whitespace that puts the first bytes of ``prolog`` at the end of the first 4,096
+    read, the rest after them."""
+    return b" " * (4096 - len(XML_DECLARATION) - 5) + prolog
+
+
+@pytest.mark.parametrize(
+    ("prolog", "refused"),
+    [
+        (b"", False),
+        (DECLARATION, True),
+        (b" " * 5000 + DECLARATION, True),  # past any fixed head
+        (b"<!--" + b"x" * 20_000 + b"-->\n" + DECLARATION, True),
+        (b"<?pi " + b"y" * 9000 + b"?>" + DECLARATION, True),
+        (_cut_at_4096(DECLARATION), True),  # "<!DOC" | "TYPE" across two reads
+        (_cut_at_4096(b"<!-- -->") + DECLARATION, True),
+        (b"<!-- <!DOCTYPE in a comment --> \n", False),
+        (b"\t\r\n" * 3000, False),
+    ],
+)
+def test_a_declaration_anywhere_in_the_prolog_is_refused(
+    tmp_path: Path, prolog: bytes, refused: bool
+) -> None:
+    """A DTD may only stand before the first element: the prolog is read to its end."""
+    workbook = _xlsx(tmp_path / "原件.xlsx")
+    with zipfile.ZipFile(workbook) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["xl/styles.xml"] = XML_DECLARATION + prolog + ROOT_ELEMENT
+    crafted = _zip(tmp_path / "报表.xlsx", members)
+    if refused:
+        assert _problem(crafted).message_id == "read.xml_entities"
+    else:
+        assert sniff(crafted).kind == "xlsx"
+
+
+def test_a_part_with_a_byte_order_mark_or_no_element_is_judged_by_its_prolog(
+    tmp_path: Path,
+) -> None:
+    workbook = _xlsx(tmp_path / "原件.xlsx")
+    with zipfile.ZipFile(workbook) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["xl/styles.xml"] = b"\xef\xbb\xbf" + XML_DECLARATION + DECLARATION + ROOT_ELEMENT
+    assert _problem(_zip(tmp_path / "a.xlsx", members)).message_id == "read.xml_entities"
+    members["xl/styles.xml"] = XML_DECLARATION + b"<!-- never closed " + b"z" * 10_000
+    assert sniff(_zip(tmp_path / "b.xlsx", members)).kind == "xlsx"  # no element to expand

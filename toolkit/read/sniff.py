@@ -141,12 +141,64 @@ def _zip_package(path: Path, size: int, limits: Limits, documents: bool = False)
 
 def _declares_entities(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
     """An XML part with a document type declaration: workbooks never carry one, and its
-    entities are how an XML bomb multiplies a few bytes into gigabytes."""
+    entities are how an XML bomb multiplies a few bytes into gigabytes. A declaration can
+    only stand in the prolog, before the first element; the prolog is read to its end, as
+    comments, processing instructions and whitespace may pad it past any fixed head."""
     if not entry.filename.endswith((".xml", ".rels")):
         return False
     with archive.open(entry) as stream:
         head = stream.read(_XML_HEAD)
-    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: no office suite writes it
+            text = head.decode("utf-16", errors="ignore")
+            return "<!DOCTYPE" in text or "<!ENTITY" in text
+        prolog = _Prolog(head.removeprefix(b"\xef\xbb\xbf"))
+        while (verdict := prolog.verdict()) is None:
+            chunk = stream.read(_XML_HEAD)
+            if not chunk:
+                return False  # it ends inside its prolog: no element a reader would expand
+            prolog.feed(chunk)
+        return verdict
+
+
+_SPACE = re.compile(rb"[ \t\r\n]*")
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+_SKIPPED = {b"<!--": b"-->", b"<?": b"?>"}  # comments and processing instructions
+
+
+class _Prolog:
+    """An XML prolog read piece by piece (each byte looked at a bounded number of times)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data  # what is not yet judged
+        self.closing: bytes | None = None  # the end of the comment or instruction inside
+
+    def feed(self, chunk: bytes) -> None:
+        self.data += chunk
+
+    def verdict(self) -> bool | None:
+        """True at a declaration, False at the first element (or text that is no XML),
+        None when more is needed."""
+        data, at = self.data, 0
+        while True:
+            if self.closing is not None:
+                end = data.find(self.closing, at)
+                if end == -1:  # keep only what may hold the start of the closing mark
+                    self.data = data[max(at, len(data) - len(self.closing) + 1) :]
+                    return None
+                at, self.closing = end + len(self.closing), None
+            at = _SPACE.match(data, at).end()  # type: ignore[union-attr]
+            rest = data[at : at + len(_DECLARATIONS[0])]
+            if rest.startswith(_DECLARATIONS):
+                return True
+            if len(rest) < len(_DECLARATIONS[0]) and any(
+                mark.startswith(rest) for mark in (*_DECLARATIONS, *_SKIPPED)
+            ):
+                self.data = data[at:]  # a mark may be cut where the data read so far ends
+                return None
+            opened = next((mark for mark in _SKIPPED if rest.startswith(mark)), None)
+            if opened is None:
+                return False
+            at, self.closing = at + len(opened), _SKIPPED[opened]
 
 
 def _compound_file(path: Path, documents: bool = False) -> Sniffed:
