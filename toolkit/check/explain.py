@@ -36,6 +36,8 @@ class Labels:
 
     def __init__(self, spec: FormSpec) -> None:
         self.spec = spec
+        # a rule's labels, asked again for each return it fails on
+        self._of: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def field(self, key: str) -> Field:
         return self.spec.fields[key.removeprefix("last.")]
@@ -73,6 +75,13 @@ class Labels:
 
     def of(self, key: str, keys: list[str]) -> str:
         """The label of ``key`` that tells it apart from the other ``keys`` of a rule."""
+        asked = (key, tuple(keys))
+        known = self._of.get(asked)
+        if known is None:
+            known = self._of[asked] = self._label_among(key, keys)
+        return known
+
+    def _label_among(self, key: str, keys: list[str]) -> str:
         item = self.field(key)
         items = [self.field(k) for k in keys]
         same_row = all(i.table == item.table and i.row == item.row for i in items)

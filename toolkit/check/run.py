@@ -104,7 +104,8 @@ def validate(results: list[FileResult], last_year: LastYear | None = None) -> No
     for spec_id, entries in groups.items():
         _validate_group(specs[spec_id], entries, last_year)
     for result in results:
-        result.findings.sort(key=finding_order(result))
+        if len(result.findings) > 1:
+            result.findings.sort(key=finding_order(result))
 
 
 def _frames(
@@ -134,10 +135,14 @@ def _frames(
     return values, shown, fill_blank_totals(spec, shown), errors
 
 
+_PLAIN_NUMBER = frozenset({float, type(None)})
+
+
 def _column(items: list[Any]) -> np.ndarray:
     """A frame column: float64 when every cell is a plain number or blank (the rules then
     read it without looking at each cell again), else the objects as found."""
-    if all(item is None or type(item) is float for item in items):
+    kinds = set(map(type, items))
+    if kinds <= _PLAIN_NUMBER:
         return np.array([np.nan if item is None else item for item in items], dtype="float64")
     column = np.empty(len(items), dtype=object)
     column[:] = items

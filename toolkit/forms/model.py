@@ -105,7 +105,7 @@ class Rule:
     instance: str = ""
     total: Total | None = None
 
-    @property
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         """Every field key the rule reads, in first-use order."""
         seen: dict[str, None] = {}
