@@ -53,7 +53,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     roster = root / "名单.csv"
     roster.write_text(
         "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n"
-        "梨洲街道办事处,lz@example.cn\n",
+        "梨洲街道办事处,lz@example.cn\n阳明街道办事处,ym@example.cn\n",
         encoding="utf-8",
     )
     fills = {
@@ -63,6 +63,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "fs": consistent_fill(MAIN, np.random.default_rng(4)),
         "fs_supp": consistent_fill(SUPP, np.random.default_rng(5)),
         "lj_supp": consistent_fill(SUPP, np.random.default_rng(6)),
+        "ym_supp": consistent_fill(SUPP, np.random.default_rng(7)),
     }
     # 梨洲: a first report, a corrected one, and the supplementary table sent last of all
     returned(folder, "梨洲年报.xlsx", MAIN, "梨洲街道办事处", fills["old"], 1)
@@ -75,6 +76,8 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     returned(folder, "凤山补充表.xlsx", SUPP, "凤山街道办事处", fills["fs_supp"], 4)
     # 兰江: a supplementary table alone, then the report with a newer table beside it
     returned(folder, "兰江补充表.xlsx", SUPP, "兰江街道办事处", fills["lj_supp"], 2)
+    # 阳明: its supplementary table, and no report
+    returned(folder, "阳明补充表.xlsx", SUPP, "阳明街道办事处", fills["ym_supp"], 6)
     shutil.copy(HAND, folder / "兰江年报.xlsx")
     os.utime(folder / "兰江年报.xlsx", (JANUARY + 7 * 86400, JANUARY + 7 * 86400))
     out = root / "汇总.xlsx"
@@ -110,6 +113,18 @@ def test_a_table_beside_the_report_replaces_an_older_one_sent_alone(
     assert lanjiang["status"] == "ok"
 
 
+def test_a_unit_that_sent_only_its_table_has_not_sent_its_report(inbox: dict[str, Any]) -> None:
+    """Missing (its report is what the roster waits for), its table counted all the same,
+    and a reminder drafted."""
+    yangming = units(inbox)["阳明街道办事处"]
+    assert yangming["status"] == "missing" and yangming["file"] is None
+    assert [Path(s["file"]).name for s in yangming["supplements"]] == ["阳明补充表.xlsx"]
+    rows = CalamineWorkbook.from_path(str(inbox["out"])).get_sheet_by_name("报送情况")
+    row = next(r for r in rows.to_python() if r[0] == "阳明街道办事处")
+    assert row[2] == "未报送" and "阳明补充表.xlsx" in row[7]
+    assert (inbox["drafts"] / "阳明街道办事处.eml").is_file()
+
+
 def test_an_error_in_the_supplementary_table_is_the_units_error(inbox: dict[str, Any]) -> None:
     fengshan = units(inbox)["凤山街道办事处"]
     assert fengshan["file"].endswith("凤山年报.xlsx") and fengshan["superseded"] == []
@@ -128,9 +143,12 @@ def test_the_supplementary_tables_are_consolidated(inbox: dict[str, Any]) -> Non
     workbook = CalamineWorkbook.from_path(str(inbox["out"]))
     rows = workbook.get_sheet_by_name("汇总表").to_python()
     start = next(i for i, r in enumerate(rows) if r[0] == SUPP.name)
-    assert rows[start + 1][0] == "纳入汇总的单位（2 个）：兰江街道办事处、梨洲街道办事处"
+    assert rows[start + 1][0] == (
+        "纳入汇总的单位（3 个）：兰江街道办事处、梨洲街道办事处、阳明街道办事处"
+    )
     line = next(r for r in rows[start:] if str(r[0]).startswith("（一）主动公开政府信息数"))
-    assert line[2] == inbox["fills"]["supp"]["supp.active.total"] + HAND_ACTIVE_TOTAL
+    tables = [inbox["fills"][k]["supp.active.total"] for k in ("supp", "ym_supp")]
+    assert line[2] == sum(tables) + HAND_ACTIVE_TOTAL
     main = next(i for i, r in enumerate(rows) if r[0] == MAIN.name)
     assert rows[main + 1][0] == "纳入汇总的单位（2 个）：凤山街道办事处、梨洲街道办事处"
     line = next(r for r in rows[main:] if r[0] == "一、本年新收政府信息公开申请数量")
@@ -146,12 +164,14 @@ def test_the_supplementary_tables_are_consolidated(inbox: dict[str, Any]) -> Non
         ("凤山街道办事处", "supp-stats"),
         ("梨洲街道办事处", "gov-2021"),
         ("梨洲街道办事处", "supp-stats"),
+        ("阳明街道办事处", "supp-stats"),
     ]
 
 
 def test_the_reply_carries_the_marked_supplementary_table(inbox: dict[str, Any]) -> None:
     drafts = sorted(inbox["drafts"].glob("*.eml"))
-    assert [p.stem for p in drafts] == ["凤山街道办事处"]  # the others have nothing to correct
+    # the others have nothing to correct; 阳明 gets a reminder for its report
+    assert [p.stem for p in drafts] == ["凤山街道办事处", "阳明街道办事处"]
     message = email.message_from_bytes(drafts[0].read_bytes(), policy=policy.default)
     assert "fs@example.cn" in message["To"]
     [attached] = list(message.iter_attachments())

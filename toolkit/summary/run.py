@@ -84,9 +84,9 @@ _STATUS_ORDER = ("unreadable", "errors", "warnings", "ok")
 
 @dataclass
 class UnitRow:
-    """One roster unit and the return that counts for it (None: missing): its report, else
-    the supplementary table it sent; ``supplements``: its other returns that count, for a
-    supplementary table (sent as a file of its own)."""
+    """One roster unit and the return that counts for it: its report (None: missing), or in
+    an inbox of supplementary tables alone, its table; ``supplements``: its other returns
+    that count, for a supplementary table sent as a file of its own."""
 
     unit: RosterEntry
     counted: Return | None
@@ -100,9 +100,11 @@ class UnitRow:
 
     @property
     def status(self) -> str:
-        """missing, else the worst status of its counted returns."""
+        """missing (no report), else the worst status of its counted returns."""
+        if self.counted is None:
+            return "missing"
         statuses = {r.result.status for r in self.returns}
-        return next((s for s in _STATUS_ORDER if s in statuses), "missing")
+        return next(s for s in _STATUS_ORDER if s in statuses)
 
     @property
     def finding_counts(self) -> tuple[int, int]:
@@ -154,6 +156,7 @@ def summarise(
     for received, result in zip(inbox.received, results, strict=True):
         result.file = received.origin  # an attachment is named by its mail, not our copy
         release_raw_values(result)
+    expected = roster is not None  # without one, the units are whatever the returns are
     if roster is None:
         # the units are the returns' own: each belongs to the unit made from it
         roster, matches = units_from_returns(results, [r.name for r in inbox.received])
@@ -167,7 +170,7 @@ def summarise(
         Return(received, result, match)
         for received, result, match in zip(inbox.received, results, matches, strict=True)
     ]
-    units = _by_unit(roster, returns)
+    units = _by_unit(roster, returns, expected)
     return Summary(folder, roster, returns, units, inbox)
 
 
@@ -180,9 +183,11 @@ def release_raw_values(result: FileResult) -> None:
             part.values = {}
 
 
-def _by_unit(roster: list[RosterEntry], returns: list[Return]) -> list[UnitRow]:
+def _by_unit(
+    roster: list[RosterEntry], returns: list[Return], expected: bool = True
+) -> list[UnitRow]:
     """For each unit and slot the latest return counts; a return that counts for no slot
-    is superseded."""
+    is superseded. ``expected``: the roster lists units expected to report."""
     rows = {unit.row: UnitRow(unit, None) for unit in roster}
     latest: dict[int, dict[str, Return]] = {}
     matched: list[Return] = []
@@ -198,6 +203,12 @@ def _by_unit(roster: list[RosterEntry], returns: list[Return]) -> list[UnitRow]:
             held = slots.get(slot)
             if held is None or (item.when or _EARLIEST) > (held.when or _EARLIEST):
                 slots[slot] = item  # a tie keeps the one met first
+    # when the inbox holds reports, a roster unit that sent only a supplementary table has
+    # not sent its report: it stays missing (its table still counts); an inbox of nothing
+    # but supplementary tables is a collection of those
+    reports_expected = expected and any(
+        r.result.read is not None and r.result.read.main for r in matched
+    )
     for unit_row, slots in latest.items():
         counted: list[Return] = []
         for slot, item in slots.items():
@@ -205,7 +216,7 @@ def _by_unit(roster: list[RosterEntry], returns: list[Return]) -> list[UnitRow]:
             if not any(item is other for other in counted):
                 counted.append(item)
         row = rows[unit_row]
-        row.counted = slots.get(MAIN) or counted[0]
+        row.counted = slots.get(MAIN) or (None if reports_expected else counted[0])
         row.supplements = [r for r in counted if r is not row.counted]
     for item in matched:
         if not item.counts_for:
