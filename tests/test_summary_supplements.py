@@ -53,7 +53,8 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     roster = root / "名单.csv"
     roster.write_text(
         "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n"
-        "梨洲街道办事处,lz@example.cn\n阳明街道办事处,ym@example.cn\n",
+        "梨洲街道办事处,lz@example.cn\n阳明街道办事处,ym@example.cn\n"
+        "低塘街道办事处,dt@example.cn\n",
         encoding="utf-8",
     )
     fills = {
@@ -64,6 +65,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "fs_supp": consistent_fill(SUPP, np.random.default_rng(5)),
         "lj_supp": consistent_fill(SUPP, np.random.default_rng(6)),
         "ym_supp": consistent_fill(SUPP, np.random.default_rng(7)),
+        "dt_supp": consistent_fill(SUPP, np.random.default_rng(8)),
     }
     # 梨洲: a first report, a corrected one, and the supplementary table sent last of all
     returned(folder, "梨洲年报.xlsx", MAIN, "梨洲街道办事处", fills["old"], 1)
@@ -76,8 +78,10 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     returned(folder, "凤山补充表.xlsx", SUPP, "凤山街道办事处", fills["fs_supp"], 4)
     # 兰江: a supplementary table alone, then the report with a newer table beside it
     returned(folder, "兰江补充表.xlsx", SUPP, "兰江街道办事处", fills["lj_supp"], 2)
-    # 阳明: its supplementary table, and no report
+    # 阳明: its supplementary table, and no report; 低塘 the same, its table with an error
     returned(folder, "阳明补充表.xlsx", SUPP, "阳明街道办事处", fills["ym_supp"], 6)
+    fills["dt_supp"]["supp.active.normative"] = fills["dt_supp"]["supp.active.total"] + 1
+    returned(folder, "低塘补充表.xlsx", SUPP, "低塘街道办事处", fills["dt_supp"], 6)
     shutil.copy(HAND, folder / "兰江年报.xlsx")
     os.utime(folder / "兰江年报.xlsx", (JANUARY + 7 * 86400, JANUARY + 7 * 86400))
     out = root / "汇总.xlsx"
@@ -159,6 +163,7 @@ def test_the_supplementary_tables_are_consolidated(inbox: dict[str, Any]) -> Non
     details = workbook.get_sheet_by_name("明细").to_python()
     forms = sorted((r[0], r[1]) for r in details[2:])
     assert forms == [
+        ("低塘街道办事处", "supp-stats"),
         ("兰江街道办事处", "gov-2019"),
         ("凤山街道办事处", "gov-2021"),
         ("凤山街道办事处", "supp-stats"),
@@ -170,8 +175,9 @@ def test_the_supplementary_tables_are_consolidated(inbox: dict[str, Any]) -> Non
 
 def test_the_reply_carries_the_marked_supplementary_table(inbox: dict[str, Any]) -> None:
     drafts = sorted(inbox["drafts"].glob("*.eml"))
-    # the others have nothing to correct; 阳明 gets a reminder for its report
-    assert [p.stem for p in drafts] == ["凤山街道办事处", "阳明街道办事处"]
+    # the others have nothing to correct; 阳明 and 低塘 get a reminder for their reports
+    assert [p.stem for p in drafts] == ["低塘街道办事处", "凤山街道办事处", "阳明街道办事处"]
+    drafts = [p for p in drafts if p.stem == "凤山街道办事处"]
     message = email.message_from_bytes(drafts[0].read_bytes(), policy=policy.default)
     assert "fs@example.cn" in message["To"]
     [attached] = list(message.iter_attachments())
@@ -180,3 +186,19 @@ def test_the_reply_carries_the_marked_supplementary_table(inbox: dict[str, Any])
     copy.write_bytes(attached.get_content())
     assert openpyxl.load_workbook(copy).sheetnames[0] == "问题清单"
     assert "其中" in message.get_body().get_content()
+
+
+def test_a_reminder_also_carries_the_marked_table_sent_with_errors(inbox: dict[str, Any]) -> None:
+    message = email.message_from_bytes(
+        (inbox["drafts"] / "低塘街道办事处.eml").read_bytes(), policy=policy.default
+    )
+    assert "请报送" in message["Subject"] and "dt@example.cn" in message["To"]
+    body = message.get_body().get_content()
+    assert "补充统计表" in body and "其中" in body  # the table's problem, explained
+    names = [part.get_filename() for part in message.iter_attachments()]
+    assert names == ["低塘街道办事处2025年度年报模板.xlsx", "低塘补充表.批注.xlsx"]
+    reminder = email.message_from_bytes(
+        (inbox["drafts"] / "阳明街道办事处.eml").read_bytes(), policy=policy.default
+    )
+    assert "补充统计表" not in reminder.get_body().get_content()  # nothing to correct
+    assert len(list(reminder.iter_attachments())) == 1

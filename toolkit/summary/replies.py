@@ -84,12 +84,12 @@ class _Job:
 
     def write(self, index: int) -> Draft:
         unit, kind, path = self.planned[index]
+        faulty = [item for item in self.by_unit[unit.row] if item.result.status == "errors"]
         if kind == "errors":
-            faulty = [item for item in self.by_unit[unit.row] if item.result.status == "errors"]
             message = _errors_draft(unit, faulty, self.year)
-        else:
+        else:  # a unit missing its report may have sent a supplementary table with errors
             assert self.template is not None
-            message = _reminder_draft(unit, self.spec, self.year, self.template)
+            message = _reminder_draft(unit, self.spec, self.year, self.template, faulty)
         atomic_write(path, lambda tmp: tmp.write_bytes(bytes(message)))
         return Draft(unit, kind, path)
 
@@ -114,32 +114,32 @@ def _draft(unit: RosterEntry, subject: str, body: str) -> EmailMessage:
 def _errors_draft(unit: RosterEntry, faulty: list[Return], year: int) -> EmailMessage:
     """The problems of each of the unit's returns with errors (its report, a supplementary
     table sent on its own), and a marked copy of each."""
-    findings = [f for item in faulty for f in item.result.findings]
-    errors = [f for f in findings if f.severity == "error"]
-    warnings = [f for f in findings if f.severity == "warning"]
-    lines = [f"{i}. {f.message}" for i, f in enumerate([*errors, *warnings], start=1)]
+    errors, warnings, problems = _problems(faulty)
     body = render(
         "summary.reply.errors_body",
         unit=unit.name,
         year=year,
-        errors=len(errors),
-        warnings=len(warnings),
-        problems="\n".join(lines),
+        errors=errors,
+        warnings=warnings,
+        problems=problems,
     )
     message = _draft(unit, render("summary.reply.errors_subject", unit=unit.name, year=year), body)
-    # attachment names, not paths; two copies never share one
-    marked_stem = SUFFIX.removesuffix(".xlsx")
-    names = unique_stems([Path(item.received.name).stem + marked_stem for item in faulty])
-    with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:
-        for item, name in zip(faulty, names, strict=True):
-            marked = Path(work) / "marked.xlsx"
-            write_annotated(item.result, marked)
-            message.add_attachment(marked.read_bytes(), *XLSX, filename=name + ".xlsx")
+    _attach_marked(message, faulty)
     return message
 
 
-def _reminder_draft(unit: RosterEntry, spec: FormSpec, year: int, shared: Prepared) -> EmailMessage:
-    body = render("summary.reply.missing_body", unit=unit.name, year=year)
+def _reminder_draft(
+    unit: RosterEntry, spec: FormSpec, year: int, shared: Prepared, faulty: list[Return]
+) -> EmailMessage:
+    """The unit's blank template; and the problems, with a marked copy, of a supplementary
+    table it sent with errors."""
+    more = ""
+    if faulty:
+        errors, warnings, problems = _problems(faulty)
+        more = "\n\n" + render(
+            "summary.reply.missing_problems", errors=errors, warnings=warnings, problems=problems
+        )
+    body = render("summary.reply.missing_body", unit=unit.name, year=year, more=more)
     message = _draft(unit, render("summary.reply.missing_subject", unit=unit.name, year=year), body)
     with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:
         template = Path(work) / "template.xlsx"
@@ -147,4 +147,26 @@ def _reminder_draft(unit: RosterEntry, spec: FormSpec, year: int, shared: Prepar
         write_template(spec, template, options, shared.for_unit(unit.name))
         name = render("summary.reply.template_name", unit=unit.name, year=year)
         message.add_attachment(template.read_bytes(), *XLSX, filename=name)
+    _attach_marked(message, faulty)
     return message
+
+
+def _problems(faulty: list[Return]) -> tuple[int, int, str]:
+    """(errors, warnings, the numbered list of them, errors first) of ``faulty``."""
+    findings = [f for item in faulty for f in item.result.findings]
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = [f for f in findings if f.severity == "warning"]
+    lines = [f"{i}. {f.message}" for i, f in enumerate([*errors, *warnings], start=1)]
+    return len(errors), len(warnings), "\n".join(lines)
+
+
+def _attach_marked(message: EmailMessage, faulty: list[Return]) -> None:
+    """A marked copy of each return, named after the file it came as (a name, never a
+    path; two copies never share one)."""
+    marked_stem = SUFFIX.removesuffix(".xlsx")
+    names = unique_stems([Path(item.received.name).stem + marked_stem for item in faulty])
+    with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:
+        for item, name in zip(faulty, names, strict=True):
+            marked = Path(work) / "marked.xlsx"
+            write_annotated(item.result, marked)
+            message.add_attachment(marked.read_bytes(), *XLSX, filename=name + ".xlsx")
