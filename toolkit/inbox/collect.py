@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.files import carries_marker
-from toolkit.inbox.mail import WORKBOOK_SUFFIXES, MailProblem, read_mail
+from toolkit.inbox.archive import UNSUPPORTED_ARCHIVE_SUFFIXES, ArchiveProblem, unpack
+from toolkit.inbox.mail import (
+    ARCHIVE_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    Attachment,
+    MailProblem,
+    read_mail,
+)
 from toolkit.messages import Message
 from toolkit.read.sniff import DOCUMENT_SUFFIXES
 
@@ -25,6 +32,8 @@ MARKED_COPY = ".批注.xlsx"  # our own marked copies are not returns
 # what Excel ("~$兰江街道.xlsx", an owner/lock file) and WPS (".~兰江街道.xlsx") leave beside
 # a workbook while it is open: a few bytes, never a return
 TEMPORARY_PREFIXES = ("~$", ".~")
+# what file managers leave in folders: never shown as files passed over
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 
 
 @dataclass(frozen=True)
@@ -83,9 +92,16 @@ def collect(folder: Path, workdir: Path, ours: frozenset[Path] = frozenset()) ->
             _from_mail(path, workdir, inbox)
         elif ours and path.resolve() in ours:
             inbox.skipped.append((str(path), Message("inbox.own_summary", {})))
-        elif lower.endswith(WORKBOOK_SUFFIXES) and not name.endswith(MARKED_COPY):
-            modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-            inbox.received.append(Received(str(path), path, name, modified=modified))
+        elif lower.endswith(WORKBOOK_SUFFIXES):
+            if not name.endswith(MARKED_COPY):
+                modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+                inbox.received.append(Received(str(path), path, name, modified=modified))
+        elif lower.endswith(ARCHIVE_SUFFIXES):
+            _from_archive(path, workdir, inbox)
+        elif lower.endswith(UNSUPPORTED_ARCHIVE_SUFFIXES):
+            inbox.skipped.append((str(path), Message("inbox.archive_unsupported", {})))
+        elif not name.startswith(".") and lower not in _SYSTEM_FILES:
+            inbox.skipped.append((str(path), Message("inbox.not_a_return", {})))
     return inbox
 
 
@@ -130,21 +146,78 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
         return
     for skipped in mail.skipped:
         inbox.problems.append((f"{path} › {skipped}", Message("inbox.attachment_skipped", {})))
-    if not mail.attachments and not mail.skipped:  # said, so that every mail is accounted for
+    if not mail.attachments and not mail.archives and not mail.skipped:
+        # said, so that every mail is accounted for
         names = "、".join(mail.others[:10]) or "—"
         inbox.skipped.append((str(path), Message("inbox.no_workbook", {"names": names})))
+    for name in mail.others:
+        if name.lower().endswith(UNSUPPORTED_ARCHIVE_SUFFIXES):
+            origin = f"{path} › {name}"
+            inbox.problems.append((origin, Message("inbox.archive_unsupported", {})))
     for attachment in mail.attachments:
-        inbox.copies += 1
-        number = inbox.copies
-        suffix = Path(attachment.name).suffix.lower()
-        copy = workdir / f"{number:06d}{suffix if suffix in WORKBOOK_SUFFIXES else '.bin'}"
-        copy.write_bytes(attachment.data)
-        inbox.received.append(
-            Received(
-                origin=f"{path} › {attachment.name}",
-                path=copy,
-                name=attachment.name,
-                sender=mail.sender or None,
-                sent=mail.date,
-            )
+        _keep(inbox, workdir, attachment, f"{path} › {attachment.name}", mail.sender, mail.date)
+    for archive in mail.archives:
+        origin = f"{path} › {archive.name}"
+        _unpacked(inbox, workdir, archive.data, origin, mail.sender, mail.date, None)
+
+
+def _from_archive(path: Path, workdir: Path, inbox: Inbox) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        inbox.problems.append((str(path), Message("inbox.cannot_open", {"path": str(path)})))
+        return
+    modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    _unpacked(inbox, workdir, data, str(path), None, None, modified)
+
+
+def _unpacked(
+    inbox: Inbox,
+    workdir: Path,
+    data: bytes,
+    origin: str,
+    sender: str | None,
+    sent: dt.datetime | None,
+    modified: dt.datetime | None,
+) -> None:
+    """The workbooks of a zip archive, each a return (an archive inside it is not opened)."""
+    try:
+        found = unpack(data)
+    except ArchiveProblem as problem:
+        inbox.problems.append((origin, Message(problem.message_id, {})))
+        return
+    for name in found.skipped:
+        inbox.problems.append((f"{origin} › {name}", Message("inbox.archive_entry_skipped", {})))
+    if not found.workbooks and not found.skipped:
+        names = "、".join(found.others[:10]) or "—"
+        inbox.skipped.append((origin, Message("inbox.archive_no_workbook", {"names": names})))
+    for workbook in found.workbooks:
+        if workbook.name.startswith(TEMPORARY_PREFIXES) or workbook.name.endswith(MARKED_COPY):
+            continue
+        _keep(inbox, workdir, workbook, f"{origin} › {workbook.name}", sender, sent, modified)
+
+
+def _keep(
+    inbox: Inbox,
+    workdir: Path,
+    attachment: Attachment,
+    origin: str,
+    sender: str | None,
+    sent: dt.datetime | None,
+    modified: dt.datetime | None = None,
+) -> None:
+    """An attachment or packed workbook copied into ``workdir`` under a name we make up."""
+    inbox.copies += 1
+    suffix = Path(attachment.name).suffix.lower()
+    copy = workdir / f"{inbox.copies:06d}{suffix if suffix in WORKBOOK_SUFFIXES else '.bin'}"
+    copy.write_bytes(attachment.data)
+    inbox.received.append(
+        Received(
+            origin=origin,
+            path=copy,
+            name=attachment.name,
+            sender=sender or None,
+            sent=sent,
+            modified=modified,
         )
+    )

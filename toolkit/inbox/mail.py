@@ -22,6 +22,7 @@ MAX_MAIL_BYTES = 100 * 1024 * 1024
 MAX_ATTACHMENTS = 100  # per mail, forwarded mails included
 MAX_PARTS = 10_000  # MIME parts of one mail, forwarded mails included
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")
+ARCHIVE_SUFFIXES = (".zip",)  # opened by toolkit.inbox.archive
 _RAW_NAME = re.compile(r'\bfilename="?([^";\r\n]+)', re.I)
 _WORKBOOK_TYPES = ("spreadsheet", "excel", "opendocument.spreadsheet", "ms-excel")
 
@@ -41,6 +42,7 @@ class Mail:
     attachments: tuple[Attachment, ...]  # workbook attachments only
     skipped: tuple[str, ...] = ()  # names of attachments left out (too large, too many)
     others: tuple[str, ...] = ()  # names of attachments that are not workbooks
+    archives: tuple[Attachment, ...] = ()  # .zip attachments (workbooks packed together)
 
 
 class MailProblem(Exception):
@@ -60,8 +62,9 @@ def read_mail(data: bytes) -> Mail:
     found: list[Attachment] = []
     skipped: list[str] = []
     others: list[str] = []
+    archives: list[Attachment] = []
     try:
-        _collect(message, found, skipped, others)
+        _collect(message, found, skipped, others, archives)
     except RecursionError:  # mails nested beyond reason
         raise MailProblem("inbox.mail_too_complex") from None
     return Mail(
@@ -72,22 +75,29 @@ def read_mail(data: bytes) -> Mail:
         attachments=tuple(found),
         skipped=tuple(skipped),
         others=tuple(others),
+        archives=tuple(archives),
     )
 
 
 def _collect(
-    message: EmailMessage, found: list[Attachment], skipped: list[str], others: list[str]
+    message: EmailMessage,
+    found: list[Attachment],
+    skipped: list[str],
+    others: list[str],
+    archives: list[Attachment],
 ) -> None:
     # walk() also descends into forwarded mails (message/rfc822 parts)
     for count, part in enumerate(message.walk()):
         if count > MAX_PARTS:
             raise MailProblem("inbox.mail_too_complex")
         name = display_name(_filename(part))
-        if name and not _is_workbook(name, part.get_content_type()):
+        workbook = bool(name) and _is_workbook(name, part.get_content_type())
+        archive = bool(name) and not workbook and name.lower().endswith(ARCHIVE_SUFFIXES)
+        if name and not workbook and not archive:
             others.append(name)
-        if not name or not _is_workbook(name, part.get_content_type()):
+        if not workbook and not archive:
             continue
-        if len(found) >= MAX_ATTACHMENTS:
+        if len(found) + len(archives) >= MAX_ATTACHMENTS:
             skipped.append(name)
             continue
         try:
@@ -97,7 +107,7 @@ def _collect(
         if len(payload) > current_limits().file_bytes:
             skipped.append(name)
             continue
-        found.append(Attachment(name, payload))
+        (found if workbook else archives).append(Attachment(name, payload))
 
 
 def display_name(raw: str) -> str:

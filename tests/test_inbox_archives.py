@@ -1,0 +1,164 @@
+"""Workbooks packed into a .zip — saved into the inbox or attached to a mail — are returns;
+archives we cannot open and files that are no return are named, never passed over in
+silence. Names inside an archive are only shown: nothing is written outside the work folder.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from tests.support import run_toolkit as toolkit
+from toolkit import limits
+from toolkit.inbox.collect import collect
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = (ROOT / "examples" / "凤山街道2025年报.xlsx").read_bytes()
+
+
+def packed(entries: dict[str, bytes], gbk: bool = False, encrypted: bool = False) -> bytes:
+    """A zip archive; ``gbk``: non-ASCII names written as Chinese Windows writes them (GBK
+    bytes, no UTF-8 flag), which zipfile cannot write itself: ASCII stand-ins of the same
+    length are written, then their bytes replaced. ``encrypted``: its first entry flagged
+    as encrypted."""
+    stand_ins: dict[bytes, bytes] = {}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i, (name, data) in enumerate(entries.items()):
+            written = name
+            if gbk and not name.isascii():
+                raw = name.encode("gbk")
+                written = (f"S{i:02d}" + "_" * len(raw))[: len(raw)]
+                stand_ins[written.encode("ascii")] = raw
+            archive.writestr(written, data)
+    data = buffer.getvalue()
+    for stand_in, raw in stand_ins.items():
+        data = data.replace(stand_in, raw)
+    if encrypted:  # zipfile writes no encrypted entry: the flag is set in both headers
+        marked = bytearray(data)
+        for signature, at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            start = marked.find(signature)
+            marked[start + at] |= 0x1
+        data = bytes(marked)
+    return data
+
+
+def mail_with(path: Path, name: str, data: bytes) -> Path:
+    message = EmailMessage()
+    message["From"] = "兰江街道 <lj@example.cn>"
+    message["Date"] = "Tue, 20 Jan 2026 09:30:00 +0800"
+    message.set_content("年报和补充表在压缩包里")
+    message.add_attachment(data, maintype="application", subtype="zip", filename=name)
+    path.write_bytes(bytes(message))
+    return path
+
+
+def test_workbooks_in_a_zip_are_returns_and_nothing_escapes(tmp_path: Path) -> None:
+    inbox, work = tmp_path / "收件箱", tmp_path / "work"
+    inbox.mkdir()
+    work.mkdir()
+    (inbox / "兰江街道.zip").write_bytes(
+        packed(
+            {
+                "兰江街道年报.xlsx": REPORT,
+                "../../逃出去.xlsx": REPORT,
+                "说明.docx": b"PK",
+                "__MACOSX/._兰江街道年报.xlsx": b"\x00\x05",
+            },
+            gbk=True,
+        )
+    )
+    found = collect(inbox, work)
+    assert [r.name for r in found.received] == ["兰江街道年报.xlsx", "逃出去.xlsx"]
+    assert [r.origin for r in found.received] == [
+        f"{inbox / '兰江街道.zip'} › 兰江街道年报.xlsx",
+        f"{inbox / '兰江街道.zip'} › 逃出去.xlsx",
+    ]
+    assert all(r.path.parent == work and r.path.read_bytes() == REPORT for r in found.received)
+    assert found.received[0].modified is not None  # the archive's own time
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work", "收件箱"]
+    assert found.problems == [] and found.skipped == []
+
+
+def test_a_zip_attached_to_a_mail_carries_the_mails_sender_and_date(tmp_path: Path) -> None:
+    inbox, work = tmp_path / "收件箱", tmp_path / "work"
+    inbox.mkdir()
+    work.mkdir()
+    mail_with(inbox / "来信.eml", "年报.zip", packed({"兰江年报.xlsx": REPORT}))
+    [received] = collect(inbox, work).received
+    assert received.origin == f"{inbox / '来信.eml'} › 年报.zip › 兰江年报.xlsx"
+    assert received.sender == "lj@example.cn" and received.sent is not None
+
+
+def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox, work = tmp_path / "收件箱", tmp_path / "work"
+    inbox.mkdir()
+    work.mkdir()
+    (inbox / "阳明.rar").write_bytes(b"Rar!\x1a\x07\x00")
+    (inbox / "说明.pdf").write_bytes(b"%PDF-1.4")
+    (inbox / "Thumbs.db").write_bytes(b"\x00")
+    (inbox / ".DS_Store").write_bytes(b"\x00")
+    (inbox / "坏的.zip").write_bytes(b"PK\x03\x04 not really")
+    (inbox / "加密.zip").write_bytes(packed({"年报.xlsx": REPORT}, encrypted=True))
+    (inbox / "只有文档.zip").write_bytes(packed({"年报.docx": b"PK"}))
+    (inbox / "太多.zip").write_bytes(packed({f"{i}.xlsx": REPORT for i in range(4)}))
+    monkeypatch.setenv("TOOLKIT_MAX_ZIP_ENTRIES", "3")
+    limits.current.cache_clear()
+    try:
+        found = collect(inbox, work)
+    finally:
+        monkeypatch.delenv("TOOLKIT_MAX_ZIP_ENTRIES")
+        limits.current.cache_clear()
+    assert found.received == []
+    problems = {Path(origin).name: m.message_id for origin, m in found.problems}
+    assert problems == {
+        "坏的.zip": "inbox.archive_corrupt",
+        "加密.zip › 年报.xlsx": "inbox.archive_entry_skipped",
+        "太多.zip": "inbox.archive_too_large",
+    }
+    skipped = {Path(origin).name: m for origin, m in found.skipped}
+    assert {name: m.message_id for name, m in skipped.items()} == {
+        "阳明.rar": "inbox.archive_unsupported",
+        "说明.pdf": "inbox.not_a_return",
+        "只有文档.zip": "inbox.archive_no_workbook",
+    }
+    assert "年报.docx" in skipped["只有文档.zip"].render()
+    assert list(work.iterdir()) == []
+
+
+def test_a_rar_attached_to_a_mail_is_named(tmp_path: Path) -> None:
+    inbox, work = tmp_path / "收件箱", tmp_path / "work"
+    inbox.mkdir()
+    work.mkdir()
+    message = EmailMessage()
+    message["From"] = "u@example.cn"
+    message.set_content("见附件")
+    message.add_attachment(
+        REPORT, maintype="application", subtype="octet-stream", filename="年报.xlsx"
+    )
+    message.add_attachment(b"Rar!", maintype="application", subtype="x-rar", filename="补充表.rar")
+    (inbox / "信.eml").write_bytes(bytes(message))
+    found = collect(inbox, work)
+    assert [r.name for r in found.received] == ["年报.xlsx"]
+    assert [(Path(o).name, m.message_id) for o, m in found.problems] == [
+        ("信.eml › 补充表.rar", "inbox.archive_unsupported")
+    ]
+
+
+def test_summary_reads_a_zipped_return(tmp_path: Path) -> None:
+    """End to end: the unit's return inside a zip counts for it, named by the archive."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    (inbox / "凤山.zip").write_bytes(packed({"凤山街道2025年报.xlsx": REPORT}, gbk=True))
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n凤山街道办事处\n", encoding="utf-8")
+    done = toolkit("summary", "收件箱", "-r", str(roster), "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    [unit] = json.loads(done.stdout)["units"]
+    assert unit["status"] == "ok"
+    assert unit["file"] == "收件箱/凤山.zip › 凤山街道2025年报.xlsx"

@@ -1,0 +1,93 @@
+"""Workbooks a unit packed into a .zip (its report and its tables in one archive, saved into
+the inbox or attached to a mail): each is a return of its own.
+
+An archive is untrusted like a mail: the names inside it are only shown, never used as
+paths; the limits of a mailed workbook bound what is unpacked; an archive inside an archive
+is not opened. Names written by Chinese Windows carry no UTF-8 flag and are GBK: they are
+decoded as such.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+
+from toolkit.inbox.mail import MAX_ATTACHMENTS, WORKBOOK_SUFFIXES, Attachment, display_name
+from toolkit.limits import current as current_limits
+
+# archives the standard library cannot open: named, so the clerk knows to unpack them
+UNSUPPORTED_ARCHIVE_SUFFIXES = (".rar", ".7z")
+_UTF8_NAME = 0x800  # general purpose flag: the entry's name is UTF-8
+_ENCRYPTED = 0x1
+# what reading one damaged entry raises (RuntimeError: a password is needed)
+_DAMAGED = (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, zlib.error)
+
+
+class ArchiveProblem(Exception):
+    def __init__(self, message_id: str) -> None:
+        super().__init__(message_id)
+        self.message_id = message_id
+
+
+@dataclass
+class Unpacked:
+    workbooks: list[Attachment] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # encrypted, too large, damaged
+    others: list[str] = field(default_factory=list)  # names of entries that are no workbook
+
+
+def unpack(data: bytes) -> Unpacked:
+    """The workbooks in a zip archive; raises ArchiveProblem when it cannot be opened or is
+    larger than the limits allow."""
+    limits = current_limits()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = [e for e in archive.infolist() if not e.is_dir()]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise ArchiveProblem("inbox.archive_corrupt") from None
+    unpacked = sum(e.file_size for e in entries)
+    if (
+        len(entries) > limits.zip_entries
+        or unpacked > limits.unzipped_bytes
+        or unpacked > max(len(data), 1) * limits.compression_ratio
+    ):
+        raise ArchiveProblem("inbox.archive_too_large")
+    found = Unpacked()
+    for entry in entries:
+        name = display_name(_entry_name(entry))
+        if not name or name.startswith("._") or "__MACOSX" in entry.filename:
+            continue  # macOS keeps its file attributes beside each file: no return
+        if not name.lower().endswith(WORKBOOK_SUFFIXES):
+            found.others.append(name)
+            continue
+        if (
+            entry.flag_bits & _ENCRYPTED
+            or entry.file_size > limits.file_bytes
+            or len(found.workbooks) >= MAX_ATTACHMENTS
+        ):
+            found.skipped.append(name)
+            continue
+        try:
+            found.workbooks.append(Attachment(name, archive.read(entry)))
+        except _DAMAGED:
+            found.skipped.append(name)  # a damaged entry, or a method zipfile lacks
+    return found
+
+
+def _entry_name(entry: zipfile.ZipInfo) -> str:
+    """The entry's name as its packer wrote it: UTF-8 when flagged; else the bytes, which
+    zipfile read as cp437, are UTF-8 if they decode as such, else GBK (Chinese Windows)."""
+    if entry.flag_bits & _UTF8_NAME:
+        return entry.filename
+    try:
+        raw = entry.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return entry.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return entry.filename
