@@ -107,12 +107,15 @@ def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.Monkey
     (inbox / "加密.zip").write_bytes(packed({"年报.xlsx": REPORT}, encrypted=True))
     (inbox / "只有文档.zip").write_bytes(packed({"年报.docx": b"PK"}))
     (inbox / "太多.zip").write_bytes(packed({f"{i}.xlsx": REPORT for i in range(4)}))
+    (inbox / "太大.zip").write_bytes(packed({"年报.xlsx": REPORT}) + b"\x00" * 1_100_000)
     monkeypatch.setenv("TOOLKIT_MAX_ZIP_ENTRIES", "3")
+    monkeypatch.setenv("TOOLKIT_MAX_FILE_MB", "1")
     limits.current.cache_clear()
     try:
         found = collect(inbox, work)
     finally:
         monkeypatch.delenv("TOOLKIT_MAX_ZIP_ENTRIES")
+        monkeypatch.delenv("TOOLKIT_MAX_FILE_MB")
         limits.current.cache_clear()
     assert found.received == []
     problems = {Path(origin).name: m.message_id for origin, m in found.problems}
@@ -120,6 +123,7 @@ def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.Monkey
         "坏的.zip": "inbox.archive_corrupt",
         "加密.zip › 年报.xlsx": "inbox.archive_entry_skipped",
         "太多.zip": "inbox.archive_too_large",
+        "太大.zip": "inbox.archive_too_large",  # not even read
     }
     skipped = {Path(origin).name: m for origin, m in found.skipped}
     assert {name: m.message_id for name, m in skipped.items()} == {

@@ -42,6 +42,8 @@ def unpack(data: bytes) -> Unpacked:
     """The workbooks in a zip archive; raises ArchiveProblem when it cannot be opened or is
     larger than the limits allow."""
     limits = current_limits()
+    if len(data) > limits.file_bytes:
+        raise ArchiveProblem("inbox.archive_too_large")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = [e for e in archive.infolist() if not e.is_dir()]

@@ -20,6 +20,7 @@ from toolkit.inbox.mail import (
     MailProblem,
     read_mail,
 )
+from toolkit.limits import current as current_limits
 from toolkit.messages import Message
 from toolkit.read.sniff import DOCUMENT_SUFFIXES
 
@@ -163,6 +164,9 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
 
 def _from_archive(path: Path, workdir: Path, inbox: Inbox) -> None:
     try:
+        if path.stat().st_size > current_limits().file_bytes:  # before it is read at all
+            inbox.problems.append((str(path), Message("inbox.archive_too_large", {})))
+            return
         data = path.read_bytes()
     except OSError:
         inbox.problems.append((str(path), Message("inbox.cannot_open", {"path": str(path)})))
