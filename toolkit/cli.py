@@ -407,7 +407,9 @@ def summary_command(
             nameless = [d.unit.name for d in drafts if not d.unit.email]
             if nameless:
                 typer.echo(t("summary.reply.no_address", units="、".join(nameless)), err=quiet)
-        raise typer.Exit(exit_code([r.result for r in summary.returns]))
+        code = exit_code([r.result for r in summary.returns])
+        # a mail or archive that could not be opened is a file that could not be read
+        raise typer.Exit(2 if summary.inbox_problems.problems else code)
 
     _run(action)
 

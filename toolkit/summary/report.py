@@ -82,6 +82,9 @@ def text_report(summary: Summary) -> str:
     for origin, message in summary.inbox_problems.skipped:
         lines.append(render("summary.inbox_skipped", origin=origin, message=message.render()))
     statuses = [row.status for row in summary.units]
+    if summary.inbox_problems.problems:
+        count = len(summary.inbox_problems.problems)
+        lines.append(render("summary.inbox_unreadable", count=count))
     lines.append(
         render(
             "summary.verdict",
