@@ -54,24 +54,25 @@ def encode(value: Any, level: int = 0) -> str:
     """``value`` as ``json.dumps(value, indent=2, ensure_ascii=False)`` writes it when it
     stands ``level`` levels deep."""
     if isinstance(value, dict):
-        if not value:
-            return "{}"
-        inner = "\n" + _INDENT * (level + 1)
-        if _PLAIN.issuperset(map(type, value.values())):
-            return "{" + inner + _flat(level).encode(value)[1:-1] + "\n" + _INDENT * level + "}"
-        if not _KEYS.issuperset(map(type, value)):  # json's own key conversions
-            return _indented(value, level)
-        items = (_SCALAR.encode(k) + ": " + encode(v, level + 1) for k, v in value.items())
-        return "{" + inner + ("," + inner).join(items) + "\n" + _INDENT * level + "}"
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        inner = "\n" + _INDENT * (level + 1)
-        if _PLAIN.issuperset(map(type, value)):
-            return "[" + inner + _flat(level).encode(value)[1:-1] + "\n" + _INDENT * level + "]"
-        items = (encode(item, level + 1) for item in value)
-        return "[" + inner + ("," + inner).join(items) + "\n" + _INDENT * level + "]"
-    return _SCALAR.encode(value)
+        members, brackets = value.values(), "{}"
+    elif isinstance(value, (list, tuple)):
+        members, brackets = value, "[]"
+    else:
+        return _SCALAR.encode(value)
+    if not value:
+        return brackets
+    inner = "\n" + _INDENT * (level + 1)
+    if _PLAIN.issuperset(map(type, members)):
+        body = _flat(level).encode(value)[1:-1]
+    elif not isinstance(value, dict):
+        body = ("," + inner).join(encode(item, level + 1) for item in value)
+    elif _KEYS.issuperset(map(type, value)):
+        body = ("," + inner).join(
+            _SCALAR.encode(k) + ": " + encode(v, level + 1) for k, v in value.items()
+        )
+    else:  # keys json converts to text its own way
+        return _indented(value, level)
+    return brackets[0] + inner + body + "\n" + _INDENT * level + brackets[1]
 
 
 @lru_cache(maxsize=16)
