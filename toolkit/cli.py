@@ -351,7 +351,6 @@ def summary_command(
     def action() -> None:
         import tempfile
 
-        from toolkit.check.result import exit_code
         from toolkit.files import atomic_write, check_outputs
         from toolkit.forms.registry import load_form
         from toolkit.roster import read_roster
@@ -370,9 +369,7 @@ def summary_command(
         ours = frozenset(
             p.resolve() for p in [target] if p is not None and p.is_file() and is_own_summary(p)
         )
-        inputs = [
-            p for p in inbox.rglob("*") if p.is_file() and not (ours and p.resolve() in ours)
-        ]
+        inputs = [p for p in inbox.rglob("*") if p.is_file() and not (ours and p.resolve() in ours)]
         inputs += [roster] if roster else []
         if target is not None:
             check_outputs([target], inputs, force)
@@ -380,9 +377,7 @@ def summary_command(
             raise UserError("files.parent_missing", path=str(replies), parent=str(replies.parent))
         with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
             with _progress_bar() as progress:
-                summary = summarise(
-                    inbox, units, forms, Path(work), chosen, progress, ours=ours
-                )
+                summary = summarise(inbox, units, forms, Path(work), chosen, progress, ours=ours)
             # the results live until this process ends: the collector need not walk them
             # while the workbook is written (0.74 -> 0.58 s at 1,000 returns)
             gc.freeze()
@@ -407,9 +402,7 @@ def summary_command(
             nameless = [d.unit.name for d in drafts if not d.unit.email]
             if nameless:
                 typer.echo(t("summary.reply.no_address", units="、".join(nameless)), err=quiet)
-        code = exit_code([r.result for r in summary.returns])
-        # a mail or archive that could not be opened is a file that could not be read
-        raise typer.Exit(2 if summary.inbox_problems.problems else code)
+        raise typer.Exit(summary.exit_code)
 
     _run(action)
 

@@ -143,6 +143,8 @@ _COLUMN_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # a cell or formula spelled otherwise than <c r=…> and <f…>: a namespace prefix, a line
 # break inside the tag
 _UNUSUAL_CELLS = re.compile(rb"<\w+:(?:c|f)\b|<c[\t\r\n]|<f[\t\r\n]")
+
+
 class SheetPart:
     """One sheet's XML, asked about single cells: each is found by its reference within its
     row (a template's thousand helper formulas, and a report's other cells, are never

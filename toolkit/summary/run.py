@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from toolkit.check.pipeline import check_files
-from toolkit.check.result import FileResult
+from toolkit.check.result import FileResult, exit_code
 from toolkit.forms.model import FormSpec
 from toolkit.inbox.collect import Inbox, Received, collect
 from toolkit.inbox.match import Match, Matcher
@@ -128,6 +128,12 @@ class Summary:
     @property
     def missing(self) -> list[RosterEntry]:
         return [row.unit for row in self.units if row.counted is None]
+
+    @property
+    def exit_code(self) -> int:
+        """As `check`'s: 2 when a file could not be read (a return, or a mail, archive or
+        attachment of the inbox), else 1 when a return has errors, else 0."""
+        return 2 if self.inbox_problems.problems else exit_code([r.result for r in self.returns])
 
 
 def summarise(

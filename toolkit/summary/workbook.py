@@ -72,13 +72,13 @@ def _totals(
     summary: Summary, specs: dict[str, FormSpec], include_errors: bool
 ) -> list[_FormTotals]:
     """The consolidated figures of each form, computed once for 汇总表 and 图表."""
-    chosen = included(summary, include_errors)
-    out = []
     # a return counts for its own form, and for each supplementary table it holds that no
     # newer return of its unit replaces
-    for form_id in sorted({f for r in chosen for f in r.counted_forms if f in specs}):
+    chosen = [(r, r.counted_forms) for r in included(summary, include_errors)]
+    out = []
+    for form_id in sorted({f for _, forms in chosen for f in forms if f in specs}):
         spec = specs[form_id]
-        members = [r for r in chosen if form_id in r.counted_forms]
+        members = [r for r, forms in chosen if form_id in forms]
         positions: dict[str, list[int]] = {"": list(range(len(members)))}
         for i, member in enumerate(members):
             group = member.match.unit.group if member.match.unit else None
