@@ -58,10 +58,16 @@ def mail_with(path: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def test_workbooks_in_a_zip_are_returns_and_nothing_escapes(tmp_path: Path) -> None:
-    inbox, work = tmp_path / "收件箱", tmp_path / "work"
+def folders(root: Path) -> tuple[Path, Path]:
+    """An inbox folder and the work folder attachments are copied into."""
+    inbox, work = root / "收件箱", root / "work"
     inbox.mkdir()
     work.mkdir()
+    return inbox, work
+
+
+def test_workbooks_in_a_zip_are_returns_and_nothing_escapes(tmp_path: Path) -> None:
+    inbox, work = folders(tmp_path)
     (inbox / "兰江街道.zip").write_bytes(
         packed(
             {
@@ -86,9 +92,7 @@ def test_workbooks_in_a_zip_are_returns_and_nothing_escapes(tmp_path: Path) -> N
 
 
 def test_a_zip_attached_to_a_mail_carries_the_mails_sender_and_date(tmp_path: Path) -> None:
-    inbox, work = tmp_path / "收件箱", tmp_path / "work"
-    inbox.mkdir()
-    work.mkdir()
+    inbox, work = folders(tmp_path)
     mail_with(inbox / "来信.eml", "年报.zip", packed({"兰江年报.xlsx": REPORT}))
     [received] = collect(inbox, work).received
     assert received.origin == f"{inbox / '来信.eml'} › 年报.zip › 兰江年报.xlsx"
@@ -96,9 +100,7 @@ def test_a_zip_attached_to_a_mail_carries_the_mails_sender_and_date(tmp_path: Pa
 
 
 def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    inbox, work = tmp_path / "收件箱", tmp_path / "work"
-    inbox.mkdir()
-    work.mkdir()
+    inbox, work = folders(tmp_path)
     (inbox / "阳明.rar").write_bytes(b"Rar!\x1a\x07\x00")
     (inbox / "说明.pdf").write_bytes(b"%PDF-1.4")
     (inbox / "Thumbs.db").write_bytes(b"\x00")
@@ -136,9 +138,7 @@ def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_a_rar_attached_to_a_mail_is_named(tmp_path: Path) -> None:
-    inbox, work = tmp_path / "收件箱", tmp_path / "work"
-    inbox.mkdir()
-    work.mkdir()
+    inbox, work = folders(tmp_path)
     message = EmailMessage()
     message["From"] = "u@example.cn"
     message.set_content("见附件")
