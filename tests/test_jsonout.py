@@ -33,10 +33,12 @@ scalars = (
 keys = st.text(max_size=6) | st.integers(-5, 5) | st.floats(allow_nan=False) | st.booleans()
 documents = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=5)
-    | st.tuples(inner, inner)
-    | st.dictionaries(st.text(max_size=6), inner, max_size=5)
-    | st.dictionaries(keys, inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=6), inner, max_size=5)
+        | st.dictionaries(keys, inner, max_size=4)
+    ),
     max_leaves=25,
 )
 
