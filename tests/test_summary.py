@@ -287,3 +287,22 @@ def test_without_a_roster_each_return_is_its_own_unit_even_unreadable(tmp_path: 
     assert units["损坏-1"]["status"] == "unreadable"
     assert units["凤山街道办事处"]["status"] == "ok"
     assert list((tmp_path / "r").glob("*.eml")) == []  # nobody is missing, nobody has errors
+
+
+def test_units_without_an_address_are_counted_and_the_first_ones_named(tmp_path: Path) -> None:
+    """A national roster may lack hundreds of addresses: the clerk is told how many, with
+    the first ten named, not a line of every name."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    names = [f"第{i:02d}街道办事处" for i in range(12)]
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n" + "".join(f"{n}\n" for n in names), encoding="utf-8")
+    done = toolkit(
+        "summary", str(inbox), "-r", str(roster), "--replies", str(tmp_path / "r"), cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr  # nothing received, nothing wrong
+    [line] = [x for x in done.stdout.splitlines() if "没有邮箱" in x]
+    assert "以下 12 个单位" in line and "共 12 个" in line
+    assert all(name in line for name in names[:10])
+    assert names[10] not in line and names[11] not in line
+    assert len(list((tmp_path / "r").glob("*.eml"))) == 12  # each still gets its reminder

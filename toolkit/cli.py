@@ -401,10 +401,20 @@ def summary_command(
             typer.echo(t("summary.reply.written", count=len(drafts), folder=replies), err=quiet)
             nameless = [d.unit.name for d in drafts if not d.unit.email]
             if nameless:
-                typer.echo(t("summary.reply.no_address", units="、".join(nameless)), err=quiet)
+                typer.echo(_no_address(nameless), err=quiet)
         raise typer.Exit(summary.exit_code)
 
     _run(action)
+
+
+NAMES_LISTED = 10  # units named in a line; a national roster may lack hundreds of addresses
+
+
+def _no_address(names: list[str]) -> str:
+    listed = "、".join(names[:NAMES_LISTED])
+    if len(names) > NAMES_LISTED:
+        listed = t("summary.reply.no_address_more", units=listed, count=len(names))
+    return t("summary.reply.no_address", units=listed, count=len(names))
 
 
 @app.command("report", help=t("cli.report_help"))
