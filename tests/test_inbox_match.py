@@ -76,3 +76,39 @@ def test_a_name_containing_unit_names_gives_the_longest_in_roster_order() -> Non
         longest = max((len(c) for c, _ in inside), default=0)
         expected = tuple(u for c, u in inside if len(c) == longest)
         assert matcher.by_name(name) == expected, name
+
+
+def test_a_unit_name_inside_the_name_of_another_body_is_no_match() -> None:
+    """余姚市档案馆 is not 余姚市人民政府 (whose core, 余姚市, it starts with); a note or a
+    file name's trailing word still lets the name inside count."""
+    roster = [unit("余姚市人民政府", row=2), unit("兰江街道办事处", row=3)]
+    matcher = Matcher(roster)
+    for other in ("余姚市档案馆", "余姚市人民政府办公室", "兰江街道卫生院", "兰江街道社区"):
+        assert matcher.match(other, None, "年报.xlsx").how == "unknown", other
+    for written, expected in (
+        ("宁波市余姚市人民政府", roster[0]),
+        ("兰江街道（盖章）", roster[1]),
+        ("余姚市兰江街道办事处", roster[1]),
+    ):
+        assert matcher.match(written, None, "x.xlsx").unit == expected, written
+    assert matcher.match(None, None, "兰江街道年报终稿.xlsx").unit == roster[1]
+
+
+def test_a_short_name_without_its_place_names_the_unit_of_that_place() -> None:
+    roster = [
+        unit("余姚市民政局", row=2),
+        unit("余姚市自然资源和规划局", row=3),
+        unit("余姚市教育局", row=4),
+        unit("慈溪市教育局", row=5),
+    ]
+    matcher = Matcher(roster)
+    for written, expected in (
+        ("市民政局", roster[0]),
+        ("民政局", roster[0]),
+        ("市自然资源和规划局", roster[1]),
+    ):
+        found = matcher.match(written, None, "x.xlsx")
+        assert (found.how, found.unit) == ("unit", expected), written
+    two = matcher.match("市教育局", None, "x.xlsx")  # both cities have one: not guessed
+    assert two.how == "ambiguous" and set(two.units) == {roster[2], roster[3]}
+    assert matcher.match("局", None, "x.xlsx").how == "unknown"

@@ -2,11 +2,17 @@
 address, then by the file name. Names are compared as people write them: full width or
 half, with or without spaces, 全称 or 简称 (兰江街道办事处 / 兰江街道 / 余姚市兰江街道).
 More than one candidate is reported as ambiguous, none as unknown: never a guess.
+
+A unit's name inside a longer one counts only when what follows it does not name another
+body: 余姚市档案馆 is not 余姚市人民政府, and 兰江街道卫生院 is not 兰江街道办事处, while
+兰江街道（盖章） is. A 简称 without its place (市民政局, 民政局) names the one roster unit
+of that place ending so (余姚市民政局).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,6 +25,10 @@ _SUFFIXES = sorted(
     reverse=True,
 )
 _MIN_CORE = 2  # a core name shorter than this matches too much
+# what the name of a body of its own ends with (a bureau, a hall, a school, a centre...)
+_BODY_ENDINGS = (*"局馆院校所站委办队室厅部会处村学园团科庭社场厂台署", "中心", "公司", "社区")
+_PLACE_ENDINGS = ("省", "市", "县", "区", "州", "旗", "盟")  # 余姚市 in 余姚市民政局
+_MIN_TAIL = 3  # a place-less 简称 shorter than this (局, 民政) matches too much
 
 How = Literal["unit", "sender", "file", "ambiguous", "unknown"]
 
@@ -52,6 +62,11 @@ class Matcher:
         for unit_core, unit in self.cores:
             self.by_core.setdefault(unit_core, []).append(unit)
         self.longest_core = max((len(c) for c, _ in self.cores), default=0)
+        # each core's endings after a place name: 民政局 and 市民政局 of 余姚市民政局
+        self.by_tail: dict[str, list[RosterEntry]] = {}
+        for unit_core, unit in self.cores:
+            for tail in _place_less(unit_core):
+                self.by_tail.setdefault(tail, []).append(unit)
         self.position = {id(u): i for i, u in enumerate(roster)}
         self.by_email = {}
         for unit in roster:
@@ -77,11 +92,15 @@ class Matcher:
             found = {
                 id(u): u
                 for start in range(len(key) - length + 1)
+                if not _names_another_body(key[start + length :])
                 for u in self.by_core.get(key[start : start + length], ())
             }
             if found:
-                return tuple(sorted(found.values(), key=lambda u: self.position[id(u)]))
-        return ()
+                return self._in_roster_order(found.values())
+        return self._in_roster_order(self.by_tail.get(core(name), ()))
+
+    def _in_roster_order(self, units: Iterable[RosterEntry]) -> tuple[RosterEntry, ...]:
+        return tuple(sorted(units, key=lambda u: self.position[id(u)]))
 
     def match(self, unit_name: str | None, sender: str | None, file_name: str) -> Match:
         for how, candidates in (
@@ -94,6 +113,26 @@ class Matcher:
             if len(candidates) > 1:
                 return Match("ambiguous", candidates)
         return Match("unknown", ())
+
+
+def _names_another_body(rest: str) -> bool:
+    """Whether the text after a unit's name in a longer one names a body of its own (not
+    a 全称 ending, a note or a file name's 终稿)."""
+    if not rest or any(rest == suffix for suffix in _SUFFIXES):
+        return False
+    return rest.endswith(_BODY_ENDINGS)
+
+
+def _place_less(unit_core: str) -> list[str]:
+    """The 简称 of ``unit_core`` without its place: 余姚市民政局 -> 市民政局, 民政局."""
+    tails = []
+    for cut in range(1, len(unit_core)):
+        tail = unit_core[cut:]
+        if len(tail) < _MIN_TAIL:
+            break
+        if tail.startswith(_PLACE_ENDINGS[1:4]) or unit_core[cut - 1] in _PLACE_ENDINGS:
+            tails.append(tail)
+    return tails
 
 
 def _stem(file_name: str) -> str:
