@@ -825,7 +825,6 @@ def test_charts_are_declared_in_the_spec_and_checked(tmp_path: Path) -> None:
         assert problem in caught.value.render() and "charts[0]" in caught.value.render()
 
 
-
 @pytest.mark.parametrize(
     ("form", "good", "bad", "where"),
     [

@@ -306,3 +306,40 @@ def test_units_without_an_address_are_counted_and_the_first_ones_named(tmp_path:
     assert all(name in line for name in names[:10])
     assert names[10] not in line and names[11] not in line
     assert len(list((tmp_path / "r").glob("*.eml"))) == 12  # each still gets its reminder
+
+
+def test_a_second_run_into_the_same_drafts_folder_writes_nothing_until_forced(
+    run: dict[str, Any],
+) -> None:
+    """Drafts already there: refused before the workbook is written, with their count; with
+    --force they are rewritten, and a draft of ours this run did not rewrite is named so the
+    clerk does not send it (the clerk's own mails in the folder are left out of it)."""
+    folder = run["root"] / "草稿-再次"
+    roster = str(run["root"] / "名单.csv")
+    first = toolkit("summary", str(run["inbox"]), "-r", roster, "--replies", str(folder))
+    assert first.returncode == 2, first.stderr  # the broken mail
+    drafts = sorted(folder.glob("*.eml"))
+    assert len(drafts) == 3
+    (folder / "已改正单位.eml").write_bytes(drafts[0].read_bytes())  # a unit fixed since
+    (folder / "我自己的邮件.eml").write_bytes(b"Subject: hi\r\n\r\nbody\r\n")
+    summary = run["root"] / "再次汇总.xlsx"
+    again = toolkit(
+        "summary", str(run["inbox"]), "-r", roster, "-o", str(summary), "--replies", str(folder)
+    )
+    assert again.returncode == 2
+    assert "有 3 个输出文件已存在" in again.stderr and "--force" in again.stderr
+    assert not summary.exists()  # refused before anything was written
+    forced = toolkit(
+        "summary",
+        str(run["inbox"]),
+        "-r",
+        roster,
+        "-o",
+        str(summary),
+        "--replies",
+        str(folder),
+        "--force",
+    )
+    assert forced.returncode == 2 and summary.exists()
+    [line] = [x for x in forced.stderr.splitlines() if "请勿误发" in x]
+    assert "1 封" in line and "已改正单位.eml" in line and "我自己的邮件" not in line

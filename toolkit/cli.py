@@ -386,10 +386,12 @@ def summary_command(
             from toolkit.summary.report import text_report, write_json_report
             from toolkit.summary.workbook import write_summary
 
+            # every output is refused or cleared before the first is written
+            planned = _plan_replies(summary, replies, inputs, force)
             if target is not None:
                 specs = {spec.id: spec for spec in forms}
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, include_errors))
-            drafts = _write_replies(summary, replies, forms, chosen, inputs, force)
+            drafts = _write_replies(summary, planned, forms, chosen)
         if output_format == "json":
             write_json_report(summary, sys.stdout)
         else:
@@ -399,6 +401,14 @@ def summary_command(
             typer.echo(t("summary.written", path=target), err=quiet)
         if drafts:
             typer.echo(t("summary.reply.written", count=len(drafts), folder=replies), err=quiet)
+        if replies is not None:
+            from toolkit.summary.replies import stale_drafts
+
+            stale = stale_drafts(replies, [path for _, _, path in planned])
+            if stale:
+                names = "、".join(p.name for p in stale[:NAMES_LISTED])
+                names += "…" if len(stale) > NAMES_LISTED else ""
+                typer.echo(t("summary.reply.stale", count=len(stale), names=names), err=True)
             nameless = [d.unit.name for d in drafts if not d.unit.email]
             if nameless:
                 typer.echo(_no_address(nameless), err=quiet)
@@ -567,26 +577,28 @@ def _progress_bar() -> Iterator[Callable[[int], Callable[[int], None]] | None]:
         yield start
 
 
-def _write_replies(
-    summary: Any,
-    folder: Path | None,
-    forms: list[Any],
-    chosen: Any,
-    inputs: list[Path],
-    force: bool,
-) -> list[Any]:
-    """Reply drafts into ``folder`` (created), for the year and form most returns used."""
-    from collections import Counter
-
+def _plan_replies(summary: Any, folder: Path | None, inputs: list[Path], force: bool) -> list[Any]:
+    """The drafts to write into ``folder`` (created), each output checked."""
     from toolkit.files import check_outputs
-    from toolkit.summary.replies import plan_drafts, write_drafts
-    from toolkit.template.make import default_year
+    from toolkit.summary.replies import plan_drafts
 
     if folder is None:
         return []
     folder.mkdir(exist_ok=True)
     planned = plan_drafts(summary, folder)
     check_outputs([path for _, _, path in planned], inputs, force)
+    return planned
+
+
+def _write_replies(summary: Any, planned: list[Any], forms: list[Any], chosen: Any) -> list[Any]:
+    """The planned reply drafts, for the year and form most returns used."""
+    from collections import Counter
+
+    from toolkit.summary.replies import write_drafts
+    from toolkit.template.make import default_year
+
+    if not planned:
+        return []
     counted = [r.result for r in summary.counted if r.result.form]
     years = Counter(r.meta.get("year") for r in counted if r.meta.get("year"))
     year = years.most_common(1)[0][0] if years else default_year()

@@ -56,9 +56,13 @@ td.num { text-align: center; }
 
 # ---------------------------------------------------------------------------------------- write
 
-_TAGS: dict[str, tuple[str, str]] = {"title": ("h1", ""), "heading": ("h2", ""), "body": ("p", ""),
-                                     "signature": ("p", ' class="signature"'),
-                                     "note": ("p", ' class="note"')}
+_TAGS: dict[str, tuple[str, str]] = {
+    "title": ("h1", ""),
+    "heading": ("h2", ""),
+    "body": ("p", ""),
+    "signature": ("p", ' class="signature"'),
+    "note": ("p", ' class="note"'),
+}
 
 
 def _text(text: str) -> str:
@@ -69,10 +73,17 @@ def _text(text: str) -> str:
 
 def write_html(document: Document, *, title: str) -> str:
     lang = escape(_CONTROL.sub("", document.language))
-    out = ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{escape(_line(_CONTROL.sub('', title)))}</title>",  # no markup in <title>
-           f"<style>\n{_STYLE}</style>", "</head>", "<body>"]
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(_line(_CONTROL.sub('', title)))}</title>",  # no markup in <title>
+        f"<style>\n{_STYLE}</style>",
+        "</head>",
+        "<body>",
+    ]
     for block in document.blocks:
         if isinstance(block, Paragraph):
             tag, attrs = _TAGS.get(block.role, ("p", ""))
@@ -93,8 +104,11 @@ def _table_html(table: DocTable) -> list[str]:
         if (cell.row, cell.col) in covered:
             continue  # overlapping cells are a model error: the first one wins
         starts[cell.row, cell.col] = cell
-        covered.update((r, c) for r in range(cell.row, cell.row + max(cell.rows, 1))
-                       for c in range(cell.col, cell.col + max(cell.cols, 1)))
+        covered.update(
+            (r, c)
+            for r in range(cell.row, cell.row + max(cell.rows, 1))
+            for c in range(cell.col, cell.col + max(cell.cols, 1))
+        )
     # rows above the first row holding a data cell are the column headers
     first_data = min((c.row for c in starts.values() if not c.header), default=height)
     out = ["<table>"]
@@ -102,8 +116,11 @@ def _table_html(table: DocTable) -> list[str]:
         out.append(f"<caption>{_text(table.caption)}</caption>")
     if len(table.widths) == width and all(w > 0 for w in table.widths):
         total = sum(table.widths)
-        out.append("<colgroup>" + "".join(
-            f'<col style="width:{100 * w / total:.1f}%">' for w in table.widths) + "</colgroup>")
+        out.append(
+            "<colgroup>"
+            + "".join(f'<col style="width:{100 * w / total:.1f}%">' for w in table.widths)
+            + "</colgroup>"
+        )
     for r in range(height):
         row = []
         for c in range(width):
@@ -112,11 +129,17 @@ def _table_html(table: DocTable) -> list[str]:
                 if (r, c) not in covered:
                     row.append("<td></td>")  # keep every row complete
                 continue
-            attrs = "".join(f' {name}="{n}"' for name, n in (("colspan", cell.cols),
-                                                               ("rowspan", cell.rows)) if n > 1)
+            attrs = "".join(
+                f' {name}="{n}"'
+                for name, n in (("colspan", cell.cols), ("rowspan", cell.rows))
+                if n > 1
+            )
             if cell.header:
-                scope = ("col" if cell.cols == 1 else "colgroup") if r < first_data else (
-                    "row" if cell.rows == 1 else "rowgroup")
+                scope = (
+                    ("col" if cell.cols == 1 else "colgroup")
+                    if r < first_data
+                    else ("row" if cell.rows == 1 else "rowgroup")
+                )
                 row.append(f'<th scope="{scope}"{attrs}>{_text(cell.text)}</th>')
             else:
                 numeric = ' class="num"' if _NUMBER.fullmatch(cell.text.strip()) else ""
@@ -131,8 +154,10 @@ def _table_html(table: DocTable) -> list[str]:
 _CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
 _GB = {"gb2312", "gbk", "gb18030", "x-gbk", "csgb2312", "euc-cn"}  # labels Python lacks too
 # what a web page may be in: not idna, rot13, unicode-escape or any other codec Python knows
-_WEB = re.compile(r"utf-8|hz|big5(hkscs)?|euc_(jp|kr)|shift_jis|cp9(32|49|50)|iso2022_(jp|kr)"
-                  r"|iso8859-\d+|cp12\d\d|koi8-[ru]|cp866|mac-roman")
+_WEB = re.compile(
+    r"utf-8|hz|big5(hkscs)?|euc_(jp|kr)|shift_jis|cp9(32|49|50)|iso2022_(jp|kr)"
+    r"|iso8859-\d+|cp12\d\d|koi8-[ru]|cp866|mac-roman"
+)
 
 
 def _declared(head: bytes) -> str | None:
@@ -160,10 +185,13 @@ def decode(data: bytes, charset: str | None = None) -> str:
     """Text saved on a Chinese desktop or served by a Chinese site: a BOM, then a charset
     the page declares (or ``charset``, what its MIME header said), then UTF-8 strictly,
     then GB18030 (a superset of GBK and GB2312)."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
-            return data[len(bom):].decode(encoding, errors="replace")
+            return data[len(bom) :].decode(encoding, errors="replace")
     declared = _declared(data[:4096]) or (_web_encoding(charset) if charset else None)
     if declared:
         return data.decode(declared, errors="replace")
@@ -202,10 +230,47 @@ def _span(value: str | None) -> int:
 
 _SKIP = {"script", "style", "head", "title", "noscript", "template", "svg", "iframe"}
 _IN_HEAD = {"meta", "link", "base", "title", "script", "style", "noscript", "template"}
-_BLOCK = {"address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "div",
-          "dl", "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-          "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section",
-          "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"}
+_BLOCK = {
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "html",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
 _CELL_BREAK = _BLOCK - {"table", "tbody", "td", "tfoot", "th", "thead", "tr", "caption"}
 _ROW_GROUPS = {"thead", "tbody", "tfoot"}
 
@@ -365,8 +430,9 @@ class _Reader(HTMLParser):
                     self._flush()
                 if not self._started and _line(text):  # a line's role is where it starts
                     self._started = True
-                    self._role = ("title" if self._heading == "h1" else
-                                  "heading" if self._heading else "body")
+                    self._role = (
+                        "title" if self._heading == "h1" else "heading" if self._heading else "body"
+                    )
                 self._parts.append(text)
             return
         if value in _BLOCK or value == "br":
@@ -469,8 +535,9 @@ def _build_table(events: list[Event]) -> tuple[list[str], DocTable | None]:
             group.append(cell)
             cursor += cols
     end_group()
-    found = [TableCell("\n".join(_lines(c.parts)), c.row, c.col, c.rows, c.cols, c.header)
-             for c in cells]
+    found = [
+        TableCell("\n".join(_lines(c.parts)), c.row, c.col, c.rows, c.cols, c.header) for c in cells
+    ]
     title = "\n".join(line for parts in captions for line in _lines(parts))
     table = DocTable(found, caption=title or None) if any(c.text for c in found) else None
     return _lines(foster), table

@@ -22,6 +22,8 @@ from toolkit.summary.run import Return, Summary
 from toolkit.template.writer import Prepared, TemplateOptions, prepare, write_template
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+DRAFT_HEADER = "X-Toolkit-Draft"
+_HEAD_BYTES = 8_192  # a draft's headers come first, well within this
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,25 @@ def plan_drafts(summary: Summary, folder: Path) -> list[tuple[RosterEntry, str, 
         (unit, kind, folder / f"{stem}.eml")
         for (unit, kind), stem in zip(wanted, stems, strict=True)
     ]
+
+
+def stale_drafts(folder: Path, written: list[Path]) -> list[Path]:
+    """Drafts an earlier run left in ``folder`` that this run did not write (their units
+    have since reported, or corrected their returns): sending one would be a mistake."""
+    kept = {path.name for path in written}
+    stale = []
+    marker = DRAFT_HEADER.lower().encode() + b":"
+    for path in sorted(folder.glob("*.eml")):
+        if path.name in kept or not path.is_file():
+            continue
+        try:
+            with path.open("rb") as stream:
+                head = stream.read(_HEAD_BYTES).split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+        except OSError:
+            continue
+        if any(line.lower().startswith(marker) for line in head.splitlines()):
+            stale.append(path)
+    return stale
 
 
 def write_drafts(
@@ -107,6 +128,7 @@ def _draft(unit: RosterEntry, subject: str, body: str) -> EmailMessage:
     message["To"] = formataddr((unit.contact or unit.name, unit.email)) if unit.email else ""
     message["Subject"] = subject
     message["X-Unsent"] = "1"  # Outlook opens it as a draft to send
+    message[DRAFT_HEADER] = "1"  # a later run knows its drafts from the clerk's own mails
     message.set_content(body)
     return message
 
