@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 import subprocess
@@ -175,3 +176,13 @@ def saved_mail(
     message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
     path.write_bytes(bytes(message))
     return path
+
+
+def laid_out_by_hand(path: Path) -> bytes:
+    """The filled template at ``path`` without its field map, as a unit that copied the
+    tables into a workbook of its own sends it: read by its labels."""
+    workbook = openpyxl.load_workbook(path)
+    del workbook[META_SHEET]
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

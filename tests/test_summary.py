@@ -17,12 +17,19 @@ from python_calamine import CalamineWorkbook
 
 from tests.fills import consistent_fill
 from tests.libreoffice import convert
-from tests.support import build_template, fill_workbook, read_map, read_sheets, saved_mail, value_at
+from tests.support import (
+    build_template,
+    fill_workbook,
+    laid_out_by_hand,
+    read_map,
+    read_sheets,
+    saved_mail,
+    value_at,
+)
 from tests.support import run_toolkit as toolkit
 from toolkit.forms.registry import load_form
 
 ROOT = Path(__file__).resolve().parent.parent
-HAND = ROOT / "examples" / "兰江街道2020年报（手工表格）.xlsx"
 SPEC = load_form("gov-2021")
 ROSTER = [
     ("凤山街道办事处", "fs@example.cn", "街道"),
@@ -68,7 +75,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         inbox / "第二次.eml",
         "Tue, 27 Jan 2026 08:00:00 +0800",
         "兰江街道（更正）.xlsx",
-        HAND.read_bytes(),
+        laid_out_by_hand(filled(build, "new.xlsx", "兰江街道办事处", 5)),
         sender="兰江 <LJ@example.cn>",
     )
     (inbox / "一月" / "损坏的邮件.eml").write_bytes(b"")  # a mail that cannot be read
@@ -180,10 +187,12 @@ def test_libreoffice_opens_the_summary(run: dict[str, Any], soffice: str) -> Non
 
 
 def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str, Any]) -> None:
-    """汇总表 in the official layout: by default only the clean 凤山 return of the 2021
-    format; with --include-errors the 教育局 one too. Sums computed here from the fills."""
+    """汇总表 in the official layout: by default only the clean returns (凤山's, and 兰江's
+    laid out by hand); with --include-errors the 教育局 one too. Sums computed here from the
+    fills."""
     clean = consistent_fill(SPEC, np.random.default_rng(1))
     broken = consistent_fill(SPEC, np.random.default_rng(2))
+    lanjiang = consistent_fill(SPEC, np.random.default_rng(5))
 
     def figures(path: Path) -> tuple[Any, Any]:
         rows = sheets(path)["汇总表"]
@@ -198,7 +207,7 @@ def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str
         )
         return natural, total
 
-    assert figures(run["out"]) == expected(clean)
+    assert figures(run["out"]) == expected(clean, lanjiang)
     assert "凤山街道办事处" in "".join(str(r[0]) for r in sheets(run["out"])["汇总表"])
     wider = run["root"] / "汇总-含错误.xlsx"
     done = toolkit(
@@ -212,7 +221,7 @@ def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str
         cwd=run["root"],
     )
     assert done.returncode == 2 and wider.is_file()  # the broken mail, as above
-    assert figures(wider) == expected(clean, broken)
+    assert figures(wider) == expected(clean, lanjiang, broken)
 
 
 def test_reply_drafts_parse_back_with_the_right_attachments_and_recipients(
@@ -265,11 +274,16 @@ def test_the_charts_the_spec_declares_plot_the_included_figures(run: dict[str, A
     rows = sheets(run["out"])["图表"]
     start = next(i for i, r in enumerate(rows) if r[0] == SPEC.name)
     data = {r[0]: r[1] for r in rows[start:] if r and r[0] and r[1] != ""}
-    clean = consistent_fill(SPEC, np.random.default_rng(1))  # 凤山, the one clean 2021 return
-    granted = sum(clean.get(f"applications.granted.{c}") or 0 for c in SPEC.sets["applicant"])
-    assert data["予以公开"] == granted
-    new = sum(clean.get(f"applications.new.{c}") or 0 for c in SPEC.sets["applicant"])
-    assert data["凤山街道办事处"] == new  # the top-units ranking
+    fengshan, lanjiang = (consistent_fill(SPEC, np.random.default_rng(s)) for s in (1, 5))
+    applicants = SPEC.sets["applicant"]
+
+    def granted(fill: dict[str, Any]) -> float:
+        return sum(fill.get(f"applications.granted.{c}") or 0 for c in applicants)
+
+    assert data["予以公开"] == granted(fengshan) + granted(lanjiang)  # the two clean returns
+    for unit, fill in (("凤山街道办事处", fengshan), ("兰江街道办事处", lanjiang)):
+        new = sum(fill.get(f"applications.new.{c}") or 0 for c in applicants)
+        assert data[unit] == new  # the top-units ranking
     chart_parts = [n for n in zipfile.ZipFile(run["out"]).namelist() if n.startswith("xl/charts/")]
     assert len(chart_parts) >= 5  # two on 总览, three per form on 图表
 
@@ -343,3 +357,64 @@ def test_a_second_run_into_the_same_drafts_folder_writes_nothing_until_forced(
     assert forced.returncode == 2 and summary.exists()
     [line] = [x for x in forced.stderr.splitlines() if "请勿误发" in x]
     assert "1 封" in line and "已改正单位.eml" in line and "我自己的邮件" not in line
+
+
+def test_a_report_of_another_year_is_listed_and_counts_for_nothing(tmp_path: Path) -> None:
+    """The year collected is most returns' (or --year): last year's report, even sent after
+    this year's, replaces nothing and adds to no total; a unit that sent only last year's
+    has not reported, and its reminder says what arrived."""
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+
+    def made(name: str, unit: str, seed: int, year: int) -> Path:
+        template = build / f"t-{seed}.xlsx"
+        build_template(SPEC, template, unit=unit, year=year)
+        fill_workbook(template, build / name, consistent_fill(SPEC, np.random.default_rng(seed)))
+        return build / name
+
+    shutil.copy(made("凤山2025.xlsx", "凤山街道办事处", 1, 2025), inbox / "凤山2025.xlsx")
+    shutil.copy(made("兰江2025.xlsx", "兰江街道办事处", 2, 2025), inbox / "兰江2025.xlsx")
+    old = made("凤山2024.xlsx", "凤山街道办事处", 3, 2024).read_bytes()
+    saved_mail(inbox / "后来.eml", "Tue, 27 Jan 2026 08:00:00 +0800", "凤山旧表.xlsx", old)
+    shutil.copy(made("梨洲2024.xlsx", "梨洲街道办事处", 4, 2024), inbox / "梨洲2024.xlsx")
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "单位名称,邮箱\n凤山街道办事处,fs@example.cn\n兰江街道办事处,lj@example.cn\n"
+        "梨洲街道办事处,lz@example.cn\n",
+        encoding="utf-8",
+    )
+    out, drafts = tmp_path / "汇总.xlsx", tmp_path / "草稿"
+    args = ("summary", str(inbox), "-r", str(roster), "-o", str(out))
+    done = toolkit(*args, "--replies", str(drafts), "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["year"] == 2025
+    units = {u["unit"]: u for u in report["units"]}
+    fengshan = units["凤山街道办事处"]
+    assert fengshan["status"] == "ok" and fengshan["file"].endswith("凤山2025.xlsx")
+    assert fengshan["superseded"] == [] and len(fengshan["other_year"]) == 1
+    assert fengshan["other_year"][0]["year"] == 2024
+    lizhou = units["梨洲街道办事处"]
+    assert lizhou["status"] == "missing" and lizhou["other_year"][0]["year"] == 2024
+    rows = sheets(out)
+    included = next(r[0] for r in rows["汇总表"] if str(r[0]).startswith("纳入汇总的单位"))
+    assert included == "纳入汇总的单位（2 个）：兰江街道办事处、凤山街道办事处"
+    note = next(r[7] for r in rows["报送情况"] if r[0] == "凤山街道办事处")
+    assert "不是 2025 年度的报表" in note and "凤山旧表.xlsx" in note
+    assert {r[0]: r[1] for r in rows["总览"] if r}["汇总年度"] == 2025
+    import email
+    from email import policy
+
+    [reminder] = list(drafts.glob("*.eml"))
+    body = email.message_from_bytes(reminder.read_bytes(), policy=policy.default).get_body()
+    text = body.get_content()
+    assert reminder.stem == "梨洲街道办事处" and "梨洲2024.xlsx 是 2024 年度的报表" in text
+    # the text account names them; --year turns the collection to 2024
+    plain = toolkit(*args, "--force", cwd=tmp_path)
+    assert "年度不符" in plain.stdout and "另有 2 份报表不是 2025 年度的" in plain.stdout
+    other = toolkit(*args, "--force", "--year", "2024", "--format", "json", cwd=tmp_path)
+    units = {u["unit"]: u for u in json.loads(other.stdout)["units"]}
+    assert units["梨洲街道办事处"]["status"] == "ok"
+    assert units["凤山街道办事处"]["file"].endswith("凤山旧表.xlsx")
+    assert units["兰江街道办事处"]["status"] == "missing"

@@ -345,6 +345,9 @@ def summary_command(
     replies: Annotated[
         Path | None, typer.Option("--replies", help=t("cli.summary_replies_help"))
     ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help=t("cli.summary_year_help"), min=2008, max=2100)
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help=t("cli.force_help"))] = False,
     lang: LangOption = None,
 ) -> None:
@@ -377,7 +380,9 @@ def summary_command(
             raise UserError("files.parent_missing", path=str(replies), parent=str(replies.parent))
         with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
             with _progress_bar() as progress:
-                summary = summarise(inbox, units, forms, Path(work), chosen, progress, ours=ours)
+                summary = summarise(
+                    inbox, units, forms, Path(work), chosen, progress, ours=ours, year=year
+                )
             # the results live until this process ends: the collector need not walk them
             # while the workbook is written (0.74 -> 0.58 s at 1,000 returns)
             gc.freeze()
@@ -591,7 +596,7 @@ def _plan_replies(summary: Any, folder: Path | None, inputs: list[Path], force: 
 
 
 def _write_replies(summary: Any, planned: list[Any], forms: list[Any], chosen: Any) -> list[Any]:
-    """The planned reply drafts, for the year and form most returns used."""
+    """The planned reply drafts, for the year collected and the form most returns used."""
     from collections import Counter
 
     from toolkit.summary.replies import write_drafts
@@ -600,8 +605,7 @@ def _write_replies(summary: Any, planned: list[Any], forms: list[Any], chosen: A
     if not planned:
         return []
     counted = [r.result for r in summary.counted if r.result.form]
-    years = Counter(r.meta.get("year") for r in counted if r.meta.get("year"))
-    year = years.most_common(1)[0][0] if years else default_year()
+    year = summary.year or default_year()
     by_id = {spec.id: spec for spec in forms}
     mains = Counter(r.form for r in counted if r.form in by_id and by_id[r.form].role == "main")
     spec = chosen or by_id[mains.most_common(1)[0][0] if mains else "gov-2021"]

@@ -97,6 +97,7 @@ class _Job:
         self.spec = spec
         self.year = year
         self.by_unit = {row.unit.row: row.returns for row in summary.units}
+        self.other_year = {row.unit.row: row.other_year for row in summary.units}
         missing = [unit for unit, kind, _ in planned if kind == "missing"]
         # one layout for every reminder's template; each gets its unit name
         self.template = (
@@ -110,7 +111,9 @@ class _Job:
             message = _errors_draft(unit, faulty, self.year)
         else:  # a unit missing its report may have sent a supplementary table with errors
             assert self.template is not None
-            message = _reminder_draft(unit, self.spec, self.year, self.template, faulty)
+            message = _reminder_draft(
+                unit, self.spec, self.year, self.template, faulty, self.other_year[unit.row]
+            )
         atomic_write(path, lambda tmp: tmp.write_bytes(bytes(message)))
         return Draft(unit, kind, path)
 
@@ -151,16 +154,25 @@ def _errors_draft(unit: RosterEntry, faulty: list[Return], year: int) -> EmailMe
 
 
 def _reminder_draft(
-    unit: RosterEntry, spec: FormSpec, year: int, shared: Prepared, faulty: list[Return]
+    unit: RosterEntry,
+    spec: FormSpec,
+    year: int,
+    shared: Prepared,
+    faulty: list[Return],
+    other_year: list[Return],
 ) -> EmailMessage:
-    """The unit's blank template; and the problems, with a marked copy, of a supplementary
-    table it sent with errors."""
+    """The unit's blank template; the problems, with a marked copy, of a supplementary
+    table it sent with errors; and what it sent for another year."""
     more = ""
     if faulty:
         errors, warnings, problems = _problems(faulty)
         more = "\n\n" + render(
             "summary.reply.missing_problems", errors=errors, warnings=warnings, problems=problems
         )
+    if other_year:
+        files = "、".join(Path(item.received.name).name for item in other_year)
+        given = "、".join(sorted({str(item.result.meta.get("year")) for item in other_year}))
+        more += "\n\n" + render("summary.reply.other_year", files=files, given=given, year=year)
     body = render("summary.reply.missing_body", unit=unit.name, year=year, more=more)
     message = _draft(unit, render("summary.reply.missing_subject", unit=unit.name, year=year), body)
     with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:

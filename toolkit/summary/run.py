@@ -13,6 +13,7 @@ run): the findings are exactly those `toolkit check` gives file by file.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from toolkit.roster import RosterEntry, name_key
 
 # what the summary workbook and reports need next; imported while the workers read
 WRITING_MODULES = ("toolkit.summary.workbook", "toolkit.summary.report")
-Standing = Literal["counted", "superseded", "ambiguous", "unknown"]
+Standing = Literal["counted", "superseded", "other_year", "ambiguous", "unknown"]
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 MAIN = "main"  # the slot of a unit's report in a national format
 
@@ -92,6 +93,7 @@ class UnitRow:
     counted: Return | None
     superseded: list[Return] = field(default_factory=list)
     supplements: list[Return] = field(default_factory=list)
+    other_year: list[Return] = field(default_factory=list)  # reports of another year
 
     @property
     def returns(self) -> list[Return]:
@@ -120,10 +122,22 @@ class Summary:
     returns: list[Return]
     units: list[UnitRow]
     inbox_problems: Inbox
+    year: int | None = None  # the year collected: most returns', unless given
+    expected: bool = True  # the units are a roster's (else those the returns name)
 
     @property
     def counted(self) -> list[Return]:
         return [r for r in self.returns if r.standing == "counted"]
+
+    @property
+    def listed(self) -> list[Return]:
+        """The returns whose findings are listed: all but those another return replaces
+        or that report another year."""
+        return [r for r in self.returns if r.standing not in ("superseded", "other_year")]
+
+    @property
+    def unmatched(self) -> list[Return]:
+        return [r for r in self.returns if r.standing in ("unknown", "ambiguous")]
 
     @property
     def missing(self) -> list[RosterEntry]:
@@ -146,12 +160,14 @@ def summarise(
     inbox: Inbox | None = None,
     documents: bool = False,
     ours: frozenset[Path] = frozenset(),
+    year: int | None = None,
 ) -> Summary:
     """``roster`` None: the units are those the returns name (none can be missing).
     Attachments are copied into ``workdir``, which must outlive the summary's use (the
     reply drafts annotate them). ``inbox``: returns already collected (audit's published
     reports, read with ``documents``) instead of the folder's; ``ours``: our own summary
-    workbooks in the folder, which are not returns."""
+    workbooks in the folder, which are not returns. ``year``: the year collected (default: the
+    year most returns give); a return of another year counts for nothing."""
     if inbox is None:
         inbox = collect(folder, workdir, ours)
     names = [str(r.path) for r in inbox.received]
@@ -176,8 +192,17 @@ def summarise(
         Return(received, result, match)
         for received, result, match in zip(inbox.received, results, matches, strict=True)
     ]
-    units = _by_unit(roster, returns, expected)
-    return Summary(folder, roster, returns, units, inbox)
+    # with a roster, the year collected is known (given, or most returns'); without one a
+    # folder may hold several years, and a unit's newest year comes first
+    year = year or (usual_year(results) if expected else None)
+    units = _by_unit(roster, returns, expected, year)
+    return Summary(folder, roster, returns, units, inbox, year, expected)
+
+
+def usual_year(results: list[FileResult]) -> int | None:
+    """The year most returns give (of two as common, the later)."""
+    years = Counter(r.meta.get("year") for r in results if isinstance(r.meta.get("year"), int))
+    return max(years, key=lambda y: (years[y], y)) if years else None
 
 
 def release_raw_values(result: FileResult) -> None:
@@ -190,10 +215,11 @@ def release_raw_values(result: FileResult) -> None:
 
 
 def _by_unit(
-    roster: list[RosterEntry], returns: list[Return], expected: bool = True
+    roster: list[RosterEntry], returns: list[Return], expected: bool = True, year: int | None = None
 ) -> list[UnitRow]:
-    """For each unit and slot the latest return counts; a return that counts for no slot
-    is superseded. ``expected``: the roster lists units expected to report."""
+    """For each unit and slot the latest return of ``year`` counts; a return that counts for
+    no slot is superseded, one that gives another year counts for none. ``expected``: the
+    roster lists units expected to report."""
     rows = {unit.row: UnitRow(unit, None) for unit in roster}
     latest: dict[int, dict[str, Return]] = {}
     matched: list[Return] = []
@@ -203,11 +229,16 @@ def _by_unit(
             continue
         unit = item.match.unit
         assert unit is not None
+        given = item.result.meta.get("year")
+        if year is not None and isinstance(given, int) and given != year:
+            item.standing = "other_year"  # last year's report sent again, or by mistake
+            rows[unit.row].other_year.append(item)
+            continue
         matched.append(item)
         slots = latest.setdefault(unit.row, {})
         for slot in item.slots:
             held = slots.get(slot)
-            if held is None or (item.when or _EARLIEST) > (held.when or _EARLIEST):
+            if held is None or _recency(item) > _recency(held):
                 slots[slot] = item  # a tie keeps the one met first
     # when the inbox holds reports, a roster unit that sent only a supplementary table has
     # not sent its report: it stays missing (its table still counts); an inbox of nothing
@@ -229,6 +260,13 @@ def _by_unit(
             item.standing = "superseded"
             rows[item.match.unit.row].superseded.append(item)  # type: ignore[union-attr]
     return list(rows.values())
+
+
+def _recency(item: Return) -> tuple[int, dt.datetime]:
+    """Which of a unit's returns is its latest: the report of the later year (one of 2024
+    sent again after 2025's does not replace it), then the later sent."""
+    given = item.result.meta.get("year")
+    return (given if isinstance(given, int) else 0), (item.when or _EARLIEST)
 
 
 def units_from_returns(

@@ -258,6 +258,9 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary) -> None:
     sheet.write_string(1, 1, dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
     sheet.write_string(2, 0, _t("inbox"))
     sheet.write_string(2, 1, str(summary.inbox))
+    if summary.year is not None:
+        sheet.write_string(3, 0, _t("year"))
+        sheet.write_number(3, 1, summary.year)
     statuses = Counter(row.status for row in summary.units)
     stray = Counter(r.standing for r in summary.returns)
     counts = [
@@ -270,6 +273,7 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary) -> None:
         ("missing", statuses["missing"]),
         ("unknown", stray["unknown"] + stray["ambiguous"]),
         ("superseded", stray["superseded"]),
+        ("other_year", stray["other_year"]),
     ]
     _header(sheet, styles, 4, [_t("col.what"), _t("col.count")])
     for i, (key, count) in enumerate(counts, start=5):
@@ -289,7 +293,7 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary) -> None:
     )
     chart.set_title({"name": _t("chart.status")})
     sheet.insert_chart(4, 3, chart)
-    by_rule = Counter(f.rule for r in summary.counted for f in r.result.findings)
+    by_rule = Counter(f.rule for r in summary.listed for f in r.result.findings)
     top = 16
     _header(sheet, styles, top, [_t("col.rule"), _t("col.count")])
     for i, (rule, count) in enumerate(sorted(by_rule.items()), start=top + 1):
@@ -336,17 +340,22 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         if unit_row.superseded:
             files = "；".join(r.result.file for r in unit_row.superseded)
             notes.append(_t("note.superseded", files=files))
+        if unit_row.other_year:
+            files = "；".join(r.result.file for r in unit_row.other_year)
+            notes.append(_t("note.other_year", files=files, year=summary.year))
         if notes:
             sheet.write_string(row, 7, "\n".join(notes), styles.text if len(notes) > 1 else None)
         row += 1
-    for item in summary.returns:
-        if item.standing in ("unknown", "ambiguous"):
-            candidates = "、".join(u.name for u in item.match.units)
-            sheet.write_string(row, 0, item.result.meta.get("unit") or "")
-            sheet.write_string(row, 2, _t(f"standing.{item.standing}"))
-            sheet.write_string(row, 3, item.result.file)
-            sheet.write_string(row, 7, _t(f"note.{item.standing}", candidates=candidates))
-            row += 1
+    for item in summary.unmatched:
+        candidates = "、".join(u.name for u in item.match.units)
+        sheet.write_string(row, 0, item.result.meta.get("unit") or "")
+        sheet.write_string(row, 2, _t(f"standing.{item.standing}"))
+        sheet.write_string(row, 3, item.result.file)
+        severities = [f.severity for f in item.result.findings]
+        sheet.write_number(row, 5, severities.count("error"))
+        sheet.write_number(row, 6, severities.count("warning"))
+        sheet.write_string(row, 7, _t(f"note.{item.standing}", candidates=candidates))
+        row += 1
     for origin, message in summary.inbox_problems.problems:
         sheet.write_string(row, 2, _t("standing.unreadable_mail"))
         sheet.write_string(row, 3, origin)
@@ -368,9 +377,7 @@ def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
     for col, width in enumerate((20, 36, 12, 7, 6, 6, 90)):
         sheet.set_column(col, col, width)
     row = 1
-    for item in summary.returns:
-        if item.standing == "superseded":
-            continue
+    for item in summary.listed:
         unit = item.match.unit.name if item.match.unit else (item.result.meta.get("unit") or "")
         for finding in item.result.findings:
             cells = [
