@@ -252,6 +252,8 @@ def test_reply_drafts_parse_back_with_the_right_attachments_and_recipients(
     assert "总计应为" in errors.get_body().get_content()
     [marked] = list(errors.iter_attachments())
     assert marked.get_filename() == "教育局年报.批注.xlsx"
+    raw = (folder / "余姚市教育局.eml").read_bytes()  # one parameter, no continuations
+    assert b"filename*=utf-8''" in raw and b"filename*0" not in raw
     copy = run["root"] / "附件.xlsx"
     copy.write_bytes(marked.get_content())
     assert openpyxl.load_workbook(copy).sheetnames[0] == "问题清单"

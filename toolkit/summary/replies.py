@@ -24,6 +24,10 @@ from toolkit.template.writer import Prepared, TemplateOptions, prepare, write_te
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 DRAFT_HEADER = "X-Toolkit-Draft"
 _HEAD_BYTES = 8_192  # a draft's headers come first, well within this
+# headers are not folded below the line limit of RFC 5322: a long Chinese attachment name is
+# one filename*= parameter, not RFC 2231 continuations (filename*0*=, *1*=) that older
+# Outlook and some webmail show garbled; bodies keep their own encoding
+_UNFOLDED = 998
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,8 @@ class _Job:
             message = _reminder_draft(
                 unit, self.spec, self.year, self.template, faulty, self.other_year[unit.row]
             )
-        atomic_write(path, lambda tmp: tmp.write_bytes(bytes(message)))
+        data = message.as_bytes(policy=message.policy.clone(max_line_length=_UNFOLDED))
+        atomic_write(path, lambda tmp: tmp.write_bytes(data))
         return Draft(unit, kind, path)
 
 
