@@ -163,6 +163,10 @@ def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> N
     assert any(row[4] == "A3" and row[0] == "余姚市教育局" for row in problems)
     details = book["明细"]
     keys = details[0]
+    headings = dict(zip(keys, details[1], strict=True))  # each column named on its own
+    assert headings["review.appeal.upheld"] == "行政复议 结果维持"
+    assert headings["review.suit_after.total"] == "行政诉讼 复议后起诉 总计"
+    assert headings["applications.new.natural"] == "一、本年新收政府信息公开申请数量·自然人"
     fengshan = next(row for row in details[2:] if row[0] == "凤山街道办事处")
     values = next(u for u in run["report"]["results"] if u["file"].endswith("凤山街道.xlsx"))
     for col, key in enumerate(keys[3:], start=3):

@@ -38,6 +38,7 @@ class Labels:
         self.spec = spec
         # a rule's labels, asked again for each return it fails on
         self._of: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._paths: dict[str, dict[str, set[tuple[str, ...]]]] = {}  # table -> its headings
 
     def field(self, key: str) -> Field:
         return self.spec.fields[key.removeprefix("last.")]
@@ -99,9 +100,25 @@ class Labels:
         return text
 
     def full(self, key: str) -> str:
+        """The label that names the field on its own (a header of 明细, an example in a
+        message): a column whose heading its table repeats under another (结果维持 of
+        行政复议 and of 行政诉讼) is named by its whole heading."""
         item = self.field(key)
-        parts = [self.row_label(item), self.column_label(item)]
+        column = self.column_label(item)
+        if len(self._column_paths(item.table).get(self.leaf_column(item), ())) > 1:
+            column = " ".join(item.col_labels)
+        parts = [self.row_label(item), column]
         return "·".join(p for p in parts if p) or item.label
+
+    def _column_paths(self, table: str) -> dict[str, set[tuple[str, ...]]]:
+        """A table's column headings by their last line: leaf -> the whole headings."""
+        paths = self._paths.get(table)
+        if paths is None:
+            paths = self._paths[table] = {}
+            for item in self.spec.fields.values():
+                if item.table == table and item.col_labels:
+                    paths.setdefault(item.col_labels[-1], set()).add(tuple(item.col_labels))
+        return paths
 
 
 def _terms(expr: Expr) -> list[tuple[int, Expr]] | None:
