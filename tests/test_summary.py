@@ -155,6 +155,8 @@ def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> N
     assert overview["应报单位"] == 5 and overview["已报送"] == 3 and overview["未报送"] == 2
     assert overview["有错误"] == 1 and overview["未能对应到名单的文件"] == 1
     assert overview["被新报送替代的文件"] == 1
+    [rule] = [row for row in book["总览"] if row and row[0] == "A3"]  # said, not only coded
+    assert rule[2] == "申请情况表各行：总计 = 自然人 + 法人或其他组织各项之和"
     status = {row[0]: row[2] for row in book["报送情况"][1:]}
     assert status["梨洲街道办事处"] == "未报送" and status["余姚市教育局"] == "有错误"
     problems = book["问题清单"][1:]

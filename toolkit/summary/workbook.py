@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import xlsxwriter
 from toolkit.check.explain import Labels
 from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.inbox.collect import SUMMARY_MARKER
-from toolkit.messages import render
+from toolkit.messages import catalogue, current_language, has_message, render
 from toolkit.summary.consolidate import Figures, consolidate_groups
 from toolkit.summary.run import Return, Summary
 
@@ -50,7 +51,7 @@ def write_summary(
     workbook.set_custom_property(SUMMARY_MARKER, "toolkit-summary/1")
     styles = _Styles(workbook)
     totals = _totals(summary, specs, include_errors)
-    _overview(workbook, styles, summary)
+    _overview(workbook, styles, summary, rule_texts(specs.values()))
     _units(workbook, styles, summary)
     _findings(workbook, styles, summary)
     _consolidated(workbook, styles, totals, include_errors)
@@ -249,7 +250,7 @@ def _header(sheet: Any, styles: _Styles, row: int, names: list[str]) -> None:
         sheet.write_string(row, col, name, styles.header)
 
 
-def _overview(workbook: Any, styles: _Styles, summary: Summary) -> None:
+def _overview(workbook: Any, styles: _Styles, summary: Summary, texts: dict[str, str]) -> None:
     sheet = workbook.add_worksheet(_t("sheet.overview"))
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 60)
@@ -295,10 +296,11 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary) -> None:
     sheet.insert_chart(4, 3, chart)
     by_rule = Counter(f.rule for r in summary.listed for f in r.result.findings)
     top = 16
-    _header(sheet, styles, top, [_t("col.rule"), _t("col.count")])
+    _header(sheet, styles, top, [_t("col.rule"), _t("col.count"), _t("col.rule_text")])
     for i, (rule, count) in enumerate(sorted(by_rule.items()), start=top + 1):
         sheet.write_string(i, 0, rule)
         sheet.write_number(i, 1, count)
+        sheet.write_string(i, 2, texts.get(rule) or catalogue_text(rule))
     if by_rule:
         bars = workbook.add_chart({"type": "column"})
         bars.add_series(
@@ -311,6 +313,24 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary) -> None:
         bars.set_title({"name": _t("chart.rules")})
         bars.set_legend({"none": True})
         sheet.insert_chart(top, 3, bars)
+
+
+def rule_texts(specs: Iterable[FormSpec]) -> dict[str, str]:
+    """What each rule of the forms checks, in a sentence (a rule stated for several cases,
+    as W2 for each table: each of them), in the forms' own words where they have some."""
+    texts: dict[str, dict[str, None]] = {}
+    for spec in specs:
+        for rule in spec.rules:
+            texts.setdefault(rule.id, {})[spec.rule_text(rule.message)] = None
+    return {rule: "；".join(found) for rule, found in texts.items()}
+
+
+def catalogue_text(rule: str) -> str:
+    """What a rule the reader applies checks (N1, W5…), from the message catalogue."""
+    if has_message(f"rule.{rule}"):
+        return render(f"rule.{rule}")
+    variants = sorted(k for k in catalogue(current_language()) if k.startswith(f"rule.{rule}_"))
+    return "；".join(render(k) for k in variants)
 
 
 def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
