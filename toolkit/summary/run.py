@@ -238,7 +238,7 @@ def _by_unit(
         slots = latest.setdefault(unit.row, {})
         for slot in item.slots:
             held = slots.get(slot)
-            if held is None or _recency(item) > _recency(held):
+            if held is None or _recency(item, year) > _recency(held, year):
                 slots[slot] = item  # a tie keeps the one met first
     # when the inbox holds reports, a roster unit that sent only a supplementary table has
     # not sent its report: it stays missing (its table still counts); an inbox of nothing
@@ -262,11 +262,13 @@ def _by_unit(
     return list(rows.values())
 
 
-def _recency(item: Return) -> tuple[int, dt.datetime]:
+def _recency(item: Return, year: int | None) -> tuple[int, dt.datetime]:
     """Which of a unit's returns is its latest: the report of the later year (one of 2024
-    sent again after 2025's does not replace it), then the later sent."""
+    sent again after 2025's does not replace it), then the later sent. A return without a
+    year is taken for the year collected, so a correction that lost its year still counts
+    (with its M1 error)."""
     given = item.result.meta.get("year")
-    return (given if isinstance(given, int) else 0), (item.when or _EARLIEST)
+    return (given if isinstance(given, int) else year or 0), (item.when or _EARLIEST)
 
 
 def units_from_returns(
