@@ -4,6 +4,7 @@ exactly those `toolkit check` gives file by file."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import zipfile
@@ -260,6 +261,10 @@ def test_reply_drafts_parse_back_with_the_right_attachments_and_recipients(
     assert marked.get_filename() == "教育局年报.批注.xlsx"
     raw = (folder / "余姚市教育局.eml").read_bytes()  # one parameter, no continuations
     assert b"filename*=utf-8''" in raw and b"filename*0" not in raw
+    head = raw.split(b"\n\n", 1)[0].split(b"\n")
+    at = next(i for i, line in enumerate(head) if line.startswith(b"Subject: "))
+    folded = [head[at], *itertools.takewhile(lambda x: x.startswith(b" "), head[at + 1 :])]
+    assert len(folded) > 1 and max(map(len, folded)) <= 78  # the subject's words kept short
     copy = run["root"] / "附件.xlsx"
     copy.write_bytes(marked.get_content())
     assert openpyxl.load_workbook(copy).sheetnames[0] == "问题清单"

@@ -540,8 +540,17 @@ def audit_command(
             folder = Path(os.path.commonpath([p.resolve() for p in paths]))
         with tempfile.TemporaryDirectory(prefix="toolkit-audit-") as work:
             with _progress_bar() as progress:
+                # published reports of several years may be compared: none is set aside
                 summary = summarise(
-                    folder, units, forms, Path(work), chosen, progress, inbox, documents=True
+                    folder,
+                    units,
+                    forms,
+                    Path(work),
+                    chosen,
+                    progress,
+                    inbox,
+                    documents=True,
+                    infer_year=False,
                 )
             gc.freeze()  # as in summary: the results live until this process ends
             from toolkit.summary.workbook import write_summary
@@ -604,8 +613,10 @@ def _write_replies(summary: Any, planned: list[Any], forms: list[Any], chosen: A
 
     if not planned:
         return []
+    from toolkit.summary.run import usual_year
+
     counted = [r.result for r in summary.counted if r.result.form]
-    year = summary.year or default_year()
+    year = summary.year or usual_year(counted) or default_year()
     by_id = {spec.id: spec for spec in forms}
     mains = Counter(r.form for r in counted if r.form in by_id and by_id[r.form].role == "main")
     spec = chosen or by_id[mains.most_common(1)[0][0] if mains else "gov-2021"]

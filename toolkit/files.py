@@ -268,8 +268,10 @@ def check_outputs(outputs: list[Path], inputs: list[Path], force: bool) -> None:
             raise UserError("files.duplicate_output", path=str(output), other=str(seen[key]))
         seen[key] = output
     input_paths = [Path(source) for source in inputs]
+    for output in map(Path, outputs):  # what --force cannot help first
+        _check_one_output(output, input_paths, force=True)
     existing = [] if force else [p for p in map(Path, outputs) if p.exists() or p.is_symlink()]
     if len(existing) > 1:  # a folder of drafts from an earlier run: say so, not one name
         raise UserError("files.exist_many", path=str(existing[0]), count=len(existing))
-    for output in map(Path, outputs):
-        _check_one_output(output, input_paths, force)
+    if existing:
+        raise UserError("files.exists", path=str(existing[0]))

@@ -5,8 +5,9 @@ More than one candidate is reported as ambiguous, none as unknown: never a guess
 
 A unit's name inside a longer one counts only when what follows it does not name another
 body: 余姚市档案馆 is not 余姚市人民政府, and 兰江街道卫生院 is not 兰江街道办事处, while
-兰江街道（盖章） is. A 简称 without its place (市民政局, 民政局) names the one roster unit
-of that place ending so (余姚市民政局).
+兰江街道（盖章）, 兰江街道办 and 阳明社区居委会 are. A 简称 without its leading place
+(市民政局, 民政局) names the one roster unit of a place ending so (余姚市民政局); when several
+do, the sender and the file name are asked before the candidates are reported.
 """
 
 from __future__ import annotations
@@ -27,8 +28,15 @@ _SUFFIXES = sorted(
 _MIN_CORE = 2  # a core name shorter than this matches too much
 # what the name of a body of its own ends with (a bureau, a hall, a school, a centre...)
 _BODY_ENDINGS = (*"局馆院校所站委办队室厅部会处村学园团科庭社场厂台署", "中心", "公司", "社区")
-_PLACE_ENDINGS = ("省", "市", "县", "区", "州", "旗", "盟")  # 余姚市 in 余姚市民政局
+# what may follow a unit's name and still be that unit: a 全称 ending, its usual short forms
+_OWN_ENDINGS = sorted(
+    {*_SUFFIXES, "办", "居委会", "村委会", "居民委员会", "村民委员会"}, key=len, reverse=True
+)
+_PLACE_ENDINGS = "省市县区州旗盟"  # 余姚市 in 余姚市民政局
+_NOT_PLACES = frozenset({"社区", "小区", "园区", "景区", "街区", "片区", "校区", "厂区"})
+_MAX_PLACE = 5  # characters of one place name (内蒙古自治区 is split at 区 anyway)
 _MIN_TAIL = 3  # a place-less 简称 shorter than this (局, 民政) matches too much
+_MAX_CANDIDATES = 10  # candidates named for a name that fits many units
 
 How = Literal["unit", "sender", "file", "ambiguous", "unknown"]
 
@@ -89,50 +97,75 @@ class Matcher:
         # looked up by the name's substrings, longest first (not each core tried in the name:
         # 10,000 returns against 10,000 units would be 10^8 tests)
         for length in range(min(len(key), self.longest_core), _MIN_CORE - 1, -1):
-            found = {
-                id(u): u
-                for start in range(len(key) - length + 1)
-                if not _names_another_body(key[start + length :])
-                for u in self.by_core.get(key[start : start + length], ())
-            }
+            found: dict[int, RosterEntry] = {}
+            for start in range(len(key) - length + 1):
+                units = self.by_core.get(key[start : start + length])
+                if units and not _names_another_body(key[start + length :]):
+                    found.update((id(u), u) for u in units)
             if found:
                 return self._in_roster_order(found.values())
-        return self._in_roster_order(self.by_tail.get(core(name), ()))
+        return ()
+
+    def by_short_name(self, name: str) -> tuple[RosterEntry, ...]:
+        """Roster units whose name ends so after a leading place: 民政局, 市民政局."""
+        return self._in_roster_order(self.by_tail.get(core(name), ()) if name.strip() else ())
 
     def _in_roster_order(self, units: Iterable[RosterEntry]) -> tuple[RosterEntry, ...]:
         return tuple(sorted(units, key=lambda u: self.position[id(u)]))
 
     def match(self, unit_name: str | None, sender: str | None, file_name: str) -> Match:
-        for how, candidates in (
-            ("unit", self.by_name(unit_name or "")),
-            ("sender", tuple(self.by_email.get((sender or "").lower(), ()))),
-            ("file", self.by_name(_stem(file_name))),
-        ):
+        # a short name that fits several units (民政局 of each city) gives way to the
+        # sender and the file name; its candidates are reported only when they say nothing
+        short = self.by_short_name(unit_name or "")
+        steps = (
+            ("unit", lambda: self.by_name(unit_name or "") or (short if len(short) == 1 else ())),
+            ("sender", lambda: tuple(self.by_email.get((sender or "").lower(), ()))),
+            ("file", lambda: self.by_name(_stem(file_name))),
+        )
+        for how, find in steps:
+            candidates = find()
             if len(candidates) == 1:
                 return Match(how, candidates)  # type: ignore[arg-type]
             if len(candidates) > 1:
-                return Match("ambiguous", candidates)
+                return Match("ambiguous", candidates[:_MAX_CANDIDATES])
+        if short:
+            return Match("ambiguous", short[:_MAX_CANDIDATES])
         return Match("unknown", ())
 
 
 def _names_another_body(rest: str) -> bool:
     """Whether the text after a unit's name in a longer one names a body of its own (not
-    a 全称 ending, a note or a file name's 终稿)."""
-    if not rest or any(rest == suffix for suffix in _SUFFIXES):
-        return False
-    return rest.endswith(_BODY_ENDINGS)
+    the unit's own ending, as 办事处 or 居委会 or 管委会办公室, nor a note or a file
+    name's 终稿)."""
+    while rest:
+        own = next((e for e in _OWN_ENDINGS if rest.startswith(e)), None)
+        if own is None:
+            return rest.endswith(_BODY_ENDINGS)
+        rest = rest[len(own) :]
+    return False
 
 
 def _place_less(unit_core: str) -> list[str]:
-    """The 简称 of ``unit_core`` without its place: 余姚市民政局 -> 市民政局, 民政局."""
+    """The 简称 of ``unit_core`` without its leading places: 宁波市余姚市民政局 ->
+    余姚市民政局, 市民政局, 民政局. Only places at the start count (社区 is no place)."""
     tails = []
-    for cut in range(1, len(unit_core)):
-        tail = unit_core[cut:]
-        if len(tail) < _MIN_TAIL:
-            break
-        if tail.startswith(_PLACE_ENDINGS[1:4]) or unit_core[cut - 1] in _PLACE_ENDINGS:
-            tails.append(tail)
-    return tails
+    start = 0
+    while True:
+        end = next(
+            (
+                i
+                for i in range(start + 1, min(start + _MAX_PLACE, len(unit_core)))
+                if unit_core[i] in _PLACE_ENDINGS
+            ),
+            None,
+        )
+        if end is None or unit_core[start : end + 1] in _NOT_PLACES:
+            return tails
+        for tail in (unit_core[end:], unit_core[end + 1 :]):
+            # 市民政局 keeps the level it names (市, 县, 区); 省民政厅 and the like too
+            if len(tail) >= _MIN_TAIL:
+                tails.append(tail)
+        start = end + 1
 
 
 def _stem(file_name: str) -> str:

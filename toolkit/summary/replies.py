@@ -5,11 +5,13 @@ an address gets a draft with an empty To, and is named in the list returned."""
 
 from __future__ import annotations
 
+import email.policy
 import multiprocessing
 import os
 import tempfile
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import formataddr
 from pathlib import Path
 
@@ -24,10 +26,22 @@ from toolkit.template.writer import Prepared, TemplateOptions, prepare, write_te
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 DRAFT_HEADER = "X-Toolkit-Draft"
 _HEAD_BYTES = 8_192  # a draft's headers come first, well within this
-# headers are not folded below the line limit of RFC 5322: a long Chinese attachment name is
-# one filename*= parameter, not RFC 2231 continuations (filename*0*=, *1*=) that older
-# Outlook and some webmail show garbled; bodies keep their own encoding
-_UNFOLDED = 998
+
+
+class _DraftPolicy(EmailPolicy):
+    """The default policy, except that an attachment's headers are folded only at RFC
+    5322's line limit: a Chinese attachment name stays one filename*= parameter, not RFC
+    2231 continuations (filename*0*=, *1*=) that older Outlook and some webmail show
+    garbled. Other headers keep short encoded words (RFC 2047: at most 75 characters)."""
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() in ("content-disposition", "content-type"):
+            return _LONG_LINES.fold_binary(name, value)
+        return super().fold_binary(name, value)
+
+
+_LONG_LINES = email.policy.default.clone(max_line_length=998)
+_DRAFT_POLICY = _DraftPolicy()
 
 
 @dataclass(frozen=True)
@@ -41,7 +55,7 @@ def plan_drafts(summary: Summary, folder: Path) -> list[tuple[RosterEntry, str, 
     """(unit, kind, path) of every draft to write, with distinct safe file names."""
     wanted = []
     for row in summary.units:
-        if row.counted is None:
+        if row.counted is None and row.expected:
             wanted.append((row.unit, "missing"))
         elif any(item.result.status == "errors" for item in row.returns):
             wanted.append((row.unit, "errors"))
@@ -118,7 +132,7 @@ class _Job:
             message = _reminder_draft(
                 unit, self.spec, self.year, self.template, faulty, self.other_year[unit.row]
             )
-        data = message.as_bytes(policy=message.policy.clone(max_line_length=_UNFOLDED))
+        data = message.as_bytes(policy=_DRAFT_POLICY)
         atomic_write(path, lambda tmp: tmp.write_bytes(data))
         return Draft(unit, kind, path)
 

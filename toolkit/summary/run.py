@@ -94,6 +94,7 @@ class UnitRow:
     superseded: list[Return] = field(default_factory=list)
     supplements: list[Return] = field(default_factory=list)
     other_year: list[Return] = field(default_factory=list)  # reports of another year
+    expected: bool = True  # a roster's unit (else one made from the returns)
 
     @property
     def returns(self) -> list[Return]:
@@ -102,9 +103,10 @@ class UnitRow:
 
     @property
     def status(self) -> str:
-        """missing (no report), else the worst status of its counted returns."""
+        """missing (no report), else the worst status of its counted returns; other_year
+        for a unit no roster expects that sent only reports of another year."""
         if self.counted is None:
-            return "missing"
+            return "other_year" if self.other_year and not self.expected else "missing"
         statuses = {r.result.status for r in self.returns}
         return next(s for s in _STATUS_ORDER if s in statuses)
 
@@ -145,9 +147,10 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
-        """As `check`'s: 2 when a file could not be read (a return, or a mail, archive or
-        attachment of the inbox), else 1 when a return has errors, else 0."""
-        return 2 if self.inbox_problems.problems else exit_code([r.result for r in self.returns])
+        """As `check`'s, over the returns whose findings are listed: 2 when a file could
+        not be read (a return, or a mail, archive or attachment of the inbox), else 1 when
+        a return has errors, else 0 (a replaced return's or another year's do not count)."""
+        return 2 if self.inbox_problems.problems else exit_code([r.result for r in self.listed])
 
 
 def summarise(
@@ -161,13 +164,15 @@ def summarise(
     documents: bool = False,
     ours: frozenset[Path] = frozenset(),
     year: int | None = None,
+    infer_year: bool = True,
 ) -> Summary:
     """``roster`` None: the units are those the returns name (none can be missing).
     Attachments are copied into ``workdir``, which must outlive the summary's use (the
     reply drafts annotate them). ``inbox``: returns already collected (audit's published
     reports, read with ``documents``) instead of the folder's; ``ours``: our own summary
     workbooks in the folder, which are not returns. ``year``: the year collected (default: the
-    year most returns give); a return of another year counts for nothing."""
+    year most returns give, unless ``infer_year`` is False); a return of another year counts for
+    nothing."""
     if inbox is None:
         inbox = collect(folder, workdir, ours)
     names = [str(r.path) for r in inbox.received]
@@ -194,7 +199,7 @@ def summarise(
     ]
     # with a roster, the year collected is known (given, or most returns'); without one a
     # folder may hold several years, and a unit's newest year comes first
-    year = year or (usual_year(results) if expected else None)
+    year = year or (usual_year(results) if expected and infer_year else None)
     units = _by_unit(roster, returns, expected, year)
     return Summary(folder, roster, returns, units, inbox, year, expected)
 
@@ -220,7 +225,7 @@ def _by_unit(
     """For each unit and slot the latest return of ``year`` counts; a return that counts for
     no slot is superseded, one that gives another year counts for none. ``expected``: the
     roster lists units expected to report."""
-    rows = {unit.row: UnitRow(unit, None) for unit in roster}
+    rows = {unit.row: UnitRow(unit, None, expected=expected) for unit in roster}
     latest: dict[int, dict[str, Return]] = {}
     matched: list[Return] = []
     for item in returns:
@@ -243,8 +248,9 @@ def _by_unit(
     # when the inbox holds reports, a roster unit that sent only a supplementary table has
     # not sent its report: it stays missing (its table still counts); an inbox of nothing
     # but supplementary tables is a collection of those
+    others = [r for row in rows.values() for r in row.other_year]
     reports_expected = expected and any(
-        r.result.read is not None and r.result.read.main for r in matched
+        r.result.read is not None and r.result.read.main for r in (*matched, *others)
     )
     for unit_row, slots in latest.items():
         counted: list[Return] = []

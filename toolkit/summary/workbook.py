@@ -29,6 +29,7 @@ STATUS_FILL = {
     "errors": "#FFC7CE",
     "unreadable": "#D9D9D9",
     "missing": "#F4B084",
+    "other_year": "#F4B084",
 }
 
 
