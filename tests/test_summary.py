@@ -431,3 +431,66 @@ def test_a_report_of_another_year_is_listed_and_counts_for_nothing(tmp_path: Pat
     assert units["梨洲街道办事处"]["status"] == "ok"
     assert units["凤山街道办事处"]["file"].endswith("凤山旧表.xlsx")
     assert units["兰江街道办事处"]["status"] == "missing"
+
+
+def test_a_unit_whose_report_is_of_another_year_is_missing_beside_its_table(
+    tmp_path: Path,
+) -> None:
+    """2025's collection where the only report is 2024's: reports are still what the roster
+    waits for, so its unit is missing (its 2025 table counted), and an error in that old
+    report sets no exit code: it is not this year's return."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    supp = load_form("supp-stats")
+
+    def made(name: str, spec: Any, unit: str, seed: int, year: int, **extra: Any) -> None:
+        template = tmp_path / f"t-{name}"
+        build_template(spec, template, unit=unit, year=year)
+        values = {**consistent_fill(spec, np.random.default_rng(seed)), **extra}
+        fill_workbook(template, inbox / name, values)
+
+    made("凤山2024.xlsx", SPEC, "凤山街道办事处", 1, 2024, **{"applications.new.total": 999})
+    made("凤山补充表.xlsx", supp, "凤山街道办事处", 2, 2025)
+    made("兰江补充表.xlsx", supp, "兰江街道办事处", 3, 2025)
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n凤山街道办事处\n兰江街道办事处\n", encoding="utf-8")
+    done = toolkit(
+        "summary", str(inbox), "-r", str(roster), "--format", "json", "--replies",
+        str(tmp_path / "草稿"), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr  # the errors are in last year's report only
+    report = json.loads(done.stdout)
+    units = {u["unit"]: u for u in report["units"]}
+    assert report["year"] == 2025
+    assert units["凤山街道办事处"]["status"] == "missing"
+    assert [Path(s["file"]).name for s in units["凤山街道办事处"]["supplements"]] == [
+        "凤山补充表.xlsx"
+    ]
+    assert units["兰江街道办事处"]["status"] == "missing"  # it sent no report at all
+    assert sorted(p.stem for p in (tmp_path / "草稿").glob("*.eml")) == [
+        "兰江街道办事处",
+        "凤山街道办事处",
+    ]
+
+
+def test_without_a_roster_a_unit_with_only_another_years_report_is_not_missing(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    for name, unit, seed, year in (
+        ("a.xlsx", "凤山街道办事处", 1, 2025),
+        ("b.xlsx", "兰江街道办事处", 2, 2024),
+    ):
+        template = tmp_path / f"t-{name}"
+        build_template(SPEC, template, unit=unit, year=year)
+        fill_workbook(template, inbox / name, consistent_fill(SPEC, np.random.default_rng(seed)))
+    drafts = tmp_path / "草稿"
+    done = toolkit(
+        "summary", str(inbox), "--year", "2025", "--format", "json", "--replies", str(drafts),
+        cwd=tmp_path,
+    )  # fmt: skip
+    units = {u["unit"]: u for u in json.loads(done.stdout)["units"]}
+    assert units["兰江街道办事处"]["status"] == "other_year"  # nobody expected it: not missing
+    assert units["凤山街道办事处"]["status"] == "ok"
+    assert list(drafts.glob("*.eml")) == []  # no reminder to a unit no roster names
