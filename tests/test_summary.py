@@ -494,3 +494,27 @@ def test_without_a_roster_a_unit_with_only_another_years_report_is_not_missing(
     assert units["兰江街道办事处"]["status"] == "other_year"  # nobody expected it: not missing
     assert units["凤山街道办事处"]["status"] == "ok"
     assert list(drafts.glob("*.eml")) == []  # no reminder to a unit no roster names
+
+
+def test_every_rule_a_finding_can_carry_is_said_in_words_on_the_overview() -> None:
+    """总览 counts findings by rule with a sentence beside each code: every rule of the
+    shipped forms, and every code the reader gives (found in its source), has one."""
+    import re
+
+    from toolkit.forms.registry import load_all
+    from toolkit.messages import set_language
+    from toolkit.summary.workbook import catalogue_text, rule_texts
+
+    specs, _ = load_all()
+    source = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "toolkit").rglob("*.py"))
+    reader = set(re.findall(r'(?:CheckFinding|FileProblem|_located)\([^)]*?"([A-Z]\d)"', source))
+    assert {"F1", "F2", "F3", "F4", "W5"} <= reader
+    codes = reader | {rule.id for spec in specs for rule in spec.rules}
+    for lang in ("zh", "en"):
+        set_language(lang)
+        try:
+            texts = rule_texts(specs)
+            silent = sorted(c for c in codes if not (texts.get(c) or catalogue_text(c)))
+        finally:
+            set_language(None)
+        assert silent == [], lang

@@ -327,7 +327,9 @@ def rule_texts(specs: Iterable[FormSpec]) -> dict[str, str]:
 
 
 def catalogue_text(rule: str) -> str:
-    """What a rule the reader applies checks (N1, W5…), from the message catalogue."""
+    """What a rule the reader applies checks (N1, W5, F1…), from the message catalogue."""
+    if has_message(f"summary.reader_rule.{rule}"):
+        return render(f"summary.reader_rule.{rule}")
     if has_message(f"rule.{rule}"):
         return render(f"rule.{rule}")
     variants = sorted(k for k in catalogue(current_language()) if k.startswith(f"rule.{rule}_"))
