@@ -256,7 +256,12 @@ def test_reply_drafts_parse_back_with_the_right_attachments_and_recipients(
     assert sorted(drafts) == ["余姚市教育局", "余姚市民政局", "梨洲街道办事处"]
     errors = drafts["余姚市教育局"]
     assert "jy@example.cn" in errors["To"] and "请修改" in errors["Subject"]
-    assert "总计应为" in errors.get_body().get_content()
+    text = errors.get_body().get_content()
+    assert "总计应为" in text and "0 处提示" not in text
+    result = next(r for r in run["report"]["results"] if r["file"].endswith("教育局年报.xlsx"))
+    severities = [f["severity"] for f in result["findings"]]
+    assert f"有 {severities.count('error')} 处错误" in text
+    assert text.count("（提示）") == severities.count("warning")  # each warning marked
     [marked] = list(errors.iter_attachments())
     assert marked.get_filename() == "教育局年报.批注.xlsx"
     raw = (folder / "余姚市教育局.eml").read_bytes()  # one parameter, no continuations

@@ -158,14 +158,9 @@ def _draft(unit: RosterEntry, subject: str, body: str) -> EmailMessage:
 def _errors_draft(unit: RosterEntry, faulty: list[Return], year: int) -> EmailMessage:
     """The problems of each of the unit's returns with errors (its report, a supplementary
     table sent on its own), and a marked copy of each."""
-    errors, warnings, problems = _problems(faulty)
+    counts, problems = _problems(faulty)
     body = render(
-        "summary.reply.errors_body",
-        unit=unit.name,
-        year=year,
-        errors=errors,
-        warnings=warnings,
-        problems=problems,
+        "summary.reply.errors_body", unit=unit.name, year=year, counts=counts, problems=problems
     )
     message = _draft(unit, render("summary.reply.errors_subject", unit=unit.name, year=year), body)
     _attach_marked(message, faulty)
@@ -184,10 +179,8 @@ def _reminder_draft(
     table it sent with errors; and what it sent for another year."""
     more = ""
     if faulty:
-        errors, warnings, problems = _problems(faulty)
-        more = "\n\n" + render(
-            "summary.reply.missing_problems", errors=errors, warnings=warnings, problems=problems
-        )
+        counts, problems = _problems(faulty)
+        more = "\n\n" + render("summary.reply.missing_problems", counts=counts, problems=problems)
     if other_year:
         files = "、".join(Path(item.received.name).name for item in other_year)
         given = "、".join(sorted({str(item.result.meta.get("year")) for item in other_year}))
@@ -204,13 +197,17 @@ def _reminder_draft(
     return message
 
 
-def _problems(faulty: list[Return]) -> tuple[int, int, str]:
-    """(errors, warnings, the numbered list of them, errors first) of ``faulty``."""
+def _problems(faulty: list[Return]) -> tuple[str, str]:
+    """(how many errors and warnings, in words; the numbered list of them, errors first and
+    each warning marked as one) of ``faulty``."""
     findings = [f for item in faulty for f in item.result.findings]
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity == "warning"]
-    lines = [f"{i}. {f.message}" for i, f in enumerate([*errors, *warnings], start=1)]
-    return len(errors), len(warnings), "\n".join(lines)
+    mark = render("summary.reply.warning_mark")
+    lines = [f"{i}. {f.message}" for i, f in enumerate(errors, start=1)]
+    lines += [f"{i}. {mark}{f.message}" for i, f in enumerate(warnings, start=len(errors) + 1)]
+    key = "summary.reply.counts_warnings" if warnings else "summary.reply.counts"
+    return render(key, errors=len(errors), warnings=len(warnings)), "\n".join(lines)
 
 
 def _attach_marked(message: EmailMessage, faulty: list[Return]) -> None:
