@@ -77,14 +77,14 @@ def text_report(summary: Summary) -> str:
     for row in summary.units:
         status = render(f"summary.status.{row.status}")
         files = "  ".join(r.result.file for r in row.returns)
-        lines.append(f"  {padded(status)} {row.unit.name}  {files}".rstrip())
+        lines.append(f"  {padded(status)}{row.unit.name}  {files}".rstrip())
         for item in row.other_year:
             standing = padded(render("summary.standing.other_year"))
             given = render("summary.given_year", year=item.result.meta.get("year"))
-            lines.append(f"  {standing} {row.unit.name}  {item.result.file}{given}")
+            lines.append(f"  {standing}{row.unit.name}  {item.result.file}{given}")
     for item in summary.unmatched:
         standing = render(f"summary.standing.{item.standing}")
-        lines.append(f"  {padded(standing)} {item.result.file}")
+        lines.append(f"  {padded(standing)}{item.result.file}")
     for origin, message in summary.inbox_problems.problems:
         lines.append(render("summary.inbox_problem", origin=origin, message=message.render()))
     for origin, message in summary.inbox_problems.skipped:
