@@ -103,6 +103,7 @@ def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.Monkey
     inbox, work = folders(tmp_path)
     (inbox / "阳明.rar").write_bytes(b"Rar!\x1a\x07\x00")
     (inbox / "说明.pdf").write_bytes(b"%PDF-1.4")
+    (inbox / "兰江来信.MSG").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # Outlook's
     (inbox / "Thumbs.db").write_bytes(b"\x00")
     (inbox / ".DS_Store").write_bytes(b"\x00")
     (inbox / "坏的.zip").write_bytes(b"PK\x03\x04 not really")
@@ -131,6 +132,7 @@ def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.Monkey
     assert {name: m.message_id for name, m in skipped.items()} == {
         "阳明.rar": "inbox.archive_unsupported",
         "说明.pdf": "inbox.not_a_return",
+        "兰江来信.MSG": "inbox.outlook_mail",
         "只有文档.zip": "inbox.archive_no_workbook",
     }
     assert "年报.docx" in skipped["只有文档.zip"].render()

@@ -33,6 +33,7 @@ MARKED_COPY = ".批注.xlsx"  # our own marked copies are not returns
 # what Excel ("~$兰江街道.xlsx", an owner/lock file) and WPS (".~兰江街道.xlsx") leave beside
 # a workbook while it is open: a few bytes, never a return
 TEMPORARY_PREFIXES = ("~$", ".~")
+OUTLOOK_MAIL_SUFFIX = ".msg"  # what Outlook writes when a mail is dragged into a folder
 # what file managers leave in folders: never shown as files passed over
 _SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
 
@@ -101,6 +102,8 @@ def collect(folder: Path, workdir: Path, ours: frozenset[Path] = frozenset()) ->
             _from_archive(path, workdir, inbox)
         elif lower.endswith(UNSUPPORTED_ARCHIVE_SUFFIXES):
             inbox.skipped.append((str(path), Message("inbox.archive_unsupported", {})))
+        elif lower.endswith(OUTLOOK_MAIL_SUFFIX):
+            inbox.skipped.append((str(path), Message("inbox.outlook_mail", {})))
         elif not name.startswith(".") and lower not in _SYSTEM_FILES:
             inbox.skipped.append((str(path), Message("inbox.not_a_return", {})))
     return inbox
