@@ -11,6 +11,11 @@ def unit(name: str, email: str | None = None, row: int = 2) -> RosterEntry:
     return RosterEntry(name=name, email=email, contact=None, group=None, row=row)
 
 
+def numbered(*names: str) -> list[RosterEntry]:
+    """A roster of ``names``, in rows from 2 on."""
+    return [unit(name, row=row) for row, name in enumerate(names, start=2)]
+
+
 ROSTER = [
     unit("兰江街道办事处", "lj@example.cn"),
     unit("凤山街道办事处", "fs@example.cn; fs2@example.cn"),
@@ -94,7 +99,7 @@ def test_a_name_containing_unit_names_gives_the_longest_in_roster_order() -> Non
 def test_a_unit_name_inside_the_name_of_another_body_is_no_match() -> None:
     """余姚市档案馆 is not 余姚市人民政府 (whose core, 余姚市, it starts with); a note or a
     file name's trailing word still lets the name inside count."""
-    roster = [unit("余姚市人民政府", row=2), unit("兰江街道办事处", row=3)]
+    roster = numbered("余姚市人民政府", "兰江街道办事处")
     matcher = Matcher(roster)
     for other in ("余姚市档案馆", "余姚市人民政府研究室", "兰江街道卫生院", "兰江街道社区"):
         assert matcher.match(other, None, "年报.xlsx").how == "unknown", other
@@ -108,12 +113,7 @@ def test_a_unit_name_inside_the_name_of_another_body_is_no_match() -> None:
 
 
 def test_a_short_name_without_its_place_names_the_unit_of_that_place() -> None:
-    roster = [
-        unit("余姚市民政局", row=2),
-        unit("余姚市自然资源和规划局", row=3),
-        unit("余姚市教育局", row=4),
-        unit("慈溪市教育局", row=5),
-    ]
+    roster = numbered("余姚市民政局", "余姚市自然资源和规划局", "余姚市教育局", "慈溪市教育局")
     matcher = Matcher(roster)
     for written, expected in (
         ("市民政局", roster[0]),
@@ -136,12 +136,7 @@ def test_a_short_name_without_its_place_names_the_unit_of_that_place() -> None:
 
 
 def test_a_units_own_ending_after_its_name_is_still_that_unit() -> None:
-    roster = [
-        unit("兰江街道办事处", row=2),
-        unit("阳明社区", row=3),
-        unit("横坎头村", row=4),
-        unit("经济开发区管理委员会", row=5),
-    ]
+    roster = numbered("兰江街道办事处", "阳明社区", "横坎头村", "经济开发区管理委员会")
     matcher = Matcher(roster)
     for written, expected in (
         ("兰江街道办", roster[0]),
