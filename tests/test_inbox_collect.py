@@ -3,8 +3,12 @@ folder under names we choose, whatever the mail calls them; our marked copies ar
 
 from __future__ import annotations
 
+import os
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from toolkit.inbox.collect import collect
 
@@ -40,7 +44,8 @@ def test_files_and_mail_attachments_at_any_depth(tmp_path: Path) -> None:
     assert [r.name for r in found.received] == ["兰江街道.xlsx", "逃出去.xlsx", "凤山街道.xls"]
     copies = [r.path for r in found.received[1:]]
     assert all(p.parent == work for p in copies)  # nothing escapes the work folder
-    assert sorted(p.name for p in work.iterdir()) == ["000001.xlsx", "000002.xls"]
+    # names we make up: the mail's place in the inbox, the attachment's in the mail
+    assert sorted(p.name for p in work.iterdir()) == ["m000001-000001.xlsx", "m000001-000002.xls"]
     assert all(p.read_bytes() == WORKBOOK for p in copies)
     assert found.received[1].sender == "u@example.cn" and found.received[1].sent is not None
     assert found.received[0].modified is not None and found.received[0].sender is None
@@ -61,3 +66,46 @@ def test_a_mail_without_a_workbook_is_accounted_for(tmp_path: Path) -> None:
     assert found.received == [] and found.problems == []
     [(origin, note)] = found.skipped
     assert origin == str(inbox / "只有PDF.eml") and "年报.pdf" in note.render()
+
+
+def test_many_mails_read_in_parallel_give_what_one_process_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past PARALLEL_MAILS the mails are read by one process per core: the same returns,
+    problems and notes in the same order, each attachment's bytes in a copy of its own."""
+    import toolkit.inbox.collect as collecting
+
+    inbox = tmp_path / "收件箱"
+    (inbox / "子").mkdir(parents=True)
+    for i in range(collecting.PARALLEL_MAILS + 4):
+        saved_mail(inbox / ("子" if i % 3 else ".") / f"{i:02d}.eml", "年报.xlsx", f"附{i}.xlsx")
+    (inbox / "05-坏.eml").write_bytes(b"")
+    (inbox / "06-没有附件.eml").write_bytes(b"From: a@b.cn\r\nSubject: x\r\n\r\nbody\r\n")
+    (inbox / "兰江.xlsx").write_bytes(WORKBOOK)
+
+    def gathered(work: Path) -> tuple[list, list, list, list]:
+        work.mkdir()
+        found = collect(inbox, work)
+        received = [(r.origin, r.name, r.sender, r.sent) for r in found.received]
+        contents = [r.path.read_bytes() == WORKBOOK for r in found.received]
+        assert len({r.path for r in found.received}) == len(found.received)  # none shared
+        problems = [(o, m.message_id) for o, m in found.problems]
+        return received, contents, problems, [(o, m.message_id) for o, m in found.skipped]
+
+    pools: list[int] = []
+
+    class Counted(collecting.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(collecting, "ProcessPoolExecutor", Counted)
+    mails = collecting.PARALLEL_MAILS + 4
+    parallel = gathered(tmp_path / "parallel")
+    assert pools == ([1] if (os.cpu_count() or 1) > 1 else [])  # the workers did read them
+    monkeypatch.setattr(collecting, "PARALLEL_MAILS", 10**9)
+    assert gathered(tmp_path / "serial") == parallel
+    received, contents, problems, skipped = parallel
+    assert len(received) == 2 * mails + 1 and all(contents)
+    assert problems == [(str(inbox / "05-坏.eml"), "inbox.not_a_mail")]
+    assert skipped == [(str(inbox / "06-没有附件.eml"), "inbox.no_workbook")]
