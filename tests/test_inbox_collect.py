@@ -3,14 +3,14 @@ folder under names we choose, whatever the mail calls them; our marked copies ar
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from toolkit.inbox.collect import collect
+from toolkit.inbox.collect import Inbox, collect
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOK = (ROOT / "examples" / "凤山街道2025年报.xlsx").read_bytes()
@@ -92,17 +92,20 @@ def test_many_mails_read_in_parallel_give_what_one_process_gives(
         problems = [(o, m.message_id) for o, m in found.problems]
         return received, contents, problems, [(o, m.message_id) for o, m in found.skipped]
 
-    pools: list[int] = []
+    readers = tmp_path / "readers"  # a file per mail, named by the process that read it
+    readers.mkdir()
+    read_one = collecting._from_mail
 
-    class Counted(collecting.ProcessPoolExecutor):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            pools.append(1)
-            super().__init__(*args, **kwargs)
+    def noted(path: Path, workdir: Path, inbox: Inbox) -> None:
+        (readers / f"{os.getpid()}-{path.name}").touch()
+        read_one(path, workdir, inbox)
 
-    monkeypatch.setattr(collecting, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(collecting, "_from_mail", noted)  # forked workers inherit it
     mails = collecting.PARALLEL_MAILS + 4
     parallel = gathered(tmp_path / "parallel")
-    assert pools == ([1] if (os.cpu_count() or 1) > 1 else [])  # the workers did read them
+    pids = {int(p.name.split("-")[0]) for p in readers.iterdir()}
+    if collecting._usable_cores() > 1 and "fork" in multiprocessing.get_all_start_methods():
+        assert os.getpid() not in pids and pids  # the workers read every one of them
     monkeypatch.setattr(collecting, "PARALLEL_MAILS", 10**9)
     assert gathered(tmp_path / "serial") == parallel
     received, contents, problems, skipped = parallel

@@ -378,10 +378,15 @@ def summary_command(
             check_outputs([target], inputs, force)
         if replies is not None and not replies.parent.is_dir():
             raise UserError("files.parent_missing", path=str(replies), parent=str(replies.parent))
+        from toolkit.inbox.collect import collect
+
         with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
+            # collected before the progress bar's thread starts: mails are parsed by forked
+            # workers, and a fork must not copy a thread holding a lock
+            collected = collect(inbox, Path(work), ours)
             with _progress_bar() as progress:
                 summary = summarise(
-                    inbox, units, forms, Path(work), chosen, progress, ours=ours, year=year
+                    inbox, units, forms, Path(work), chosen, progress, collected, year=year
                 )
             # the results live until this process ends: the collector need not walk them
             # while the workbook is written (0.74 -> 0.58 s at 1,000 returns)

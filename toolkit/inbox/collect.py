@@ -22,6 +22,7 @@ from toolkit.files import carries_marker
 from toolkit.inbox.archive import UNSUPPORTED_ARCHIVE_SUFFIXES, ArchiveProblem, unpack
 from toolkit.inbox.mail import (
     ARCHIVE_SUFFIXES,
+    MAX_MAIL_BYTES,
     WORKBOOK_SUFFIXES,
     Attachment,
     MailProblem,
@@ -139,7 +140,7 @@ def _read_mails(paths: list[Path], workdir: Path) -> dict[Path, Inbox]:
     """What each mail holds, read by one process per core when there are many (a worker
     that dies has them all read here instead)."""
     indexes = range(len(paths))
-    cores = os.cpu_count() or 1
+    cores = min(_usable_cores(), len(paths))
     parts: list[Inbox] | None = None
     forks = "fork" in multiprocessing.get_all_start_methods()
     if len(paths) >= PARALLEL_MAILS and cores > 1 and forks:
@@ -153,6 +154,14 @@ def _read_mails(paths: list[Path], workdir: Path) -> dict[Path, Inbox]:
     if parts is None:
         parts = [_mail_part(workdir, i, path) for i, path in zip(indexes, paths, strict=True)]
     return dict(zip(paths, parts, strict=True))
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (a container or an affinity mask may allow fewer
+    than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def _mail_part(workdir: Path, index: int, path: Path) -> Inbox:
@@ -207,6 +216,8 @@ def collect_documents(paths: list[Path], exclude: list[Path] | None = None) -> I
 
 def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
     try:
+        if path.stat().st_size > MAX_MAIL_BYTES:  # before it is read at all
+            raise MailProblem("inbox.mail_too_large")
         mail = read_mail(path.read_bytes())
     except MailProblem as problem:
         inbox.problems.append((str(path), Message(problem.message_id, {})))
