@@ -431,6 +431,13 @@ def test_a_report_of_another_year_is_listed_and_counts_for_nothing(tmp_path: Pat
     # the text account names them; --year turns the collection to 2024
     plain = toolkit(*args, "--force", cwd=tmp_path)
     assert "年度不符" in plain.stdout and "另有 2 份报表不是 2025 年度的" in plain.stdout
+    from toolkit.summary.report import display_width
+
+    starts = set()  # the column where each listed line's unit or file begins
+    for line in (x for x in plain.stdout.splitlines() if x.startswith("  ")):
+        label, _, rest = line[2:].partition(" ")
+        starts.add(2 + display_width(label) + 1 + len(rest) - len(rest.lstrip(" ")))
+    assert len(starts) == 1, plain.stdout
     other = toolkit(*args, "--force", "--year", "2024", "--format", "json", cwd=tmp_path)
     units = {u["unit"]: u for u in json.loads(other.stdout)["units"]}
     assert units["梨洲街道办事处"]["status"] == "ok"

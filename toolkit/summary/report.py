@@ -73,22 +73,25 @@ def write_json_report(summary: Summary, stream: TextIO) -> None:
 
 
 def text_report(summary: Summary) -> str:
-    lines = []
+    listed: list[tuple[str, str]] = []  # (status or standing, what follows it)
     for row in summary.units:
-        status = render(f"summary.status.{row.status}")
         files = "  ".join(r.result.file for r in row.returns)
-        lines.append(f"  {padded(status)}{row.unit.name}  {files}".rstrip())
+        listed.append((render(f"summary.status.{row.status}"), f"{row.unit.name}  {files}"))
         for item in row.other_year:
-            standing = padded(render("summary.standing.other_year"))
             given = render("summary.given_year", year=item.result.meta.get("year"))
-            lines.append(f"  {standing}{row.unit.name}  {item.result.file}{given}")
+            text = f"{row.unit.name}  {item.result.file}{given}"
+            listed.append((render("summary.standing.other_year"), text))
     for item in summary.unmatched:
-        standing = render(f"summary.standing.{item.standing}")
-        lines.append(f"  {padded(standing)}{item.result.file}")
-    for origin, message in summary.inbox_problems.problems:
-        lines.append(render("summary.inbox_problem", origin=origin, message=message.render()))
-    for origin, message in summary.inbox_problems.skipped:
-        lines.append(render("summary.inbox_skipped", origin=origin, message=message.render()))
+        listed.append((render(f"summary.standing.{item.standing}"), item.result.file))
+    for key, found in (
+        ("unreadable_mail", summary.inbox_problems.problems),
+        ("skipped", summary.inbox_problems.skipped),
+    ):
+        for origin, message in found:
+            text = render("summary.inbox_line", origin=origin, message=message.render())
+            listed.append((render(f"summary.standing.{key}"), text))
+    width = max((display_width(label) for label, _ in listed), default=0) + 1
+    lines = [f"  {padded(label, width)}{text}".rstrip() for label, text in listed]
     statuses = [row.status for row in summary.units]
     if summary.inbox_problems.problems:
         count = len(summary.inbox_problems.problems)
@@ -113,10 +116,11 @@ def text_report(summary: Summary) -> str:
     return "\n".join(lines)
 
 
-STATUS_WIDTH = 12  # terminal columns of a status and the space after it (No problems: 11)
+def display_width(text: str) -> int:
+    """Terminal columns of ``text`` (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def padded(word: str) -> str:
-    """``word`` padded to STATUS_WIDTH terminal columns (a Chinese character takes two)."""
-    width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in word)
-    return word + " " * max(1, STATUS_WIDTH - width)
+def padded(word: str, width: int) -> str:
+    """``word`` padded with spaces to ``width`` terminal columns."""
+    return word + " " * max(1, width - display_width(word))
