@@ -409,6 +409,9 @@ def summary_command(
         quiet = output_format == "json"
         if target is not None:
             typer.echo(t("summary.written", path=target), err=quiet)
+        writable = sum(1 for row in summary.units if row.reply is not None)
+        if replies is None and writable and not quiet:
+            typer.echo(t("summary.reply.hint", count=writable))
         if drafts:
             typer.echo(t("summary.reply.written", count=len(drafts), folder=replies), err=quiet)
         if replies is not None:

@@ -47,18 +47,13 @@ _DRAFT_POLICY = _DraftPolicy()
 @dataclass(frozen=True)
 class Draft:
     unit: RosterEntry
-    kind: str  # "errors" | "missing"
+    kind: str  # "errors" | "missing" (UnitRow.reply)
     path: Path
 
 
 def plan_drafts(summary: Summary, folder: Path) -> list[tuple[RosterEntry, str, Path]]:
     """(unit, kind, path) of every draft to write, with distinct safe file names."""
-    wanted = []
-    for row in summary.units:
-        if row.counted is None and row.expected:
-            wanted.append((row.unit, "missing"))
-        elif any(item.result.status == "errors" for item in row.returns):
-            wanted.append((row.unit, "errors"))
+    wanted = [(row.unit, row.reply) for row in summary.units if row.reply is not None]
     stems = unique_stems([safe_file_stem(unit.name) for unit, _ in wanted])
     return [
         (unit, kind, folder / f"{stem}.eml")

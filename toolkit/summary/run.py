@@ -111,6 +111,16 @@ class UnitRow:
         return next(s for s in _STATUS_ORDER if s in statuses)
 
     @property
+    def reply(self) -> str | None:
+        """What the unit is written to, if anything: "missing" (a reminder with its blank
+        template) or "errors" (its problems, with marked copies)."""
+        if self.counted is None and self.expected:
+            return "missing"
+        if any(item.result.status == "errors" for item in self.returns):
+            return "errors"
+        return None
+
+    @property
     def finding_counts(self) -> tuple[int, int]:
         """(errors, warnings) over its counted returns."""
         severities = [f.severity for r in self.returns for f in r.result.findings]
