@@ -146,3 +146,41 @@ def test_a_units_own_ending_after_its_name_is_still_that_unit() -> None:
         ("经济开发区管委会办公室", roster[3]),
     ):
         assert matcher.match(written, None, "x.xlsx").unit == expected, written
+
+
+def test_committees_governments_and_their_offices() -> None:
+    """社区居民委员会 and 村民委员会 are found by their short forms; a 人民政府's place is
+    no unit's name inside another body's (its office, a town's government), and 人民政府
+    and 政府 are one ending."""
+    roster = numbered(
+        "舜北社区居民委员会",
+        "谢家路村村民委员会",
+        "余姚市人民政府",
+        "余姚市人民政府办公室",
+        "大岚镇人民政府",
+    )
+    matcher = Matcher(roster)
+    for written, expected in (
+        ("舜北社区", roster[0]),
+        ("舜北社区居委会", roster[0]),
+        ("谢家路村", roster[1]),
+        ("谢家路村委会", roster[1]),
+        ("余姚市政府", roster[2]),
+        ("余姚市人民政府（盖章）", roster[2]),
+        ("余姚市政府办公室", roster[3]),
+        ("余姚市大岚镇人民政府", roster[4]),
+        ("大岚镇政府", roster[4]),
+    ):
+        assert matcher.match(written, None, "x.xlsx").unit == expected, written
+    assert matcher.match("余姚市政府研究室", None, "x.xlsx").how == "unknown"
+
+
+def test_the_sender_settles_a_name_that_fits_several_units() -> None:
+    """兰江街道 is the core of both units: the sender's address says which one sent it."""
+    roster = [unit("兰江街道办事处", "lj@yy.cn", 2), unit("兰江街道委员会", "dw@yy.cn", 3)]
+    matcher = Matcher(roster)
+    assert matcher.match("兰江街道", None, "x.xlsx").how == "ambiguous"
+    found = matcher.match("兰江街道", "DW@yy.cn", "x.xlsx")
+    assert (found.how, found.unit) == ("sender", roster[1])
+    other = matcher.match("兰江街道", "someone@else.cn", "x.xlsx")
+    assert other.how == "ambiguous" and set(other.units) == set(roster)

@@ -531,3 +531,48 @@ def test_every_rule_a_finding_can_carry_is_said_in_words_on_the_overview() -> No
         finally:
             set_language(None)
         assert silent == [], lang
+
+
+def test_drafts_saved_in_the_inbox_forwarded_reports_and_two_addresses(tmp_path: Path) -> None:
+    """A unit's 邮箱 cell with two addresses (split by ；) gives a draft to both; a report
+    naming another body that a unit's address forwarded does not replace the unit's own;
+    a drafts folder inside the inbox is written again, never read as returns."""
+    import email
+    from email import policy
+
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "单位名称,邮箱\n凤山街道办事处,fs@example.cn；fs2@example.cn\n"
+        "兰江街道办事处,lj@example.cn\n梨洲街道办事处,lz@example.cn\n",
+        encoding="utf-8",
+    )
+    filled(inbox, "凤山.xlsx", "凤山街道办事处", 1, **{"applications.new.total": 999})
+    own = filled(build, "兰江.xlsx", "兰江街道办事处", 2).read_bytes()
+    saved_mail(inbox / "兰江.eml", "Mon, 19 Jan 2026 08:00:00 +0800", "兰江.xlsx", own,
+               sender="lj@example.cn")  # fmt: skip
+    other = filled(build, "城北.xlsx", "城北社区居民委员会", 3).read_bytes()
+    saved_mail(inbox / "转发.eml", "Tue, 27 Jan 2026 08:00:00 +0800", "城北.xlsx", other,
+               sender="lj@example.cn")  # fmt: skip
+    drafts = inbox / "回复草稿"
+    args = ("summary", str(inbox), "-r", str(roster), "--replies", str(drafts))
+    first = toolkit(*args, "--format", "json", cwd=tmp_path)
+    assert first.returncode == 1, first.stderr
+    units = {u["unit"]: u for u in json.loads(first.stdout)["units"]}
+    assert units["兰江街道办事处"]["file"].endswith("兰江.eml › 兰江.xlsx")
+    assert [Path(f).name for f in units["兰江街道办事处"]["superseded"]] == ["转发.eml › 城北.xlsx"]
+    message = email.message_from_bytes(
+        (drafts / "凤山街道办事处.eml").read_bytes(), policy=policy.default
+    )
+    assert [a.addr_spec for a in message["To"].addresses] == ["fs@example.cn", "fs2@example.cn"]
+    again = toolkit(*args, "--format", "json", "--force", cwd=tmp_path)
+    assert again.returncode == 1, again.stderr  # written over, not refused as inputs
+    report = json.loads(again.stdout)
+    assert {u["unit"]: u["status"] for u in report["units"]} == {
+        u["unit"]: u["status"] for u in json.loads(first.stdout)["units"]
+    }
+    skipped = {Path(s["origin"]).name for s in report["skipped"]}
+    assert {"凤山街道办事处.eml", "梨洲街道办事处.eml"} <= skipped  # our drafts, not returns
+    assert len(report["results"]) == 3

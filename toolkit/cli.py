@@ -415,14 +415,14 @@ def summary_command(
         if drafts:
             typer.echo(t("summary.reply.written", count=len(drafts), folder=replies), err=quiet)
         if replies is not None:
-            from toolkit.summary.replies import stale_drafts
+            from toolkit.summary.replies import sendable_addresses, stale_drafts
 
             stale = stale_drafts(replies, [path for _, _, path in planned])
             if stale:
                 names = "、".join(p.name for p in stale[:NAMES_LISTED])
                 names += "…" if len(stale) > NAMES_LISTED else ""
                 typer.echo(t("summary.reply.stale", count=len(stale), names=names), err=True)
-            nameless = [d.unit.name for d in drafts if not d.unit.email]
+            nameless = [d.unit.name for d in drafts if not sendable_addresses(d.unit)]
             if nameless:
                 typer.echo(_no_address(nameless), err=quiet)
         raise typer.Exit(summary.exit_code)
@@ -602,13 +602,16 @@ def _progress_bar() -> Iterator[Callable[[int], Callable[[int], None]] | None]:
 def _plan_replies(summary: Any, folder: Path | None, inputs: list[Path], force: bool) -> list[Any]:
     """The drafts to write into ``folder`` (created), each output checked."""
     from toolkit.files import check_outputs
-    from toolkit.summary.replies import plan_drafts
+    from toolkit.summary.replies import is_own_draft, plan_drafts
 
     if folder is None:
         return []
     folder.mkdir(exist_ok=True)
     planned = plan_drafts(summary, folder)
-    check_outputs([path for _, _, path in planned], inputs, force)
+    outputs = [path for _, _, path in planned]
+    # a drafts folder inside the inbox: an earlier run's drafts are outputs, not inputs
+    rewritten = {p.resolve() for p in outputs if is_own_draft(p)}
+    check_outputs(outputs, [p for p in inputs if p.resolve() not in rewritten], force)
     return planned
 
 

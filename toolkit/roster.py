@@ -52,6 +52,9 @@ _CELL_TAG = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*
 _SCAN_CHUNK = 1 << 20
 
 
+_ADDRESS_SEPARATORS = re.compile(r"[;,，；\s]+")
+
+
 @dataclass(frozen=True)
 class RosterEntry:
     """One expected unit; ``row`` is its 1-based row in the file (record number for CSV)."""
@@ -61,6 +64,12 @@ class RosterEntry:
     contact: str | None
     group: str | None
     row: int
+
+    @property
+    def addresses(self) -> list[str]:
+        """The addresses of its 邮箱 cell (several may be written, split by ; , ， ； or
+        spaces)."""
+        return [a for a in _ADDRESS_SEPARATORS.split(self.email or "") if a]
 
 
 @dataclass(frozen=True)

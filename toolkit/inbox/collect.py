@@ -225,6 +225,9 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
     except OSError:
         inbox.problems.append((str(path), Message("inbox.cannot_open", {"path": str(path)})))
         return
+    if mail.ours:  # a drafts folder inside the inbox: its templates and copies are no returns
+        inbox.skipped.append((str(path), Message("inbox.own_draft", {})))
+        return
     for skipped in mail.skipped:
         inbox.problems.append((f"{path} › {skipped}", Message("inbox.attachment_skipped", {})))
     if not mail.attachments and not mail.archives and not mail.skipped:

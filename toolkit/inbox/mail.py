@@ -19,6 +19,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from toolkit.limits import current as current_limits
 
 MAX_MAIL_BYTES = 100 * 1024 * 1024
+DRAFT_HEADER = "X-Toolkit-Draft"  # on the reply drafts `summary --replies` writes
 MAX_ATTACHMENTS = 100  # per mail, forwarded mails included
 MAX_PARTS = 10_000  # MIME parts of one mail, forwarded mails included
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")
@@ -43,6 +44,7 @@ class Mail:
     skipped: tuple[str, ...] = ()  # names of attachments left out (too large, too many)
     others: tuple[str, ...] = ()  # names of attachments that are not workbooks
     archives: tuple[Attachment, ...] = ()  # .zip attachments (workbooks packed together)
+    ours: bool = False  # a reply draft this tool wrote (saved into the inbox): no return
 
 
 class MailProblem(Exception):
@@ -76,6 +78,7 @@ def read_mail(data: bytes) -> Mail:
         skipped=tuple(skipped),
         others=tuple(others),
         archives=tuple(archives),
+        ours=DRAFT_HEADER in message,
     )
 
 

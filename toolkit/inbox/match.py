@@ -21,13 +21,22 @@ from toolkit.roster import RosterEntry, name_key
 
 # endings that make a 全称 of a 简称; longest first so 管理委员会 goes before 委员会
 _SUFFIXES = sorted(
-    ("办事处", "人民政府", "管理委员会", "委员会", "管委会", "办公室", "政府"),
+    (
+        *("办事处", "人民政府", "管理委员会", "委员会", "管委会", "办公室", "政府"),
+        *("居民委员会", "村民委员会", "居委会", "委会"),  # 社区 and 村 (村委会 keeps its 村)
+    ),
     key=len,
     reverse=True,
 )
 _MIN_CORE = 2  # a core name shorter than this matches too much
 # what the name of a body of its own ends with (a bureau, a hall, a school, a centre...)
-_BODY_ENDINGS = (*"局馆院校所站委办队室厅部会处村学园团科庭社场厂台署", "中心", "公司", "社区")
+_BODY_ENDINGS = (
+    *"局馆院校所站委办队室厅部会处村学园团科庭社场厂台署",
+    "中心",
+    "公司",
+    "社区",
+    "政府",
+)
 # what may follow a unit's name and still be that unit: a 全称 ending, its usual short forms
 _OWN_ENDINGS = sorted(
     {*_SUFFIXES, "办", "居委会", "村委会", "居民委员会", "村民委员会"}, key=len, reverse=True
@@ -37,6 +46,8 @@ _NOT_PLACES = frozenset({"社区", "小区", "园区", "景区", "街区", "片�
 _MAX_PLACE = 5  # characters of one place name (内蒙古自治区 is split at 区 anyway)
 _MIN_TAIL = 3  # a place-less 简称 shorter than this (局, 民政) matches too much
 _MAX_CANDIDATES = 10  # candidates named for a name that fits many units
+_ENDS = tuple(_SUFFIXES)
+_GOVERNMENT = "政府"  # a 人民政府's core is its place alone: 余姚市
 
 How = Literal["unit", "sender", "file", "ambiguous", "unknown"]
 
@@ -52,12 +63,20 @@ class Match:
 
 
 def core(name: str) -> str:
-    """A unit name without spaces, width or its 全称 ending: the part people always write."""
-    key = name_key(name)
+    """A unit name without spaces, width or its 全称 ending: the part people always write.
+    An ending whose removal leaves another unit's full name stays (余姚市人民政府办公室 is
+    not 余姚市人民政府); 人民政府 and 政府 are one ending."""
+    key = comparable(name_key(name))
     for suffix in _SUFFIXES:
-        if key.endswith(suffix) and len(key) - len(suffix) >= _MIN_CORE:
-            return key[: -len(suffix)]
+        rest = key[: -len(suffix)]
+        if key.endswith(suffix) and len(rest) >= _MIN_CORE and not rest.endswith(_ENDS):
+            return rest
     return key
+
+
+def comparable(key: str) -> str:
+    """A name key with 人民政府 written 政府, as people shorten it."""
+    return key.replace("人民政府", "政府")
 
 
 class Matcher:
@@ -70,6 +89,10 @@ class Matcher:
         for unit_core, unit in self.cores:
             self.by_core.setdefault(unit_core, []).append(unit)
         self.longest_core = max((len(c) for c, _ in self.cores), default=0)
+        # the cores that are a place only, of a 人民政府: 余姚市档案馆 holds one, 余姚市政府 is it
+        self.government_cores = {
+            c for c, u in self.cores if comparable(name_key(u.name)) == c + _GOVERNMENT
+        }
         # each core's endings after a place name: 民政局 and 市民政局 of 余姚市民政局
         self.by_tail: dict[str, list[RosterEntry]] = {}
         for unit_core, unit in self.cores:
@@ -78,18 +101,17 @@ class Matcher:
         self.position = {id(u): i for i, u in enumerate(roster)}
         self.by_email = {}
         for unit in roster:
-            for address in re.split(r"[;,，；\s]+", unit.email or ""):
-                if address:
-                    self.by_email.setdefault(address.lower(), []).append(unit)
+            for address in unit.addresses:
+                self.by_email.setdefault(address.lower(), []).append(unit)
 
     def by_name(self, name: str) -> tuple[RosterEntry, ...]:
         """Roster units a written name refers to: the same name, the same core, or a core
         contained in it (余姚市兰江街道 names 兰江街道办事处); the most exact level wins."""
         if not name or not name.strip():
             return ()
-        key = name_key(name)
-        if key in self.by_key:
-            return (self.by_key[key],)
+        if name_key(name) in self.by_key:
+            return (self.by_key[name_key(name)],)
+        key = comparable(name_key(name))
         same = self.by_core.get(core(name))
         if same:
             return tuple(same)
@@ -99,8 +121,10 @@ class Matcher:
         for length in range(min(len(key), self.longest_core), _MIN_CORE - 1, -1):
             found: dict[int, RosterEntry] = {}
             for start in range(len(key) - length + 1):
-                units = self.by_core.get(key[start : start + length])
-                if units and not _names_another_body(key[start + length :]):
+                inside = key[start : start + length]
+                units = self.by_core.get(inside)
+                government = inside in self.government_cores
+                if units and not _names_another_body(key[start + length :], government):
                     found.update((id(u), u) for u in units)
             if found:
                 return self._in_roster_order(found.values())
@@ -127,16 +151,26 @@ class Matcher:
             if len(candidates) == 1:
                 return Match(how, candidates)  # type: ignore[arg-type]
             if len(candidates) > 1:
+                # the sender's address settles which of the units it may be
+                sent = self.by_email.get((sender or "").lower(), [])
+                if len(sent) == 1 and any(u is sent[0] for u in candidates):
+                    return Match("sender", (sent[0],))
                 return Match("ambiguous", candidates[:_MAX_CANDIDATES])
         if short:
             return Match("ambiguous", short[:_MAX_CANDIDATES])
         return Match("unknown", ())
 
 
-def _names_another_body(rest: str) -> bool:
+def _names_another_body(rest: str, government: bool = False) -> bool:
     """Whether the text after a unit's name in a longer one names a body of its own (not
     the unit's own ending, as 办事处 or 居委会 or 管委会办公室, nor a note or a file
-    name's 终稿)."""
+    name's 终稿). After a place that is a government's core only 政府 may follow (with a
+    note): 余姚市政府办公室 and 余姚市大岚镇政府 are other bodies."""
+    if government and rest:
+        if not rest.startswith(_GOVERNMENT):
+            return True
+        rest = rest.removeprefix(_GOVERNMENT)
+        return bool(rest) and (rest.startswith(tuple(_OWN_ENDINGS)) or rest.endswith(_BODY_ENDINGS))
     while rest:
         own = next((e for e in _OWN_ENDINGS if rest.startswith(e)), None)
         if own is None:

@@ -18,13 +18,13 @@ from pathlib import Path
 from toolkit.check.annotate import SUFFIX, write_annotated
 from toolkit.files import atomic_write, safe_file_stem, unique_stems
 from toolkit.forms.model import FormSpec
+from toolkit.inbox.mail import DRAFT_HEADER
 from toolkit.messages import render
 from toolkit.roster import RosterEntry
 from toolkit.summary.run import Return, Summary
 from toolkit.template.writer import Prepared, TemplateOptions, prepare, write_template
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-DRAFT_HEADER = "X-Toolkit-Draft"
 _HEAD_BYTES = 8_192  # a draft's headers come first, well within this
 
 
@@ -65,19 +65,20 @@ def stale_drafts(folder: Path, written: list[Path]) -> list[Path]:
     """Drafts an earlier run left in ``folder`` that this run did not write (their units
     have since reported, or corrected their returns): sending one would be a mistake."""
     kept = {path.name for path in written}
-    stale = []
+    return [p for p in sorted(folder.glob("*.eml")) if p.name not in kept and is_own_draft(p)]
+
+
+def is_own_draft(path: Path) -> bool:
+    """Whether ``path`` is a reply draft this tool wrote (its headers say so)."""
     marker = DRAFT_HEADER.lower().encode() + b":"
-    for path in sorted(folder.glob("*.eml")):
-        if path.name in kept or not path.is_file():
-            continue
-        try:
-            with path.open("rb") as stream:
-                head = stream.read(_HEAD_BYTES).split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
-        except OSError:
-            continue
-        if any(line.lower().startswith(marker) for line in head.splitlines()):
-            stale.append(path)
-    return stale
+    try:
+        if not path.is_file():
+            return False
+        with path.open("rb") as stream:
+            head = stream.read(_HEAD_BYTES).split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    except OSError:
+        return False
+    return any(line.lower().startswith(marker) for line in head.splitlines())
 
 
 def write_drafts(
@@ -140,9 +141,17 @@ def _write_one(index: int) -> Draft:
     return _JOB.write(index)
 
 
+def sendable_addresses(unit: RosterEntry) -> list[str]:
+    """The unit's addresses a draft can carry (a mail header holds no raw Chinese, so an
+    address written with some is left for the clerk, as a missing one is)."""
+    return [a for a in unit.addresses if a.isascii() and "@" in a]
+
+
 def _draft(unit: RosterEntry, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
-    message["To"] = formataddr((unit.contact or unit.name, unit.email)) if unit.email else ""
+    # every address of the unit's 邮箱 cell, each with the unit's contact or name
+    name = unit.contact or unit.name
+    message["To"] = ", ".join(formataddr((name, a)) for a in sendable_addresses(unit))
     message["Subject"] = subject
     message["X-Unsent"] = "1"  # Outlook opens it as a draft to send
     message[DRAFT_HEADER] = "1"  # a later run knows its drafts from the clerk's own mails

@@ -278,13 +278,16 @@ def _by_unit(
     return list(rows.values())
 
 
-def _recency(item: Return, year: int | None) -> tuple[int, dt.datetime]:
+def _recency(item: Return, year: int | None) -> tuple[int, bool, dt.datetime]:
     """Which of a unit's returns is its latest: the report of the later year (one of 2024
-    sent again after 2025's does not replace it), then the later sent. A return without a
-    year is taken for the year collected, so a correction that lost its year still counts
-    (with its M1 error)."""
+    sent again after 2025's does not replace it); then one that names the unit, or names
+    none, over one that names another body and is the unit's only by its sender (a
+    subordinate's report it forwarded does not replace its own); then the later sent. A
+    return without a year is taken for the year collected, so a correction that lost its
+    year still counts (with its M1 error)."""
     given = item.result.meta.get("year")
-    return (given if isinstance(given, int) else year or 0), (item.when or _EARLIEST)
+    named = item.match.how == "unit" or not item.result.meta.get("unit")
+    return (given if isinstance(given, int) else year or 0), named, (item.when or _EARLIEST)
 
 
 def units_from_returns(
