@@ -507,6 +507,9 @@ def test_without_a_roster_a_unit_with_only_another_years_report_is_not_missing(
     assert units["兰江街道办事处"]["status"] == "other_year"  # nobody expected it: not missing
     assert units["凤山街道办事处"]["status"] == "ok"
     assert list(drafts.glob("*.eml")) == []  # no reminder to a unit no roster names
+    plain = toolkit("summary", str(inbox), "--year", "2025", cwd=tmp_path).stdout
+    assert "收到 1 个单位的报表" in plain and "1 个无问题" in plain  # 兰江's is not this year's
+    assert "另有 1 份报表不是 2025 年度的（见上），未计入。" in plain and "--year 指定" not in plain
 
 
 def test_every_rule_a_finding_can_carry_is_said_in_words_on_the_overview() -> None:
@@ -576,3 +579,25 @@ def test_drafts_saved_in_the_inbox_forwarded_reports_and_two_addresses(tmp_path:
     skipped = {Path(s["origin"]).name for s in report["skipped"]}
     assert {"凤山街道办事处.eml", "梨洲街道办事处.eml"} <= skipped  # our drafts, not returns
     assert len(report["results"]) == 3
+
+
+def test_sums_of_money_carry_no_binary_noise_and_units_without_a_roster_keep_their_sender() -> None:
+    from toolkit.check.result import FileResult
+    from toolkit.summary.consolidate import consolidate_groups
+    from toolkit.summary.run import units_from_returns
+
+    money = "active.fees.amount"  # 万元, with decimals
+    [figures] = consolidate_groups(SPEC, [{money: 0.1}, {money: 0.2}, {money: 316.7}], [[0, 1, 2]])
+    assert figures[money] == 317.0  # not 317.00000000000006
+    results = [FileResult(f"{i}.xlsx", None) for i in range(3)]
+    names = ("凤山街道办事处", "凤山街道办事处", "兰江街道办事处")
+    for result, unit in zip(results, names, strict=True):
+        result.meta["unit"] = unit
+    units, matches = units_from_returns(
+        results, ["a.xlsx", "b.xlsx", "c.xlsx"], [None, "fs@example.cn", None]
+    )
+    assert [(u.name, u.email) for u in units] == [
+        ("凤山街道办事处", "fs@example.cn"),  # from the mail that brought its second return
+        ("兰江街道办事处", None),
+    ]
+    assert matches[0].unit is units[0] and matches[1].unit is units[0]

@@ -43,7 +43,9 @@ def consolidate_groups(
     frame = RuleFrame(compute_totals(spec, sums))
     keys = [k for k, f in spec.fields.items() if f.numeric and not k.startswith("meta.")]
     columns = {k: frame.number(k) for k in keys}
+    # sums of money in 万元 gather binary noise (317.0000000000001): no figure has more
+    # than six decimals
     return [
-        {k: (None if np.isnan(columns[k][i]) else float(columns[k][i])) for k in keys}
+        {k: (None if np.isnan(columns[k][i]) else round(float(columns[k][i]), 6)) for k in keys}
         for i in range(len(groups))
     ]

@@ -135,6 +135,7 @@ class Summary:
     units: list[UnitRow]
     inbox_problems: Inbox
     year: int | None = None  # the year collected: most returns', unless given
+    year_given: bool = False  # by --year
     expected: bool = True  # the units are a roster's (else those the returns name)
 
     @property
@@ -196,7 +197,8 @@ def summarise(
     expected = roster is not None  # without one, the units are whatever the returns are
     if roster is None:
         # the units are the returns' own: each belongs to the unit made from it
-        roster, matches = units_from_returns(results, [r.name for r in inbox.received])
+        names, senders = [r.name for r in inbox.received], [r.sender for r in inbox.received]
+        roster, matches = units_from_returns(results, names, senders)
     else:
         matcher = Matcher(roster)
         matches = [
@@ -209,9 +211,10 @@ def summarise(
     ]
     # with a roster, the year collected is known (given, or most returns'); without one a
     # folder may hold several years, and a unit's newest year comes first
+    given = year is not None
     year = year or (usual_year(results) if expected and infer_year else None)
     units = _by_unit(roster, returns, expected, year)
-    return Summary(folder, roster, returns, units, inbox, year, expected)
+    return Summary(folder, roster, returns, units, inbox, year, given, expected)
 
 
 def usual_year(results: list[FileResult]) -> int | None:
@@ -291,20 +294,28 @@ def _recency(item: Return, year: int | None) -> tuple[int, bool, dt.datetime]:
 
 
 def units_from_returns(
-    results: list[FileResult], names: list[str]
+    results: list[FileResult], names: list[str], senders: list[str | None] | None = None
 ) -> tuple[list[RosterEntry], list[Match]]:
     """Without a roster: one unit per distinct unit name the returns give (else file name),
-    and each return's match to the unit it gave (a name with nothing in it matches none)."""
-    units: dict[str, RosterEntry] = {}
-    matches: list[Match] = []
-    for result, name in zip(results, names, strict=True):
+    and each return's match to the unit it gave (a name with nothing in it matches none);
+    a unit's address is that of the first mail that brought one of its returns."""
+    senders = senders or [None] * len(results)
+    named: list[tuple[str, str, bool]] = []  # (key, name, written inside) of each return
+    address: dict[str, str] = {}  # key -> the first sender's address
+    for result, name, sender in zip(results, names, senders, strict=True):
         written = str(result.meta.get("unit") or "").strip()
         unit = written or Path(name).stem.strip()
         key = name_key(unit)
+        named.append((key, unit, bool(written)))
+        if key and sender:
+            address.setdefault(key, sender)
+    units: dict[str, RosterEntry] = {}
+    matches: list[Match] = []
+    for key, unit, written in named:
         if not key:
             matches.append(Match("unknown", ()))
             continue
         if key not in units:
-            units[key] = RosterEntry(unit, None, None, None, len(units) + 2)
+            units[key] = RosterEntry(unit, address.get(key), None, None, len(units) + 2)
         matches.append(Match("unit" if written else "file", (units[key],)))
     return list(units.values()), matches

@@ -221,8 +221,9 @@ def _figure(
         sheet.merge_range(r1, c1, r2, c2, "", styles.number)
     if value is None:
         sheet.write_blank(r1, c1, None, styles.number)
-    else:
-        sheet.write_number(r1, c1, value, styles.number)
+    else:  # a whole number without a trailing point ("317."), a fraction with its digits
+        fmt = styles.number if float(value).is_integer() else styles.fraction
+        sheet.write_number(r1, c1, value, fmt)
 
 
 class _Styles:
@@ -235,7 +236,8 @@ class _Styles:
         self.date = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         self.bold = workbook.add_format({"bold": True})
         self.label = workbook.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
-        self.number = workbook.add_format({"border": 1, "num_format": "#,##0.##"})
+        self.number = workbook.add_format({"border": 1, "num_format": "#,##0"})
+        self.fraction = workbook.add_format({"border": 1, "num_format": "#,##0.0#####"})
         self.status = {
             key: workbook.add_format({"bg_color": color, "border": 1})
             for key, color in STATUS_FILL.items()
@@ -267,7 +269,7 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary, texts: dict[str,
     stray = Counter(r.standing for r in summary.returns)
     counts = [
         ("expected", len(summary.roster)),
-        ("received", len(summary.roster) - statuses["missing"]),
+        ("received", len(summary.roster) - statuses["missing"] - statuses["other_year"]),
         ("clean", statuses["ok"]),
         ("with_errors", statuses["errors"]),
         ("warnings_only", statuses["warnings"]),
