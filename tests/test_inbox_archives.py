@@ -154,6 +154,17 @@ def test_a_rar_attached_to_a_mail_is_named(tmp_path: Path) -> None:
     assert [(Path(o).name, m.message_id) for o, m in found.problems] == [
         ("信.eml › 补充表.rar", "inbox.archive_unsupported")
     ]
+    # a mail with only a RAR is said once, as that: not also as a mail without a workbook
+    only = EmailMessage()
+    only["From"] = "u@example.cn"
+    only.set_content("见附件")
+    only.add_attachment(b"Rar!", maintype="application", subtype="x-rar", filename="年报.rar")
+    (inbox / "信.eml").write_bytes(bytes(only))
+    again = collect(inbox, tmp_path / "work2")
+    assert [(Path(o).name, m.message_id) for o, m in again.problems] == [
+        ("信.eml › 年报.rar", "inbox.archive_unsupported")
+    ]
+    assert again.skipped == []
 
 
 def test_summary_reads_a_zipped_return(tmp_path: Path) -> None:

@@ -230,14 +230,13 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
         return
     for skipped in mail.skipped:
         inbox.problems.append((f"{path} › {skipped}", Message("inbox.attachment_skipped", {})))
-    if not mail.attachments and not mail.archives and not mail.skipped:
-        # said, so that every mail is accounted for
+    packed = [n for n in mail.others if n.lower().endswith(UNSUPPORTED_ARCHIVE_SUFFIXES)]
+    if not mail.attachments and not mail.archives and not mail.skipped and not packed:
+        # said, so that every mail is accounted for (a RAR is said below, on its own)
         names = "、".join(mail.others[:10]) or "—"
         inbox.skipped.append((str(path), Message("inbox.no_workbook", {"names": names})))
-    for name in mail.others:
-        if name.lower().endswith(UNSUPPORTED_ARCHIVE_SUFFIXES):
-            origin = f"{path} › {name}"
-            inbox.problems.append((origin, Message("inbox.archive_unsupported", {})))
+    for name in packed:
+        inbox.problems.append((f"{path} › {name}", Message("inbox.archive_unsupported", {})))
     for attachment in mail.attachments:
         _keep(inbox, workdir, attachment, f"{path} › {attachment.name}", mail.sender, mail.date)
     for archive in mail.archives:
