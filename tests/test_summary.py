@@ -160,6 +160,8 @@ def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> N
     assert rule[2] == "申请情况表各行：总计 = 自然人 + 法人或其他组织各项之和"
     status = {row[0]: row[2] for row in book["报送情况"][1:]}
     assert status["梨洲街道办事处"] == "未报送" and status["余姚市教育局"] == "有错误"
+    [stranger] = [row for row in book["报送情况"][1:] if row[2] == "不在名单中"]
+    assert (stranger[5], stranger[6]) == (0, 0)  # its counts, like every listed return's
     problems = book["问题清单"][1:]
     counted = [r for r in run["report"]["results"] if "第一次.eml" not in r["file"]]
     assert len(problems) == sum(len(r["findings"]) for r in counted)
@@ -249,6 +251,7 @@ def test_reply_drafts_parse_back_with_the_right_attachments_and_recipients(
     )
     assert done.returncode == 2, done.stderr  # the broken mail, as above
     assert "另有 1 个邮件、压缩包或附件无法读取" in done.stdout
+    assert "另有 1 个文件对不上名单" in done.stdout  # the stranger, in the verdict too
     drafts = {
         p.stem: email.message_from_bytes(p.read_bytes(), policy=policy.default)
         for p in folder.glob("*.eml")
