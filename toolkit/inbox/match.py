@@ -20,13 +20,15 @@ from typing import Literal
 from toolkit.roster import RosterEntry, name_key
 
 # endings that make a 全称 of a 简称; longest first so 管理委员会 goes before 委员会
-_SUFFIXES = sorted(
-    (
-        *("办事处", "人民政府", "管理委员会", "委员会", "管委会", "办公室", "政府"),
-        *("居民委员会", "村民委员会", "居委会", "委会"),  # 社区 and 村 (村委会 keeps its 村)
-    ),
-    key=len,
-    reverse=True,
+_SUFFIXES = tuple(
+    sorted(
+        (
+            *("办事处", "人民政府", "管理委员会", "委员会", "管委会", "办公室", "政府"),
+            *("居民委员会", "村民委员会", "居委会", "委会"),  # 社区 and 村 (村委会 keeps its 村)
+        ),
+        key=len,
+        reverse=True,
+    )
 )
 _MIN_CORE = 2  # a core name shorter than this matches too much
 # what the name of a body of its own ends with (a bureau, a hall, a school, a centre...)
@@ -38,15 +40,12 @@ _BODY_ENDINGS = (
     "政府",
 )
 # what may follow a unit's name and still be that unit: a 全称 ending, its usual short forms
-_OWN_ENDINGS = sorted(
-    {*_SUFFIXES, "办", "居委会", "村委会", "居民委员会", "村民委员会"}, key=len, reverse=True
-)
+_OWN_ENDINGS = tuple(sorted({*_SUFFIXES, "办", "村委会"}, key=len, reverse=True))
 _PLACE_ENDINGS = "省市县区州旗盟"  # 余姚市 in 余姚市民政局
 _NOT_PLACES = frozenset({"社区", "小区", "园区", "景区", "街区", "片区", "校区", "厂区"})
 _MAX_PLACE = 5  # characters of one place name (内蒙古自治区 is split at 区 anyway)
 _MIN_TAIL = 3  # a place-less 简称 shorter than this (局, 民政) matches too much
 _MAX_CANDIDATES = 10  # candidates named for a name that fits many units
-_ENDS = tuple(_SUFFIXES)
 _GOVERNMENT = "政府"  # a 人民政府's core is its place alone: 余姚市
 
 How = Literal["unit", "sender", "file", "ambiguous", "unknown"]
@@ -69,7 +68,7 @@ def core(name: str) -> str:
     key = comparable(name_key(name))
     for suffix in _SUFFIXES:
         rest = key[: -len(suffix)]
-        if key.endswith(suffix) and len(rest) >= _MIN_CORE and not rest.endswith(_ENDS):
+        if key.endswith(suffix) and len(rest) >= _MIN_CORE and not rest.endswith(_SUFFIXES):
             return rest
     return key
 
@@ -109,8 +108,9 @@ class Matcher:
         contained in it (余姚市兰江街道 names 兰江街道办事处); the most exact level wins."""
         if not name or not name.strip():
             return ()
-        if name_key(name) in self.by_key:
-            return (self.by_key[name_key(name)],)
+        exact = self.by_key.get(name_key(name))
+        if exact is not None:
+            return (exact,)
         key = comparable(name_key(name))
         same = self.by_core.get(core(name))
         if same:
@@ -123,8 +123,8 @@ class Matcher:
             for start in range(len(key) - length + 1):
                 inside = key[start : start + length]
                 units = self.by_core.get(inside)
-                government = inside in self.government_cores
-                if units and not _names_another_body(key[start + length :], government):
+                rest = key[start + length :]
+                if units and not _names_another_body(rest, inside in self.government_cores):
                     found.update((id(u), u) for u in units)
             if found:
                 return self._in_roster_order(found.values())
@@ -140,11 +140,13 @@ class Matcher:
     def match(self, unit_name: str | None, sender: str | None, file_name: str) -> Match:
         # a short name that fits several units (民政局 of each city) gives way to the
         # sender and the file name; its candidates are reported only when they say nothing
-        short = self.by_short_name(unit_name or "")
+        named = self.by_name(unit_name or "")
+        short = () if named else self.by_short_name(unit_name or "")
+        sent = tuple(self.by_email.get((sender or "").lower(), ()))
         steps = (
-            ("unit", lambda: self.by_name(unit_name or "") or (short if len(short) == 1 else ())),
-            ("sender", lambda: tuple(self.by_email.get((sender or "").lower(), ()))),
-            ("file", lambda: self.by_name(_stem(file_name))),
+            ("unit", lambda: named or (short if len(short) == 1 else ())),
+            ("sender", lambda: sent),
+            ("file", lambda: self.by_name(_stem(file_name))),  # only when the others fail
         )
         for how, find in steps:
             candidates = find()
@@ -152,9 +154,8 @@ class Matcher:
                 return Match(how, candidates)  # type: ignore[arg-type]
             if len(candidates) > 1:
                 # the sender's address settles which of the units it may be
-                sent = self.by_email.get((sender or "").lower(), [])
                 if len(sent) == 1 and any(u is sent[0] for u in candidates):
-                    return Match("sender", (sent[0],))
+                    return Match("sender", sent)
                 return Match("ambiguous", candidates[:_MAX_CANDIDATES])
         if short:
             return Match("ambiguous", short[:_MAX_CANDIDATES])
@@ -170,7 +171,7 @@ def _names_another_body(rest: str, government: bool = False) -> bool:
         if not rest.startswith(_GOVERNMENT):
             return True
         rest = rest.removeprefix(_GOVERNMENT)
-        return bool(rest) and (rest.startswith(tuple(_OWN_ENDINGS)) or rest.endswith(_BODY_ENDINGS))
+        return bool(rest) and (rest.startswith(_OWN_ENDINGS) or rest.endswith(_BODY_ENDINGS))
     while rest:
         own = next((e for e in _OWN_ENDINGS if rest.startswith(e)), None)
         if own is None:
