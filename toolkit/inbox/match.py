@@ -123,8 +123,9 @@ class Matcher:
             for start in range(len(key) - length + 1):
                 inside = key[start : start + length]
                 units = self.by_core.get(inside)
-                rest = key[start + length :]
-                if units and not _names_another_body(rest, inside in self.government_cores):
+                if units and not _names_another_body(
+                    key[start + length :], inside in self.government_cores
+                ):
                     found.update((id(u), u) for u in units)
             if found:
                 return self._in_roster_order(found.values())
