@@ -419,8 +419,9 @@ def summary_command(
 
             stale = stale_drafts(replies, [path for _, _, path in planned])
             if stale:
-                names = "、".join(p.name for p in stale[:NAMES_LISTED])
-                names += "…" if len(stale) > NAMES_LISTED else ""
+                names = _first_named([p.name for p in stale]) + (
+                    "…" if len(stale) > NAMES_LISTED else ""
+                )
                 typer.echo(t("summary.reply.stale", count=len(stale), names=names), err=True)
             nameless = [d.unit.name for d in drafts if not sendable_addresses(d.unit)]
             if nameless:
@@ -433,8 +434,12 @@ def summary_command(
 NAMES_LISTED = 10  # units named in a line; a national roster may lack hundreds of addresses
 
 
+def _first_named(names: list[str]) -> str:
+    return "、".join(names[:NAMES_LISTED])
+
+
 def _no_address(names: list[str]) -> str:
-    listed = "、".join(names[:NAMES_LISTED])
+    listed = _first_named(names)
     if len(names) > NAMES_LISTED:
         listed = t("summary.reply.no_address_more", units=listed, count=len(names))
     return t("summary.reply.no_address", units=listed, count=len(names))

@@ -11,6 +11,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.policy import EmailPolicy
 from email.utils import formataddr
 from pathlib import Path
@@ -70,15 +71,14 @@ def stale_drafts(folder: Path, written: list[Path]) -> list[Path]:
 
 def is_own_draft(path: Path) -> bool:
     """Whether ``path`` is a reply draft this tool wrote (its headers say so)."""
-    marker = DRAFT_HEADER.lower().encode() + b":"
     try:
         if not path.is_file():
             return False
         with path.open("rb") as stream:
-            head = stream.read(_HEAD_BYTES).split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+            head = stream.read(_HEAD_BYTES)
     except OSError:
         return False
-    return any(line.lower().startswith(marker) for line in head.splitlines())
+    return DRAFT_HEADER in BytesHeaderParser().parsebytes(head)
 
 
 def write_drafts(
