@@ -16,6 +16,12 @@ def numbered(*names: str) -> list[RosterEntry]:
     return [unit(name, row=row) for row, name in enumerate(names, start=2)]
 
 
+def matched_as(matcher: Matcher, cases: dict[str, RosterEntry]) -> None:
+    """Each written name (the unit cell of a return) matches its roster unit."""
+    for written, expected in cases.items():
+        assert matcher.match(written, None, "x.xlsx").unit == expected, written
+
+
 ROSTER = [
     unit("兰江街道办事处", "lj@example.cn"),
     unit("凤山街道办事处", "fs@example.cn; fs2@example.cn"),
@@ -103,12 +109,14 @@ def test_a_unit_name_inside_the_name_of_another_body_is_no_match() -> None:
     matcher = Matcher(roster)
     for other in ("余姚市档案馆", "余姚市人民政府研究室", "兰江街道卫生院", "兰江街道社区"):
         assert matcher.match(other, None, "年报.xlsx").how == "unknown", other
-    for written, expected in (
-        ("宁波市余姚市人民政府", roster[0]),
-        ("兰江街道（盖章）", roster[1]),
-        ("余姚市兰江街道办事处", roster[1]),
-    ):
-        assert matcher.match(written, None, "x.xlsx").unit == expected, written
+    matched_as(
+        matcher,
+        {
+            "宁波市余姚市人民政府": roster[0],
+            "兰江街道（盖章）": roster[1],
+            "余姚市兰江街道办事处": roster[1],
+        },
+    )
     assert matcher.match(None, None, "兰江街道年报终稿.xlsx").unit == roster[1]
 
 
@@ -138,14 +146,16 @@ def test_a_short_name_without_its_place_names_the_unit_of_that_place() -> None:
 def test_a_units_own_ending_after_its_name_is_still_that_unit() -> None:
     roster = numbered("兰江街道办事处", "阳明社区", "横坎头村", "经济开发区管理委员会")
     matcher = Matcher(roster)
-    for written, expected in (
-        ("兰江街道办", roster[0]),
-        ("阳明社区居委会", roster[1]),
-        ("阳明社区居民委员会", roster[1]),
-        ("横坎头村村民委员会", roster[2]),
-        ("经济开发区管委会办公室", roster[3]),
-    ):
-        assert matcher.match(written, None, "x.xlsx").unit == expected, written
+    matched_as(
+        matcher,
+        {
+            "兰江街道办": roster[0],
+            "阳明社区居委会": roster[1],
+            "阳明社区居民委员会": roster[1],
+            "横坎头村村民委员会": roster[2],
+            "经济开发区管委会办公室": roster[3],
+        },
+    )
 
 
 def test_committees_governments_and_their_offices() -> None:
@@ -160,18 +170,20 @@ def test_committees_governments_and_their_offices() -> None:
         "大岚镇人民政府",
     )
     matcher = Matcher(roster)
-    for written, expected in (
-        ("舜北社区", roster[0]),
-        ("舜北社区居委会", roster[0]),
-        ("谢家路村", roster[1]),
-        ("谢家路村委会", roster[1]),
-        ("余姚市政府", roster[2]),
-        ("余姚市人民政府（盖章）", roster[2]),
-        ("余姚市政府办公室", roster[3]),
-        ("余姚市大岚镇人民政府", roster[4]),
-        ("大岚镇政府", roster[4]),
-    ):
-        assert matcher.match(written, None, "x.xlsx").unit == expected, written
+    matched_as(
+        matcher,
+        {
+            "舜北社区": roster[0],
+            "舜北社区居委会": roster[0],
+            "谢家路村": roster[1],
+            "谢家路村委会": roster[1],
+            "余姚市政府": roster[2],
+            "余姚市人民政府（盖章）": roster[2],
+            "余姚市政府办公室": roster[3],
+            "余姚市大岚镇人民政府": roster[4],
+            "大岚镇政府": roster[4],
+        },
+    )
     assert matcher.match("余姚市政府研究室", None, "x.xlsx").how == "unknown"
 
 
