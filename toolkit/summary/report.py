@@ -98,15 +98,14 @@ def text_report(summary: Summary) -> str:
         lines.append(render("summary.inbox_unreadable", count=count))
     if summary.unmatched:
         lines.append(render("summary.unmatched_line", count=len(summary.unmatched)))
-    other_year = sum(len(row.other_year) for row in summary.units)
-    if other_year:
+    if summary.other_year:
         key = "summary.other_year_given" if summary.year_given else "summary.other_year_line"
-        lines.append(render(key, count=other_year, year=summary.year))
+        lines.append(render(key, count=len(summary.other_year), year=summary.year))
     lines.append(
         render(
             "summary.verdict" if summary.expected else "summary.verdict_unlisted",
             expected=len(summary.units),
-            received=len(statuses) - statuses.count("missing") - statuses.count("other_year"),
+            received=summary.received,
             clean=statuses.count("ok"),
             failed=statuses.count("errors"),
             warned=statuses.count("warnings"),

@@ -149,6 +149,15 @@ class Summary:
         return [r for r in self.returns if r.standing not in ("superseded", "other_year")]
 
     @property
+    def other_year(self) -> list[Return]:
+        return [r for r in self.returns if r.standing == "other_year"]
+
+    @property
+    def received(self) -> int:
+        """Units that sent a return counted this year (not missing, not only other years)."""
+        return sum(1 for row in self.units if row.status not in ("missing", "other_year"))
+
+    @property
     def unmatched(self) -> list[Return]:
         return [r for r in self.returns if r.standing in ("unknown", "ambiguous")]
 

@@ -269,7 +269,7 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary, texts: dict[str,
     stray = Counter(r.standing for r in summary.returns)
     counts = [
         ("expected", len(summary.roster)),
-        ("received", len(summary.roster) - statuses["missing"] - statuses["other_year"]),
+        ("received", summary.received),
         ("clean", statuses["ok"]),
         ("with_errors", statuses["errors"]),
         ("warnings_only", statuses["warnings"]),
@@ -277,7 +277,7 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary, texts: dict[str,
         ("missing", statuses["missing"]),
         ("unknown", stray["unknown"] + stray["ambiguous"]),
         ("superseded", stray["superseded"]),
-        ("other_year", stray["other_year"]),
+        ("other_year", len(summary.other_year)),
     ]
     _header(sheet, styles, 4, [_t("col.what"), _t("col.count")])
     for i, (key, count) in enumerate(counts, start=5):
