@@ -604,3 +604,26 @@ def test_sums_of_money_carry_no_binary_noise_and_units_without_a_roster_keep_the
         ("兰江街道办事处", None),
     ]
     assert matches[0].unit is units[0] and matches[1].unit is units[0]
+
+
+def test_the_english_listing_lines_up_whatever_its_widest_label(run: dict[str, Any]) -> None:
+    """"Not on the roster" (the stranger) is wider than any Chinese label: every listed
+    line still starts its unit or file at one column."""
+    from toolkit.messages import catalogue, render
+
+    labels = sorted(
+        (render(k, lang="en") for k in catalogue("en") if k.startswith(("summary.status.",
+         "summary.standing."))),
+        key=len,
+        reverse=True,
+    )  # fmt: skip
+    done = toolkit(
+        "summary", str(run["inbox"]), "-r", str(run["root"] / "名单.csv"), "--lang", "en",
+        cwd=run["root"],
+    )  # fmt: skip
+    starts = set()
+    for line in (x for x in done.stdout.splitlines() if x.startswith("  ")):
+        label = next(la for la in labels if line[2:].startswith(la))
+        rest = line[2 + len(label) :]
+        starts.add(2 + len(label) + len(rest) - len(rest.lstrip(" ")))
+    assert "Not on the roster" in done.stdout and len(starts) == 1, done.stdout
