@@ -607,7 +607,7 @@ def test_sums_of_money_carry_no_binary_noise_and_units_without_a_roster_keep_the
 
 
 def test_the_english_listing_lines_up_whatever_its_widest_label(run: dict[str, Any]) -> None:
-    """"Not on the roster" (the stranger) is wider than any Chinese label: every listed
+    """ "Not on the roster" (the stranger) is wider than any Chinese label: every listed
     line still starts its unit or file at one column."""
     from toolkit.messages import catalogue, render
 
