@@ -50,6 +50,20 @@ def test_a_file_that_takes_too_long_is_answered_f1_and_the_run_goes_on(tmp_path:
     assert "秒" in results[0].findings[0].message
 
 
+def test_a_file_is_named_as_the_user_knows_it_even_when_its_reader_fails(tmp_path: Path) -> None:
+    """An attachment is read from our copy; its result and message name the mail instead."""
+    forms, _ = load_all()
+    shown = ["收件箱/a.eml › 年报.xlsx", "收件箱/b.eml › 年报.xlsx"]
+    slow = read_all([str(GOOD), str(HAND)], forms, workers=1, timeout=0.0001, shown=shown)
+    broken = tmp_path / "m000001-000001.xlsx"
+    broken.write_bytes(b"PK\x03\x04 cut short")
+    [cut] = read_all([str(broken)], forms, workers=1, shown=["收件箱/c.eml › 表.xlsx"])
+    for result, name in zip([*slow, cut], [*shown, "收件箱/c.eml › 表.xlsx"], strict=True):
+        assert result.file == name and name in result.findings[0].message
+        assert str(tmp_path) not in result.findings[0].message
+    assert [r.why_unreadable for r in (*slow, cut)] == ["read.timeout"] * 2 + ["read.corrupt"]
+
+
 def test_returns_of_one_template_share_one_cell_map(tmp_path: Path) -> None:
     names = [str(shutil.copy(GOOD, tmp_path / f"{i}.xlsx")) for i in range(3)]
     forms, _ = load_all()

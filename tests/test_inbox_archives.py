@@ -121,14 +121,14 @@ def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.Monkey
         monkeypatch.delenv("TOOLKIT_MAX_FILE_MB")
         limits.current.cache_clear()
     assert found.received == []
-    problems = {Path(origin).name: m.message_id for origin, m in found.problems}
+    problems = {Path(u.origin).name: u.message.message_id for u in found.problems}
     assert problems == {
         "坏的.zip": "inbox.archive_corrupt",
         "加密.zip › 年报.xlsx": "inbox.archive_entry_skipped",
         "太多.zip": "inbox.archive_too_large",
         "太大.zip": "inbox.archive_too_large",  # not even read
     }
-    skipped = {Path(origin).name: m for origin, m in found.skipped}
+    skipped = {Path(u.origin).name: u.message for u in found.skipped}
     assert {name: m.message_id for name, m in skipped.items()} == {
         "阳明.rar": "inbox.archive_unsupported",
         "说明.pdf": "inbox.not_a_return",
@@ -151,7 +151,7 @@ def test_a_rar_attached_to_a_mail_is_named(tmp_path: Path) -> None:
     (inbox / "信.eml").write_bytes(bytes(message))
     found = collect(inbox, work)
     assert [r.name for r in found.received] == ["年报.xlsx"]
-    assert [(Path(o).name, m.message_id) for o, m in found.problems] == [
+    assert [(Path(u.origin).name, u.message.message_id) for u in found.problems] == [
         ("信.eml › 补充表.rar", "inbox.archive_unsupported")
     ]
     # a mail with only a RAR is said once, as that: not also as a mail without a workbook
@@ -161,7 +161,7 @@ def test_a_rar_attached_to_a_mail_is_named(tmp_path: Path) -> None:
     only.add_attachment(b"Rar!", maintype="application", subtype="x-rar", filename="年报.rar")
     (inbox / "信.eml").write_bytes(bytes(only))
     again = collect(inbox, tmp_path / "work2")
-    assert [(Path(o).name, m.message_id) for o, m in again.problems] == [
+    assert [(Path(u.origin).name, u.message.message_id) for u in again.problems] == [
         ("信.eml › 年报.rar", "inbox.archive_unsupported")
     ]
     assert again.skipped == []

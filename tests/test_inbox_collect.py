@@ -49,7 +49,7 @@ def test_files_and_mail_attachments_at_any_depth(tmp_path: Path) -> None:
     assert all(p.read_bytes() == WORKBOOK for p in copies)
     assert found.received[1].sender == "u@example.cn" and found.received[1].sent is not None
     assert found.received[0].modified is not None and found.received[0].sender is None
-    assert [origin for origin, _ in found.problems] == [str(inbox / "坏邮件.eml")]
+    assert [u.origin for u in found.problems] == [str(inbox / "坏邮件.eml")]
     assert not (tmp_path / "逃出去.xlsx").exists()
 
 
@@ -64,8 +64,9 @@ def test_a_mail_without_a_workbook_is_accounted_for(tmp_path: Path) -> None:
     (inbox / "只有PDF.eml").write_bytes(bytes(message))
     found = collect(inbox, work)
     assert found.received == [] and found.problems == []
-    [(origin, note)] = found.skipped
-    assert origin == str(inbox / "只有PDF.eml") and "年报.pdf" in note.render()
+    [note] = found.skipped
+    assert note.origin == str(inbox / "只有PDF.eml") and "年报.pdf" in note.message.render()
+    assert note.sender == "u@example.cn"  # so that the unit that sent it can be told
 
 
 def test_many_mails_read_in_parallel_give_what_one_process_gives(
@@ -89,8 +90,9 @@ def test_many_mails_read_in_parallel_give_what_one_process_gives(
         received = [(r.origin, r.name, r.sender, r.sent) for r in found.received]
         contents = [r.path.read_bytes() == WORKBOOK for r in found.received]
         assert len({r.path for r in found.received}) == len(found.received)  # none shared
-        problems = [(o, m.message_id) for o, m in found.problems]
-        return received, contents, problems, [(o, m.message_id) for o, m in found.skipped]
+        problems = [(u.origin, u.message.message_id) for u in found.problems]
+        skipped = [(u.origin, u.message.message_id) for u in found.skipped]
+        return received, contents, problems, skipped
 
     readers = tmp_path / "readers"  # a file per mail, named by the process that read it
     readers.mkdir()

@@ -434,7 +434,7 @@ def test_a_report_of_another_year_is_listed_and_counts_for_nothing(tmp_path: Pat
     # the text account names them; --year turns the collection to 2024
     plain = toolkit(*args, "--force", cwd=tmp_path)
     assert "年度不符" in plain.stdout and "另有 2 份报表不是 2025 年度的" in plain.stdout
-    assert "加 --replies 文件夹 可给这 1 个有错误或未报送的单位" in plain.stdout  # 梨洲
+    assert "加 --replies 文件夹 可给这 1 个有错误、无法读取或未报送的单位" in plain.stdout  # 梨洲
     from toolkit.summary.report import display_width
 
     starts = set()  # the column where each listed line's unit or file begins

@@ -63,10 +63,11 @@ def _serve(
         os.dup2(devnull, 2)
     try:
         while True:
-            name = conn.recv()
-            if name is None:
+            task = conn.recv()
+            if task is None:
                 return
-            conn.send(read_file(name, forms, form, documents))
+            name, shown = task
+            conn.send(read_file(name, forms, form, documents, shown))
     except (EOFError, KeyboardInterrupt):
         return
 
@@ -134,24 +135,26 @@ class IsolatedReader:
             self.process.join(5)
         self._stop()
 
-    def submit(self, name: str) -> Connection:
-        """Hand ``name`` to the worker (started if needed); its answer arrives on the
-        connection returned."""
+    def submit(self, name: str, shown: str | None = None) -> Connection:
+        """Hand ``name`` to the worker (started if needed); its answer, calling the file
+        ``shown`` if given, arrives on the connection returned."""
         conn = self.conn or self._start()
-        conn.send(name)
+        conn.send((name, shown))
         return conn
 
-    def failed(self, name: str, problem: str) -> FileResult:
+    def failed(self, name: str, problem: str, shown: str | None = None) -> FileResult:
         """The answer for a file whose worker died or ran out of time; the worker is
         replaced on the next submit."""
         from toolkit.check.reading import sha256_of
 
         self._stop()
         path = Path(name)
-        result = FileResult(name, sha256_of(path) if path.is_file() else None, unreadable=True)
+        shown = shown or name
+        digest = sha256_of(path) if path.is_file() else None
+        result = FileResult(shown, digest, unreadable=True, why_unreadable=problem)
         if self.documents and path.suffix.lower() in DOCUMENT_SUFFIXES:
             problem += "_document"  # advice for a published report, not a workbook
-        message = render(problem, path=name, seconds=int(self.timeout))
+        message = render(problem, path=shown, seconds=int(self.timeout))
         result.findings.append(CheckFinding("F1", "error", message))
         return result
 
@@ -193,12 +196,13 @@ def read_all(
     done: Callable[[int], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
     documents: bool = False,
+    shown: list[str] | None = None,
 ) -> list[FileResult]:
     """Every file read in one of ``workers`` worker processes (default: one per core), in
-    the order given; ``done(count)`` is told each time one more file is answered;
-    ``meanwhile`` runs in a thread once the workers have started (it has ended before this
-    returns, and before a worker is ever forked again: a fork must not copy a thread in the
-    middle of an import).
+    the order given (``shown``: what each is called in its result); ``done(count)`` is told
+    each time one more file is answered; ``meanwhile`` runs in a thread once the workers
+    have started (it has ended before this returns, and before a worker is ever forked
+    again: a fork must not copy a thread in the middle of an import).
 
     Each worker holds up to QUEUE_DEPTH files, so it never waits for the parent between two
     files. A file's time starts when the worker turns to it (its previous answer arrived);
@@ -222,7 +226,7 @@ def read_all(
     def fail(reader: IsolatedReader, problem: str) -> None:
         nonlocal finished
         index = queues[reader].popleft()
-        results[index] = reader.failed(names[index], problem)
+        results[index] = reader.failed(names[index], problem, shown[index] if shown else None)
         finished += 1
         pending.extendleft(reversed(queues[reader]))  # the rest go to the fresh worker
         queues[reader].clear()
@@ -234,7 +238,7 @@ def read_all(
                 while pending and len(queues[reader]) < QUEUE_DEPTH:
                     index = pending.popleft()
                     try:
-                        reader.submit(names[index])
+                        reader.submit(names[index], shown[index] if shown else None)
                     except OSError:
                         queues[reader].append(index)
                         fail(reader, "read.reader_crashed")

@@ -47,16 +47,28 @@ def check_files(
     progress: Callable[[int], None] | None = None,
     also_import: tuple[str, ...] = (),
     documents: bool = False,
+    shown: list[str] | None = None,
 ) -> list[FileResult]:
     """Read every file (each in a worker process unless ``isolate`` is False), then validate
-    all of them together; ``also_import`` names modules the caller will need next."""
+    all of them together; ``also_import`` names modules the caller will need next; ``shown``:
+    what each file is called in its result and messages (default: its name)."""
     if isolate:
         meanwhile = import_modules(VALIDATION_MODULES + also_import)
         results = read_all(
-            names, forms, form, done=progress, meanwhile=meanwhile, documents=documents
+            names,
+            forms,
+            form,
+            done=progress,
+            meanwhile=meanwhile,
+            documents=documents,
+            shown=shown,
         )
     else:
-        results = [read_file(name, forms, form, documents) for name in names]
+        called = shown or [None] * len(names)
+        results = [
+            read_file(name, forms, form, documents, as_shown)
+            for name, as_shown in zip(names, called, strict=True)
+        ]
     from toolkit.check.run import validate
 
     # while validation allocates, the collector need not walk the results again and again

@@ -46,24 +46,33 @@ def _checksum(package: Source) -> str | None:
 
 
 def read_file(
-    name: str, forms: list[FormSpec], form: FormSpec | None = None, documents: bool = False
+    name: str,
+    forms: list[FormSpec],
+    form: FormSpec | None = None,
+    documents: bool = False,
+    shown: str | None = None,
 ) -> FileResult:
     """One file as given on the command line; never raises for a bad file. ``documents``:
-    published reports (.docx, web pages, text) are read too (audit)."""
+    published reports (.docx, web pages, text) are read too (audit). ``shown``: what the
+    result and its messages call the file (a mail's attachment is read from our copy, whose
+    path means nothing to the unit it is sent back to)."""
     path = Path(name)
     with reading(path) as package:
-        return _read(name, package, forms, form, documents)
+        return _read(shown or name, package, forms, form, documents)
 
 
 def _read(
     name: str, package: Source, forms: list[FormSpec], form: FormSpec | None, documents: bool
 ) -> FileResult:
+    """``name``: what the file is called in the result and its messages."""
     path = package.path
     result = FileResult(name, _checksum(package))
     try:
         result.read = read_return(path, forms, form, documents)
     except FileProblem as problem:
-        return _unreadable(result, problem.code, problem.message_id, problem.params)
+        # the readers name the path they opened; the user knows the file by ``name``
+        params = {**problem.params, "path": name} if "path" in problem.params else problem.params
+        return _unreadable(result, problem.code, problem.message_id, params)
     except Exception:  # a malformed file can trip any reader library: it is unreadable
         log.debug("reading %s failed", name, exc_info=True)
         return _unreadable(result, "F1", "read.corrupt", {"path": name})
@@ -94,5 +103,6 @@ def _text_over_limit(read: ReadReturn) -> tuple[str, str, int] | None:
 
 def _unreadable(result: FileResult, code: str, message_id: str, params: dict) -> FileResult:
     result.unreadable = True
+    result.why_unreadable = message_id
     result.findings.append(CheckFinding(code, "error", render(message_id, **params)))
     return result

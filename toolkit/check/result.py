@@ -55,6 +55,7 @@ class FileResult:
     values: dict[str, Any] = field(default_factory=dict)
     findings: list[CheckFinding] = field(default_factory=list)
     unreadable: bool = False
+    why_unreadable: str | None = None  # the message id saying why (read.encrypted, …)
     read: ReadReturn | None = None  # what was read, for --annotate
     # each part's values made ready for the rules, where the file was read (in parallel)
     prepared: list[Prepared] = field(default_factory=list)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -59,11 +60,24 @@ class Received:
     modified: dt.datetime | None = None  # the file's mtime (for a file saved directly)
 
 
+@dataclass(frozen=True)
+class Unread:
+    """Something in the inbox not read as a return: a mail, archive or attachment that
+    could not be read (a problem), or one passed over (a note). What came by mail keeps its
+    sender, so the unit that sent it can be told."""
+
+    origin: str  # what to show, as Received.origin
+    message: Message  # what is wrong, or why it was passed over
+    sender: str | None = None  # the mail's From address
+    name: str = ""  # the attachment's, archive's or mail file's own name (to match by)
+    sent: dt.datetime | None = None  # the mail's Date
+
+
 @dataclass
 class Inbox:
     received: list[Received] = field(default_factory=list)
-    problems: list[tuple[str, Message]] = field(default_factory=list)  # origin, what is wrong
-    skipped: list[tuple[str, Message]] = field(default_factory=list)  # origin, why (not errors)
+    problems: list[Unread] = field(default_factory=list)  # could not be read: errors
+    skipped: list[Unread] = field(default_factory=list)  # passed over, with why (not errors)
     copies: int = 0  # attachments written to the work folder so far
     prefix: str = ""  # of the names its copies get (one per mail read in parallel)
 
@@ -92,7 +106,7 @@ def _walk(folder: Path, inbox: Inbox) -> Iterator[Path]:
                 continue
             count += 1
             if count > MAX_FILES:
-                inbox.problems.append((str(folder), Message("inbox.too_many_files", {})))
+                inbox.problems.append(Unread(str(folder), Message("inbox.too_many_files", {})))
                 return
             yield path
 
@@ -107,11 +121,11 @@ def collect(folder: Path, workdir: Path, ours: frozenset[Path] = frozenset()) ->
     for path in paths:
         name, lower = path.name, path.name.lower()
         if name.startswith(TEMPORARY_PREFIXES):
-            inbox.skipped.append((str(path), Message("inbox.temporary_file", {})))
+            inbox.skipped.append(Unread(str(path), Message("inbox.temporary_file", {})))
         elif lower.endswith(MAIL_SUFFIXES):
             inbox.add(mails[path])
         elif ours and path.resolve() in ours:
-            inbox.skipped.append((str(path), Message("inbox.own_summary", {})))
+            inbox.skipped.append(Unread(str(path), Message("inbox.own_summary", {})))
         elif lower.endswith(WORKBOOK_SUFFIXES):
             if not name.endswith(MARKED_COPY):
                 modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
@@ -119,11 +133,14 @@ def collect(folder: Path, workdir: Path, ours: frozenset[Path] = frozenset()) ->
         elif lower.endswith(ARCHIVE_SUFFIXES):
             _from_archive(path, workdir, inbox)
         elif lower.endswith(UNSUPPORTED_ARCHIVE_SUFFIXES):
-            inbox.skipped.append((str(path), Message("inbox.archive_unsupported", {})))
+            note = Message("inbox.archive_unsupported", {})
+            inbox.skipped.append(Unread(str(path), note, name=name))
         elif lower.endswith(OUTLOOK_MAIL_SUFFIX):
-            inbox.skipped.append((str(path), Message("inbox.outlook_mail", {})))
+            # the clerk's to save as files, not the unit's to send again: nobody's
+            inbox.skipped.append(Unread(str(path), Message("inbox.outlook_mail", {})))
         elif not name.startswith(".") and lower not in _SYSTEM_FILES:
-            inbox.skipped.append((str(path), Message("inbox.not_a_return", {})))
+            note = Message("inbox.not_a_return", {})
+            inbox.skipped.append(Unread(str(path), note, name=name))  # a unit's PDF, say
     inbox.add(walked)  # a walk cut short is said last
     return inbox
 
@@ -207,41 +224,49 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
             raise MailProblem("inbox.mail_too_large")
         mail = read_mail(path.read_bytes())
     except MailProblem as problem:
-        inbox.problems.append((str(path), Message(problem.message_id, {})))
+        inbox.problems.append(Unread(str(path), Message(problem.message_id, {}), name=path.name))
         return
     except OSError:
-        inbox.problems.append((str(path), Message("inbox.cannot_open", {"path": str(path)})))
+        message = Message("inbox.cannot_open", {"path": str(path)})
+        inbox.problems.append(Unread(str(path), message, name=path.name))
         return
     if mail.ours:  # a drafts folder inside the inbox: its templates and copies are no returns
-        inbox.skipped.append((str(path), Message("inbox.own_draft", {})))
+        inbox.skipped.append(Unread(str(path), Message("inbox.own_draft", {})))
         return
+    sender, sent = mail.sender or None, mail.date
+
+    def unread(origin: str, message_id: str, name: str, params: dict | None = None) -> Unread:
+        return Unread(origin, Message(message_id, params or {}), sender, name, sent)
+
     for skipped in mail.skipped:
-        inbox.problems.append((f"{path} › {skipped}", Message("inbox.attachment_skipped", {})))
+        inbox.problems.append(unread(f"{path} › {skipped}", "inbox.attachment_skipped", skipped))
     packed = [n for n in mail.others if n.lower().endswith(UNSUPPORTED_ARCHIVE_SUFFIXES)]
     if not mail.attachments and not mail.archives and not mail.skipped and not packed:
         # said, so that every mail is accounted for (a RAR is said below, on its own)
         names = "、".join(mail.others[:10]) or "—"
-        inbox.skipped.append((str(path), Message("inbox.no_workbook", {"names": names})))
+        inbox.skipped.append(unread(str(path), "inbox.no_workbook", path.name, {"names": names}))
     for name in packed:
-        inbox.problems.append((f"{path} › {name}", Message("inbox.archive_unsupported", {})))
+        inbox.problems.append(unread(f"{path} › {name}", "inbox.archive_unsupported", name))
     for attachment in mail.attachments:
-        _keep(inbox, workdir, attachment, f"{path} › {attachment.name}", mail.sender, mail.date)
+        _keep(inbox, workdir, attachment, f"{path} › {attachment.name}", sender, sent)
     for archive in mail.archives:
         origin = f"{path} › {archive.name}"
-        _unpacked(inbox, workdir, archive.data, origin, mail.sender, mail.date, None)
+        _unpacked(inbox, workdir, archive.data, origin, archive.name, sender, sent, None)
 
 
 def _from_archive(path: Path, workdir: Path, inbox: Inbox) -> None:
     try:
         if path.stat().st_size > current_limits().file_bytes:  # before it is read at all
-            inbox.problems.append((str(path), Message("inbox.archive_too_large", {})))
+            message = Message("inbox.archive_too_large", {})
+            inbox.problems.append(Unread(str(path), message, name=path.name))
             return
         data = path.read_bytes()
     except OSError:
-        inbox.problems.append((str(path), Message("inbox.cannot_open", {"path": str(path)})))
+        message = Message("inbox.cannot_open", {"path": str(path)})
+        inbox.problems.append(Unread(str(path), message, name=path.name))
         return
     modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-    _unpacked(inbox, workdir, data, str(path), None, None, modified)
+    _unpacked(inbox, workdir, data, str(path), path.name, None, None, modified)
 
 
 def _unpacked(
@@ -249,21 +274,27 @@ def _unpacked(
     workdir: Path,
     data: bytes,
     origin: str,
+    name: str,
     sender: str | None,
     sent: dt.datetime | None,
     modified: dt.datetime | None,
 ) -> None:
-    """The workbooks of a zip archive, each a return (an archive inside it is not opened)."""
+    """The workbooks of a zip archive (``name``: as sent), each a return (an archive inside
+    it is not opened)."""
     try:
         found = unpack(data)
     except ArchiveProblem as problem:
-        inbox.problems.append((origin, Message(problem.message_id, {})))
+        message = Message(problem.message_id, {})
+        inbox.problems.append(Unread(origin, message, sender, name, sent))
         return
-    for name in found.skipped:
-        inbox.problems.append((f"{origin} › {name}", Message("inbox.archive_entry_skipped", {})))
+    for entry in found.skipped:
+        message = Message("inbox.archive_entry_skipped", {})
+        own_name = re.split(r"[\\/]", entry)[-1]  # without the folders inside the archive
+        inbox.problems.append(Unread(f"{origin} › {entry}", message, sender, own_name, sent))
     if not found.workbooks and not found.skipped:
         names = "、".join(found.others[:10]) or "—"
-        inbox.skipped.append((origin, Message("inbox.archive_no_workbook", {"names": names})))
+        message = Message("inbox.archive_no_workbook", {"names": names})
+        inbox.skipped.append(Unread(origin, message, sender, name, sent))
     for workbook in found.workbooks:
         if workbook.name.startswith(TEMPORARY_PREFIXES) or workbook.name.endswith(MARKED_COPY):
             continue

@@ -19,10 +19,11 @@ from pathlib import Path
 from toolkit.check.annotate import SUFFIX, write_annotated
 from toolkit.files import atomic_write, safe_file_stem, unique_stems
 from toolkit.forms.model import FormSpec
+from toolkit.inbox.collect import Unread
 from toolkit.inbox.mail import DRAFT_HEADER
-from toolkit.messages import render
+from toolkit.messages import has_message, render
 from toolkit.roster import RosterEntry
-from toolkit.summary.run import Return, Summary
+from toolkit.summary.run import Return, Summary, UnitRow
 from toolkit.template.writer import Prepared, TemplateOptions, prepare, write_template
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -48,7 +49,7 @@ _DRAFT_POLICY = _DraftPolicy()
 @dataclass(frozen=True)
 class Draft:
     unit: RosterEntry
-    kind: str  # "errors" | "missing" (UnitRow.reply)
+    kind: str  # "errors" | "missing" | "unreadable" (UnitRow.reply)
     path: Path
 
 
@@ -110,24 +111,22 @@ class _Job:
         self.planned = planned
         self.spec = spec
         self.year = year
-        self.by_unit = {row.unit.row: row.returns for row in summary.units}
-        self.other_year = {row.unit.row: row.other_year for row in summary.units}
-        missing = [unit for unit, kind, _ in planned if kind == "missing"]
-        # one layout for every reminder's template; each gets its unit name
+        self.rows = {row.unit.row: row for row in summary.units}
+        blank = [unit for unit, kind, _ in planned if kind in ("missing", "unreadable")]
+        # one layout for every template sent with a draft; each gets its unit name
         self.template = (
-            prepare(spec, TemplateOptions(year=year, unit=missing[0].name)) if missing else None
+            prepare(spec, TemplateOptions(year=year, unit=blank[0].name)) if blank else None
         )
 
     def write(self, index: int) -> Draft:
         unit, kind, path = self.planned[index]
-        faulty = [item for item in self.by_unit[unit.row] if item.result.status == "errors"]
+        row = self.rows[unit.row]
+        faulty = [item for item in row.returns if item.result.status == "errors"]
         if kind == "errors":
             message = _errors_draft(unit, faulty, self.year)
         else:  # a unit missing its report may have sent a supplementary table with errors
             assert self.template is not None
-            message = _reminder_draft(
-                unit, self.spec, self.year, self.template, faulty, self.other_year[unit.row]
-            )
+            message = _template_draft(row, kind, self.spec, self.year, self.template, faulty)
         data = message.as_bytes(policy=_DRAFT_POLICY)
         atomic_write(path, lambda tmp: tmp.write_bytes(data))
         return Draft(unit, kind, path)
@@ -171,26 +170,37 @@ def _errors_draft(unit: RosterEntry, faulty: list[Return], year: int) -> EmailMe
     return message
 
 
-def _reminder_draft(
-    unit: RosterEntry,
-    spec: FormSpec,
-    year: int,
-    shared: Prepared,
-    faulty: list[Return],
-    other_year: list[Return],
+def _template_draft(
+    row: UnitRow, kind: str, spec: FormSpec, year: int, shared: Prepared, faulty: list[Return]
 ) -> EmailMessage:
-    """The unit's blank template; the problems, with a marked copy, of a supplementary
-    table it sent with errors; and what it sent for another year."""
+    """A reminder ("missing") or a request to send again what could not be read
+    ("unreadable"), with the unit's blank template; and the problems, with a marked copy,
+    of a supplementary table it sent with errors, what it sent for another year, and what it
+    sent that holds no report."""
+    unit = row.unit
     more = ""
     if faulty:
         counts, problems = _problems(faulty)
         more = "\n\n" + render("summary.reply.missing_problems", counts=counts, problems=problems)
-    if other_year:
-        files = "、".join(Path(item.received.name).name for item in other_year)
-        given = "、".join(sorted({str(item.result.meta.get("year")) for item in other_year}))
+    if row.other_year:
+        files = "、".join(Path(item.received.name).name for item in row.other_year)
+        given = "、".join(sorted({str(item.result.meta.get("year")) for item in row.other_year}))
         more += "\n\n" + render("summary.reply.other_year", files=files, given=given, year=year)
-    body = render("summary.reply.missing_body", unit=unit.name, year=year, more=more)
-    message = _draft(unit, render("summary.reply.missing_subject", unit=unit.name, year=year), body)
+    for item in row.passed_over:
+        more += "\n\n" + render("summary.reply.passed_over", what=_passed_over(item))
+    if kind == "unreadable":
+        items = "\n".join(
+            render("summary.reply.unreadable_item", number=i, name=name, why=render(_reason(why)))
+            for i, (name, why) in enumerate(_unreadable(row), start=1)
+        )
+        body = render(
+            "summary.reply.unreadable_body", unit=unit.name, year=year, items=items, more=more
+        )
+        subject = render("summary.reply.unreadable_subject", unit=unit.name, year=year)
+    else:
+        body = render("summary.reply.missing_body", unit=unit.name, year=year, more=more)
+        subject = render("summary.reply.missing_subject", unit=unit.name, year=year)
+    message = _draft(unit, subject, body)
     with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:
         template = Path(work) / "template.xlsx"
         options = TemplateOptions(year=year, unit=unit.name)
@@ -199,6 +209,35 @@ def _reminder_draft(
         message.add_attachment(template.read_bytes(), *XLSX, filename=name)
     _attach_marked(message, faulty)
     return message
+
+
+def _unreadable(row: UnitRow) -> list[tuple[str, str]]:
+    """(name as sent, message id of why) of everything the unit sent that could not be read:
+    its returns that could not be, and the mails, archives and attachments that could not."""
+    found = [
+        (Path(item.received.name).name, item.result.why_unreadable or "")
+        for item in row.returns
+        if item.result.status == "unreadable"
+    ]
+    return found + [(_own_name(item), item.message.message_id) for item in row.unreadable]
+
+
+def _passed_over(item: Unread) -> str:
+    """What the unit sent that holds no report, said to it."""
+    key = f"summary.reply.passed.{item.message.message_id.rsplit('.', 1)[-1]}"
+    key = key if has_message(key) else "summary.reply.passed.default"
+    return render(key, name=_own_name(item), names=item.message.params.get("names", ""))
+
+
+def _own_name(item: Unread) -> str:
+    return item.name or Path(item.origin).name
+
+
+def _reason(message_id: str) -> str:
+    """The message id telling the unit why its file could not be read (the inbox's and the
+    reader's own messages speak to the clerk)."""
+    key = f"summary.reply.reason.{message_id.rsplit('.', 1)[-1]}"
+    return key if has_message(key) else "summary.reply.reason.default"
 
 
 def _problems(faulty: list[Return]) -> tuple[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, TextIO
 
+from toolkit.inbox.collect import Unread
 from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
 from toolkit.summary.run import Summary
@@ -37,9 +38,15 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
                     {"file": r.result.file, "form": r.result.form, "status": r.result.status}
                     for r in row.supplements
                 ],
+                "unreadable": [_unread_json(u) for u in row.unreadable],
+                "passed_over": [_unread_json(u) for u in row.passed_over],
             }
         )
     return units
+
+
+def _unread_json(item: Unread) -> dict[str, Any]:
+    return {"origin": item.origin, "message": item.message.render()}
 
 
 def json_document(summary: Summary) -> dict[str, Any]:
@@ -57,14 +64,8 @@ def json_document(summary: Summary) -> dict[str, Any]:
             for r in summary.unmatched
         ],
         "results": Lazy(summary.returns, lambda r: r.result.to_json()),
-        "inbox_problems": [
-            {"origin": origin, "message": message.render()}
-            for origin, message in summary.inbox_problems.problems
-        ],
-        "skipped": [
-            {"origin": origin, "message": message.render()}
-            for origin, message in summary.inbox_problems.skipped
-        ],
+        "inbox_problems": [_unread_json(item) for item in summary.inbox_problems.problems],
+        "skipped": [_unread_json(item) for item in summary.inbox_problems.skipped],
     }
 
 
@@ -75,7 +76,10 @@ def write_json_report(summary: Summary, stream: TextIO) -> None:
 def text_report(summary: Summary) -> str:
     listed: list[tuple[str, str]] = []  # (status or standing, what follows it)
     for row in summary.units:
-        files = "  ".join(r.result.file for r in row.returns)
+        # what it sent: its returns, else what of it could not be read
+        files = "  ".join(
+            [r.result.file for r in row.returns] or [u.origin for u in row.unreadable]
+        )
         listed.append((render(f"summary.status.{row.status}"), f"{row.unit.name}  {files}"))
         for item in row.other_year:
             given = render("summary.given_year", year=item.result.meta.get("year"))
@@ -87,8 +91,8 @@ def text_report(summary: Summary) -> str:
         ("unreadable_mail", summary.inbox_problems.problems),
         ("skipped", summary.inbox_problems.skipped),
     ):
-        for origin, message in found:
-            text = render("summary.inbox_line", origin=origin, message=message.render())
+        for item in found:
+            text = render("summary.inbox_line", origin=item.origin, message=item.message.render())
             listed.append((render(f"summary.standing.{key}"), text))
     width = max((display_width(label) for label, _ in listed), default=0) + 1
     lines = [f"  {padded(label, width)}{text}".rstrip() for label, text in listed]

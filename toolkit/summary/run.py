@@ -22,7 +22,7 @@ from typing import Literal
 from toolkit.check.pipeline import check_files
 from toolkit.check.result import FileResult, exit_code
 from toolkit.forms.model import FormSpec
-from toolkit.inbox.collect import Inbox, Received, collect
+from toolkit.inbox.collect import Inbox, Received, Unread, collect
 from toolkit.inbox.match import Match, Matcher
 from toolkit.roster import RosterEntry, name_key
 
@@ -95,6 +95,10 @@ class UnitRow:
     supplements: list[Return] = field(default_factory=list)
     other_year: list[Return] = field(default_factory=list)  # reports of another year
     expected: bool = True  # a roster's unit (else one made from the returns)
+    # what it sent that could not be read (a broken or RAR archive, a mail too large), and
+    # what it sent that holds no return (a mail with only a PDF): its sender or name says
+    unreadable: list[Unread] = field(default_factory=list)
+    passed_over: list[Unread] = field(default_factory=list)
 
     @property
     def returns(self) -> list[Return]:
@@ -103,17 +107,23 @@ class UnitRow:
 
     @property
     def status(self) -> str:
-        """missing (no report), else the worst status of its counted returns; other_year
-        for a unit no roster expects that sent only reports of another year."""
+        """missing (no report), unreadable when what it sent instead could not be read,
+        else the worst status of its counted returns; other_year for a unit no roster
+        expects that sent only reports of another year."""
         if self.counted is None:
+            if self.unreadable:
+                return "unreadable"
             return "other_year" if self.other_year and not self.expected else "missing"
         statuses = {r.result.status for r in self.returns}
         return next(s for s in _STATUS_ORDER if s in statuses)
 
     @property
     def reply(self) -> str | None:
-        """What the unit is written to, if anything: "missing" (a reminder with its blank
-        template) or "errors" (its problems, with marked copies)."""
+        """What the unit is written to, if anything: "unreadable" (what could not be read,
+        and its blank template), "missing" (a reminder with it) or "errors" (its problems,
+        with marked copies)."""
+        if self.status == "unreadable" and self.expected:
+            return "unreadable"
         if self.counted is None and self.expected:
             return "missing"
         if any(item.result.status == "errors" for item in self.returns):
@@ -162,10 +172,6 @@ class Summary:
         return [r for r in self.returns if r.standing in ("unknown", "ambiguous")]
 
     @property
-    def missing(self) -> list[RosterEntry]:
-        return [row.unit for row in self.units if row.counted is None]
-
-    @property
     def exit_code(self) -> int:
         """As `check`'s, over the returns whose findings are listed: 2 when a file could
         not be read (a return, or a mail, archive or attachment of the inbox), else 1 when
@@ -197,11 +203,17 @@ def summarise(
         inbox = collect(folder, workdir, ours)
     names = [str(r.path) for r in inbox.received]
     update = progress(len(names)) if progress is not None else None
+    # an attachment is named by its mail, not our copy, in its result and its messages
     results = check_files(
-        names, forms, form, progress=update, also_import=WRITING_MODULES, documents=documents
+        names,
+        forms,
+        form,
+        progress=update,
+        also_import=WRITING_MODULES,
+        documents=documents,
+        shown=[r.origin for r in inbox.received],
     )
-    for received, result in zip(inbox.received, results, strict=True):
-        result.file = received.origin  # an attachment is named by its mail, not our copy
+    for result in results:
         release_raw_values(result)
     expected = roster is not None  # without one, the units are whatever the returns are
     if roster is None:
@@ -223,7 +235,31 @@ def summarise(
     given = year is not None
     year = year or (usual_year(results) if expected and infer_year else None)
     units = _by_unit(roster, returns, expected, year)
+    if expected:
+        _attribute_unread(units, inbox, matcher)
     return Summary(folder, roster, returns, units, inbox, year, given, expected)
+
+
+# what a unit sent that is passed over but was meant as its return: it is told it could
+# not be read, not that nothing arrived
+_UNREADABLE_NOTES = frozenset({"inbox.archive_unsupported"})
+
+
+def _attribute_unread(units: list[UnitRow], inbox: Inbox, matcher: Matcher) -> None:
+    """Give each roster unit what it sent that was not read as a return, matched by the
+    mail's sender, else by the file's own name (nothing inside could be read)."""
+    rows = {row.unit.row: row for row in units}
+    for item, problem in [(u, True) for u in inbox.problems] + [(u, False) for u in inbox.skipped]:
+        if item.sender is None and not item.name:
+            continue  # a temporary file, our own output: nobody's
+        unit = matcher.match(None, item.sender, item.name).unit
+        if unit is None:
+            continue
+        row = rows[unit.row]
+        if problem or item.message.message_id in _UNREADABLE_NOTES:
+            row.unreadable.append(item)
+        else:
+            row.passed_over.append(item)
 
 
 def usual_year(results: list[FileResult]) -> int | None:

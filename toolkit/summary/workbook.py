@@ -358,7 +358,16 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             errors, warnings = unit_row.finding_counts
             sheet.write_number(row, 5, errors)
             sheet.write_number(row, 6, warnings)
+        elif unit_row.unreadable:  # it sent something, but nothing could be read
+            sheet.write_string(row, 3, "；".join(u.origin for u in unit_row.unreadable))
+            sent = [u.sent for u in unit_row.unreadable if u.sent is not None]
+            if sent:
+                sheet.write_datetime(row, 4, max(sent).replace(tzinfo=None), styles.date)
         notes = []
+        for unread in unit_row.unreadable:
+            notes.append(_t("note.unreadable", origin=unread.origin, why=unread.message.render()))
+        for unread in unit_row.passed_over:
+            notes.append(_t("note.passed_over", origin=unread.origin, why=unread.message.render()))
         if unit_row.supplements:
             files = "；".join(r.result.file for r in unit_row.supplements)
             notes.append(_t("note.supplements", files=files))
@@ -381,16 +390,15 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         sheet.write_number(row, 6, severities.count("warning"))
         sheet.write_string(row, 7, _t(f"note.{item.standing}", candidates=candidates))
         row += 1
-    for origin, message in summary.inbox_problems.problems:
-        sheet.write_string(row, 2, _t("standing.unreadable_mail"))
-        sheet.write_string(row, 3, origin)
-        sheet.write_string(row, 7, message.render())
-        row += 1
-    for origin, message in summary.inbox_problems.skipped:
-        sheet.write_string(row, 2, _t("standing.skipped"))
-        sheet.write_string(row, 3, origin)
-        sheet.write_string(row, 7, message.render())
-        row += 1
+    for key, found in (
+        ("unreadable_mail", summary.inbox_problems.problems),
+        ("skipped", summary.inbox_problems.skipped),
+    ):
+        for unread in found:
+            sheet.write_string(row, 2, _t(f"standing.{key}"))
+            sheet.write_string(row, 3, unread.origin)
+            sheet.write_string(row, 7, unread.message.render())
+            row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
     sheet.freeze_panes(1, 1)
 

@@ -1,0 +1,178 @@
+"""`toolkit summary` when a unit sent something that could not be read: a broken file, a
+broken or RAR archive, a file that is no workbook, a mail with only a PDF. The unit is not
+"missing" and is not reminded that nothing arrived: it is told what could not be read and
+why, in words meant for it, with its blank template to fill in instead."""
+
+from __future__ import annotations
+
+import email
+import io
+import json
+import shutil
+import zipfile
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.fills import consistent_fill
+from tests.support import build_template, fill_workbook
+from tests.support import run_toolkit as toolkit
+from toolkit.forms.registry import load_form
+
+SPEC = load_form("gov-2021")
+UNITS = {
+    "甲街道": "a@example.cn",  # a broken .xlsx saved into the inbox by the clerk
+    "乙街道": "b@example.cn",  # a mail with a broken zip
+    "丙街道": "c@example.cn",  # a mail with a RAR
+    "丁街道": "d@example.cn",  # a mail whose .xlsx is no workbook
+    "戊街道": "e@example.cn",  # a good return
+    "己街道": "f@example.cn",  # a mail with only a PDF: still missing, told so
+    "庚街道": "g@example.cn",  # nothing at all
+}
+
+
+def mail(path: Path, sender: str, attachments: list[tuple[str, bytes]]) -> None:
+    message = EmailMessage()
+    message["From"] = sender
+    message["Date"] = "Mon, 12 Jan 2026 10:00:00 +0800"
+    message["Subject"] = "年报"
+    message.set_content("请查收")
+    for name, data in attachments:
+        message.add_attachment(data, "application", "octet-stream", filename=name)
+    path.write_bytes(bytes(message))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("unreadable")
+    inbox = root / "收件箱"
+    inbox.mkdir()
+    template, good = root / "t.xlsx", inbox / "戊街道.xlsx"
+    build_template(SPEC, template, unit="戊街道", year=2025)
+    fill_workbook(template, good, consistent_fill(SPEC, np.random.default_rng(3)))
+    (inbox / "甲街道.xlsx").write_bytes(b"PK\x03\x04" + b"cut short" * 20)
+    mail(inbox / "b.eml", "乙 <b@example.cn>", [("乙街道.zip", b"PK\x03\x04broken" * 5)])
+    mail(inbox / "c.eml", "c@example.cn", [("丙街道.rar", b"Rar!\x1a\x07\x00" + b"x" * 50)])
+    mail(inbox / "d.eml", "d@example.cn", [("丁街道年报.xlsx", b"not a workbook at all")])
+    mail(inbox / "f.eml", "f@example.cn", [("己街道年报.pdf", b"%PDF-1.4 ...")])
+    # a stranger's broken archive names no unit: it stays the clerk's to look at
+    mail(inbox / "z.eml", "z@elsewhere.cn", [("材料.zip", b"PK\x03\x04broken" * 5)])
+    roster = root / "名单.csv"
+    rows = "".join(f"{unit},{address}\n" for unit, address in UNITS.items())
+    roster.write_text("单位名称,邮箱\n" + rows, encoding="utf-8")
+    snapshot = {p: p.read_bytes() for p in inbox.iterdir()}
+    drafts = root / "回复草稿"
+    args = ("summary", str(inbox), "-r", str(roster))
+    text = toolkit(*args, "-o", str(root / "汇总.xlsx"), "--replies", str(drafts), cwd=root)
+    done = toolkit(*args, "--format", "json", cwd=root)
+    assert {p: p.read_bytes() for p in inbox.iterdir()} == snapshot  # inputs untouched
+    return {"root": root, "text": text, "json": json.loads(done.stdout), "drafts": drafts}
+
+
+def units(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {u["unit"]: u for u in run["json"]["units"]}
+
+
+def draft(run: dict[str, Any], unit: str) -> tuple[email.message.EmailMessage, str]:
+    raw = (run["drafts"] / f"{unit}.eml").read_bytes()
+    message = email.message_from_bytes(raw, policy=policy.default)
+    return message, message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_a_unit_that_sent_something_unreadable_is_not_missing(run: dict[str, Any]) -> None:
+    found = units(run)
+    statuses = {unit: row["status"] for unit, row in found.items()}
+    assert statuses == {
+        "甲街道": "unreadable",
+        "乙街道": "unreadable",
+        "丙街道": "unreadable",
+        "丁街道": "unreadable",
+        "戊街道": "ok",
+        "己街道": "missing",
+        "庚街道": "missing",
+    }
+    [sent] = found["乙街道"]["unreadable"]
+    assert sent["origin"].endswith("b.eml › 乙街道.zip") and "压缩包已损坏" in sent["message"]
+    assert found["己街道"]["passed_over"][0]["origin"].endswith("f.eml")
+    # the stranger's archive is nobody's, and every broken item is still listed for the clerk
+    attributed = [u["origin"] for row in found.values() for u in row["unreadable"]]
+    assert not any(o.endswith("材料.zip") for o in attributed)
+    problems = [p["origin"] for p in run["json"]["inbox_problems"]]
+    assert any(o.endswith("材料.zip") for o in problems)
+    assert any(o.endswith("乙街道.zip") for o in problems)
+    assert run["text"].returncode == 2  # something could not be read
+
+
+def test_the_text_account_names_what_each_unit_sent(run: dict[str, Any]) -> None:
+    lines = run["text"].stdout.splitlines()
+    line = next(x for x in lines if "乙街道 " in x and "无法读取" in x)
+    assert line.split()[:2] == ["无法读取", "乙街道"] and line.endswith("b.eml › 乙街道.zip")
+    assert "4 个无法读取；2 个未报送" in run["text"].stdout
+
+
+def test_a_message_names_the_attachment_as_sent_not_our_copy(run: dict[str, Any]) -> None:
+    [result] = [r for r in run["json"]["results"] if r["file"].endswith("丁街道年报.xlsx")]
+    [finding] = result["findings"]
+    assert finding["rule"] == "F1"
+    assert finding["message"].startswith(result["file"])  # "…/d.eml › 丁街道年报.xlsx 不是…"
+    assert "toolkit-inbox" not in finding["message"]
+
+
+@pytest.mark.parametrize(
+    ("unit", "sent", "why"),
+    [
+        ("甲街道", "甲街道.xlsx", "已损坏或不完整"),
+        ("乙街道", "乙街道.zip", "压缩包已损坏"),
+        ("丙街道", "丙街道.rar", "RAR、7z 压缩包无法读取"),
+        ("丁街道", "丁街道年报.xlsx", "这不是 Excel 或 WPS 表格"),
+    ],
+)
+def test_the_unit_is_asked_to_send_again_and_told_why(
+    run: dict[str, Any], unit: str, sent: str, why: str
+) -> None:
+    message, text = draft(run, unit)
+    assert message["Subject"] == f"请重新报送：{unit}2025年度政府信息公开工作年度报告"
+    assert UNITS[unit] in message["To"]
+    item = next(line for line in text.splitlines() if line.startswith("1. "))
+    assert item.startswith(f"1. {sent}：") and why in item
+    # words for the unit, not the clerk's advice ("请让报送单位……", "放进收件文件夹")
+    assert "报送单位" not in text and "收件文件夹" not in text and "尚未收到" not in text
+    [template] = list(message.iter_attachments())
+    assert template.get_filename() == f"{unit}2025年度年报模板.xlsx"
+    assert zipfile.is_zipfile(io.BytesIO(template.get_content()))
+
+
+def test_a_unit_that_sent_no_workbook_is_reminded_and_told_what_arrived(
+    run: dict[str, Any],
+) -> None:
+    message, text = draft(run, "己街道")
+    assert message["Subject"].startswith("请报送：")
+    assert "尚未收到" in text and "贵单位发来的邮件（附件：己街道年报.pdf）中没有年报表格" in text
+    _, plain = draft(run, "庚街道")
+    assert "另外" not in plain  # nothing arrived from it: a plain reminder
+    assert not (run["drafts"] / "戊街道.eml").exists()
+
+
+def test_the_units_sheet_shows_what_could_not_be_read(run: dict[str, Any]) -> None:
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(run["root"] / "汇总.xlsx"))
+    sheet = rows.get_sheet_by_name("报送情况").to_python()
+    header = sheet[0]
+    row = next(r for r in sheet if r[0] == "乙街道")
+    cells = dict(zip(header, row, strict=True))
+    assert cells["状态"] == "无法读取" and str(cells["文件"]).endswith("b.eml › 乙街道.zip")
+    assert "压缩包已损坏" in cells["备注"] and cells["报送或填报时间"] != ""
+
+
+def test_without_a_roster_nothing_is_attributed(tmp_path: Path, run: dict[str, Any]) -> None:
+    inbox = tmp_path / "in"
+    shutil.copytree(run["root"] / "收件箱", inbox)
+    done = toolkit("summary", str(inbox), "--format", "json", cwd=tmp_path)
+    report = json.loads(done.stdout)
+    assert all(not u["unreadable"] and not u["passed_over"] for u in report["units"])
+    assert done.returncode == 2
