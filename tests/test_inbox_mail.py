@@ -95,6 +95,35 @@ def test_only_workbooks_are_taken_and_forwarded_mails_are_opened() -> None:
     assert [a.name for a in found.attachments] == ["里面的年报.xlsx"]
 
 
+def test_a_forwarded_mails_attachment_keeps_its_own_sender_and_date() -> None:
+    """A mail forwarded as an attachment brings the return with the unit's own From and
+    Date; the forwarder's are the outer mail's, and an attachment of the outer mail has
+    none of its own."""
+    inner = EmailMessage()
+    inner["From"] = "兰江街道 <LJ@example.cn>"
+    inner["Date"] = "Sat, 10 Jan 2026 09:00:00 +0800"
+    inner.set_content("年报见附件")
+    inner.add_attachment(WORKBOOK, "application", "octet-stream", filename="兰江.xlsx")
+    undated = EmailMessage()  # a forwarded mail without headers of its own
+    undated.set_content("无")
+    undated.add_attachment(WORKBOOK, "application", "octet-stream", filename="无头.xlsx")
+    outer = EmailMessage()
+    outer["From"] = "colleague@example.gov.cn"
+    outer["Date"] = "Sun, 25 Jan 2026 18:00:00 +0800"
+    outer.set_content("转给您")
+    outer.add_attachment(WORKBOOK, "application", "octet-stream", filename="外层.xlsx")
+    outer.add_attachment(inner)
+    outer.add_attachment(undated)
+    found = read_mail(bytes(outer))
+    by_name = {a.name: a for a in found.attachments}
+    assert found.sender == "colleague@example.gov.cn"
+    assert by_name["外层.xlsx"].sender is None and by_name["外层.xlsx"].sent is None
+    forwarded = by_name["兰江.xlsx"]
+    assert forwarded.sender == "lj@example.cn"
+    assert forwarded.sent == dt.datetime(2026, 1, 10, 1, 0, tzinfo=dt.UTC)
+    assert by_name["无头.xlsx"].sender is None and by_name["无头.xlsx"].sent is None
+
+
 def test_limits_on_attachments_and_not_a_mail() -> None:
     many = mail(*[(f"{i}.xlsx", b"x") for i in range(MAX_ATTACHMENTS + 3)])
     found = read_mail(many)

@@ -584,6 +584,60 @@ def test_drafts_saved_in_the_inbox_forwarded_reports_and_two_addresses(tmp_path:
     assert len(report["results"]) == 3
 
 
+def test_a_late_forward_of_an_old_report_does_not_replace_the_correction(tmp_path: Path) -> None:
+    """A colleague forwards (as an attachment, days later) the unit's first, faulty mail;
+    the unit's correction, sent in between, still counts: a forwarded mail's return is
+    dated, and matched by sender, by the forwarded mail's own headers."""
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n",
+        encoding="utf-8",
+    )
+    faulty = filled(build, "a.xlsx", "兰江街道办事处", 2, **{"applications.new.total": 999})
+    first = saved_mail(build / "first.eml", "Sat, 10 Jan 2026 09:00:00 +0800", "兰江年报.xlsx",
+                       faulty.read_bytes(), sender="lj@example.cn")  # fmt: skip
+    fixed = filled(build, "b.xlsx", "兰江街道办事处", 2).read_bytes()
+    saved_mail(inbox / "更正.eml", "Tue, 20 Jan 2026 09:00:00 +0800", "兰江年报（更正）.xlsx",
+               fixed, sender="lj@example.cn")  # fmt: skip
+    import email
+    from email import policy
+    from email.message import EmailMessage
+
+    forward = EmailMessage()
+    forward["From"] = "colleague@example.gov.cn"
+    forward["Date"] = "Sun, 25 Jan 2026 18:00:00 +0800"
+    forward["Subject"] = "转发：兰江街道年报"
+    forward.set_content("转给您")
+    forward.add_attachment(email.message_from_bytes(first.read_bytes(), policy=policy.default))
+    (inbox / "转发.eml").write_bytes(bytes(forward))
+    # a return that names no unit, forwarded: the inner sender, not the colleague, says whose
+    anonymous = filled(build, "c.xlsx", "", 4).read_bytes()
+    inner = EmailMessage()
+    inner["From"] = "fs@example.cn"
+    inner["Date"] = "Mon, 12 Jan 2026 09:00:00 +0800"
+    inner.set_content("见附件")
+    inner.add_attachment(anonymous, "application", "octet-stream", filename="年报.xlsx")
+    again = EmailMessage()
+    again["From"] = "colleague@example.gov.cn"
+    again["Date"] = "Sun, 25 Jan 2026 18:05:00 +0800"
+    again.set_content("转给您")
+    again.add_attachment(inner)
+    (inbox / "转发2.eml").write_bytes(bytes(again))
+    done = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
+    units = {u["unit"]: u for u in json.loads(done.stdout)["units"]}
+    lanjiang = units["兰江街道办事处"]
+    assert lanjiang["file"].endswith("更正.eml › 兰江年报（更正）.xlsx"), done.stderr
+    assert lanjiang["status"] != "errors"
+    assert [Path(f).name for f in lanjiang["superseded"]] == ["转发.eml › 兰江年报.xlsx"]
+    assert lanjiang["received"].startswith("2026-01-20")
+    fengshan = units["凤山街道办事处"]
+    assert fengshan["file"].endswith("转发2.eml › 年报.xlsx") and fengshan["matched_by"] == "sender"
+    assert fengshan["received"].startswith("2026-01-12")
+
+
 def test_sums_of_money_carry_no_binary_noise_and_units_without_a_roster_keep_their_sender() -> None:
     from toolkit.check.result import FileResult
     from toolkit.summary.consolidate import consolidate_groups

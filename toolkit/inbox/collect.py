@@ -247,11 +247,15 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
         inbox.skipped.append(unread(str(path), "inbox.no_workbook", path.name, {"names": names}))
     for name in packed:
         inbox.problems.append(unread(f"{path} › {name}", "inbox.archive_unsupported", name))
+    # an attachment of a forwarded mail is that mail's: its sender and date
     for attachment in mail.attachments:
-        _keep(inbox, workdir, attachment, f"{path} › {attachment.name}", sender, sent)
+        origin = f"{path} › {attachment.name}"
+        by, on = attachment.sender or sender, attachment.sent or sent
+        _keep(inbox, workdir, attachment, origin, by, on)
     for archive in mail.archives:
         origin = f"{path} › {archive.name}"
-        _unpacked(inbox, workdir, archive.data, origin, archive.name, sender, sent, None)
+        by, on = archive.sender or sender, archive.sent or sent
+        _unpacked(inbox, workdir, archive.data, origin, archive.name, by, on, None)
 
 
 def _from_archive(path: Path, workdir: Path, inbox: Inbox) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -32,6 +33,18 @@ _WORKBOOK_TYPES = ("spreadsheet", "excel", "opendocument.spreadsheet", "ms-excel
 class Attachment:
     name: str  # as the sender named it (display only; never a path)
     data: bytes
+    # of a mail forwarded as an attachment: its own From and Date (who sent the return, and
+    # when: a late forward of an old report must not pass for the latest)
+    sender: str | None = None
+    sent: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Envelope:
+    """Who sent the mail a part belongs to, and when (the innermost forwarded mail's)."""
+
+    sender: str | None
+    sent: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,7 @@ def read_mail(data: bytes) -> Mail:
     archives: list[Attachment] = []
     try:
         _collect(message, found, skipped, others, archives)
-    except RecursionError:  # mails nested beyond reason
+    except RecursionError:  # mails nested beyond reason (the walk's own recursion)
         raise MailProblem("inbox.mail_too_complex") from None
     return Mail(
         sender=sender,
@@ -89,8 +102,8 @@ def _collect(
     others: list[str],
     archives: list[Attachment],
 ) -> None:
-    # walk() also descends into forwarded mails (message/rfc822 parts)
-    for count, part in enumerate(message.walk()):
+    # the walk descends into forwarded mails (message/rfc822 parts) too
+    for count, (part, envelope) in enumerate(_walk(message, _Envelope(None, None))):
         if count > MAX_PARTS:
             raise MailProblem("inbox.mail_too_complex")
         name = display_name(_filename(part))
@@ -110,7 +123,25 @@ def _collect(
         if len(payload) > current_limits().file_bytes:
             skipped.append(name)
             continue
-        (found if workbook else archives).append(Attachment(name, payload))
+        attachment = Attachment(name, payload, envelope.sender, envelope.sent)
+        (found if workbook else archives).append(attachment)
+
+
+def _walk(part: EmailMessage, envelope: _Envelope) -> Iterator[tuple[EmailMessage, _Envelope]]:
+    """Every part, as Message.walk() gives them, each with the envelope of the mail holding
+    it: a forwarded mail's parts carry its From and Date where it has them (the outermost
+    mail's envelope is left empty: the caller has it)."""
+    yield part, envelope
+    if not part.is_multipart():
+        return
+    forwarded = part.get_content_type() == "message/rfc822"
+    for inner in part.get_payload():
+        if forwarded and isinstance(inner, EmailMessage):
+            _, address = _sender(inner)
+            inner_envelope = _Envelope(address or envelope.sender, _date(inner) or envelope.sent)
+            yield from _walk(inner, inner_envelope)
+        else:
+            yield from _walk(inner, envelope)
 
 
 def display_name(raw: str) -> str:
