@@ -115,16 +115,24 @@ class Matcher:
         same = self.by_core.get(core(name))
         if same:
             return tuple(same)
-        # the longest core contained wins: 兰江街道 over 兰江 when both are units. Cores are
-        # looked up by the name's substrings, longest first (not each core tried in the name:
-        # 10,000 returns against 10,000 units would be 10^8 tests)
+        return self.containing(key)
+
+    def containing(self, key: str, skip: frozenset[str] = frozenset()) -> tuple[RosterEntry, ...]:
+        """Units whose core the comparable name ``key`` contains, the longest core winning
+        (兰江街道 over 兰江 when both are units); cores in ``skip`` are passed over."""
+        # cores are looked up by the name's substrings, longest first (not each core tried in
+        # the name: 10,000 returns against 10,000 units would be 10^8 tests)
         for length in range(min(len(key), self.longest_core), _MIN_CORE - 1, -1):
             found: dict[int, RosterEntry] = {}
             for start in range(len(key) - length + 1):
                 inside = key[start : start + length]
                 units = self.by_core.get(inside)
-                if units and not _names_another_body(
-                    key[start + length :], inside in self.government_cores
+                if (
+                    units
+                    and inside not in skip
+                    and not _names_another_body(
+                        key[start + length :], inside in self.government_cores
+                    )
                 ):
                     found.update((id(u), u) for u in units)
             if found:

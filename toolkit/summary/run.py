@@ -23,7 +23,7 @@ from toolkit.check.pipeline import check_files
 from toolkit.check.result import FileResult, exit_code
 from toolkit.forms.model import FormSpec
 from toolkit.inbox.collect import Inbox, Received, Unread, collect
-from toolkit.inbox.match import Match, Matcher
+from toolkit.inbox.match import Match, Matcher, comparable, core
 from toolkit.roster import RosterEntry, name_key
 
 # what the summary workbook and reports need next; imported while the workers read
@@ -230,10 +230,10 @@ def summarise(
         Return(received, result, match)
         for received, result, match in zip(inbox.received, results, matches, strict=True)
     ]
-    # with a roster, the year collected is known (given, or most returns'); without one a
-    # folder may hold several years, and a unit's newest year comes first
+    # the year collected: given, or most returns' (a report of another year sent by
+    # mistake must not go into this year's totals, with a roster or without one)
     given = year is not None
-    year = year or (usual_year(results) if expected and infer_year else None)
+    year = year or (usual_year(results) if infer_year else None)
     units = _by_unit(roster, returns, expected, year)
     if expected:
         _attribute_unread(units, inbox, matcher)
@@ -341,26 +341,90 @@ def _recency(item: Return, year: int | None) -> tuple[int, bool, dt.datetime]:
 def units_from_returns(
     results: list[FileResult], names: list[str], senders: list[str | None] | None = None
 ) -> tuple[list[RosterEntry], list[Match]]:
-    """Without a roster: one unit per distinct unit name the returns give (else file name),
-    and each return's match to the unit it gave (a name with nothing in it matches none);
-    a unit's address is that of the first mail that brought one of its returns."""
+    """Without a roster: one unit per unit the returns give (the name written inside, else
+    the file name), and each return's match to it (a name with nothing in it matches none).
+    Names that a roster's matching takes for one unit are one unit: 兰江街道 and
+    兰江街道办事处, 余姚市兰江街道 and either, 市民政局 and 余姚市民政局 when that is the
+    only 民政局 among them. A unit is called by a name written inside a return before a
+    file name, then by the name most returns give, then the longest; its address is that of
+    the first mail that brought one of its returns."""
     senders = senders or [None] * len(results)
     named: list[tuple[str, str, bool]] = []  # (key, name, written inside) of each return
-    address: dict[str, str] = {}  # key -> the first sender's address
-    for result, name, sender in zip(results, names, senders, strict=True):
+    for result, name in zip(results, names, strict=True):
         written = str(result.meta.get("unit") or "").strip()
         unit = written or Path(name).stem.strip()
-        key = name_key(unit)
-        named.append((key, unit, bool(written)))
-        if key and sender:
-            address.setdefault(key, sender)
-    units: dict[str, RosterEntry] = {}
-    matches: list[Match] = []
-    for key, unit, written in named:
-        if not key:
-            matches.append(Match("unknown", ()))
-            continue
-        if key not in units:
-            units[key] = RosterEntry(unit, address.get(key), None, None, len(units) + 2)
-        matches.append(Match("unit" if written else "file", (units[key],)))
+        named.append((name_key(unit), unit, bool(written)))
+    position: dict[str, int] = {}  # each distinct name's key, numbered as first met
+    spelling: list[str] = []
+    for key, unit, _ in named:
+        if key and key not in position:
+            position[key] = len(spelling)
+            spelling.append(unit)
+    group = _same_units(spelling)
+    written_in = [False] * len(spelling)
+    count = [0] * len(spelling)
+    address: dict[int, str] = {}  # group -> the first sender's address
+    for (key, _, written), sender in zip(named, senders, strict=True):
+        if key:
+            i = position[key]
+            written_in[i] = written_in[i] or written
+            count[i] += 1
+            if sender:
+                address.setdefault(group[i], sender)
+    members: dict[int, list[int]] = {}
+    for i, root in enumerate(group):
+        members.setdefault(root, []).append(i)
+    units: dict[int, RosterEntry] = {}
+    for root, indexes in members.items():
+        best = max(indexes, key=lambda i: (written_in[i], count[i], len(spelling[i]), -i))
+        units[root] = RosterEntry(spelling[best], address.get(root), None, None, len(units) + 2)
+    matches = [
+        Match("unit" if written else "file", (units[group[position[key]]],))
+        if key
+        else Match("unknown", ())
+        for key, _, written in named
+    ]
     return list(units.values()), matches
+
+
+def _same_units(spellings: list[str]) -> list[int]:
+    """For each distinct unit name, the index of the first name of the unit it is one with,
+    by the rules a return is matched to a roster with: the same core, a core contained
+    (not followed by another body), or the one unit a place-less 简称 can name."""
+    parent = list(range(len(spellings)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i: int, j: int) -> None:
+        a, b = root(i), root(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    entries = [RosterEntry(name, None, None, None, i) for i, name in enumerate(spellings)]
+    matcher = Matcher(entries)
+    cores = [core(entry.name) for entry in entries]
+    for i, own in enumerate(cores):
+        for other in matcher.by_core.get(own, ()):
+            join(i, other.row)
+    # the fuller names each shorter one may stand for, with the place written before it: it
+    # is theirs when they name one place (民政局 beside 余姚市民政局 and 慈溪市民政局 may be
+    # either, so it stays its own; 兰江街道 beside 余姚市兰江街道 and 兰江街道年报 is both's)
+    fuller: dict[int, list[tuple[int, str]]] = {}
+    for i, (entry, own) in enumerate(zip(entries, cores, strict=True)):
+        for unit in matcher.by_tail.get(own, ()):
+            fuller.setdefault(i, []).append((unit.row, cores[unit.row][: -len(own)]))
+        key = comparable(name_key(entry.name))
+        inside = matcher.containing(key, frozenset({own}))
+        if len({root(u.row) for u in inside}) == 1:  # a name holding two units' is neither's
+            for unit in inside:
+                place = key[: max(0, key.find(cores[unit.row]))]
+                fuller.setdefault(unit.row, []).append((i, place))
+    for short, names in fuller.items():
+        if len({place for _, place in names if place}) <= 1:
+            for name, _ in names:
+                join(short, name)
+    return [root(i) for i in range(len(spellings))]

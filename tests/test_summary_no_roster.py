@@ -1,0 +1,100 @@
+"""`toolkit summary` without a roster: the units are those the returns name. One unit
+written two ways (全称 and 简称, with and without its city) is one unit, not two whose
+totals add up twice; a report of another year is set aside as it is with a roster."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from python_calamine import CalamineWorkbook
+
+from tests.fills import consistent_fill
+from tests.support import build_template, fill_workbook, saved_mail
+from tests.support import run_toolkit as toolkit
+from toolkit.check.result import FileResult
+from toolkit.forms.registry import load_form
+from toolkit.summary.run import units_from_returns
+
+SPEC = load_form("gov-2021")
+
+
+def grouped(written: list[str], files: list[str] | None = None) -> list[tuple[str, int]]:
+    """(the unit each return is given to, how many units there are) for returns naming
+    ``written`` units inside ("" for none: named by the file name in ``files``)."""
+    results = [FileResult(f"{i}.xlsx", None) for i in range(len(written))]
+    for result, unit in zip(results, written, strict=True):
+        result.meta["unit"] = unit or None
+    names = files or [f"{i}.xlsx" for i in range(len(written))]
+    units, matches = units_from_returns(results, names)
+    return [(m.unit.name if m.unit else "", len(units)) for m in matches]
+
+
+def test_a_unit_written_two_ways_is_one_unit_by_its_fullest_name() -> None:
+    given = ["兰江街道", "兰江街道办事处", "余姚市兰江街道", "兰江街道办事处", ""]
+    found = grouped(given, ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx", "兰江街道年报.xlsx"])
+    # one unit, called by the name written most
+    assert found == [("兰江街道办事处", 1)] * 5
+
+
+def test_a_short_name_without_its_city_joins_the_one_unit_it_can_name() -> None:
+    assert grouped(["市民政局", "余姚市民政局"]) == [("余姚市民政局", 1)] * 2
+    # two cities' 民政局: 民政局 may be either, so it stays a unit of its own
+    found = grouped(["民政局", "余姚市民政局", "慈溪市民政局"])
+    assert [name for name, _ in found] == ["民政局", "余姚市民政局", "慈溪市民政局"]
+
+
+def test_bodies_inside_a_units_name_stay_units_of_their_own() -> None:
+    found = grouped(["兰江街道办事处", "兰江街道卫生院", "余姚市人民政府", "余姚市档案馆"])
+    assert [name for name, _ in found] == [
+        "兰江街道办事处",
+        "兰江街道卫生院",
+        "余姚市人民政府",
+        "余姚市档案馆",
+    ]
+
+
+def test_a_unit_written_two_ways_counts_once_and_another_year_is_set_aside(
+    tmp_path: Path,
+) -> None:
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+
+    def filled(name: str, unit: str, seed: int, year: int = 2025) -> bytes:
+        template = build / f"t-{name}"
+        build_template(SPEC, template, unit=unit, year=year)
+        values = consistent_fill(SPEC, np.random.default_rng(seed))
+        fill_workbook(template, build / name, values)
+        return (build / name).read_bytes()
+
+    first = filled("a.xlsx", "余姚市民政局", 1)
+    saved_mail(inbox / "1.eml", "Sat, 10 Jan 2026 09:00:00 +0800", "民政局年报.xlsx", first,
+               sender="mz@example.cn")  # fmt: skip
+    second = filled("b.xlsx", "市民政局", 2)
+    saved_mail(inbox / "2.eml", "Tue, 20 Jan 2026 09:00:00 +0800", "民政局年报（更正）.xlsx",
+               second, sender="mz@example.cn")  # fmt: skip
+    (inbox / "教育局.xlsx").write_bytes(filled("c.xlsx", "余姚市教育局", 3))
+    (inbox / "去年.xlsx").write_bytes(filled("d.xlsx", "余姚市卫生健康局", 4, year=2024))
+    summary = tmp_path / "汇总.xlsx"
+    done = toolkit("summary", str(inbox), "-o", str(summary), "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["year"] == 2025  # most returns give it, as with a roster
+    units = {u["unit"]: u for u in report["units"]}
+    assert sorted(units) == ["余姚市卫生健康局", "余姚市教育局", "余姚市民政局"]
+    civil = units["余姚市民政局"]
+    assert civil["file"].endswith("2.eml › 民政局年报（更正）.xlsx")
+    assert [Path(f).name for f in civil["superseded"]] == ["1.eml › 民政局年报.xlsx"]
+    health = units["余姚市卫生健康局"]
+    assert health["status"] == "other_year" and health["other_year"][0]["year"] == 2024
+    # the totals hold the correction and 教育局, once each: not the first 民政局 return nor 2024
+    key = "applications.new.natural"  # a figure typed in, not a total
+    expected = sum(consistent_fill(SPEC, np.random.default_rng(seed))[key] for seed in (2, 3))
+    sheet = CalamineWorkbook.from_path(str(summary)).get_sheet_by_name("明细").to_python()
+    column = sheet[0].index(key)
+    assert sum(row[column] for row in sheet[2:]) == expected
+    plain = toolkit("summary", str(inbox), cwd=tmp_path).stdout
+    assert "收到 2 个单位的报表" in plain
+    assert "另有 1 份报表不是 2025 年度的（见上），未计入；如本次汇总的不是 2025 年度" in plain
