@@ -57,7 +57,7 @@ def write_summary(
     _findings(workbook, styles, summary)
     _consolidated(workbook, styles, totals, include_errors)
     _charts(workbook, styles, totals)
-    _details(workbook, styles, summary, specs)
+    _details(workbook, styles, summary, specs, include_errors)
     workbook.close()
 
 
@@ -429,8 +429,16 @@ def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
     sheet.freeze_panes(1, 0)
 
 
-def _details(workbook: Any, styles: _Styles, summary: Summary, specs: dict[str, FormSpec]) -> None:
-    """One row per counted return, one column per field key (label as a second header)."""
+def _details(
+    workbook: Any,
+    styles: _Styles,
+    summary: Summary,
+    specs: dict[str, FormSpec],
+    include_errors: bool,
+) -> None:
+    """One row per counted return, one column per field key (label as a second header);
+    its group, and whether 汇总表 adds it up, so that a pivot of the rows kept by that
+    column gives 汇总表's figures."""
     sheet = workbook.add_worksheet(_t("sheet.details"))
     counted = [r for r in summary.counted if r.result.form]
     keys: dict[str, str] = {}
@@ -442,19 +450,24 @@ def _details(workbook: Any, styles: _Styles, summary: Summary, specs: dict[str, 
         for key in item.result.values:
             if key not in keys:
                 keys[key] = labels.full(key) if labels and key in labels.spec.fields else ""
-    _header(sheet, styles, 0, [_t("col.unit"), _t("col.form"), _t("col.status"), *keys])
-    _header(sheet, styles, 1, ["", "", "", *keys.values()])
+    leading = [_t(f"col.{name}") for name in ("unit", "group", "form", "status", "included")]
+    _header(sheet, styles, 0, [*leading, *keys])
+    _header(sheet, styles, 1, [""] * len(leading) + list(keys.values()))
     statuses = {s: _t(f"status.{s}") for s in ("ok", "warnings", "errors", "unreadable")}
+    added = {id(r) for r in included(summary, include_errors)}
+    answer = {True: _t("included.yes"), False: _t("included.no")}
     for row, item in enumerate(counted, start=2):
-        unit = item.match.unit.name if item.match.unit else ""
-        sheet.write_string(row, 0, unit)
-        sheet.write_string(row, 1, item.result.form or "")
-        sheet.write_string(row, 2, statuses[item.result.status])
-        for c, key in enumerate(keys, start=3):
+        unit = item.match.unit
+        sheet.write_string(row, 0, unit.name if unit else "")
+        sheet.write_string(row, 1, (unit.group if unit else None) or "")
+        sheet.write_string(row, 2, item.result.form or "")
+        sheet.write_string(row, 3, statuses[item.result.status])
+        sheet.write_string(row, 4, answer[id(item) in added])
+        for c, key in enumerate(keys, start=len(leading)):
             value = item.result.values.get(key)
             if isinstance(value, (int, float)):
                 sheet.write_number(row, c, value)
     sheet.set_column(0, 0, 22)
     sheet.freeze_panes(2, 1)
     if counted:
-        sheet.autofilter(1, 0, 1 + len(counted), 2 + len(keys))
+        sheet.autofilter(1, 0, 1 + len(counted), len(leading) - 1 + len(keys))
