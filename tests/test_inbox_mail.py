@@ -118,10 +118,12 @@ def test_a_forwarded_mails_attachment_keeps_its_own_sender_and_date() -> None:
     by_name = {a.name: a for a in found.attachments}
     assert found.sender == "colleague@example.gov.cn"
     assert by_name["外层.xlsx"].sender is None and by_name["外层.xlsx"].sent is None
+    assert not by_name["外层.xlsx"].forwarded
     forwarded = by_name["兰江.xlsx"]
-    assert forwarded.sender == "lj@example.cn"
+    assert forwarded.forwarded and forwarded.sender == "lj@example.cn"
     assert forwarded.sent == dt.datetime(2026, 1, 10, 1, 0, tzinfo=dt.UTC)
-    assert by_name["无头.xlsx"].sender is None and by_name["无头.xlsx"].sent is None
+    undated_one = by_name["无头.xlsx"]  # undated: not dated by the forward
+    assert undated_one.forwarded and undated_one.sender is None and undated_one.sent is None
 
 
 def test_limits_on_attachments_and_not_a_mail() -> None:

@@ -622,6 +622,14 @@ def test_a_late_forward_of_an_old_report_does_not_replace_the_correction(tmp_pat
     forward.set_content("转给您")
     forward.add_attachment(email.message_from_bytes(first.read_bytes(), policy=policy.default))
     (inbox / "转发.eml").write_bytes(bytes(forward))
+    # forwarded again, from a copy that lost its Date: undated, not dated by the forward
+    undated = email.message_from_bytes(first.read_bytes(), policy=policy.default)
+    del undated["Date"]
+    forward.replace_header("Date", "Mon, 26 Jan 2026 18:00:00 +0800")
+    forward.clear_content()
+    forward.set_content("再转给您")
+    forward.add_attachment(undated)
+    (inbox / "转发3.eml").write_bytes(bytes(forward))
     # a return that names no unit, forwarded: the inner sender, not the colleague, says whose
     anonymous = filled(build, "c.xlsx", "", 4).read_bytes()
     inner = EmailMessage()
@@ -640,7 +648,10 @@ def test_a_late_forward_of_an_old_report_does_not_replace_the_correction(tmp_pat
     lanjiang = units["兰江街道办事处"]
     assert lanjiang["file"].endswith("更正.eml › 兰江年报（更正）.xlsx"), done.stderr
     assert lanjiang["status"] != "errors"
-    assert [Path(f).name for f in lanjiang["superseded"]] == ["转发.eml › 兰江年报.xlsx"]
+    assert sorted(Path(f).name for f in lanjiang["superseded"]) == [
+        "转发.eml › 兰江年报.xlsx",
+        "转发3.eml › 兰江年报.xlsx",
+    ]
     assert lanjiang["received"].startswith("2026-01-20")
     fengshan = units["凤山街道办事处"]
     assert fengshan["file"].endswith("转发2.eml › 年报.xlsx") and fengshan["matched_by"] == "sender"

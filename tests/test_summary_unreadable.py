@@ -110,7 +110,10 @@ def test_a_unit_that_sent_something_unreadable_is_not_missing(run: dict[str, Any
 def test_the_text_account_names_what_each_unit_sent(run: dict[str, Any]) -> None:
     lines = run["text"].stdout.splitlines()
     line = next(x for x in lines if "乙街道 " in x and "无法读取" in x)
-    assert line.split()[:2] == ["无法读取", "乙街道"] and line.endswith("b.eml › 乙街道.zip")
+    assert line.split()[:2] == ["无法读取", "乙街道"]
+    assert "b.eml › 乙街道.zip：压缩包已损坏" in line  # the file, and why, on the unit's line
+    assert sum("乙街道.zip" in x for x in lines) == 1  # not said again among the inbox's
+    assert sum("材料.zip" in x for x in lines) == 1  # nobody's: among the inbox's
     assert "4 个无法读取；2 个未报送" in run["text"].stdout
 
 
@@ -174,5 +177,95 @@ def test_without_a_roster_nothing_is_attributed(tmp_path: Path, run: dict[str, A
     shutil.copytree(run["root"] / "收件箱", inbox)
     done = toolkit("summary", str(inbox), "--format", "json", cwd=tmp_path)
     report = json.loads(done.stdout)
-    assert all(not u["unreadable"] and not u["passed_over"] for u in report["units"])
+    # a unit is made of each return, even one that cannot be read; the inbox's archives
+    # and mails are nobody's
+    assert all(not u["passed_over"] for u in report["units"])
+    assert all([x["origin"] for x in u["unreadable"]] in ([], [u["file"]]) for u in report["units"])
     assert done.returncode == 2
+
+
+@pytest.fixture(scope="module")
+def later(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Units whose readable return comes with, or before, one that cannot be read."""
+    root = tmp_path_factory.mktemp("later")
+    inbox, build = root / "收件箱", root / "build"
+    inbox.mkdir()
+    build.mkdir()
+    template = build / "t.xlsx"
+    build_template(SPEC, template, unit="", year=2025)
+
+    def filled(unit: str, seed: int, **extra: Any) -> bytes:
+        values = {**consistent_fill(SPEC, np.random.default_rng(seed)), "meta.unit": unit}
+        fill_workbook(template, build / "x.xlsx", {**values, **extra})
+        return (build / "x.xlsx").read_bytes()
+
+    broken = b"PK\x03\x04" + b"cut short" * 20
+    good = filled("甲街道", 1)
+    wrong = filled("乙街道", 2, **{"applications.new.total": 999})
+    # 甲: a good report, then a correction that cannot be read
+    mail(inbox / "1.eml", "a@example.cn", [("甲街道年报.xlsx", good)])
+    late = inbox / "2.eml"
+    mail(late, "a@example.cn", [("甲街道年报（更正）.xlsx", broken)])
+    late.write_bytes(late.read_bytes().replace(b"12 Jan 2026", b"14 Jan 2026"))
+    # 乙: one mail, the broken file first and the report with errors after it
+    mail(inbox / "3.eml", "b@example.cn", [("乙附表.xlsx", broken), ("乙街道年报.xlsx", wrong)])
+    # 丙's address sends 丁's broken file: the file's name says whose it is
+    mail(inbox / "4.eml", "c@example.cn", [("丁街道年报.xlsx", broken)])
+    (inbox / "丙街道.xlsx").write_bytes(filled("丙街道", 3))
+    # a broken file nobody's name or address fits
+    mail(inbox / "5.eml", "x@elsewhere.cn", [("附件.xlsx", broken)])
+    roster = root / "名单.csv"
+    rows = "".join(f"{unit},{address}\n" for unit, address in UNITS.items())
+    roster.write_text("单位名称,邮箱\n" + rows, encoding="utf-8")
+    drafts = root / "草稿"
+    args = ("summary", str(inbox), "-r", str(roster))
+    text = toolkit(*args, "-o", str(root / "汇总.xlsx"), "--replies", str(drafts), cwd=root)
+    done = toolkit(*args, "--format", "json", cwd=root)
+    return {"root": root, "text": text, "json": json.loads(done.stdout), "drafts": drafts}
+
+
+def test_a_broken_file_does_not_drop_the_readable_report_it_came_with_or_after(
+    later: dict[str, Any],
+) -> None:
+    found = units(later)
+    first = found["甲街道"]
+    assert first["status"] == "ok" and first["file"].endswith("1.eml › 甲街道年报.xlsx")
+    assert first["superseded"] == []
+    [sent] = first["unreadable"]
+    assert (
+        sent["origin"].endswith("2.eml › 甲街道年报（更正）.xlsx") and "已损坏" in sent["message"]
+    )
+    second = found["乙街道"]
+    assert second["status"] == "errors" and second["file"].endswith("乙街道年报.xlsx")
+    assert [u["origin"].rsplit(" › ", 1)[1] for u in second["unreadable"]] == ["乙附表.xlsx"]
+    # the broken files are listed with their F1, and the run says something was unreadable
+    listed = [r["file"] for r in later["json"]["results"] if r["status"] == "unreadable"]
+    assert any(f.endswith("乙附表.xlsx") for f in listed)
+    assert later["text"].returncode == 2
+    assert "乙附表.xlsx" in later["text"].stdout
+    # the consolidated table still adds 甲's report up
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(later["root"] / "汇总.xlsx"))
+    details = book.get_sheet_by_name("明细").to_python()
+    assert [row[0] for row in details[2:] if row[4] == "是"] == ["甲街道", "丙街道"]
+
+
+def test_the_drafts_say_what_could_not_be_read_beside_what_counts(later: dict[str, Any]) -> None:
+    message, text = draft(later, "甲街道")
+    assert message["Subject"].startswith("请重新报送")
+    assert "1. 甲街道年报（更正）.xlsx：文件已损坏或不完整" in text
+    assert "仍按贵单位此前报送的 甲街道年报.xlsx 统计" in text
+    message, text = draft(later, "乙街道")
+    assert message["Subject"].startswith("请修改")  # its report's errors first
+    assert "另外，收到的以下文件无法读取" in text and "1. 乙附表.xlsx：文件已损坏" in text
+
+
+def test_a_broken_file_is_its_named_units_whatever_address_sent_it(
+    later: dict[str, Any],
+) -> None:
+    found = units(later)
+    assert found["丁街道"]["status"] == "unreadable"
+    assert found["丙街道"]["status"] == "ok" and found["丙街道"]["unreadable"] == []
+    stranger = next(x for x in later["text"].stdout.splitlines() if "附件.xlsx" in x)
+    assert "不在名单中" in stranger and "已损坏或不完整" in stranger  # why, not just who

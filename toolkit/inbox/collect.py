@@ -250,12 +250,22 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
     # an attachment of a forwarded mail is that mail's: its sender and date
     for attachment in mail.attachments:
         origin = f"{path} › {attachment.name}"
-        by, on = attachment.sender or sender, attachment.sent or sent
+        by, on = _envelope(attachment, sender, sent)
         _keep(inbox, workdir, attachment, origin, by, on)
     for archive in mail.archives:
         origin = f"{path} › {archive.name}"
-        by, on = archive.sender or sender, archive.sent or sent
+        by, on = _envelope(archive, sender, sent)
         _unpacked(inbox, workdir, archive.data, origin, archive.name, by, on, None)
+
+
+def _envelope(
+    attachment: Attachment, sender: str | None, sent: dt.datetime | None
+) -> tuple[str | None, dt.datetime | None]:
+    """Who sent an attachment, and when: a forwarded mail's own From and Date (undated if
+    it has none: the forward's date would make an old report pass for the newest)."""
+    if attachment.forwarded:
+        return attachment.sender or sender, attachment.sent
+    return sender, sent
 
 
 def _from_archive(path: Path, workdir: Path, inbox: Inbox) -> None:

@@ -34,7 +34,9 @@ class Attachment:
     name: str  # as the sender named it (display only; never a path)
     data: bytes
     # of a mail forwarded as an attachment: its own From and Date (who sent the return, and
-    # when: a late forward of an old report must not pass for the latest)
+    # when: a late forward of an old report must not pass for the latest; one without a
+    # Date has none, not the forward's)
+    forwarded: bool = False
     sender: str | None = None
     sent: dt.datetime | None = None
 
@@ -43,6 +45,7 @@ class Attachment:
 class _Envelope:
     """Who sent the mail a part belongs to, and when (the innermost forwarded mail's)."""
 
+    forwarded: bool
     sender: str | None
     sent: dt.datetime | None
 
@@ -103,7 +106,7 @@ def _collect(
     archives: list[Attachment],
 ) -> None:
     # the walk descends into forwarded mails (message/rfc822 parts) too
-    for count, (part, envelope) in enumerate(_walk(message, _Envelope(None, None))):
+    for count, (part, envelope) in enumerate(_walk(message, _Envelope(False, None, None))):
         if count > MAX_PARTS:
             raise MailProblem("inbox.mail_too_complex")
         name = display_name(_filename(part))
@@ -123,14 +126,14 @@ def _collect(
         if len(payload) > current_limits().file_bytes:
             skipped.append(name)
             continue
-        attachment = Attachment(name, payload, envelope.sender, envelope.sent)
+        attachment = Attachment(name, payload, envelope.forwarded, envelope.sender, envelope.sent)
         (found if workbook else archives).append(attachment)
 
 
 def _walk(part: EmailMessage, envelope: _Envelope) -> Iterator[tuple[EmailMessage, _Envelope]]:
     """Every part, as Message.walk() gives them, each with the envelope of the mail holding
-    it: a forwarded mail's parts carry its From and Date where it has them (the outermost
-    mail's envelope is left empty: the caller has it)."""
+    it: a forwarded mail's parts carry its From (else the forward's) and its Date, if any
+    (the outermost mail's envelope is left empty: the caller has it)."""
     yield part, envelope
     if not part.is_multipart():
         return
@@ -138,8 +141,7 @@ def _walk(part: EmailMessage, envelope: _Envelope) -> Iterator[tuple[EmailMessag
     for inner in part.get_payload():
         if forwarded and isinstance(inner, EmailMessage):
             _, address = _sender(inner)
-            inner_envelope = _Envelope(address or envelope.sender, _date(inner) or envelope.sent)
-            yield from _walk(inner, inner_envelope)
+            yield from _walk(inner, _Envelope(True, address or envelope.sender, _date(inner)))
         else:
             yield from _walk(inner, envelope)
 

@@ -170,6 +170,14 @@ class Matcher:
             return Match("ambiguous", short[:_MAX_CANDIDATES])
         return Match("unknown", ())
 
+    def match_unread(self, sender: str | None, file_name: str) -> Match:
+        """Whose is a file nothing could be read from: the one unit its name names (a
+        unit's address may forward a subordinate's broken file), else as a return is."""
+        named = self.by_name(_stem(file_name))
+        if len(named) == 1:
+            return Match("file", named)
+        return self.match(None, sender, file_name)
+
 
 def _names_another_body(rest: str, government: bool = False) -> bool:
     """Whether the text after a unit's name in a longer one names a body of its own (not

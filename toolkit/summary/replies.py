@@ -123,7 +123,7 @@ class _Job:
         row = self.rows[unit.row]
         faulty = [item for item in row.returns if item.result.status == "errors"]
         if kind == "errors":
-            message = _errors_draft(unit, faulty, self.year)
+            message = _errors_draft(row, faulty, self.year)
         else:  # a unit missing its report may have sent a supplementary table with errors
             assert self.template is not None
             message = _template_draft(row, kind, self.spec, self.year, self.template, faulty)
@@ -158,10 +158,15 @@ def _draft(unit: RosterEntry, subject: str, body: str) -> EmailMessage:
     return message
 
 
-def _errors_draft(unit: RosterEntry, faulty: list[Return], year: int) -> EmailMessage:
+def _errors_draft(row: UnitRow, faulty: list[Return], year: int) -> EmailMessage:
     """The problems of each of the unit's returns with errors (its report, a supplementary
-    table sent on its own), and a marked copy of each."""
+    table sent on its own), and a marked copy of each; and what else it sent that could not
+    be read."""
+    unit = row.unit
     counts, problems = _problems(faulty)
+    unreadable = _unreadable_items(row)
+    if unreadable:
+        problems += "\n\n" + render("summary.reply.also_unreadable", items=unreadable)
     body = render(
         "summary.reply.errors_body", unit=unit.name, year=year, counts=counts, problems=problems
     )
@@ -189,10 +194,11 @@ def _template_draft(
     for item in row.passed_over:
         more += "\n\n" + render("summary.reply.passed_over", what=_passed_over(item))
     if kind == "unreadable":
-        items = "\n".join(
-            render("summary.reply.unreadable_item", number=i, name=name, why=render(_reason(why)))
-            for i, (name, why) in enumerate(_unreadable(row), start=1)
-        )
+        items = _unreadable_items(row)
+        readable = [r for r in row.returns if not r.result.unreadable]
+        if readable:  # what it sent first still counts, until it is sent again
+            files = "、".join(Path(r.received.name).name for r in readable)
+            more = "\n\n" + render("summary.reply.counted_meanwhile", files=files) + more
         body = render(
             "summary.reply.unreadable_body", unit=unit.name, year=year, items=items, more=more
         )
@@ -211,15 +217,20 @@ def _template_draft(
     return message
 
 
-def _unreadable(row: UnitRow) -> list[tuple[str, str]]:
-    """(name as sent, message id of why) of everything the unit sent that could not be read:
-    its returns that could not be, and the mails, archives and attachments that could not."""
+def _unreadable_items(row: UnitRow) -> str:
+    """The numbered list of what the unit sent that could not be read, each with why, said
+    to the unit: its returns (counted or broken), and the mails, archives and attachments
+    the inbox could not open."""
     found = [
         (Path(item.received.name).name, item.result.why_unreadable or "")
-        for item in row.returns
-        if item.result.status == "unreadable"
+        for item in (*row.returns, *row.broken)
+        if item.result.unreadable
     ]
-    return found + [(_own_name(item), item.message.message_id) for item in row.unreadable]
+    found += [(_own_name(item), item.message.message_id) for item in row.unreadable]
+    return "\n".join(
+        render("summary.reply.unreadable_item", number=i, name=name, why=render(_reason(why)))
+        for i, (name, why) in enumerate(found, start=1)
+    )
 
 
 def _passed_over(item: Unread) -> str:

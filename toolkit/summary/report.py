@@ -8,7 +8,7 @@ from typing import Any, TextIO
 from toolkit.inbox.collect import Unread
 from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
-from toolkit.summary.run import Summary
+from toolkit.summary.run import Summary, why_unreadable
 
 SCHEMA = "toolkit-summary/1"
 
@@ -38,7 +38,9 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
                     {"file": r.result.file, "form": r.result.form, "status": r.result.status}
                     for r in row.supplements
                 ],
-                "unreadable": [_unread_json(u) for u in row.unreadable],
+                "unreadable": [
+                    {"origin": origin, "message": why} for origin, why in row.unreadable_sent
+                ],
                 "passed_over": [_unread_json(u) for u in row.passed_over],
             }
         )
@@ -73,24 +75,33 @@ def write_json_report(summary: Summary, stream: TextIO) -> None:
     write_document(stream, json_document(summary))
 
 
+def said_with_origin(origin: str, why: str) -> str:
+    """``why`` a file could not be read, naming the file (most reasons name it already)."""
+    return why if origin in why else render("summary.inbox_line", origin=origin, message=why)
+
+
 def text_report(summary: Summary) -> str:
     listed: list[tuple[str, str]] = []  # (status or standing, what follows it)
+    unreadable = render("summary.standing.unreadable_mail")
     for row in summary.units:
-        # what it sent: its returns, else what of it could not be read
-        files = "  ".join(
-            [r.result.file for r in row.returns] or [u.origin for u in row.unreadable]
-        )
-        listed.append((render(f"summary.status.{row.status}"), f"{row.unit.name}  {files}"))
+        readable = [r.result.file for r in row.returns if not r.result.unreadable]
+        if readable or row.status not in ("unreadable", "other_year"):
+            text = "  ".join([row.unit.name, *readable])
+            listed.append((render(f"summary.status.{row.status}"), text))
+        # what it sent that could not be read, each with why (a row of its own)
+        for origin, why in row.unreadable_sent:
+            listed.append((unreadable, f"{row.unit.name}  {said_with_origin(origin, why)}"))
         for item in row.other_year:
             given = render("summary.given_year", year=item.result.meta.get("year"))
             text = f"{row.unit.name}  {item.result.file}{given}"
             listed.append((render("summary.standing.other_year"), text))
     for item in summary.unmatched:
-        listed.append((render(f"summary.standing.{item.standing}"), item.result.file))
-    for key, found in (
-        ("unreadable_mail", summary.inbox_problems.problems),
-        ("skipped", summary.inbox_problems.skipped),
-    ):
+        shown = item.result.file
+        if item.result.unreadable:
+            shown = said_with_origin(shown, why_unreadable(item.result))
+        listed.append((render(f"summary.standing.{item.standing}"), shown))
+    problems, skipped = summary.unattributed
+    for key, found in (("unreadable_mail", problems), ("skipped", skipped)):
         for item in found:
             text = render("summary.inbox_line", origin=item.origin, message=item.message.render())
             listed.append((render(f"summary.standing.{key}"), text))

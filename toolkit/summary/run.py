@@ -28,7 +28,8 @@ from toolkit.roster import RosterEntry, name_key
 
 # what the summary workbook and reports need next; imported while the workers read
 WRITING_MODULES = ("toolkit.summary.workbook", "toolkit.summary.report")
-Standing = Literal["counted", "superseded", "other_year", "ambiguous", "unknown"]
+# broken: a return that could not be read, sent with or after a readable one that counts
+Standing = Literal["counted", "superseded", "broken", "other_year", "ambiguous", "unknown"]
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 MAIN = "main"  # the slot of a unit's report in a national format
 
@@ -79,6 +80,11 @@ class Return:
         return self.received.modified
 
 
+def why_unreadable(result: FileResult) -> str:
+    """What its reader said of a file that could not be read."""
+    return next((f.message for f in result.findings if f.severity == "error"), "")
+
+
 # a unit's status is its worst counted return's
 _STATUS_ORDER = ("unreadable", "errors", "warnings", "ok")
 
@@ -94,6 +100,8 @@ class UnitRow:
     superseded: list[Return] = field(default_factory=list)
     supplements: list[Return] = field(default_factory=list)
     other_year: list[Return] = field(default_factory=list)  # reports of another year
+    # returns that could not be read, sent with or after the readable one that counts
+    broken: list[Return] = field(default_factory=list)
     expected: bool = True  # a roster's unit (else one made from the returns)
     # what it sent that could not be read (a broken or RAR archive, a mail too large), and
     # what it sent that holds no return (a mail with only a PDF): its sender or name says
@@ -122,13 +130,24 @@ class UnitRow:
         """What the unit is written to, if anything: "unreadable" (what could not be read,
         and its blank template), "missing" (a reminder with it) or "errors" (its problems,
         with marked copies)."""
-        if self.status == "unreadable" and self.expected:
+        if self.status == "unreadable" and (self.expected or self.unit.addresses):
             return "unreadable"
         if self.counted is None and self.expected:
             return "missing"
         if any(item.result.status == "errors" for item in self.returns):
             return "errors"
-        return None
+        return "unreadable" if self.broken else None
+
+    @property
+    def unreadable_sent(self) -> list[tuple[str, str]]:
+        """(file, why) of everything it sent that could not be read: its returns (counted or
+        broken), and the mails, archives and attachments the inbox could not open."""
+        found = [
+            (item.result.file, why_unreadable(item.result))
+            for item in (*self.returns, *self.broken)
+            if item.result.unreadable
+        ]
+        return found + [(item.origin, item.message.render()) for item in self.unreadable]
 
     @property
     def finding_counts(self) -> tuple[int, int]:
@@ -166,6 +185,13 @@ class Summary:
     def received(self) -> int:
         """Units that sent a return counted this year (not missing, not only other years)."""
         return sum(1 for row in self.units if row.status not in ("missing", "other_year"))
+
+    @property
+    def unattributed(self) -> tuple[list[Unread], list[Unread]]:
+        """The inbox's problems and notes no unit's row tells (a unit's are said there)."""
+        told = {id(u) for row in self.units for u in (*row.unreadable, *row.passed_over)}
+        problems = [u for u in self.inbox_problems.problems if id(u) not in told]
+        return problems, [u for u in self.inbox_problems.skipped if id(u) not in told]
 
     @property
     def unmatched(self) -> list[Return]:
@@ -223,7 +249,9 @@ def summarise(
     else:
         matcher = Matcher(roster)
         matches = [
-            matcher.match(result.meta.get("unit"), received.sender, received.name)
+            matcher.match_unread(received.sender, received.name)
+            if result.unreadable
+            else matcher.match(result.meta.get("unit"), received.sender, received.name)
             for received, result in zip(inbox.received, results, strict=True)
         ]
     returns = [
@@ -252,7 +280,7 @@ def _attribute_unread(units: list[UnitRow], inbox: Inbox, matcher: Matcher) -> N
     for item, problem in [(u, True) for u in inbox.problems] + [(u, False) for u in inbox.skipped]:
         if item.sender is None and not item.name:
             continue  # a temporary file, our own output: nobody's
-        unit = matcher.match(None, item.sender, item.name).unit
+        unit = matcher.match_unread(item.sender, item.name).unit
         if unit is None:
             continue
         row = rows[unit.row]
@@ -320,22 +348,36 @@ def _by_unit(
         row.counted = slots.get(MAIN) or (None if reports_expected else counted[0])
         row.supplements = [r for r in counted if r is not row.counted]
     for item in matched:
-        if not item.counts_for:
+        if item.counts_for:
+            continue
+        row = rows[item.match.unit.row]  # type: ignore[union-attr]
+        if item.result.unreadable and row.counted is not None and _sent_since(item, row.counted):
+            item.standing = "broken"  # a correction, perhaps, that cannot be read: said
+            row.broken.append(item)
+        else:
             item.standing = "superseded"
-            rows[item.match.unit.row].superseded.append(item)  # type: ignore[union-attr]
+            row.superseded.append(item)
     return list(rows.values())
 
 
-def _recency(item: Return, year: int | None) -> tuple[int, bool, dt.datetime]:
-    """Which of a unit's returns is its latest: the report of the later year (one of 2024
-    sent again after 2025's does not replace it); then one that names the unit, or names
-    none, over one that names another body and is the unit's only by its sender (a
-    subordinate's report it forwarded does not replace its own); then the later sent. A
+def _sent_since(item: Return, counted: Return) -> bool:
+    """Whether ``item`` came with or after ``counted`` (in one mail, or later)."""
+    return (item.when or _EARLIEST) >= (counted.when or _EARLIEST)
+
+
+def _recency(item: Return, year: int | None) -> tuple[bool, int, bool, dt.datetime]:
+    """Which of a unit's returns counts: one that could be read (a broken file sent later
+    does not drop a readable report from the totals); then the report of the later year
+    (one of 2024 sent again after 2025's does not replace it); then one that names the
+    unit, or names none, over one that names another body and is the unit's only by its
+    sender (a subordinate's report it forwarded does not replace its own); then the later
+    sent. A
     return without a year is taken for the year collected, so a correction that lost its
     year still counts (with its M1 error)."""
     given = item.result.meta.get("year")
     named = item.match.how == "unit" or not item.result.meta.get("unit")
-    return (given if isinstance(given, int) else year or 0), named, (item.when or _EARLIEST)
+    when = item.when or _EARLIEST
+    return not item.result.unreadable, (given if isinstance(given, int) else year or 0), named, when
 
 
 def units_from_returns(

@@ -20,7 +20,8 @@ from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.inbox.collect import SUMMARY_MARKER
 from toolkit.messages import catalogue, current_language, has_message, render
 from toolkit.summary.consolidate import Figures, consolidate_groups
-from toolkit.summary.run import Return, Summary
+from toolkit.summary.report import said_with_origin
+from toolkit.summary.run import Return, Summary, why_unreadable
 
 _CELL_TEXT_LIMIT = 32_767
 STATUS_FILL = {
@@ -363,9 +364,7 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             sent = [u.sent for u in unit_row.unreadable if u.sent is not None]
             if sent:
                 sheet.write_datetime(row, 4, max(sent).replace(tzinfo=None), styles.date)
-        notes = []
-        for unread in unit_row.unreadable:
-            notes.append(_t("note.unreadable", origin=unread.origin, why=unread.message.render()))
+        notes = [said_with_origin(origin, why) for origin, why in unit_row.unreadable_sent]
         for unread in unit_row.passed_over:
             notes.append(_t("note.passed_over", origin=unread.origin, why=unread.message.render()))
         if unit_row.supplements:
@@ -388,12 +387,12 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         severities = [f.severity for f in item.result.findings]
         sheet.write_number(row, 5, severities.count("error"))
         sheet.write_number(row, 6, severities.count("warning"))
-        sheet.write_string(row, 7, _t(f"note.{item.standing}", candidates=candidates))
+        note = _t(f"note.{item.standing}", candidates=candidates)
+        if item.result.unreadable:
+            note += "\n" + said_with_origin(item.result.file, why_unreadable(item.result))
+        sheet.write_string(row, 7, note, styles.text if item.result.unreadable else None)
         row += 1
-    for key, found in (
-        ("unreadable_mail", summary.inbox_problems.problems),
-        ("skipped", summary.inbox_problems.skipped),
-    ):
+    for key, found in zip(("unreadable_mail", "skipped"), summary.unattributed, strict=True):
         for unread in found:
             sheet.write_string(row, 2, _t(f"standing.{key}"))
             sheet.write_string(row, 3, unread.origin)
