@@ -172,7 +172,10 @@ def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> N
     assert headings["review.appeal.upheld"] == "行政复议 结果维持"
     assert headings["review.suit_after.total"] == "行政诉讼 复议后起诉 总计"
     assert headings["applications.new.natural"] == "一、本年新收政府信息公开申请数量·自然人"
-    assert keys[:5] == ["单位", "分组", "表格格式", "状态", "计入汇总表"]
+    assert keys[:5] == ["unit", "group", "form", "status", "included"]
+    assert details[1][:5] == ["单位", "分组", "表格格式", "状态", "计入汇总表"]
+    # a pivot table starts from the second row: every column named, no name twice
+    assert all(details[1]) and len(set(details[1])) == len(details[1])
     fengshan = next(row for row in details[2:] if row[0] == "凤山街道办事处")
     assert fengshan[1:5] == ["街道", "gov-2021", "无问题", "是"]
     education = next(row for row in details[2:] if row[0] == "余姚市教育局")
@@ -236,10 +239,13 @@ def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str
     assert done.returncode == 2 and wider.is_file()  # the broken mail, as above
     assert figures(wider) == expected(clean, lanjiang, broken)
     for path in (run["out"], wider):  # 明细's rows kept by 计入汇总表 add up to 汇总表
-        details = sheets(path)["明细"]
-        column = details[0].index("applications.new.natural")
-        kept = [row[column] for row in details[2:] if row[4] == "是"]
-        assert sum(kept) == figures(path)[0]
+        details = sheets(path)["明细"]  # the totals too: 教育局's typed 999 is its parts' sum
+        kept = [row for row in details[2:] if row[4] == "是"]
+        pivot = tuple(
+            sum(row[details[0].index(key)] for row in kept)
+            for key in ("applications.new.natural", "applications.new.total")
+        )
+        assert pivot == figures(path)
 
 
 def test_reply_drafts_parse_back_with_the_right_attachments_and_recipients(

@@ -165,6 +165,7 @@ def test_the_supplementary_tables_are_consolidated(inbox: dict[str, Any]) -> Non
     expected = sum(inbox["fills"][k]["applications.new.natural"] for k in ("main", "fs"))
     assert line[3] == expected + hand  # the corrected 梨洲 report only
     details = workbook.get_sheet_by_name("明细").to_python()
+    assert all(details[1]) and len(set(details[1])) == len(details[1])  # pivot-ready names
     forms = sorted((r[0], r[2]) for r in details[2:])  # unit, 表格格式
     assert forms == [
         ("低塘街道办事处", "supp-stats"),

@@ -16,6 +16,13 @@ from toolkit.forms.pandas_rules import RuleFrame, compute_totals
 Figures = dict[str, float | None]
 
 
+def each_return(spec: FormSpec, values: Sequence[dict[str, Any]]) -> list[Figures]:
+    """Each return's figures as the consolidated table counts them: its inputs, and every
+    total computed from them (a total left blank, or typed wrong, shows its parts' sum), so
+    that adding up returns gives the consolidated figures."""
+    return consolidate_groups(spec, values, [[i] for i in range(len(values))])
+
+
 def consolidate_groups(
     spec: FormSpec, values: Sequence[dict[str, Any]], groups: Sequence[Sequence[int]]
 ) -> list[Figures]:
@@ -32,15 +39,17 @@ def consolidate_groups(
     matrix = np.array([[v.get(k) for v in values] for k in inputs], dtype="float64").reshape(
         len(inputs), len(values)
     )
-    rows = []
-    for members in groups:
-        part = matrix[:, list(members)]
-        blank = np.isnan(part).all(axis=1)
-        rows.append(np.where(blank, np.nan, np.nansum(part, axis=1)))
-    sums = pd.DataFrame(
-        np.array(rows, dtype="float64").reshape(len(groups), len(inputs)), columns=inputs
-    )
-    frame = RuleFrame(compute_totals(spec, sums))
+    if all(len(members) == 1 for members in groups):  # each return on its own: no sums
+        rows = matrix[:, [members[0] for members in groups]].T
+    else:
+        sums = []
+        for members in groups:
+            part = matrix[:, list(members)]
+            blank = np.isnan(part).all(axis=1)
+            sums.append(np.where(blank, np.nan, np.nansum(part, axis=1)))
+        rows = np.array(sums, dtype="float64")
+    sums_frame = pd.DataFrame(rows.reshape(len(groups), len(inputs)), columns=inputs)
+    frame = RuleFrame(compute_totals(spec, sums_frame))
     keys = [k for k, f in spec.fields.items() if f.numeric and not k.startswith("meta.")]
     columns = {k: frame.number(k) for k in keys}
     # sums of money in 万元 gather binary noise (317.0000000000001): no figure has more

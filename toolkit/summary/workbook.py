@@ -19,7 +19,7 @@ from toolkit.check.explain import Labels
 from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.inbox.collect import SUMMARY_MARKER
 from toolkit.messages import catalogue, current_language, has_message, render
-from toolkit.summary.consolidate import Figures, consolidate_groups
+from toolkit.summary.consolidate import Figures, consolidate_groups, each_return
 from toolkit.summary.report import said_with_origin
 from toolkit.summary.run import Return, Summary, why_unreadable
 
@@ -435,9 +435,9 @@ def _details(
     specs: dict[str, FormSpec],
     include_errors: bool,
 ) -> None:
-    """One row per counted return, one column per field key (label as a second header);
-    its group, and whether 汇总表 adds it up, so that a pivot of the rows kept by that
-    column gives 汇总表's figures."""
+    """One row per counted return, one column per field key (its label as a second header
+    row, the one a pivot table starts from); its group, and whether 汇总表 adds it up, so
+    that a pivot of the rows kept by that column gives 汇总表's figures."""
     sheet = workbook.add_worksheet(_t("sheet.details"))
     counted = [r for r in summary.counted if r.result.form]
     keys: dict[str, str] = {}
@@ -448,12 +448,14 @@ def _details(
         labels = by_form.get(item.result.form or "")
         for key in item.result.values:
             if key not in keys:
-                keys[key] = labels.full(key) if labels and key in labels.spec.fields else ""
-    leading = [_t(f"col.{name}") for name in ("unit", "group", "form", "status", "included")]
+                keys[key] = labels.full(key) if labels and key in labels.spec.fields else key
+    # row 1: stable keys; row 2: a name for every column, so a pivot table can start there
+    leading = ("unit", "group", "form", "status", "included")
     _header(sheet, styles, 0, [*leading, *keys])
-    _header(sheet, styles, 1, [""] * len(leading) + list(keys.values()))
+    _header(sheet, styles, 1, [*(_t(f"col.{name}") for name in leading), *keys.values()])
     statuses = {s: _t(f"status.{s}") for s in ("ok", "warnings", "errors", "unreadable")}
     added = {id(r) for r in included(summary, include_errors)}
+    figures = _as_counted(counted, specs)
     answer = {True: _t("included.yes"), False: _t("included.no")}
     for row, item in enumerate(counted, start=2):
         unit = item.match.unit
@@ -462,11 +464,29 @@ def _details(
         sheet.write_string(row, 2, item.result.form or "")
         sheet.write_string(row, 3, statuses[item.result.status])
         sheet.write_string(row, 4, answer[id(item) in added])
+        counted_as = figures[row - 2]
         for c, key in enumerate(keys, start=len(leading)):
-            value = item.result.values.get(key)
+            value = counted_as[key] if key in counted_as else item.result.values.get(key)
             if isinstance(value, (int, float)):
                 sheet.write_number(row, c, value)
     sheet.set_column(0, 0, 22)
     sheet.freeze_panes(2, 1)
     if counted:
         sheet.autofilter(1, 0, 1 + len(counted), len(leading) - 1 + len(keys))
+
+
+def _as_counted(returns: list[Return], specs: dict[str, FormSpec]) -> list[Figures]:
+    """Each return's figures as 汇总表 adds them up (totals from their parts), form by form
+    of the tables it holds, all returns of a form at once."""
+    figures: list[Figures] = [{} for _ in returns]
+    by_form: dict[str, list[int]] = {}
+    for i, item in enumerate(returns):
+        read = item.result.read
+        for part in read.parts if read is not None else []:
+            by_form.setdefault(part.spec.id, []).append(i)
+    for form_id, members in by_form.items():
+        if form_id in specs:
+            rows = each_return(specs[form_id], [returns[i].result.values for i in members])
+            for i, row in zip(members, rows, strict=True):
+                figures[i].update(row)
+    return figures
