@@ -224,6 +224,7 @@ def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str
         return natural, total
 
     assert figures(run["out"]) == expected(clean, lanjiang)
+    # with --include-errors below, 部门 (教育局) has a section too: after 街道, as listed
     assert "凤山街道办事处" in "".join(str(r[0]) for r in sheets(run["out"])["汇总表"])
     wider = run["root"] / "汇总-含错误.xlsx"
     done = toolkit(
@@ -238,6 +239,8 @@ def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str
     )
     assert done.returncode == 2 and wider.is_file()  # the broken mail, as above
     assert figures(wider) == expected(clean, lanjiang, broken)
+    sections = [r[0] for r in sheets(wider)["汇总表"] if str(r[0]).startswith("分组：")]
+    assert sections == ["分组：街道", "分组：部门"]  # the roster's order
     for path in (run["out"], wider):  # 明细's rows kept by 计入汇总表 add up to 汇总表
         details = sheets(path)["明细"]  # the totals too: 教育局's typed 999 is its parts' sum
         kept = [row for row in details[2:] if row[4] == "是"]
@@ -435,7 +438,7 @@ def test_a_report_of_another_year_is_listed_and_counts_for_nothing(tmp_path: Pat
     assert lizhou["status"] == "missing" and lizhou["other_year"][0]["year"] == 2024
     rows = sheets(out)
     included = next(r[0] for r in rows["汇总表"] if str(r[0]).startswith("纳入汇总的单位"))
-    assert included == "纳入汇总的单位（2 个）：兰江街道办事处、凤山街道办事处"
+    assert included == "纳入汇总的单位（2 个）：凤山街道办事处、兰江街道办事处"  # roster order
     note = next(r[7] for r in rows["报送情况"] if r[0] == "凤山街道办事处")
     assert "不是 2025 年度的报表" in note and "凤山旧表.xlsx" in note
     assert {r[0]: r[1] for r in rows["总览"] if r}["汇总年度"] == 2025
@@ -676,9 +679,10 @@ def test_sums_of_money_carry_no_binary_noise_and_units_without_a_roster_keep_the
     names = ("凤山街道办事处", "凤山街道办事处", "兰江街道办事处")
     for result, unit in zip(results, names, strict=True):
         result.meta["unit"] = unit
-    units, matches = units_from_returns(
+    found = units_from_returns(
         results, ["a.xlsx", "b.xlsx", "c.xlsx"], [None, "fs@example.cn", None]
     )
+    units, matches = found.units, found.matches
     assert [(u.name, u.email) for u in units] == [
         ("凤山街道办事处", "fs@example.cn"),  # from the mail that brought its second return
         ("兰江街道办事处", None),
@@ -707,3 +711,33 @@ def test_the_english_listing_lines_up_whatever_its_widest_label(run: dict[str, A
         rest = line[2 + len(label) :]
         starts.add(2 + len(label) + len(rest) - len(rest.lstrip(" ")))
     assert "Not on the roster" in done.stdout and len(starts) == 1, done.stdout
+
+
+def test_times_are_shown_on_the_computers_clock_whatever_zone_they_came_in(
+    tmp_path: Path,
+) -> None:
+    """A mail dated in UTC and a file saved at a UTC moment show, on a computer in China,
+    China's time: a spreadsheet cell holds no zone."""
+    import datetime as dt
+    import os
+
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+    mailed = filled(build, "a.xlsx", "凤山街道办事处", 1).read_bytes()
+    saved_mail(inbox / "1.eml", "Mon, 12 Jan 2026 02:00:00 +0000", "凤山.xlsx", mailed)
+    loose = filled(inbox, "兰江.xlsx", "兰江街道办事处", 2)
+    moment = dt.datetime(2026, 1, 13, 1, 30, tzinfo=dt.UTC).timestamp()
+    os.utime(loose, (moment, moment))
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n凤山街道办事处\n兰江街道办事处\n", encoding="utf-8")
+    summary = tmp_path / "汇总.xlsx"
+    done = toolkit(
+        "summary", str(inbox), "-r", str(roster), "-o", str(summary),
+        cwd=tmp_path, env={"TZ": "Asia/Shanghai"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = openpyxl.load_workbook(summary)["报送情况"]
+    shown = {row[0].value: row[4].value for row in rows.iter_rows(min_row=2)}
+    assert shown["凤山街道办事处"] == dt.datetime(2026, 1, 12, 10, 0)
+    assert shown["兰江街道办事处"] == dt.datetime(2026, 1, 13, 9, 30)

@@ -20,15 +20,17 @@ from toolkit.summary.run import units_from_returns
 SPEC = load_form("gov-2021")
 
 
-def grouped(written: list[str], files: list[str] | None = None) -> list[tuple[str, int]]:
+def grouped(
+    written: list[str], files: list[str] | None = None, senders: list[str | None] | None = None
+) -> list[tuple[str, int]]:
     """(the unit each return is given to, how many units there are) for returns naming
     ``written`` units inside ("" for none: named by the file name in ``files``)."""
     results = [FileResult(f"{i}.xlsx", None) for i in range(len(written))]
     for result, unit in zip(results, written, strict=True):
         result.meta["unit"] = unit or None
     names = files or [f"{i}.xlsx" for i in range(len(written))]
-    units, matches = units_from_returns(results, names)
-    return [(m.unit.name if m.unit else "", len(units)) for m in matches]
+    found = units_from_returns(results, names, senders)
+    return [(m.unit.name if m.unit else "", len(found.units)) for m in found.matches]
 
 
 def test_a_unit_written_two_ways_is_one_unit_by_its_fullest_name() -> None:
@@ -43,6 +45,32 @@ def test_a_short_name_without_its_city_joins_the_one_unit_it_can_name() -> None:
     # two cities' 民政局: 民政局 may be either, so it stays a unit of its own
     found = grouped(["民政局", "余姚市民政局", "慈溪市民政局"])
     assert [name for name, _ in found] == ["民政局", "余姚市民政局", "慈溪市民政局"]
+
+
+def test_a_short_name_several_units_could_be_is_said_beside_it() -> None:
+    results = [FileResult(f"{i}.xlsx", None) for i in range(3)]
+    for result, unit in zip(results, ["民政局", "余姚市民政局", "慈溪市民政局"], strict=True):
+        result.meta["unit"] = unit
+    found = units_from_returns(results, ["a.xlsx", "b.xlsx", "c.xlsx"])
+    short = found.units[0]
+    assert found.maybe == {short.row: ("余姚市民政局", "慈溪市民政局")}
+
+
+def test_a_nameless_return_is_its_senders_unit_not_its_file_names() -> None:
+    """A file that could not be read names nothing: the unit its sender's other returns
+    name, else one of its sender's own; two senders' 附件.xlsx are not one unit."""
+    found = grouped(
+        ["兰江街道办事处", "", "", "", ""],
+        ["a.xlsx", "附件.xlsx", "附件.xlsx", "附件.xlsx", "坏.xlsx"],
+        ["lj@example.cn", "lj@example.cn", "a@x.cn", "b@y.cn", None],
+    )
+    assert [name for name, _ in found] == [
+        "兰江街道办事处",
+        "兰江街道办事处",  # its sender's
+        "附件（a@x.cn）",
+        "附件（b@y.cn）",
+        "坏",  # a file put in the folder, with no sender: its name
+    ]
 
 
 def test_bodies_inside_a_units_name_stay_units_of_their_own() -> None:
@@ -98,3 +126,46 @@ def test_a_unit_written_two_ways_counts_once_and_another_year_is_set_aside(
     plain = toolkit("summary", str(inbox), cwd=tmp_path).stdout
     assert "收到 2 个单位的报表" in plain
     assert "另有 1 份报表不是 2025 年度的（见上），未计入；如本次汇总的不是 2025 年度" in plain
+
+
+def test_without_a_roster_the_clerk_is_told_what_to_settle_and_whom_to_write(
+    tmp_path: Path,
+) -> None:
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+    for name, unit, seed in (
+        ("民政局.xlsx", "民政局", 1),
+        ("余姚.xlsx", "余姚市民政局", 2),
+        ("慈溪.xlsx", "慈溪市民政局", 3),
+    ):
+        template = build / f"t-{name}"
+        build_template(SPEC, template, unit=unit, year=2025)
+        fill_workbook(template, inbox / name, consistent_fill(SPEC, np.random.default_rng(seed)))
+    broken = b"PK\x03\x04" + b"cut short" * 20
+    saved_mail(inbox / "a.eml", "Mon, 12 Jan 2026 10:00:00 +0800", "附件.xlsx", broken,
+               sender="a@x.cn")  # fmt: skip
+    saved_mail(inbox / "b.eml", "Mon, 12 Jan 2026 11:00:00 +0800", "附件.xlsx", broken,
+               sender="b@y.cn")  # fmt: skip
+    drafts = tmp_path / "草稿"
+    summary = tmp_path / "汇总.xlsx"
+    args = ("summary", str(inbox), "-o", str(summary), "--replies", str(drafts))
+    done = toolkit(*args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    line = next(x for x in done.stdout.splitlines() if "民政局.xlsx" in x)
+    assert "可能与以下单位是同一单位，请人工核对：余姚市民政局、慈溪市民政局" in line
+    sheet = CalamineWorkbook.from_path(str(summary)).get_sheet_by_name("报送情况").to_python()
+    row = next(r for r in sheet if r[0] == "民政局")
+    assert "余姚市民政局、慈溪市民政局" in row[7]
+    overview = CalamineWorkbook.from_path(str(summary)).get_sheet_by_name("总览").to_python()
+    assert [r[:2] for r in overview if r[0] == "报表中的单位（未给单位名单）"] == [
+        ["报表中的单位（未给单位名单）", 5.0]
+    ]
+    # each sender's unreadable 附件.xlsx is its own unit, written to at its address
+    written = sorted(p.name for p in drafts.glob("*.eml"))
+    assert written == ["附件（a@x.cn）.eml", "附件（b@y.cn）.eml"]
+    clean = tmp_path / "干净"
+    clean.mkdir()
+    (clean / "余姚.xlsx").write_bytes((inbox / "余姚.xlsx").read_bytes())
+    quiet = toolkit("summary", str(clean), "--replies", str(tmp_path / "草稿2"), cwd=tmp_path)
+    assert quiet.returncode == 0 and "没有写草稿" in quiet.stdout

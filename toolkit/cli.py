@@ -412,6 +412,9 @@ def summary_command(
         writable = sum(1 for row in summary.units if row.reply is not None)
         if replies is None and writable and not quiet:
             typer.echo(t("summary.reply.hint", count=writable))
+        if replies is not None and not drafts:  # said, not left to be wondered at
+            key = "summary.reply.none" if summary.expected else "summary.reply.none_unlisted"
+            typer.echo(t(key, folder=replies), err=quiet)
         if drafts:
             typer.echo(t("summary.reply.written", count=len(drafts), folder=replies), err=quiet)
         if replies is not None:

@@ -42,6 +42,7 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
                     {"origin": origin, "message": why} for origin, why in row.unreadable_sent
                 ],
                 "passed_over": [_unread_json(u) for u in row.passed_over],
+                "maybe_same": list(row.maybe_same),
             }
         )
     return units
@@ -87,6 +88,8 @@ def text_report(summary: Summary) -> str:
         readable = [r.result.file for r in row.returns if not r.result.unreadable]
         if readable or row.status not in ("unreadable", "other_year"):
             text = "  ".join([row.unit.name, *readable])
+            if row.maybe_same:
+                text += "  " + render("summary.note.maybe_same", names="、".join(row.maybe_same))
             listed.append((render(f"summary.status.{row.status}"), text))
         # what it sent that could not be read, each with why (a row of its own)
         for origin, why in row.unreadable_sent:

@@ -103,6 +103,8 @@ class UnitRow:
     # returns that could not be read, sent with or after the readable one that counts
     broken: list[Return] = field(default_factory=list)
     expected: bool = True  # a roster's unit (else one made from the returns)
+    # without a roster: units of several places its short name may be (民政局), to settle
+    maybe_same: tuple[str, ...] = ()
     # what it sent that could not be read (a broken or RAR archive, a mail too large), and
     # what it sent that holds no return (a mail with only a PDF): its sender or name says
     unreadable: list[Unread] = field(default_factory=list)
@@ -245,7 +247,8 @@ def summarise(
     if roster is None:
         # the units are the returns' own: each belongs to the unit made from it
         names, senders = [r.name for r in inbox.received], [r.sender for r in inbox.received]
-        roster, matches = units_from_returns(results, names, senders)
+        unlisted = units_from_returns(results, names, senders)
+        roster, matches = unlisted.units, unlisted.matches
     else:
         matcher = Matcher(roster)
         matches = [
@@ -265,6 +268,9 @@ def summarise(
     units = _by_unit(roster, returns, expected, year)
     if expected:
         _attribute_unread(units, inbox, matcher)
+    else:
+        for row in units:
+            row.maybe_same = unlisted.maybe.get(row.unit.row, ())
     return Summary(folder, roster, returns, units, inbox, year, given, expected)
 
 
@@ -380,11 +386,23 @@ def _recency(item: Return, year: int | None) -> tuple[bool, int, bool, dt.dateti
     return not item.result.unreadable, (given if isinstance(given, int) else year or 0), named, when
 
 
+@dataclass
+class Unlisted:
+    """Without a roster: the units the returns name, each return's match to one, and the
+    fuller names a unit's short one may stand for when it cannot be told which."""
+
+    units: list[RosterEntry]
+    matches: list[Match]
+    maybe: dict[int, tuple[str, ...]]  # RosterEntry.row -> names it may be one of
+
+
 def units_from_returns(
     results: list[FileResult], names: list[str], senders: list[str | None] | None = None
-) -> tuple[list[RosterEntry], list[Match]]:
-    """Without a roster: one unit per unit the returns give (the name written inside, else
-    the file name), and each return's match to it (a name with nothing in it matches none).
+) -> Unlisted:
+    """Without a roster: one unit per unit the returns give, and each return's match to it.
+    A return names its unit inside; one that names none (a file that could not be read) is
+    the unit of its mail's sender when the sender's other returns name one, else its
+    sender's own, else its file name's (a name with nothing in it matches none).
     Names that a roster's matching takes for one unit are one unit: 兰江街道 and
     兰江街道办事处, 余姚市兰江街道 and either, 市民政局 and 余姚市民政局 when that is the
     only 民政局 among them. A unit is called by a name written inside a return before a
@@ -392,8 +410,13 @@ def units_from_returns(
     the first mail that brought one of its returns."""
     senders = senders or [None] * len(results)
     named: list[tuple[str, str, bool]] = []  # (key, name, written inside) of each return
-    for result, name in zip(results, names, strict=True):
+    by_sender: list[int] = []  # the returns that name nothing but came by mail
+    for i, (result, name, sender) in enumerate(zip(results, names, senders, strict=True)):
         written = str(result.meta.get("unit") or "").strip()
+        if not written and sender:
+            by_sender.append(i)
+            named.append(("", "", False))  # settled below, once the named units are known
+            continue
         unit = written or Path(name).stem.strip()
         named.append((name_key(unit), unit, bool(written)))
     position: dict[str, int] = {}  # each distinct name's key, numbered as first met
@@ -402,7 +425,26 @@ def units_from_returns(
         if key and key not in position:
             position[key] = len(spelling)
             spelling.append(unit)
-    group = _same_units(spelling)
+    group, maybe = _same_units(spelling)
+    # a sender whose returns name one unit sent that unit's nameless ones too
+    named_by: dict[str, set[int]] = {}
+    for (key, _, written), sender in zip(named, senders, strict=True):
+        if key and written and sender:
+            named_by.setdefault(sender, set()).add(group[position[key]])
+    for i in by_sender:
+        sender = senders[i] or ""
+        found = named_by.get(sender, set())
+        if len(found) == 1:
+            root = found.pop()
+            named[i] = (name_key(spelling[root]), spelling[root], False)
+            named_by[sender] = {root}
+            continue
+        key = f"sender:{sender}"  # its sender's own unit, called by file and address
+        if key not in position:
+            position[key] = len(spelling)
+            spelling.append(f"{Path(names[i]).stem.strip()}（{sender}）")
+            group.append(len(group))
+        named[i] = (key, spelling[position[key]], False)
     written_in = [False] * len(spelling)
     count = [0] * len(spelling)
     address: dict[int, str] = {}  # group -> the first sender's address
@@ -420,19 +462,24 @@ def units_from_returns(
     for root, indexes in members.items():
         best = max(indexes, key=lambda i: (written_in[i], count[i], len(spelling[i]), -i))
         units[root] = RosterEntry(spelling[best], address.get(root), None, None, len(units) + 2)
+    how = {i: "sender" for i in by_sender}
     matches = [
-        Match("unit" if written else "file", (units[group[position[key]]],))
+        Match(how.get(i, "unit" if written else "file"), (units[group[position[key]]],))  # type: ignore[arg-type]
         if key
         else Match("unknown", ())
-        for key, _, written in named
+        for i, (key, _, written) in enumerate(named)
     ]
-    return list(units.values()), matches
+    ambiguous = {
+        units[group[i]].row: tuple(units[j].name for j in fuller) for i, fuller in maybe.items()
+    }
+    return Unlisted(list(units.values()), matches, ambiguous)
 
 
-def _same_units(spellings: list[str]) -> list[int]:
+def _same_units(spellings: list[str]) -> tuple[list[int], dict[int, list[int]]]:
     """For each distinct unit name, the index of the first name of the unit it is one with,
     by the rules a return is matched to a roster with: the same core, a core contained
-    (not followed by another body), or the one unit a place-less 简称 can name."""
+    (not followed by another body), or the one unit a place-less 简称 can name; and for a
+    short name that units of several places could be, those units (by first names)."""
     parent = list(range(len(spellings)))
 
     def root(i: int) -> int:
@@ -465,8 +512,15 @@ def _same_units(spellings: list[str]) -> list[int]:
             for unit in inside:
                 place = key[: max(0, key.find(cores[unit.row]))]
                 fuller.setdefault(unit.row, []).append((i, place))
+    maybe: dict[int, list[int]] = {}
     for short, names in fuller.items():
         if len({place for _, place in names if place}) <= 1:
             for name, _ in names:
                 join(short, name)
-    return [root(i) for i in range(len(spellings))]
+        else:  # said beside it, for the clerk to settle
+            maybe[short] = list(dict.fromkeys(name for name, _ in names))
+    groups = [root(i) for i in range(len(spellings))]
+    # each fuller name once, by its group's first spelling
+    return groups, {
+        short: list(dict.fromkeys(groups[name] for name in names)) for short, names in maybe.items()
+    }

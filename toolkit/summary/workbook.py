@@ -81,7 +81,11 @@ def _totals(
     out = []
     for form_id in sorted({f for _, forms in chosen for f in forms if f in specs}):
         spec = specs[form_id]
-        members = [r for r, forms in chosen if form_id in forms]
+        # in roster order: its groups, and the units named, come as the roster lists them
+        members = sorted(
+            (r for r, forms in chosen if form_id in forms),
+            key=lambda r: r.match.unit.row if r.match.unit else 0,
+        )
         positions: dict[str, list[int]] = {"": list(range(len(members)))}
         for i, member in enumerate(members):
             group = member.match.unit.group if member.match.unit else None
@@ -245,6 +249,12 @@ class _Styles:
         }
 
 
+def local_time(when: dt.datetime) -> dt.datetime:
+    """``when`` on this computer's clock (a spreadsheet holds no time zone): a mail's Date in
+    its sender's zone and a file's time in UTC are shown alike."""
+    return when.astimezone().replace(tzinfo=None)
+
+
 def _t(key: str, **params: Any) -> str:
     return render(f"summary.{key}", **params)
 
@@ -269,7 +279,8 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary, texts: dict[str,
     statuses = Counter(row.status for row in summary.units)
     stray = Counter(r.standing for r in summary.returns)
     counts = [
-        ("expected", len(summary.roster)),
+        # without a roster nobody is expected: the units are those the returns name
+        ("expected" if summary.expected else "named", len(summary.roster)),
         ("received", summary.received),
         ("clean", statuses["ok"]),
         ("with_errors", statuses["errors"]),
@@ -355,7 +366,7 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         if item is not None:
             sheet.write_string(row, 3, item.result.file)
             if item.when is not None:
-                sheet.write_datetime(row, 4, item.when.replace(tzinfo=None), styles.date)
+                sheet.write_datetime(row, 4, local_time(item.when), styles.date)
             errors, warnings = unit_row.finding_counts
             sheet.write_number(row, 5, errors)
             sheet.write_number(row, 6, warnings)
@@ -363,8 +374,10 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             sheet.write_string(row, 3, "；".join(u.origin for u in unit_row.unreadable))
             sent = [u.sent for u in unit_row.unreadable if u.sent is not None]
             if sent:
-                sheet.write_datetime(row, 4, max(sent).replace(tzinfo=None), styles.date)
+                sheet.write_datetime(row, 4, local_time(max(sent)), styles.date)
         notes = [said_with_origin(origin, why) for origin, why in unit_row.unreadable_sent]
+        if unit_row.maybe_same:
+            notes.append(_t("note.maybe_same", names="、".join(unit_row.maybe_same)))
         for unread in unit_row.passed_over:
             notes.append(_t("note.passed_over", origin=unread.origin, why=unread.message.render()))
         if unit_row.supplements:
