@@ -51,10 +51,9 @@ def consolidate_groups(
     sums_frame = pd.DataFrame(rows.reshape(len(groups), len(inputs)), columns=inputs)
     frame = RuleFrame(compute_totals(spec, sums_frame))
     keys = [k for k, f in spec.fields.items() if f.numeric and not k.startswith("meta.")]
-    columns = {k: frame.number(k) for k in keys}
     # sums of money in 万元 gather binary noise (317.0000000000001): no figure has more
-    # than six decimals
-    return [
-        {k: (None if np.isnan(columns[k][i]) else round(float(columns[k][i]), 6)) for k in keys}
-        for i in range(len(groups))
-    ]
+    # than six decimals; rounded and made Python numbers a matrix at a time (10,000 returns
+    # of 170 figures each are written to 明细)
+    table = np.round(np.column_stack([frame.number(k) for k in keys]), 6).tolist()
+    # a blank is NaN, the one value unequal to itself
+    return [{k: (None if v != v else v) for k, v in zip(keys, row, strict=True)} for row in table]
