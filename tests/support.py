@@ -164,17 +164,35 @@ def run_toolkit(
     )
 
 
+def mail_of(
+    sender: str | None,
+    date: str | None,
+    *attachments: tuple[str, bytes] | EmailMessage,
+    body: str = "请查收",
+) -> EmailMessage:
+    """A mail from ``sender`` dated ``date`` (None: without the header) carrying workbooks
+    as (name, bytes), and mails forwarded as attachments."""
+    message = EmailMessage()
+    if sender is not None:
+        message["From"] = sender
+    if date is not None:
+        message["Date"] = date
+    message["Subject"] = "年报"
+    message.set_content(body)
+    for attachment in attachments:
+        if isinstance(attachment, EmailMessage):
+            message.add_attachment(attachment)
+        else:
+            name, data = attachment
+            message.add_attachment(data, "application", "octet-stream", filename=name)
+    return message
+
+
 def saved_mail(
     path: Path, date: str, name: str, data: bytes, sender: str = "单位 <unit@example.cn>"
 ) -> Path:
     """A mail as a clerk saves it (.eml): one workbook attachment named ``name``."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["Date"] = date
-    message["Subject"] = "年报"
-    message.set_content("请查收")
-    message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
-    path.write_bytes(bytes(message))
+    path.write_bytes(bytes(mail_of(sender, date, (name, data))))
     return path
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import mail_of
 from toolkit.inbox.mail import MAX_ATTACHMENTS, MailProblem, display_name, read_mail
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,21 +100,11 @@ def test_a_forwarded_mails_attachment_keeps_its_own_sender_and_date() -> None:
     """A mail forwarded as an attachment brings the return with the unit's own From and
     Date; the forwarder's are the outer mail's, and an attachment of the outer mail has
     none of its own."""
-    inner = EmailMessage()
-    inner["From"] = "兰江街道 <LJ@example.cn>"
-    inner["Date"] = "Sat, 10 Jan 2026 09:00:00 +0800"
-    inner.set_content("年报见附件")
-    inner.add_attachment(WORKBOOK, "application", "octet-stream", filename="兰江.xlsx")
-    undated = EmailMessage()  # a forwarded mail without headers of its own
-    undated.set_content("无")
-    undated.add_attachment(WORKBOOK, "application", "octet-stream", filename="无头.xlsx")
-    outer = EmailMessage()
-    outer["From"] = "colleague@example.gov.cn"
-    outer["Date"] = "Sun, 25 Jan 2026 18:00:00 +0800"
-    outer.set_content("转给您")
-    outer.add_attachment(WORKBOOK, "application", "octet-stream", filename="外层.xlsx")
-    outer.add_attachment(inner)
-    outer.add_attachment(undated)
+    inner = mail_of("兰江街道 <LJ@example.cn>", "Sat, 10 Jan 2026 09:00:00 +0800",
+                    ("兰江.xlsx", WORKBOOK))  # fmt: skip
+    undated = mail_of(None, None, ("无头.xlsx", WORKBOOK))  # no headers of its own
+    outer = mail_of("colleague@example.gov.cn", "Sun, 25 Jan 2026 18:00:00 +0800",
+                    ("外层.xlsx", WORKBOOK), inner, undated, body="转给您")  # fmt: skip
     found = read_mail(bytes(outer))
     by_name = {a.name: a for a in found.attachments}
     assert found.sender == "colleague@example.gov.cn"

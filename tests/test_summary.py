@@ -22,6 +22,7 @@ from tests.support import (
     build_template,
     fill_workbook,
     laid_out_by_hand,
+    mail_of,
     read_map,
     read_sheets,
     saved_mail,
@@ -615,43 +616,23 @@ def test_a_late_forward_of_an_old_report_does_not_replace_the_correction(tmp_pat
         encoding="utf-8",
     )
     faulty = filled(build, "a.xlsx", "兰江街道办事处", 2, **{"applications.new.total": 999})
-    first = saved_mail(build / "first.eml", "Sat, 10 Jan 2026 09:00:00 +0800", "兰江年报.xlsx",
-                       faulty.read_bytes(), sender="lj@example.cn")  # fmt: skip
+    first = ("兰江年报.xlsx", faulty.read_bytes())
     fixed = filled(build, "b.xlsx", "兰江街道办事处", 2).read_bytes()
     saved_mail(inbox / "更正.eml", "Tue, 20 Jan 2026 09:00:00 +0800", "兰江年报（更正）.xlsx",
                fixed, sender="lj@example.cn")  # fmt: skip
-    import email
-    from email import policy
-    from email.message import EmailMessage
-
-    forward = EmailMessage()
-    forward["From"] = "colleague@example.gov.cn"
-    forward["Date"] = "Sun, 25 Jan 2026 18:00:00 +0800"
-    forward["Subject"] = "转发：兰江街道年报"
-    forward.set_content("转给您")
-    forward.add_attachment(email.message_from_bytes(first.read_bytes(), policy=policy.default))
+    colleague = "colleague@example.gov.cn"
+    original = mail_of("lj@example.cn", "Sat, 10 Jan 2026 09:00:00 +0800", first)
+    forward = mail_of(colleague, "Sun, 25 Jan 2026 18:00:00 +0800", original, body="转给您")
     (inbox / "转发.eml").write_bytes(bytes(forward))
     # forwarded again, from a copy that lost its Date: undated, not dated by the forward
-    undated = email.message_from_bytes(first.read_bytes(), policy=policy.default)
-    del undated["Date"]
-    forward.replace_header("Date", "Mon, 26 Jan 2026 18:00:00 +0800")
-    forward.clear_content()
-    forward.set_content("再转给您")
-    forward.add_attachment(undated)
-    (inbox / "转发3.eml").write_bytes(bytes(forward))
+    undated = mail_of("lj@example.cn", None, first)
+    again = mail_of(colleague, "Mon, 26 Jan 2026 18:00:00 +0800", undated, body="再转给您")
+    (inbox / "转发3.eml").write_bytes(bytes(again))
     # a return that names no unit, forwarded: the inner sender, not the colleague, says whose
-    anonymous = filled(build, "c.xlsx", "", 4).read_bytes()
-    inner = EmailMessage()
-    inner["From"] = "fs@example.cn"
-    inner["Date"] = "Mon, 12 Jan 2026 09:00:00 +0800"
-    inner.set_content("见附件")
-    inner.add_attachment(anonymous, "application", "octet-stream", filename="年报.xlsx")
-    again = EmailMessage()
-    again["From"] = "colleague@example.gov.cn"
-    again["Date"] = "Sun, 25 Jan 2026 18:05:00 +0800"
-    again.set_content("转给您")
-    again.add_attachment(inner)
-    (inbox / "转发2.eml").write_bytes(bytes(again))
+    anonymous = ("年报.xlsx", filled(build, "c.xlsx", "", 4).read_bytes())
+    inner = mail_of("fs@example.cn", "Mon, 12 Jan 2026 09:00:00 +0800", anonymous)
+    forward = mail_of(colleague, "Sun, 25 Jan 2026 18:05:00 +0800", inner, body="转给您")
+    (inbox / "转发2.eml").write_bytes(bytes(forward))
     done = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
     units = {u["unit"]: u for u in json.loads(done.stdout)["units"]}
     lanjiang = units["兰江街道办事处"]

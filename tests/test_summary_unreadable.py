@@ -11,7 +11,6 @@ import json
 import shutil
 import zipfile
 from email import policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import numpy as np
 import pytest
 
 from tests.fills import consistent_fill
-from tests.support import build_template, fill_workbook
+from tests.support import build_template, fill_workbook, mail_of
 from tests.support import run_toolkit as toolkit
 from toolkit.forms.registry import load_form
 
@@ -36,14 +35,7 @@ UNITS = {
 
 
 def mail(path: Path, sender: str, attachments: list[tuple[str, bytes]]) -> None:
-    message = EmailMessage()
-    message["From"] = sender
-    message["Date"] = "Mon, 12 Jan 2026 10:00:00 +0800"
-    message["Subject"] = "年报"
-    message.set_content("请查收")
-    for name, data in attachments:
-        message.add_attachment(data, "application", "octet-stream", filename=name)
-    path.write_bytes(bytes(message))
+    path.write_bytes(bytes(mail_of(sender, "Mon, 12 Jan 2026 10:00:00 +0800", *attachments)))
 
 
 @pytest.fixture(scope="module")
