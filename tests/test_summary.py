@@ -671,6 +671,28 @@ def test_sums_of_money_carry_no_binary_noise_and_units_without_a_roster_keep_the
     assert matches[0].unit is units[0] and matches[1].unit is units[0]
 
 
+def test_a_total_given_alone_counts_and_a_mistyped_one_gives_way_to_its_parts() -> None:
+    """A row that gives only its 总计 (W7: real reports do it) counts with that total; a
+    total typed wrong counts as the sum of its parts (as --include-errors adds it up); each
+    return's figures add up to the consolidated ones."""
+    from toolkit.summary.consolidate import consolidate_groups, each_return
+
+    row = [f"applications.new.{c}" for c in SPEC.sets["applicant"]]
+    alone = {**consistent_fill(SPEC, np.random.default_rng(1)), **dict.fromkeys(row)}
+    alone["applications.new.total"] = 51
+    mistyped = {**consistent_fill(SPEC, np.random.default_rng(2)), "applications.new.total": 999}
+    parts = sum(mistyped[k] or 0 for k in row)
+    first, second = each_return(SPEC, [alone, mistyped])
+    assert first["applications.new.total"] == 51 and first["applications.new.natural"] is None
+    assert second["applications.new.total"] == parts
+    [together] = consolidate_groups(SPEC, [alone, mistyped], [[0, 1]])
+    assert together["applications.new.total"] == 51 + parts
+    assert together["applications.new.natural"] == mistyped["applications.new.natural"]
+    for key, value in together.items():  # each figure the sum of the returns' own
+        mine = [f[key] for f in (first, second) if f[key] is not None]
+        assert value == (round(sum(mine), 6) if mine else None), key
+
+
 def test_the_english_listing_lines_up_whatever_its_widest_label(run: dict[str, Any]) -> None:
     """ "Not on the roster" (the stranger) is wider than any Chinese label: every listed
     line still starts its unit or file at one column."""

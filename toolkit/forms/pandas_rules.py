@@ -324,6 +324,27 @@ def compute_totals(
     return out
 
 
+def counted_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
+    """Totals as a consolidated table counts a return: the sum of its parts wherever a part
+    has a number (a blank or mistyped total gives way to its parts), else the total as
+    typed (a row that gives only its 总计, W7). Totals of totals follow, pass by pass."""
+    out = values.copy()
+    sums = _total_sums(spec)
+    for _ in range(len(sums) + 1):
+        frame = RuleFrame(out)
+        updates = {}
+        for key, (parts, summed) in sums.items():
+            use = ~_all(frame.blank(p) for p in parts)
+            current = frame.number(key)
+            counted = np.where(use, summed(frame), current)
+            if not np.array_equal(counted, current, equal_nan=True):
+                updates[key] = counted
+        if not updates:
+            break
+        out = out.assign(**updates)
+    return out
+
+
 def fill_blank_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
     """W6: a total left blank while one of its parts has a number is taken as their sum.
 
