@@ -91,7 +91,9 @@ def test_a_name_containing_unit_names_gives_the_longest_in_roster_order() -> Non
             for c, u in matcher.cores
             if len(c) >= 2
             and any(
-                key.startswith(c, at) and not _names_another_body(key[at + len(c) :])
+                key.startswith(c, at)
+                and not _names_another_body(key[at + len(c) :])
+                and not matcher.placed_elsewhere(key[:at], c)
                 for at in range(len(key))
             )
         ]
@@ -118,6 +120,26 @@ def test_a_unit_name_inside_the_name_of_another_body_is_no_match() -> None:
         },
     )
     assert matcher.match(None, None, "兰江街道年报终稿.xlsx").unit == roster[1]
+
+
+def test_a_unit_of_another_place_is_not_ours() -> None:
+    """A roster of 余姚市's units lists 市档案馆: 余姚市档案馆 is it, 慈溪市档案馆 (a
+    neighbour's report in the inbox) is not. A roster naming no place cannot tell."""
+    roster = numbered("余姚市人民政府", "市档案馆", "兰江街道办事处")
+    matcher = Matcher(roster)
+    matched_as(
+        matcher,
+        {
+            "余姚市档案馆": roster[1],
+            "宁波市余姚市档案馆": roster[1],
+            "余姚市兰江街道": roster[2],
+            "关于兰江街道": roster[2],  # no place written before it
+        },
+    )
+    for other in ("慈溪市档案馆", "慈溪市兰江街道", "宁波市档案馆"):
+        assert matcher.match(other, None, "年报.xlsx").how == "unknown", other
+    placeless = Matcher(numbered("市档案馆"))
+    assert placeless.match("慈溪市档案馆", None, "x.xlsx").unit is not None  # cannot tell
 
 
 def test_a_short_name_without_its_place_names_the_unit_of_that_place() -> None:

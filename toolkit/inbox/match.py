@@ -42,7 +42,7 @@ _BODY_ENDINGS = (
 # what may follow a unit's name and still be that unit: a 全称 ending, its usual short forms
 _OWN_ENDINGS = tuple(sorted({*_SUFFIXES, "办", "村委会"}, key=len, reverse=True))
 _PLACE_ENDINGS = "省市县区州旗盟"  # 余姚市 in 余姚市民政局
-_NOT_PLACES = frozenset({"社区", "小区", "园区", "景区", "街区", "片区", "校区", "厂区"})
+_NOT_PLACES = ("社区", "小区", "园区", "景区", "街区", "片区", "校区", "厂区")
 _MAX_PLACE = 5  # characters of one place name (内蒙古自治区 is split at 区 anyway)
 _MIN_TAIL = 3  # a place-less 简称 shorter than this (局, 民政) matches too much
 _MAX_CANDIDATES = 10  # candidates named for a name that fits many units
@@ -97,6 +97,9 @@ class Matcher:
         for unit_core, unit in self.cores:
             for tail in _place_less(unit_core):
                 self.by_tail.setdefault(tail, []).append(unit)
+        # the places the roster's names give (余姚市 of 余姚市民政局): a unit's name written
+        # after another place (慈溪市档案馆 for 市档案馆) is that place's unit, not ours
+        self.places = {place for unit_core, _ in self.cores for place in _places(unit_core)}
         self.position = {id(u): i for i, u in enumerate(roster)}
         self.by_email = {}
         for unit in roster:
@@ -133,11 +136,23 @@ class Matcher:
                     and not _names_another_body(
                         key[start + length :], inside in self.government_cores
                     )
+                    and not self.placed_elsewhere(key[:start], inside)
                 ):
                     found.update((id(u), u) for u in units)
             if found:
                 return self._in_roster_order(found.values())
         return ()
+
+    def placed_elsewhere(self, before: str, inside: str) -> bool:
+        """Whether the text before a unit's core ends with a place none of the roster's
+        names gives (慈溪市 before 市档案馆, in a roster of 余姚市's units); a roster that
+        names no place cannot tell."""
+        if not before or not self.places or _places(inside):
+            return False  # one that names its own place (余姚市…) may follow a larger one
+        written = before + inside[0] if inside[0] in _PLACE_ENDINGS else before
+        if written[-1] not in _PLACE_ENDINGS:
+            return False  # no place written right before it (关于, a year, a note)
+        return not any(written.endswith(place) for place in self.places)
 
     def by_short_name(self, name: str) -> tuple[RosterEntry, ...]:
         """Roster units whose name ends so after a leading place: 民政局, 市民政局."""
@@ -197,10 +212,10 @@ def _names_another_body(rest: str, government: bool = False) -> bool:
     return False
 
 
-def _place_less(unit_core: str) -> list[str]:
-    """The 简称 of ``unit_core`` without its leading places: 宁波市余姚市民政局 ->
-    余姚市民政局, 市民政局, 民政局. Only places at the start count (社区 is no place)."""
-    tails = []
+def _places(unit_core: str) -> list[str]:
+    """The places a unit's core starts with: 宁波市余姚市民政局 -> 宁波市, 余姚市 (社区 is
+    no place; each place at most _MAX_PLACE characters)."""
+    places: list[str] = []
     start = 0
     while True:
         end = next(
@@ -211,13 +226,25 @@ def _place_less(unit_core: str) -> list[str]:
             ),
             None,
         )
-        if end is None or unit_core[start : end + 1] in _NOT_PLACES:
-            return tails
-        for tail in (unit_core[end:], unit_core[end + 1 :]):
-            # 市民政局 keeps the level it names (市, 县, 区); 省民政厅 and the like too
+        place = unit_core[start : end + 1] if end is not None else ""
+        if not place or place.endswith(_NOT_PLACES):
+            return places
+        places.append(place)
+        start = end + 1
+
+
+def _place_less(unit_core: str) -> list[str]:
+    """The 简称 of ``unit_core`` without its leading places: 宁波市余姚市民政局 ->
+    余姚市民政局, 市民政局, 民政局. Only places at the start count (社区 is no place)."""
+    tails = []
+    end = 0
+    for place in _places(unit_core):
+        end += len(place)
+        # 市民政局 keeps the level it names (市, 县, 区); 省民政厅 and the like too
+        for tail in (unit_core[end - 1 :], unit_core[end:]):
             if len(tail) >= _MIN_TAIL:
                 tails.append(tail)
-        start = end + 1
+    return tails
 
 
 def _stem(file_name: str) -> str:
