@@ -165,7 +165,10 @@ def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> N
     assert (stranger[5], stranger[6]) == (0, 0)  # its counts, like every listed return's
     problems = book["问题清单"][1:]
     counted = [r for r in run["report"]["results"] if "第一次.eml" not in r["file"]]
-    assert len(problems) == sum(len(r["findings"]) for r in counted)
+    # every finding of the listed returns, and the mail that could not be opened
+    inbox = run["report"]["inbox_problems"]
+    assert len(problems) == sum(len(r["findings"]) for r in counted) + len(inbox)
+    assert [row[1] for row in problems[-len(inbox) :]] == [p["origin"] for p in inbox]
     assert any(row[4] == "A3" and row[0] == "余姚市教育局" for row in problems)
     details = book["明细"]
     keys = details[0]
@@ -732,8 +735,12 @@ def test_times_are_shown_on_the_computers_clock_whatever_zone_they_came_in(
     loose = filled(inbox, "兰江.xlsx", "兰江街道办事处", 2)
     moment = dt.datetime(2026, 1, 13, 1, 30, tzinfo=dt.UTC).timestamp()
     os.utime(loose, (moment, moment))
+    # dated only by its 填报日期: that day's start, not a time made up by a zone
+    filled(inbox, "梨洲.xlsx", "梨洲街道办事处", 3, **{"meta.date": dt.date(2026, 1, 14)})
     roster = tmp_path / "名单.csv"
-    roster.write_text("单位名称\n凤山街道办事处\n兰江街道办事处\n", encoding="utf-8")
+    roster.write_text(
+        "单位名称\n凤山街道办事处\n兰江街道办事处\n梨洲街道办事处\n", encoding="utf-8"
+    )
     summary = tmp_path / "汇总.xlsx"
     done = toolkit(
         "summary", str(inbox), "-r", str(roster), "-o", str(summary),
@@ -744,3 +751,4 @@ def test_times_are_shown_on_the_computers_clock_whatever_zone_they_came_in(
     shown = {row[0].value: row[4].value for row in rows.iter_rows(min_row=2)}
     assert shown["凤山街道办事处"] == dt.datetime(2026, 1, 12, 10, 0)
     assert shown["兰江街道办事处"] == dt.datetime(2026, 1, 13, 9, 30)
+    assert shown["梨洲街道办事处"] == dt.datetime(2026, 1, 14, 0, 0)

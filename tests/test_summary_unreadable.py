@@ -34,8 +34,9 @@ UNITS = {
 }
 
 
-def mail(path: Path, sender: str, attachments: list[tuple[str, bytes]]) -> None:
-    path.write_bytes(bytes(mail_of(sender, "Mon, 12 Jan 2026 10:00:00 +0800", *attachments)))
+def mail(path: Path, sender: str, attachments: list[tuple[str, bytes]], day: int = 12) -> None:
+    date = f"{day} Jan 2026 10:00:00 +0800"
+    path.write_bytes(bytes(mail_of(sender, date, *attachments)))
 
 
 @pytest.fixture(scope="module")
@@ -196,9 +197,16 @@ def later(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     wrong = filled("乙街道", 2, **{"applications.new.total": 999})
     # 甲: a good report, then a correction that cannot be read
     mail(inbox / "1.eml", "a@example.cn", [("甲街道年报.xlsx", good)])
-    late = inbox / "2.eml"
-    mail(late, "a@example.cn", [("甲街道年报（更正）.xlsx", broken)])
-    late.write_bytes(late.read_bytes().replace(b"12 Jan 2026", b"14 Jan 2026"))
+    mail(inbox / "2.eml", "a@example.cn", [("甲街道年报（更正）.xlsx", broken)], day=14)
+    # 戊: a report, then a RAR; 己: a RAR, then a report (and the same file twice in it)
+    rar = b"Rar!\x1a\x07\x00" + b"x" * 50
+    mail(inbox / "6.eml", "e@example.cn", [("戊街道年报.xlsx", filled("戊街道", 6))])
+    mail(inbox / "7.eml", "e@example.cn", [("戊街道更正.rar", rar)], day=14)
+    mail(inbox / "8.eml", "f@example.cn", [("己街道年报.rar", rar)], day=10)
+    report = filled("己街道", 7)
+    mail(
+        inbox / "9.eml", "f@example.cn", [("己街道年报.xlsx", report), ("己街道年报.xlsx", report)]
+    )
     # 乙: one mail, the broken file first and the report with errors after it
     mail(inbox / "3.eml", "b@example.cn", [("乙附表.xlsx", broken), ("乙街道年报.xlsx", wrong)])
     # 丙's address sends 丁's broken file: the file's name says whose it is
@@ -240,14 +248,19 @@ def test_a_broken_file_does_not_drop_the_readable_report_it_came_with_or_after(
 
     book = CalamineWorkbook.from_path(str(later["root"] / "汇总.xlsx"))
     details = book.get_sheet_by_name("明细").to_python()
-    assert [row[0] for row in details[2:] if row[4] == "是"] == ["甲街道", "丙街道"]
+    assert [row[0] for row in details[2:] if row[4] == "是"] == [
+        "甲街道",
+        "丙街道",
+        "戊街道",
+        "己街道",
+    ]
 
 
 def test_the_drafts_say_what_could_not_be_read_beside_what_counts(later: dict[str, Any]) -> None:
     message, text = draft(later, "甲街道")
     assert message["Subject"].startswith("请重新报送")
     assert "1. 甲街道年报（更正）.xlsx：文件已损坏或不完整" in text
-    assert "仍按贵单位此前报送的 甲街道年报.xlsx 统计" in text
+    assert "仍按贵单位报送的 甲街道年报.xlsx 统计" in text
     message, text = draft(later, "乙街道")
     assert message["Subject"].startswith("请修改")  # its report's errors first
     assert "另外，收到的以下文件无法读取" in text and "1. 乙附表.xlsx：文件已损坏" in text
@@ -261,3 +274,32 @@ def test_a_broken_file_is_its_named_units_whatever_address_sent_it(
     assert found["丙街道"]["status"] == "ok" and found["丙街道"]["unreadable"] == []
     stranger = next(x for x in later["text"].stdout.splitlines() if "附件.xlsx" in x)
     assert "不在名单中" in stranger and "已损坏或不完整" in stranger  # why, not just who
+
+
+def test_an_archive_that_cannot_be_read_is_judged_by_when_it_came(later: dict[str, Any]) -> None:
+    """A RAR after a unit's report: the report counts, the unit is asked to send it again;
+    a RAR before the report that replaced it is nothing left to do."""
+    found = units(later)
+    after = found["戊街道"]
+    assert after["status"] == "ok" and [Path(u["origin"]).name for u in after["unreadable"]] == [
+        "7.eml › 戊街道更正.rar"
+    ]
+    lines = later["text"].stdout.splitlines()
+    assert any(x.split()[:2] == ["另有无法读取", "戊街道"] for x in lines)
+    message, text = draft(later, "戊街道")
+    assert message["Subject"].startswith("请重新报送") and "戊街道更正.rar：RAR" in text
+    assert "仍按贵单位报送的 戊街道年报.xlsx 统计" in text
+    before = found["己街道"]
+    assert before["status"] == "ok" and before["unreadable"] == []
+    assert "8.eml › 己街道年报.rar" in [Path(f).name for f in before["superseded"]]
+    assert not (later["drafts"] / "己街道.eml").exists()
+    assert not any("己街道年报.rar" in x for x in lines)  # nothing left to do about it
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(later["root"] / "汇总.xlsx"))
+    rows = book.get_sheet_by_name("报送情况").to_python()
+    note = next(r for r in rows if r[0] == "己街道")[7]
+    assert "同一文件重复发送" in note and "较早报送、已被替代" in note and "己街道年报.rar" in note
+    problems = book.get_sheet_by_name("问题清单").to_python()
+    assert [r[0] for r in problems if str(r[1]).endswith("戊街道更正.rar")] == ["戊街道"]
+    assert not any(str(r[1]).endswith("己街道年报.rar") for r in problems)

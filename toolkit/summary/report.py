@@ -18,18 +18,22 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
     for row in summary.units:
         item = row.counted
         errors, warnings = row.finding_counts
+        # nothing counts: what it sent that could not be read, as 报送情况 shows it
+        sent = [u for u in row.unreadable if item is None]
+        when = item.when if item else max((u.sent for u in sent if u.sent), default=None)
         units.append(
             {
                 "unit": row.unit.name,
                 "group": row.unit.group,
                 "email": row.unit.email,
                 "status": row.status,
-                "file": item.result.file if item else None,
+                "file": item.result.file if item else "；".join(u.origin for u in sent) or None,
                 "matched_by": item.match.how if item else None,
-                "received": item.when.isoformat() if item and item.when else None,
+                "received": when.isoformat() if when else None,
                 "errors": errors,
                 "warnings": warnings,
-                "superseded": [r.result.file for r in row.superseded],
+                "superseded": [r.result.file for r in row.superseded]
+                + [u.origin for u in row.unread_replaced],
                 "other_year": [
                     {"file": r.result.file, "year": r.result.meta.get("year")}
                     for r in row.other_year
@@ -84,6 +88,7 @@ def said_with_origin(origin: str, why: str) -> str:
 def text_report(summary: Summary) -> str:
     listed: list[tuple[str, str]] = []  # (status or standing, what follows it)
     unreadable = render("summary.standing.unreadable_mail")
+    also_unreadable = render("summary.standing.also_unreadable")
     for row in summary.units:
         readable = [r.result.file for r in row.returns if not r.result.unreadable]
         if readable or row.status not in ("unreadable", "other_year"):
@@ -91,9 +96,11 @@ def text_report(summary: Summary) -> str:
             if row.maybe_same:
                 text += "  " + render("summary.note.maybe_same", names="、".join(row.maybe_same))
             listed.append((render(f"summary.status.{row.status}"), text))
-        # what it sent that could not be read, each with why (a row of its own)
+        # what it sent that could not be read, each with why (a row of its own): beside a
+        # readable return, said as something else it sent
+        label = also_unreadable if readable else unreadable
         for origin, why in row.unreadable_sent:
-            listed.append((unreadable, f"{row.unit.name}  {said_with_origin(origin, why)}"))
+            listed.append((label, f"{row.unit.name}  {said_with_origin(origin, why)}"))
         for item in row.other_year:
             given = render("summary.given_year", year=item.result.meta.get("year"))
             text = f"{row.unit.name}  {item.result.file}{given}"
@@ -111,9 +118,8 @@ def text_report(summary: Summary) -> str:
     width = max((display_width(label) for label, _ in listed), default=0) + 1
     lines = [f"  {padded(label, width)}{text}".rstrip() for label, text in listed]
     statuses = [row.status for row in summary.units]
-    if summary.inbox_problems.problems:
-        count = len(summary.inbox_problems.problems)
-        lines.append(render("summary.inbox_unreadable", count=count))
+    if problems:  # those no unit's line tells
+        lines.append(render("summary.inbox_unreadable", count=len(problems)))
     if summary.unmatched:
         lines.append(render("summary.unmatched_line", count=len(summary.unmatched)))
     if summary.other_year:

@@ -74,7 +74,8 @@ class Return:
         if filled:
             try:
                 day = dt.date.fromisoformat(str(filled)[:10])
-                return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+                # the day began where it was filled in: taken as this computer's zone
+                return dt.datetime(day.year, day.month, day.day).astimezone()
             except ValueError:
                 pass
         return self.received.modified
@@ -109,6 +110,7 @@ class UnitRow:
     # what it sent that holds no return (a mail with only a PDF): its sender or name says
     unreadable: list[Unread] = field(default_factory=list)
     passed_over: list[Unread] = field(default_factory=list)
+    unread_replaced: list[Unread] = field(default_factory=list)  # a readable return came later
 
     @property
     def returns(self) -> list[Return]:
@@ -138,7 +140,7 @@ class UnitRow:
             return "missing"
         if any(item.result.status == "errors" for item in self.returns):
             return "errors"
-        return "unreadable" if self.broken else None
+        return "unreadable" if self.broken or self.unreadable else None
 
     @property
     def unreadable_sent(self) -> list[tuple[str, str]]:
@@ -191,9 +193,20 @@ class Summary:
     @property
     def unattributed(self) -> tuple[list[Unread], list[Unread]]:
         """The inbox's problems and notes no unit's row tells (a unit's are said there)."""
-        told = {id(u) for row in self.units for u in (*row.unreadable, *row.passed_over)}
+        told = {
+            id(u)
+            for row in self.units
+            for u in (*row.unreadable, *row.passed_over, *row.unread_replaced)
+        }
         problems = [u for u in self.inbox_problems.problems if id(u) not in told]
         return problems, [u for u in self.inbox_problems.skipped if id(u) not in told]
+
+    @property
+    def open_problems(self) -> list[Unread]:
+        """The inbox's problems still to deal with: all but those a unit's readable return,
+        sent later, has made moot."""
+        moot = {id(u) for row in self.units for u in row.unread_replaced}
+        return [u for u in self.inbox_problems.problems if id(u) not in moot]
 
     @property
     def unmatched(self) -> list[Return]:
@@ -203,8 +216,9 @@ class Summary:
     def exit_code(self) -> int:
         """As `check`'s, over the returns whose findings are listed: 2 when a file could
         not be read (a return, or a mail, archive or attachment of the inbox), else 1 when
-        a return has errors, else 0 (a replaced return's or another year's do not count)."""
-        return 2 if self.inbox_problems.problems else exit_code([r.result for r in self.listed])
+        a return has errors, else 0 (what a later return replaced, or another year's, does
+        not count)."""
+        return 2 if self.open_problems else exit_code([r.result for r in self.listed])
 
 
 def summarise(
@@ -290,10 +304,19 @@ def _attribute_unread(units: list[UnitRow], inbox: Inbox, matcher: Matcher) -> N
         if unit is None:
             continue
         row = rows[unit.row]
-        if problem or item.message.message_id in _UNREADABLE_NOTES:
-            row.unreadable.append(item)
-        else:
+        if not (problem or item.message.message_id in _UNREADABLE_NOTES):
             row.passed_over.append(item)
+        elif _replaced(item, row):
+            row.unread_replaced.append(item)  # a readable return came after it
+        else:
+            row.unreadable.append(item)
+
+
+def _replaced(item: Unread, row: UnitRow) -> bool:
+    """Whether a readable return the unit sent later counts instead of ``item`` (one whose
+    time is unknown, a file put in the folder, may be the latest: it is not replaced)."""
+    readable = [r for r in row.returns if not r.result.unreadable and r.when is not None]
+    return item.sent is not None and any(item.sent < r.when for r in readable)  # type: ignore[operator]
 
 
 def usual_year(results: list[FileResult]) -> int | None:

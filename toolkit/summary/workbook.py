@@ -383,9 +383,14 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         if unit_row.supplements:
             files = "；".join(r.result.file for r in unit_row.supplements)
             notes.append(_t("note.supplements", files=files))
-        if unit_row.superseded:
-            files = "；".join(r.result.file for r in unit_row.superseded)
-            notes.append(_t("note.superseded", files=files))
+        counted_sums = {r.result.sha256 for r in unit_row.returns if r.result.sha256}
+        again = [r for r in unit_row.superseded if r.result.sha256 in counted_sums]
+        if again:  # the same file twice (in one mail, or sent again): nothing replaced
+            notes.append(_t("note.sent_again", files="；".join(r.result.file for r in again)))
+        older = [r.result.file for r in unit_row.superseded if r not in again]
+        older += [u.origin for u in unit_row.unread_replaced]
+        if older:
+            notes.append(_t("note.superseded", files="；".join(older)))
         if unit_row.other_year:
             files = "；".join(r.result.file for r in unit_row.other_year)
             notes.append(_t("note.other_year", files=files, year=summary.year))
@@ -437,6 +442,15 @@ def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
             for col, text in enumerate(cells):
                 sheet.write_string(row, col, text, styles.text if col == 6 else None)
             row += 1
+    # what the inbox could not open (a broken or RAR archive, a mail): every problem here
+    owner = {id(u): r.unit.name for r in summary.units for u in r.unreadable}
+    error = render("check.report.error")
+    for unread in summary.open_problems:
+        cells = [owner.get(id(unread), ""), unread.origin, "", "", "", error]
+        for col, text in enumerate(cells):
+            sheet.write_string(row, col, text)
+        sheet.write_string(row, 6, unread.message.render(), styles.text)
+        row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
     sheet.freeze_panes(1, 0)
 
@@ -452,7 +466,11 @@ def _details(
     row, the one a pivot table starts from); its group, and whether 汇总表 adds it up, so
     that a pivot of the rows kept by that column gives 汇总表's figures."""
     sheet = workbook.add_worksheet(_t("sheet.details"))
-    counted = [r for r in summary.counted if r.result.form]
+    # in roster order, as 报送情况 (a unit's returns in the order they came)
+    counted = sorted(
+        (r for r in summary.counted if r.result.form),
+        key=lambda r: r.match.unit.row if r.match.unit else 0,
+    )
     keys: dict[str, str] = {}
     by_form = {
         form: Labels(specs[form]) for form in {r.result.form for r in counted} if form in specs
