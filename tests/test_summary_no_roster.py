@@ -11,7 +11,7 @@ import numpy as np
 from python_calamine import CalamineWorkbook
 
 from tests.fills import consistent_fill
-from tests.support import build_template, fill_workbook, saved_mail
+from tests.support import build_template, fill_workbook, read_map, read_sheets, saved_mail, value_at
 from tests.support import run_toolkit as toolkit
 from toolkit.check.result import FileResult
 from toolkit.forms.registry import load_form
@@ -70,6 +70,18 @@ def test_a_nameless_return_is_its_senders_unit_not_its_file_names() -> None:
         "附件（a@x.cn）",
         "附件（b@y.cn）",
         "坏",  # a file put in the folder, with no sender: its name
+    ]
+    # a shared address sends several units' files: the file's name says whose, first
+    found = grouped(
+        ["市教育局", "", "兰江街道办事处", ""],
+        ["a.xlsx", "市体育局年报.xlsx", "b.xlsx", "兰江街道更正.xlsx"],
+        ["office@x.cn", "office@x.cn", "lj@x.cn", "office@x.cn"],
+    )
+    assert [name for name, _ in found] == [
+        "市教育局",
+        "市体育局",
+        "兰江街道办事处",
+        "兰江街道办事处",
     ]
 
 
@@ -141,7 +153,15 @@ def test_without_a_roster_the_clerk_is_told_what_to_settle_and_whom_to_write(
     ):
         template = build / f"t-{name}"
         build_template(SPEC, template, unit=unit, year=2025)
-        fill_workbook(template, inbox / name, consistent_fill(SPEC, np.random.default_rng(seed)))
+        fill_workbook(template, build / name, consistent_fill(SPEC, np.random.default_rng(seed)))
+        if name == "余姚.xlsx":  # by mail, and a RAR after it from the same address
+            saved_mail(inbox / "y1.eml", "Mon, 12 Jan 2026 09:00:00 +0800", name,
+                       (build / name).read_bytes(), sender="yy@x.cn")  # fmt: skip
+            rar = b"Rar!\x1a\x07\x00" + b"x" * 40
+            saved_mail(inbox / "y2.eml", "Tue, 13 Jan 2026 09:00:00 +0800", "余姚更正.rar",
+                       rar, sender="yy@x.cn")  # fmt: skip
+        else:
+            (inbox / name).write_bytes((build / name).read_bytes())
     broken = b"PK\x03\x04" + b"cut short" * 20
     saved_mail(inbox / "a.eml", "Mon, 12 Jan 2026 10:00:00 +0800", "附件.xlsx", broken,
                sender="a@x.cn")  # fmt: skip
@@ -152,7 +172,7 @@ def test_without_a_roster_the_clerk_is_told_what_to_settle_and_whom_to_write(
     args = ("summary", str(inbox), "-o", str(summary), "--replies", str(drafts))
     done = toolkit(*args, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
-    line = next(x for x in done.stdout.splitlines() if "民政局.xlsx" in x)
+    line = next(x for x in done.stdout.splitlines() if x.split()[1:2] == ["民政局"])
     assert "可能与以下单位是同一单位，请人工核对：余姚市民政局、慈溪市民政局" in line
     sheet = CalamineWorkbook.from_path(str(summary)).get_sheet_by_name("报送情况").to_python()
     row = next(r for r in sheet if r[0] == "民政局")
@@ -161,11 +181,30 @@ def test_without_a_roster_the_clerk_is_told_what_to_settle_and_whom_to_write(
     assert [r[:2] for r in overview if r[0] == "报表中的单位（未给单位名单）"] == [
         ["报表中的单位（未给单位名单）", 5.0]
     ]
-    # each sender's unreadable 附件.xlsx is its own unit, written to at its address
+    # each sender's unreadable 附件.xlsx is its own unit, written to at its address, not
+    # greeted by a name made up for it, with a template whose 填报单位 it fills in
     written = sorted(p.name for p in drafts.glob("*.eml"))
-    assert written == ["附件（a@x.cn）.eml", "附件（b@y.cn）.eml"]
+    assert written == ["余姚市民政局.eml", "附件（a@x.cn）.eml", "附件（b@y.cn）.eml"]
+    import email
+    from email import policy
+
+    raw = (drafts / "附件（a@x.cn）.eml").read_bytes()
+    message = email.message_from_bytes(raw, policy=policy.default)
+    text = message.get_body(("plain",)).get_content()
+    assert text.startswith("您好：") and "附件（" not in message["Subject"] + text
+    assert message["To"] == "a@x.cn"
+    [template] = list(message.iter_attachments())
+    assert template.get_filename() == "2025年度年报模板.xlsx"
+    copy = tmp_path / "模板.xlsx"
+    copy.write_bytes(template.get_content())
+    fields, _ = read_map(copy)
+    assert value_at(read_sheets(copy), *fields["meta.unit"]) in ("", None)
+    # 余姚市民政局's address also sent a RAR: it is told, though no roster names it
+    raw = (drafts / "余姚市民政局.eml").read_bytes()
+    told = email.message_from_bytes(raw, policy=policy.default).get_body(("plain",))
+    assert "余姚更正.rar：RAR" in told.get_content()
     clean = tmp_path / "干净"
     clean.mkdir()
-    (clean / "余姚.xlsx").write_bytes((inbox / "余姚.xlsx").read_bytes())
+    (clean / "余姚.xlsx").write_bytes((build / "余姚.xlsx").read_bytes())
     quiet = toolkit("summary", str(clean), "--replies", str(tmp_path / "草稿2"), cwd=tmp_path)
     assert quiet.returncode == 0 and "没有写草稿" in quiet.stdout

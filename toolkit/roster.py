@@ -64,6 +64,9 @@ class RosterEntry:
     contact: str | None
     group: str | None
     row: int
+    # without a roster, a unit known only by its sender's address (its file named none):
+    # its name is ours to show, not one to greet it by or write into its template
+    placeholder: bool = False
 
     @property
     def addresses(self) -> list[str]:

@@ -47,6 +47,7 @@ _MAX_PLACE = 5  # characters of one place name (内蒙古自治区 is split at �
 _MIN_TAIL = 3  # a place-less 简称 shorter than this (局, 民政) matches too much
 _MAX_CANDIDATES = 10  # candidates named for a name that fits many units
 _GOVERNMENT = "政府"  # a 人民政府's core is its place alone: 余姚市
+_PLACE_UNITS = ("街道", "镇", "乡")  # a township's name is a unit's name too
 
 How = Literal["unit", "sender", "file", "ambiguous", "unknown"]
 
@@ -170,7 +171,7 @@ class Matcher:
         steps = (
             ("unit", lambda: named or (short if len(short) == 1 else ())),
             ("sender", lambda: sent),
-            ("file", lambda: self.by_name(_stem(file_name))),  # only when the others fail
+            ("file", lambda: self.by_name(stem_of(file_name))),  # only when the others fail
         )
         for how, find in steps:
             candidates = find()
@@ -188,7 +189,7 @@ class Matcher:
     def match_unread(self, sender: str | None, file_name: str) -> Match:
         """Whose is a file nothing could be read from: the one unit its name names (a
         unit's address may forward a subordinate's broken file), else as a return is."""
-        named = self.by_name(_stem(file_name))
+        named = self.by_name(stem_of(file_name))
         if len(named) == 1:
             return Match("file", named)
         return self.match(None, sender, file_name)
@@ -247,7 +248,16 @@ def _place_less(unit_core: str) -> list[str]:
     return tails
 
 
-def _stem(file_name: str) -> str:
+def names_a_body(name: str) -> bool:
+    """Whether ``name`` ends as a body's name does (市体育局, 兰江街道), not as a file's
+    word (附件, 终稿)."""
+    key = comparable(name_key(name))
+    return len(key) >= _MIN_CORE and key.endswith((*_BODY_ENDINGS, *_OWN_ENDINGS, *_PLACE_UNITS))
+
+
+def stem_of(file_name: str) -> str:
+    """A file's name as a unit name: without its extension, years and the words of a
+    report's title (年报, 统计表…)."""
     stem = file_name.rsplit(".", 1)[0]
     return re.sub(
         r"(19|20)\d{2}年?度?|政府信息公开|工作|年度|年报|报告|统计表|[()（）_\-\s]", "", stem

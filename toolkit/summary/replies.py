@@ -113,10 +113,22 @@ class _Job:
         self.year = year
         self.rows = {row.unit.row: row for row in summary.units}
         blank = [unit for unit, kind, _ in planned if kind in ("missing", "unreadable")]
-        # one layout for every template sent with a draft; each gets its unit name
+        named = [unit for unit in blank if not unit.placeholder]
+        # one layout for every template sent with a draft; each gets its unit name, but one
+        # known only by its address, which gets a template whose 填报单位 is left to fill in
         self.template = (
-            prepare(spec, TemplateOptions(year=year, unit=blank[0].name)) if blank else None
+            prepare(spec, TemplateOptions(year=year, unit=named[0].name)) if named else None
         )
+        self.unnamed = (
+            prepare(spec, TemplateOptions(year=year))
+            if any(unit.placeholder for unit in blank)
+            else None
+        )
+
+    def template_for(self, unit: RosterEntry) -> Prepared:
+        shared = self.unnamed if unit.placeholder else self.template
+        assert shared is not None
+        return shared if unit.placeholder else shared.for_unit(unit.name)
 
     def write(self, index: int) -> Draft:
         unit, kind, path = self.planned[index]
@@ -125,8 +137,8 @@ class _Job:
         if kind == "errors":
             message = _errors_draft(row, faulty, self.year)
         else:  # a unit missing its report may have sent a supplementary table with errors
-            assert self.template is not None
-            message = _template_draft(row, kind, self.spec, self.year, self.template, faulty)
+            template = self.template_for(unit)
+            message = _template_draft(row, kind, self.spec, self.year, template, faulty)
         data = message.as_bytes(policy=_DRAFT_POLICY)
         atomic_write(path, lambda tmp: tmp.write_bytes(data))
         return Draft(unit, kind, path)
@@ -149,7 +161,7 @@ def sendable_addresses(unit: RosterEntry) -> list[str]:
 def _draft(unit: RosterEntry, subject: str, body: str) -> EmailMessage:
     message = EmailMessage()
     # every address of the unit's 邮箱 cell, each with the unit's contact or name
-    name = unit.contact or unit.name
+    name = unit.contact or ("" if unit.placeholder else unit.name)
     message["To"] = ", ".join(formataddr((name, a)) for a in sendable_addresses(unit))
     message["Subject"] = subject
     message["X-Unsent"] = "1"  # Outlook opens it as a draft to send
@@ -168,9 +180,14 @@ def _errors_draft(row: UnitRow, faulty: list[Return], year: int) -> EmailMessage
     if unreadable:
         problems += "\n\n" + render("summary.reply.also_unreadable", items=unreadable)
     body = render(
-        "summary.reply.errors_body", unit=unit.name, year=year, counts=counts, problems=problems
+        "summary.reply.errors_body",
+        unit=_greeted(unit),
+        year=year,
+        counts=counts,
+        problems=problems,
     )
-    message = _draft(unit, render("summary.reply.errors_subject", unit=unit.name, year=year), body)
+    subject = render("summary.reply.errors_subject", unit=_titled(unit), year=year)
+    message = _draft(unit, subject, body)
     _attach_marked(message, faulty)
     return message
 
@@ -200,21 +217,32 @@ def _template_draft(
             files = "、".join(Path(r.received.name).name for r in readable)
             more = "\n\n" + render("summary.reply.counted_meanwhile", files=files) + more
         body = render(
-            "summary.reply.unreadable_body", unit=unit.name, year=year, items=items, more=more
+            "summary.reply.unreadable_body", unit=_greeted(unit), year=year, items=items, more=more
         )
-        subject = render("summary.reply.unreadable_subject", unit=unit.name, year=year)
+        subject = render("summary.reply.unreadable_subject", unit=_titled(unit), year=year)
     else:
-        body = render("summary.reply.missing_body", unit=unit.name, year=year, more=more)
-        subject = render("summary.reply.missing_subject", unit=unit.name, year=year)
+        body = render("summary.reply.missing_body", unit=_greeted(unit), year=year, more=more)
+        subject = render("summary.reply.missing_subject", unit=_titled(unit), year=year)
     message = _draft(unit, subject, body)
     with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:
         template = Path(work) / "template.xlsx"
-        options = TemplateOptions(year=year, unit=unit.name)
-        write_template(spec, template, options, shared.for_unit(unit.name))
-        name = render("summary.reply.template_name", unit=unit.name, year=year)
+        options = TemplateOptions(year=year, unit=None if unit.placeholder else unit.name)
+        write_template(spec, template, options, shared)
+        name = render("summary.reply.template_name", unit=_titled(unit), year=year)
         message.add_attachment(template.read_bytes(), *XLSX, filename=name)
     _attach_marked(message, faulty)
     return message
+
+
+def _greeted(unit: RosterEntry) -> str:
+    """Whom a draft's first line greets: the unit, or a plain greeting for one known only
+    by its address."""
+    return render("summary.reply.greeting") if unit.placeholder else unit.name
+
+
+def _titled(unit: RosterEntry) -> str:
+    """The unit's name in a subject or file name ("" for one known only by its address)."""
+    return "" if unit.placeholder else unit.name
 
 
 def _unreadable_items(row: UnitRow) -> str:

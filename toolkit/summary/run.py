@@ -23,7 +23,7 @@ from toolkit.check.pipeline import check_files
 from toolkit.check.result import FileResult, exit_code
 from toolkit.forms.model import FormSpec
 from toolkit.inbox.collect import Inbox, Received, Unread, collect
-from toolkit.inbox.match import Match, Matcher, comparable, core
+from toolkit.inbox.match import Match, Matcher, comparable, core, names_a_body, stem_of
 from toolkit.roster import RosterEntry, name_key
 
 # what the summary workbook and reports need next; imported while the workers read
@@ -280,11 +280,11 @@ def summarise(
     given = year is not None
     year = year or (usual_year(results) if infer_year else None)
     units = _by_unit(roster, returns, expected, year)
-    if expected:
-        _attribute_unread(units, inbox, matcher)
-    else:
+    if not expected:
         for row in units:
             row.maybe_same = unlisted.maybe.get(row.unit.row, ())
+        matcher = Matcher(roster)  # the units the returns name, with their senders
+    _attribute_unread(units, inbox, matcher)
     return Summary(folder, roster, returns, units, inbox, year, given, expected)
 
 
@@ -454,19 +454,30 @@ def units_from_returns(
     for (key, _, written), sender in zip(named, senders, strict=True):
         if key and written and sender:
             named_by.setdefault(sender, set()).add(group[position[key]])
+    placeholders: set[int] = set()
+    known = Matcher([RosterEntry(name, None, None, None, i) for i, name in enumerate(spelling)])
     for i in by_sender:
         sender = senders[i] or ""
-        found = named_by.get(sender, set())
+        # the unit its file name names (a shared address sends several units' files), else
+        # the one its sender's returns name, else a unit of its sender's own
+        stem = stem_of(names[i])
+        by_file = {group[u.row] for u in known.by_name(stem)}
+        found = by_file if len(by_file) == 1 else named_by.get(sender, set())
+        if len(by_file) != 1 and names_a_body(stem):
+            found = set()  # it names a unit none of the returns is: that unit's
+            key, shown = name_key(stem), stem
+        else:
+            key, shown = f"sender:{sender}", f"{Path(names[i]).stem.strip()}（{sender}）"
         if len(found) == 1:
-            root = found.pop()
+            root = next(iter(found))
             named[i] = (name_key(spelling[root]), spelling[root], False)
-            named_by[sender] = {root}
             continue
-        key = f"sender:{sender}"  # its sender's own unit, called by file and address
         if key not in position:
             position[key] = len(spelling)
-            spelling.append(f"{Path(names[i]).stem.strip()}（{sender}）")
+            spelling.append(shown)
             group.append(len(group))
+            if key.startswith("sender:"):
+                placeholders.add(position[key])
         named[i] = (key, spelling[position[key]], False)
     written_in = [False] * len(spelling)
     count = [0] * len(spelling)
@@ -484,7 +495,9 @@ def units_from_returns(
     units: dict[int, RosterEntry] = {}
     for root, indexes in members.items():
         best = max(indexes, key=lambda i: (written_in[i], count[i], len(spelling[i]), -i))
-        units[root] = RosterEntry(spelling[best], address.get(root), None, None, len(units) + 2)
+        units[root] = RosterEntry(
+            spelling[best], address.get(root), None, None, len(units) + 2, root in placeholders
+        )
     how = {i: "sender" for i in by_sender}
     matches = [
         Match(how.get(i, "unit" if written else "file"), (units[group[position[key]]],))  # type: ignore[arg-type]
