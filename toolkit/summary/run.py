@@ -440,7 +440,7 @@ def units_from_returns(
             by_sender.append(i)
             named.append(("", "", False))  # settled below, once the named units are known
             continue
-        unit = written or Path(name).stem.strip()
+        unit = written or _unit_of_file(name)
         named.append((name_key(unit), unit, bool(written)))
     position: dict[str, int] = {}  # each distinct name's key, numbered as first met
     spelling: list[str] = []
@@ -509,6 +509,13 @@ def units_from_returns(
         units[group[i]].row: tuple(units[j].name for j in fuller) for i, fuller in maybe.items()
     }
     return Unlisted(list(units.values()), matches, ambiguous)
+
+
+def _unit_of_file(name: str) -> str:
+    """The unit a file's name gives: without its years and report words when what is left
+    names a body (市体育局年报.xlsx: 市体育局), else the name as it is (损坏-1.xlsx)."""
+    stem = stem_of(name)
+    return stem if names_a_body(stem) else Path(name).stem.strip()
 
 
 def _same_units(spellings: list[str]) -> tuple[list[int], dict[int, list[int]]]:
