@@ -83,6 +83,9 @@ def test_a_nameless_return_is_its_senders_unit_not_its_file_names() -> None:
         "兰江街道办事处",
         "兰江街道办事处",
     ]
+    # a file put in the folder is named by its file, without the year and report words
+    found = grouped(["", "市体育局", ""], ["市体育局2025年报.xlsx", "x.xlsx", "损坏-1.xlsx"])
+    assert [name for name, _ in found] == ["市体育局", "市体育局", "损坏-1"]
 
 
 def test_bodies_inside_a_units_name_stay_units_of_their_own() -> None:
