@@ -195,6 +195,7 @@ def test_without_a_roster_the_clerk_is_told_what_to_settle_and_whom_to_write(
     message = email.message_from_bytes(raw, policy=policy.default)
     text = message.get_body(("plain",)).get_content()
     assert text.startswith("您好：") and "附件（" not in message["Subject"] + text
+    assert "已预填年度的标准模板（单位名称请自行填写）" in text
     assert message["To"] == "a@x.cn"
     [template] = list(message.iter_attachments())
     assert template.get_filename() == "2025年度年报模板.xlsx"

@@ -217,11 +217,22 @@ def _template_draft(
             files = "、".join(Path(r.received.name).name for r in readable)
             more = "\n\n" + render("summary.reply.counted_meanwhile", files=files) + more
         body = render(
-            "summary.reply.unreadable_body", unit=_greeted(unit), year=year, items=items, more=more
+            "summary.reply.unreadable_body",
+            unit=_greeted(unit),
+            year=year,
+            items=items,
+            more=more,
+            template=_template_said(unit),
         )
         subject = render("summary.reply.unreadable_subject", unit=_titled(unit), year=year)
     else:
-        body = render("summary.reply.missing_body", unit=_greeted(unit), year=year, more=more)
+        body = render(
+            "summary.reply.missing_body",
+            unit=_greeted(unit),
+            year=year,
+            more=more,
+            template=_template_said(unit),
+        )
         subject = render("summary.reply.missing_subject", unit=_titled(unit), year=year)
     message = _draft(unit, subject, body)
     with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:
@@ -242,7 +253,13 @@ def _greeted(unit: RosterEntry) -> str:
 
 def _titled(unit: RosterEntry) -> str:
     """The unit's name in a subject or file name ("" for one known only by its address)."""
-    return "" if unit.placeholder else unit.name
+    return "" if unit.placeholder else render("summary.reply.subject_unit", name=unit.name)
+
+
+def _template_said(unit: RosterEntry) -> str:
+    """What the template attached holds: the unit's name too, unless it is not known."""
+    key = "template_year_only" if unit.placeholder else "template_prefilled"
+    return render(f"summary.reply.{key}")
 
 
 def _unreadable_items(row: UnitRow) -> str:
