@@ -678,7 +678,7 @@ def test_a_total_given_alone_counts_and_a_mistyped_one_gives_way_to_its_parts() 
     """A row that gives only its 总计 (W7: real reports do it) counts with that total; a
     total typed wrong counts as the sum of its parts (as --include-errors adds it up); each
     return's figures add up to the consolidated ones."""
-    from toolkit.summary.consolidate import consolidate_groups, each_return
+    from toolkit.summary.consolidate import consolidate_groups, each_return, totals_alone
 
     row = [f"applications.new.{c}" for c in SPEC.sets["applicant"]]
     alone = {**consistent_fill(SPEC, np.random.default_rng(1)), **dict.fromkeys(row)}
@@ -694,6 +694,25 @@ def test_a_total_given_alone_counts_and_a_mistyped_one_gives_way_to_its_parts() 
     for key, value in together.items():  # each figure the sum of the returns' own
         mine = [f[key] for f in (first, second) if f[key] is not None]
         assert value == (round(sum(mine), 6) if mine else None), key
+    assert totals_alone(SPEC, alone) and not totals_alone(SPEC, mistyped)
+
+
+def test_the_consolidated_table_says_why_a_row_adds_up_to_less_than_its_total(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    row = {f"applications.new.{c}": None for c in SPEC.sets["applicant"]}
+    filled(inbox, "甲.xlsx", "凤山街道办事处", 1, **row, **{"applications.new.total": 51})
+    filled(inbox, "乙.xlsx", "兰江街道办事处", 2)
+    summary = tmp_path / "汇总.xlsx"
+    # the blank parts break A1 of their columns too: added up with --include-errors
+    args = ("summary", str(inbox), "-o", str(summary), "--include-errors")
+    done = toolkit(*args, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    rows = sheets(summary)["汇总表"]
+    [note] = [r[0] for r in rows if str(r[0]).startswith("注：")]
+    assert "凤山街道办事处" in note and "兰江街道办事处" not in note
 
 
 def test_the_english_listing_lines_up_whatever_its_widest_label(run: dict[str, Any]) -> None:

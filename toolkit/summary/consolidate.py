@@ -23,6 +23,15 @@ def each_return(spec: FormSpec, values: Sequence[dict[str, Any]]) -> list[Figure
     return _figures(keys, table)
 
 
+def totals_alone(spec: FormSpec, values: dict[str, Any]) -> bool:
+    """Whether a return gives some total with all of its parts blank (a row that gives only
+    its 总计): that total counts, so the consolidated parts add up to less than it."""
+    return any(
+        values.get(t.total) is not None and all(values.get(p) is None for p in t.parts)
+        for t in spec.totals
+    )
+
+
 def consolidate_groups(
     spec: FormSpec, values: Sequence[dict[str, Any]], groups: Sequence[Sequence[int]]
 ) -> list[Figures]:

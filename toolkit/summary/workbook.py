@@ -19,7 +19,7 @@ from toolkit.check.explain import Labels
 from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.inbox.collect import SUMMARY_MARKER
 from toolkit.messages import catalogue, current_language, has_message, render
-from toolkit.summary.consolidate import Figures, consolidate_groups, each_return
+from toolkit.summary.consolidate import Figures, consolidate_groups, each_return, totals_alone
 from toolkit.summary.report import said_with_origin
 from toolkit.summary.run import Return, Summary, why_unreadable
 
@@ -125,7 +125,16 @@ def _consolidated(
             heading = _t("consolidated.group", group=group) if group else form.spec.name
             sheet.write_string(row, 0, heading, styles.title)
             sheet.write_string(row + 1, 0, _included_units(items))
-            row += 3
+            row += 2
+            alone = [
+                r.match.unit.name
+                for r in items
+                if r.match.unit and totals_alone(form.spec, r.result.values)
+            ]
+            if alone:  # a row's total above its parts' sum: said, not left to look wrong
+                sheet.write_string(row, 0, _t("consolidated.totals_alone", names="、".join(alone)))
+                row += 1
+            row += 1
             for table in form.spec.tables:
                 row = _official_table(sheet, styles, table, row, figures)
             row += 1
