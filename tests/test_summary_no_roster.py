@@ -212,3 +212,27 @@ def test_without_a_roster_the_clerk_is_told_what_to_settle_and_whom_to_write(
     (clean / "余姚.xlsx").write_bytes((build / "余姚.xlsx").read_bytes())
     quiet = toolkit("summary", str(clean), "--replies", str(tmp_path / "草稿2"), cwd=tmp_path)
     assert quiet.returncode == 0 and "没有写草稿" in quiet.stdout
+
+
+def test_without_a_roster_an_archive_nobody_else_sent_makes_a_unit_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """A sender whose only attachment is a RAR or a broken zip is told, as a unit named by
+    the file (when it names a body) or by its address."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    rar = b"Rar!\x1a\x07\x00" + b"x" * 40
+    saved_mail(inbox / "e.eml", "Mon, 12 Jan 2026 09:00:00 +0800", "市体育局年报.rar", rar,
+               sender="ty@x.cn")  # fmt: skip
+    saved_mail(inbox / "g.eml", "Mon, 12 Jan 2026 10:00:00 +0800", "附件.zip",
+               b"PK\x03\x04broken" * 5, sender="g@x.cn")  # fmt: skip
+    drafts = tmp_path / "草稿"
+    done = toolkit("summary", str(inbox), "--format", "json", "--replies", str(drafts),
+                   cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    units = {u["unit"]: u for u in json.loads(done.stdout)["units"]}
+    assert {name: u["status"] for name, u in units.items()} == {
+        "市体育局": "unreadable",
+        "附件（g@x.cn）": "unreadable",
+    }
+    assert sorted(p.name for p in drafts.glob("*.eml")) == ["市体育局.eml", "附件（g@x.cn）.eml"]

@@ -165,15 +165,24 @@ def test_the_units_sheet_shows_what_could_not_be_read(run: dict[str, Any]) -> No
     assert "压缩包已损坏" in cells["备注"] and cells["报送或填报时间"] != ""
 
 
-def test_without_a_roster_nothing_is_attributed(tmp_path: Path, run: dict[str, Any]) -> None:
+def test_without_a_roster_what_could_not_be_read_is_still_someones(
+    tmp_path: Path, run: dict[str, Any]
+) -> None:
+    """The units are those the returns name, and those the unreadable archives name (by
+    file, else by address); a mail with only a PDF makes no unit that could be missing."""
     inbox = tmp_path / "in"
     shutil.copytree(run["root"] / "收件箱", inbox)
     done = toolkit("summary", str(inbox), "--format", "json", cwd=tmp_path)
     report = json.loads(done.stdout)
-    # a unit is made of each return, even one that cannot be read; the inbox's archives
-    # and mails are nobody's
-    assert all(not u["passed_over"] for u in report["units"])
-    assert all([x["origin"] for x in u["unreadable"]] in ([], [u["file"]]) for u in report["units"])
+    statuses = {u["unit"]: u["status"] for u in report["units"]}
+    assert statuses == {
+        "甲街道": "unreadable",
+        "乙街道": "unreadable",
+        "丙街道": "unreadable",
+        "丁街道": "unreadable",
+        "戊街道": "ok",
+        "材料（z@elsewhere.cn）": "unreadable",
+    }
     assert done.returncode == 2
 
 

@@ -284,7 +284,7 @@ def summarise(
         for row in units:
             row.maybe_same = unlisted.maybe.get(row.unit.row, ())
         matcher = Matcher(roster)  # the units the returns name, with their senders
-    _attribute_unread(units, inbox, matcher)
+    _attribute_unread(units, inbox, matcher, None if expected else roster)
     return Summary(folder, roster, returns, units, inbox, year, given, expected)
 
 
@@ -293,23 +293,56 @@ def summarise(
 _UNREADABLE_NOTES = frozenset({"inbox.archive_unsupported"})
 
 
-def _attribute_unread(units: list[UnitRow], inbox: Inbox, matcher: Matcher) -> None:
-    """Give each roster unit what it sent that was not read as a return, matched by the
-    mail's sender, else by the file's own name (nothing inside could be read)."""
+def _attribute_unread(
+    units: list[UnitRow], inbox: Inbox, matcher: Matcher, roster: list[RosterEntry] | None = None
+) -> None:
+    """Give each unit what it sent that was not read as a return, matched by the mail's
+    sender, else by the file's own name (nothing inside could be read). ``roster``: without
+    a roster's, the units the returns name, to which a unit is added for what could not be
+    read from a sender (or of a name) none of them has (its file named or its address)."""
     rows = {row.unit.row: row for row in units}
+    added: dict[str, UnitRow] = {}
     for item, problem in [(u, True) for u in inbox.problems] + [(u, False) for u in inbox.skipped]:
         if item.sender is None and not item.name:
             continue  # a temporary file, our own output: nobody's
         unit = matcher.match_unread(item.sender, item.name).unit
+        unreadable = problem or item.message.message_id in _UNREADABLE_NOTES
+        if unit is None and roster is not None and unreadable:
+            unit = _unit_of_unread(item, roster, units, added)
         if unit is None:
             continue
-        row = rows[unit.row]
-        if not (problem or item.message.message_id in _UNREADABLE_NOTES):
+        row = rows.get(unit.row) or added[_unread_key(item)]
+        if not unreadable:
             row.passed_over.append(item)
         elif _replaced(item, row):
             row.unread_replaced.append(item)  # a readable return came after it
         else:
             row.unreadable.append(item)
+
+
+def _unread_key(item: Unread) -> str:
+    stem = stem_of(item.name)
+    return name_key(stem) if names_a_body(stem) else f"sender:{item.sender}"
+
+
+def _unit_of_unread(
+    item: Unread, roster: list[RosterEntry], units: list[UnitRow], added: dict[str, UnitRow]
+) -> RosterEntry | None:
+    """Without a roster: the unit made for what could not be read from a sender none of
+    the returns came from, named by its file (市体育局年报.rar) or its address."""
+    key = _unread_key(item)
+    if key.startswith("sender:") and item.sender is None:
+        return None  # a file put in the folder, naming no body: nobody's
+    if key not in added:
+        stem = stem_of(item.name)
+        name = stem if not key.startswith("sender:") else f"{Path(item.name).stem}（{item.sender}）"
+        entry = RosterEntry(
+            name, item.sender, None, None, len(roster) + 2, key.startswith("sender:")
+        )
+        roster.append(entry)
+        added[key] = UnitRow(entry, None, expected=False)
+        units.append(added[key])
+    return added[key].unit
 
 
 def _replaced(item: Unread, row: UnitRow) -> bool:
