@@ -312,3 +312,26 @@ def test_an_archive_that_cannot_be_read_is_judged_by_when_it_came(later: dict[st
     problems = book.get_sheet_by_name("问题清单").to_python()
     assert [r[0] for r in problems if str(r[1]).endswith("戊街道更正.rar")] == ["戊街道"]
     assert not any(str(r[1]).endswith("己街道年报.rar") for r in problems)
+
+
+def test_the_overview_counts_agree_with_the_sheets_below(
+    run: dict[str, Any], later: dict[str, Any]
+) -> None:
+    """总览 counts what could not be read as 问题清单 lists it, and a file sent twice as
+    sent again, not as replaced."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(run["root"] / "汇总.xlsx"))
+    overview = book.get_sheet_by_name("总览").to_python()
+    counted = {r[0]: r[1] for r in overview if r and isinstance(r[1], float)}
+    assert counted["无法读取、也对应不到单位的邮件或压缩包"] == 1  # the stranger's 材料.zip
+    problems = book.get_sheet_by_name("问题清单").to_python()[1:]
+    f1 = sum(1 for r in problems if r[4] == "F1")
+    assert counted["F1"] == f1 == 5  # 甲, 丁, and the three archives
+    units = book.get_sheet_by_name("报送情况").to_python()
+    second = next(r for r in units if r[0] == "乙街道")
+    assert (second[5], second[6]) == (1, 0)  # its broken zip, an error as a broken file is
+    later_book = CalamineWorkbook.from_path(str(later["root"] / "汇总.xlsx"))
+    rows = later_book.get_sheet_by_name("总览").to_python()
+    counted = {r[0]: r[1] for r in rows if r and isinstance(r[1], float)}
+    assert counted["重复发送的文件（同一文件）"] == 1 and counted["被新报送替代的文件"] == 0

@@ -143,6 +143,13 @@ class UnitRow:
         return "unreadable" if self.broken or self.unreadable else None
 
     @property
+    def sent_again(self) -> list[Return]:
+        """Its superseded returns that are a counted one's very file, sent again (twice in
+        one mail, or once more later): nothing was replaced."""
+        counted = {r.result.sha256 for r in self.returns if r.result.sha256}
+        return [r for r in self.superseded if r.result.sha256 in counted]
+
+    @property
     def unreadable_sent(self) -> list[tuple[str, str]]:
         """(file, why) of everything it sent that could not be read: its returns (counted or
         broken), and the mails, archives and attachments the inbox could not open."""

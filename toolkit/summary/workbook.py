@@ -258,6 +258,9 @@ class _Styles:
         }
 
 
+_INBOX_RULE = "F1"  # a mail or archive that cannot be opened is a file that cannot be
+
+
 def local_time(when: dt.datetime) -> dt.datetime:
     """``when`` on this computer's clock (a spreadsheet holds no time zone): a mail's Date in
     its sender's zone and a file's time in UTC are shown alike."""
@@ -287,18 +290,26 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary, texts: dict[str,
         sheet.write_number(3, 1, summary.year)
     statuses = Counter(row.status for row in summary.units)
     stray = Counter(r.standing for r in summary.returns)
+    again = sum(len(row.sent_again) for row in summary.units)
     counts = [
         # without a roster nobody is expected: the units are those the returns name
         ("expected" if summary.expected else "named", len(summary.roster)),
         ("received", summary.received),
-        ("clean", statuses["ok"]),
+        ("clean", statuses["ok"]),  # these four rows are the pie chart's
         ("with_errors", statuses["errors"]),
         ("warnings_only", statuses["warnings"]),
         ("unreadable", statuses["unreadable"]),
-        ("missing", statuses["missing"]),
-        ("unknown", stray["unknown"] + stray["ambiguous"]),
-        ("superseded", stray["superseded"]),
+    ]
+    if summary.expected:  # without a roster nobody can be missing or off the list
+        counts += [("missing", statuses["missing"])]
+        counts += [("unknown", stray["unknown"] + stray["ambiguous"])]
+    problems, _ = summary.unattributed
+    open_problems = {id(u) for u in summary.open_problems}
+    counts += [
+        ("superseded", stray["superseded"] - again),
+        ("sent_again", again),
         ("other_year", len(summary.other_year)),
+        ("inbox_unreadable", sum(1 for u in problems if id(u) in open_problems)),
     ]
     _header(sheet, styles, 4, [_t("col.what"), _t("col.count")])
     for i, (key, count) in enumerate(counts, start=5):
@@ -319,7 +330,9 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary, texts: dict[str,
     chart.set_title({"name": _t("chart.status")})
     sheet.insert_chart(4, 3, chart)
     by_rule = Counter(f.rule for r in summary.listed for f in r.result.findings)
-    top = 16
+    if summary.open_problems:  # a mail or archive that cannot be opened, as 问题清单 has it
+        by_rule[_INBOX_RULE] += len(summary.open_problems)
+    top = 5 + len(counts) + 1
     _header(sheet, styles, top, [_t("col.rule"), _t("col.count"), _t("col.rule_text")])
     for i, (rule, count) in enumerate(sorted(by_rule.items()), start=top + 1):
         sheet.write_string(i, 0, rule)
@@ -384,6 +397,8 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             sent = [u.sent for u in unit_row.unreadable if u.sent is not None]
             if sent:
                 sheet.write_datetime(row, 4, local_time(max(sent)), styles.date)
+            sheet.write_number(row, 5, len(unit_row.unreadable))  # each an error, as F1 is
+            sheet.write_number(row, 6, 0)
         notes = [said_with_origin(origin, why) for origin, why in unit_row.unreadable_sent]
         if unit_row.maybe_same:
             notes.append(_t("note.maybe_same", names="、".join(unit_row.maybe_same)))
@@ -392,8 +407,7 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         if unit_row.supplements:
             files = "；".join(r.result.file for r in unit_row.supplements)
             notes.append(_t("note.supplements", files=files))
-        counted_sums = {r.result.sha256 for r in unit_row.returns if r.result.sha256}
-        again = [r for r in unit_row.superseded if r.result.sha256 in counted_sums]
+        again = unit_row.sent_again
         if again:  # the same file twice (in one mail, or sent again): nothing replaced
             notes.append(_t("note.sent_again", files="；".join(r.result.file for r in again)))
         older = [r.result.file for r in unit_row.superseded if r not in again]
@@ -436,7 +450,9 @@ def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
     for col, width in enumerate((20, 36, 12, 7, 6, 6, 90)):
         sheet.set_column(col, col, width)
     row = 1
-    for item in summary.listed:
+    # in roster order (a unit's returns as they came), then the returns matching no unit
+    last = len(summary.roster) + 2
+    for item in sorted(summary.listed, key=lambda r: r.match.unit.row if r.match.unit else last):
         unit = item.match.unit.name if item.match.unit else (item.result.meta.get("unit") or "")
         for finding in item.result.findings:
             cells = [
@@ -455,7 +471,7 @@ def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
     owner = {id(u): r.unit.name for r in summary.units for u in r.unreadable}
     error = render("check.report.error")
     for unread in summary.open_problems:
-        cells = [owner.get(id(unread), ""), unread.origin, "", "", "", error]
+        cells = [owner.get(id(unread), ""), unread.origin, "", "", _INBOX_RULE, error]
         for col, text in enumerate(cells):
             sheet.write_string(row, col, text)
         sheet.write_string(row, 6, unread.message.render(), styles.text)
