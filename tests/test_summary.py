@@ -604,6 +604,9 @@ def test_drafts_saved_in_the_inbox_forwarded_reports_and_two_addresses(tmp_path:
     skipped = {Path(s["origin"]).name for s in report["skipped"]}
     assert {"凤山街道办事处.eml", "梨洲街道办事处.eml"} <= skipped  # our drafts, not returns
     assert len(report["results"]) == 3
+    plain = toolkit(*args, "--force", cwd=tmp_path).stdout  # said once, not a line each
+    said = [line for line in plain.splitlines() if "本工具写的回复草稿" in line]
+    assert len(said) == 1 and "：2 封本工具写的回复草稿" in said[0]
 
 
 def test_a_late_forward_of_an_old_report_does_not_replace_the_correction(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import Any, TextIO
 
 from toolkit.inbox.collect import Unread
@@ -111,6 +112,13 @@ def text_report(summary: Summary) -> str:
             shown = said_with_origin(shown, why_unreadable(item.result))
         listed.append((render(f"summary.standing.{item.standing}"), shown))
     problems, skipped = summary.unattributed
+    # our own drafts saved in the inbox are said once, by folder, not one line each
+    drafts = [u for u in skipped if u.message.message_id == "inbox.own_draft"]
+    for folder in dict.fromkeys(str(Path(u.origin).parent) for u in drafts):
+        count = sum(1 for u in drafts if str(Path(u.origin).parent) == folder)
+        text = render("summary.own_drafts", count=count, folder=folder)
+        listed.append((render("summary.standing.skipped"), text))
+    skipped = [u for u in skipped if u.message.message_id != "inbox.own_draft"]
     for key, found in (("unreadable_mail", problems), ("skipped", skipped)):
         for item in found:
             text = render("summary.inbox_line", origin=item.origin, message=item.message.render())
