@@ -657,7 +657,7 @@ def test_a_late_forward_of_an_old_report_does_not_replace_the_correction(tmp_pat
 def test_sums_of_money_carry_no_binary_noise_and_units_without_a_roster_keep_their_sender() -> None:
     from toolkit.check.result import FileResult
     from toolkit.summary.consolidate import consolidate_groups
-    from toolkit.summary.run import units_from_returns
+    from toolkit.summary.unlisted import units_from_returns
 
     money = "active.fees.amount"  # 万元, with decimals
     [figures] = consolidate_groups(SPEC, [{money: 0.1}, {money: 0.2}, {money: 316.7}], [[0, 1, 2]])

@@ -15,7 +15,7 @@ from tests.support import build_template, fill_workbook, read_map, read_sheets, 
 from tests.support import run_toolkit as toolkit
 from toolkit.check.result import FileResult
 from toolkit.forms.registry import load_form
-from toolkit.summary.run import units_from_returns
+from toolkit.summary.unlisted import units_from_returns
 
 SPEC = load_form("gov-2021")
 
