@@ -23,6 +23,7 @@ import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from numbers import Real
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -324,50 +325,61 @@ def compute_totals(
     return out
 
 
-def counted_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
-    """Totals as a consolidated table counts a return: the sum of its parts wherever a part
-    has a number (a blank or mistyped total gives way to its parts), else the total as
-    typed (a row that gives only its 总计, W7). Totals of totals follow, pass by pass."""
+Settle = Callable[[pd.DataFrame, "RuleFrame", str, tuple[str, ...], Compiled], Any]
+
+
+def _settled(spec: FormSpec, values: pd.DataFrame, step: Settle) -> pd.DataFrame:
+    """``values`` with each total's column as ``step`` gives it (None: unchanged), pass
+    after pass until nothing changes: totals of totals follow their parts."""
     out = values.copy()
     sums = _total_sums(spec)
     for _ in range(len(sums) + 1):
         frame = RuleFrame(out)
         updates = {}
         for key, (parts, summed) in sums.items():
-            use = ~_all(frame.blank(p) for p in parts)
-            current = frame.number(key)
-            counted = np.where(use, summed(frame), current)
-            if not np.array_equal(counted, current, equal_nan=True):
-                updates[key] = counted
+            column = step(out, frame, key, parts, summed)
+            if column is not None:
+                updates[key] = column
         if not updates:
             break
         out = out.assign(**updates)
     return out
+
+
+def counted_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
+    """Totals as a consolidated table counts a return: the sum of its parts wherever a part
+    has a number (a blank or mistyped total gives way to its parts), else the total as
+    typed (a row that gives only its 总计, W7)."""
+
+    def step(
+        out: pd.DataFrame, frame: RuleFrame, key: str, parts: tuple[str, ...], summed: Compiled
+    ) -> Any:
+        use = ~_all(frame.blank(p) for p in parts)
+        current = frame.number(key)
+        counted = np.where(use, summed(frame), current)
+        return None if np.array_equal(counted, current, equal_nan=True) else counted
+
+    return _settled(spec, values, step)
 
 
 def fill_blank_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
     """W6: a total left blank while one of its parts has a number is taken as their sum.
 
     Real published reports leave 总计 cells blank; the other rules then see the sum. Typed
-    totals are kept as they are (a wrong one is what A2/A3/R1 report). Totals of totals fill
-    in order, so passes repeat until nothing changes.
+    totals are kept as they are (a wrong one is what A2/A3/R1 report).
     """
-    out = values.copy()
-    sums = _total_sums(spec)
-    for _ in range(len(sums) + 1):
-        frame = RuleFrame(out)
-        updates = {}
-        for key, (parts, summed) in sums.items():
-            fill = frame.blank(key) & ~_all(frame.blank(p) for p in parts)
-            if fill.any():
-                column = (
-                    out[key].astype(object)
-                    if key in out.columns
-                    else pd.Series(None, index=out.index, dtype=object)
-                )
-                column = column.where(~fill, summed(frame))
-                updates[key] = column
-        if not updates:
-            break
-        out = out.assign(**updates)
-    return out
+
+    def step(
+        out: pd.DataFrame, frame: RuleFrame, key: str, parts: tuple[str, ...], summed: Compiled
+    ) -> Any:
+        fill = frame.blank(key) & ~_all(frame.blank(p) for p in parts)
+        if not fill.any():
+            return None
+        column = (
+            out[key].astype(object)
+            if key in out.columns
+            else pd.Series(None, index=out.index, dtype=object)
+        )
+        return column.where(~fill, summed(frame))
+
+    return _settled(spec, values, step)
