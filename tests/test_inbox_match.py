@@ -218,3 +218,22 @@ def test_the_sender_settles_a_name_that_fits_several_units() -> None:
     assert (found.how, found.unit) == ("sender", roster[1])
     other = matcher.match("兰江街道", "someone@else.cn", "x.xlsx")
     assert other.how == "ambiguous" and set(other.units) == set(roster)
+
+
+def test_a_file_name_as_a_unit_name() -> None:
+    from toolkit.inbox.match import stem_of
+
+    assert stem_of("市体育局2025年报.xlsx") == "市体育局"  # the 年 of 年报 is no year's
+    assert stem_of("阳明社区居委会2025年报（盖章）.xlsx") == "阳明社区居委会"
+    assert stem_of("余姚市兰江街道2025年度政府信息公开工作年度报告.xlsx") == "余姚市兰江街道"
+    assert stem_of("市委社会工作部.xlsx") == "市委社会工作部"  # 工作 of its own name kept
+
+
+def test_a_file_nothing_could_be_read_from_is_its_named_units_or_nobodys() -> None:
+    roster = [unit("市教育局", "office@x.cn", row=2), unit("兰江街道办事处", row=3)]
+    matcher = Matcher(roster)
+    assert matcher.match_unread("office@x.cn", "兰江街道年报.rar").unit is roster[1]
+    # another body's file sent from a unit's address is not that unit's
+    assert matcher.match_unread("office@x.cn", "市体育局年报.rar").how == "unknown"
+    # a name that names no body goes by its sender
+    assert matcher.match_unread("office@x.cn", "附件.rar").unit is roster[0]

@@ -133,8 +133,9 @@ def collect(folder: Path, workdir: Path, ours: frozenset[Path] = frozenset()) ->
         elif lower.endswith(ARCHIVE_SUFFIXES):
             _from_archive(path, workdir, inbox)
         elif lower.endswith(UNSUPPORTED_ARCHIVE_SUFFIXES):
+            # a unit's return packed as no reader can open it: a problem, as in a mail
             note = Message("inbox.archive_unsupported", {})
-            inbox.skipped.append(Unread(str(path), note, name=name))
+            inbox.problems.append(Unread(str(path), note, name=name))
         elif lower.endswith(OUTLOOK_MAIL_SUFFIX):
             # the clerk's to save as files, not the unit's to send again: nobody's
             inbox.skipped.append(Unread(str(path), Message("inbox.outlook_mail", {})))

@@ -82,9 +82,12 @@ def comparable(key: str) -> str:
 class Matcher:
     def __init__(self, roster: list[RosterEntry]) -> None:
         self.roster = roster
-        self.by_key = {name_key(u.name): u for u in roster}
+        # a unit named only for showing (by its address, or a file: 附件) is found by its
+        # address alone: no other file's or return's name may name it
+        named = [u for u in roster if not u.placeholder]
+        self.by_key = {name_key(u.name): u for u in named}
         # each unit's core once: matching N returns against M units must not redo it N×M times
-        self.cores = [(core(u.name), u) for u in roster]
+        self.cores = [(core(u.name), u) for u in named]
         self.by_core: dict[str, list[RosterEntry]] = {}
         for unit_core, unit in self.cores:
             self.by_core.setdefault(unit_core, []).append(unit)
@@ -187,11 +190,19 @@ class Matcher:
         return Match("unknown", ())
 
     def match_unread(self, sender: str | None, file_name: str) -> Match:
-        """Whose is a file nothing could be read from: the one unit its name names (a
-        unit's address may forward a subordinate's broken file), else as a return is."""
-        named = self.by_name(stem_of(file_name))
+        """Whose is a file nothing could be read from: the one unit its name names, when it
+        names a body (a unit's address may forward another body's broken file, which is
+        then no unit's here), else as a return is (附件.rar goes by its sender)."""
+        stem = stem_of(file_name)
+        named = self.by_name(stem) or self.by_short_name(stem)
         if len(named) == 1:
             return Match("file", named)
+        if named:  # 民政局.rar of one of several: its sender may settle it
+            sent = self.by_email.get((sender or "").lower(), ())
+            mine = [u for u in named if any(u is s for s in sent)]
+            return Match("sender", (mine[0],)) if len(mine) == 1 else Match("ambiguous", named)
+        if names_a_body(stem):
+            return Match("unknown", ())  # another body's file, whoever sent it
         return self.match(None, sender, file_name)
 
 
@@ -258,7 +269,14 @@ def names_a_body(name: str) -> bool:
 def stem_of(file_name: str) -> str:
     """A file's name as a unit name: without its extension, years and the words of a
     report's title (年报, 统计表…)."""
-    stem = file_name.rsplit(".", 1)[0]
-    return re.sub(
-        r"(19|20)\d{2}年?度?|政府信息公开|工作|年度|年报|报告|统计表|[()（）_\-\s]", "", stem
-    )
+    stem = _NOTES.sub("", file_name.rsplit(".", 1)[0])  # （盖章） （定稿） (1)
+    return _TITLE_WORDS.sub("", stem)
+
+
+# a year (its 年 left to 年报), the words of a report's title (工作 only in one: 市委社会工作部
+# keeps its own), separators
+_TITLE_WORDS = re.compile(
+    r"(19|20)\d{2}(年(?!报))?度?|政府信息公开工作|政府信息公开|工作年度报告|年度|年报|报告|统计表"
+    r"|[_\-\s]"
+)
+_NOTES = re.compile(r"[（(][^（）()]*[）)]")

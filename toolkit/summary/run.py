@@ -296,11 +296,6 @@ def summarise(
     return Summary(folder, roster, returns, units, inbox, year, given, expected)
 
 
-# what a unit sent that is passed over but was meant as its return: it is told it could
-# not be read, not that nothing arrived
-_UNREADABLE_NOTES = frozenset({"inbox.archive_unsupported"})
-
-
 def _attribute_unread(
     units: list[UnitRow], inbox: Inbox, matcher: Matcher, roster: list[RosterEntry] | None = None
 ) -> None:
@@ -314,7 +309,7 @@ def _attribute_unread(
         if item.sender is None and not item.name:
             continue  # a temporary file, our own output: nobody's
         unit = matcher.match_unread(item.sender, item.name).unit
-        unreadable = problem or item.message.message_id in _UNREADABLE_NOTES
+        unreadable = problem  # else passed over: it holds no return (a mail with a PDF)
         if unit is None and roster is not None and unreadable:
             unit = _unit_of_unread(item, roster, units, added)
         if unit is None:

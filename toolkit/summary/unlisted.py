@@ -64,7 +64,8 @@ def units_from_returns(
         # the unit its file name names (a shared address sends several units' files), else
         # the one its sender's returns name, else a unit of its sender's own
         stem = stem_of(names[i])
-        by_file = {group[u.row] for u in known.by_name(stem)}
+        # the file's name may name a unit; a unit itself named by a file (附件) is no one's
+        by_file = {group[u.row] for u in known.by_name(stem) if names_a_body(u.name)}
         found = by_file if len(by_file) == 1 else named_by.get(sender, set())
         if len(by_file) != 1 and names_a_body(stem):
             found = set()  # it names a unit none of the returns is: that unit's
@@ -99,7 +100,13 @@ def units_from_returns(
     for root, indexes in members.items():
         best = max(indexes, key=lambda i: (written_in[i], count[i], len(spelling[i]), -i))
         units[root] = RosterEntry(
-            spelling[best], address.get(root), None, None, len(units) + 2, root in placeholders
+            spelling[best],
+            address.get(root),
+            None,
+            None,
+            len(units) + 2,
+            # known by its address, or by a file name that names no body (附件, 损坏-1)
+            root in placeholders or not (written_in[best] or names_a_body(spelling[best])),
         )
     how = {i: "sender" for i in by_sender}
     matches = [
