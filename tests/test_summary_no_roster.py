@@ -236,3 +236,18 @@ def test_without_a_roster_an_archive_nobody_else_sent_makes_a_unit_of_its_own(
         "附件（g@x.cn）": "unreadable",
     }
     assert sorted(p.name for p in drafts.glob("*.eml")) == ["市体育局.eml", "附件（g@x.cn）.eml"]
+
+
+def test_without_a_roster_a_draft_without_a_recipient_is_said_so_in_those_words(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    template = tmp_path / "t.xlsx"
+    build_template(SPEC, template, unit="兰江街道办事处", year=2025)
+    values = {**consistent_fill(SPEC, np.random.default_rng(1)), "applications.new.total": 999}
+    fill_workbook(template, inbox / "兰江.xlsx", values)
+    done = toolkit("summary", str(inbox), "--replies", str(tmp_path / "草稿"), cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "以下 1 个单位的报表不是邮件发来的，不知道邮箱" in done.stdout  # no roster to blame
+    assert "在名单中没有邮箱" not in done.stdout

@@ -428,7 +428,7 @@ def summary_command(
                 typer.echo(t("summary.reply.stale", count=len(stale), names=names), err=True)
             nameless = [d.unit.name for d in drafts if not sendable_addresses(d.unit)]
             if nameless:
-                typer.echo(_no_address(nameless), err=quiet)
+                typer.echo(_no_address(nameless, summary.expected), err=quiet)
         raise typer.Exit(summary.exit_code)
 
     _run(action)
@@ -441,11 +441,14 @@ def _first_named(names: list[str]) -> str:
     return "、".join(names[:NAMES_LISTED])
 
 
-def _no_address(names: list[str]) -> str:
+def _no_address(names: list[str], roster: bool = True) -> str:
+    """The units whose drafts have no recipient: no 邮箱 in the roster, or (no roster)
+    whose returns came as files, not mails."""
     listed = _first_named(names)
     if len(names) > NAMES_LISTED:
         listed = t("summary.reply.no_address_more", units=listed, count=len(names))
-    return t("summary.reply.no_address", units=listed, count=len(names))
+    key = "summary.reply.no_address" if roster else "summary.reply.no_address_unlisted"
+    return t(key, units=listed, count=len(names))
 
 
 @app.command("report", help=t("cli.report_help"))

@@ -449,33 +449,28 @@ def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
     _header(sheet, styles, 0, [_t(f"col.{n}") for n in names])
     for col, width in enumerate((20, 36, 12, 7, 6, 6, 90)):
         sheet.set_column(col, col, width)
-    row = 1
-    # in roster order (a unit's returns as they came), then the returns matching no unit
+    # every finding of the listed returns, and what the inbox could not open (a broken or
+    # RAR archive, a mail), in roster order, a unit's as they came; then those of no unit
     last = len(summary.roster) + 2
-    for item in sorted(summary.listed, key=lambda r: r.match.unit.row if r.match.unit else last):
+    rows: list[tuple[int, list[str]]] = []
+    for item in summary.listed:
         unit = item.match.unit.name if item.match.unit else (item.result.meta.get("unit") or "")
+        at = item.match.unit.row if item.match.unit else last
         for finding in item.result.findings:
-            cells = [
-                unit,
-                item.result.file,
-                finding.sheet or "",
-                finding.cell or "",
-                finding.rule,
-                render(f"check.report.{finding.severity}"),
-                finding.message,
-            ]
-            for col, text in enumerate(cells):
-                sheet.write_string(row, col, text, styles.text if col == 6 else None)
-            row += 1
-    # what the inbox could not open (a broken or RAR archive, a mail): every problem here
-    owner = {id(u): r.unit.name for r in summary.units for u in r.unreadable}
+            severity = render(f"check.report.{finding.severity}")
+            cells = [unit, item.result.file, finding.sheet or "", finding.cell or ""]
+            rows.append((at, [*cells, finding.rule, severity, finding.message]))
+    owner = {id(u): r.unit for r in summary.units for u in r.unreadable}
     error = render("check.report.error")
     for unread in summary.open_problems:
-        cells = [owner.get(id(unread), ""), unread.origin, "", "", _INBOX_RULE, error]
+        unit = owner.get(id(unread))
+        cells = [unit.name if unit else "", unread.origin, "", "", _INBOX_RULE, error]
+        rows.append((unit.row if unit else last, [*cells, unread.message.render()]))
+    rows.sort(key=lambda at_cells: at_cells[0])  # stable: each unit's in the order they came
+    for row, (_, cells) in enumerate(rows, start=1):
         for col, text in enumerate(cells):
-            sheet.write_string(row, col, text)
-        sheet.write_string(row, 6, unread.message.render(), styles.text)
-        row += 1
+            sheet.write_string(row, col, text, styles.text if col == 6 else None)
+    row = len(rows) + 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
     sheet.freeze_panes(1, 0)
 
