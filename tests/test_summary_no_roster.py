@@ -251,3 +251,17 @@ def test_without_a_roster_a_draft_without_a_recipient_is_said_so_in_those_words(
     assert done.returncode == 1, done.stderr
     assert "以下 1 个单位的报表不是邮件发来的，不知道邮箱" in done.stdout  # no roster to blame
     assert "在名单中没有邮箱" not in done.stdout
+
+
+def test_a_unit_named_by_a_file_that_names_no_body_takes_no_other_senders_files(
+    tmp_path: Path,
+) -> None:
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    (inbox / "附件.xlsx").write_bytes(b"PK\x03\x04" + b"cut short" * 20)
+    rar = b"Rar!\x1a\x07\x00" + b"x" * 40
+    saved_mail(inbox / "b.eml", "Mon, 12 Jan 2026 09:00:00 +0800", "附件.rar", rar,
+               sender="b@x.cn")  # fmt: skip
+    done = toolkit("summary", str(inbox), "--format", "json", cwd=tmp_path)
+    units = {u["unit"]: len(u["unreadable"]) for u in json.loads(done.stdout)["units"]}
+    assert units == {"附件": 1, "附件（b@x.cn）": 1}

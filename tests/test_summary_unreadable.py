@@ -335,3 +335,14 @@ def test_the_overview_counts_agree_with_the_sheets_below(
     rows = later_book.get_sheet_by_name("总览").to_python()
     counted = {r[0]: r[1] for r in rows if r and isinstance(r[1], float)}
     assert counted["重复发送的文件（同一文件）"] == 1 and counted["被新报送替代的文件"] == 0
+
+
+def test_the_problems_sheet_lists_them_in_roster_order(run: dict[str, Any]) -> None:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(run["root"] / "汇总.xlsx"))
+    problems = book.get_sheet_by_name("问题清单").to_python()[1:]
+    order = {unit: i for i, unit in enumerate(UNITS)}
+    units = [r[0] for r in problems]
+    assert units == sorted(units, key=lambda u: order.get(u, len(order)))
+    assert units[:4] == ["甲街道", "乙街道", "丙街道", "丁街道"] and units[-1] == ""
