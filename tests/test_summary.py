@@ -681,7 +681,7 @@ def test_a_total_given_alone_counts_and_a_mistyped_one_gives_way_to_its_parts() 
     """A row that gives only its 总计 (W7: real reports do it) counts with that total; a
     total typed wrong counts as the sum of its parts (as --include-errors adds it up); each
     return's figures add up to the consolidated ones."""
-    from toolkit.summary.consolidate import consolidate_groups, each_return, totals_alone
+    from toolkit.summary.consolidate import consolidate_groups, count_returns, each_return
 
     row = [f"applications.new.{c}" for c in SPEC.sets["applicant"]]
     alone = {**consistent_fill(SPEC, np.random.default_rng(1)), **dict.fromkeys(row)}
@@ -697,7 +697,7 @@ def test_a_total_given_alone_counts_and_a_mistyped_one_gives_way_to_its_parts() 
     for key, value in together.items():  # each figure the sum of the returns' own
         mine = [f[key] for f in (first, second) if f[key] is not None]
         assert value == (round(sum(mine), 6) if mine else None), key
-    assert totals_alone(SPEC, alone) and not totals_alone(SPEC, mistyped)
+    assert count_returns(SPEC, [alone, mistyped]).alone.tolist() == [True, False]
 
 
 def test_the_consolidated_table_says_why_a_row_adds_up_to_less_than_its_total(

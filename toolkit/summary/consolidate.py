@@ -1,10 +1,12 @@
 """The consolidated figures: each return's figures as counted (its inputs, and each total
 the sum of its parts, or as typed where it has no parts filled in: a row that gives only its
-总计), added up field by field over the returns of a group."""
+总计), added up field by field over the returns of a group. A form's returns are counted
+once, as one matrix, for 汇总表's sums and 明细's rows alike."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,45 +18,59 @@ from toolkit.forms.pandas_rules import RuleFrame, counted_totals
 Figures = dict[str, float | None]
 
 
+@dataclass
+class Counted:
+    """A form's returns as counted: its numeric fields, a row of figures per return, and
+    per return whether it gives some total with all of its parts blank (that total counts,
+    so the consolidated parts add up to less than it)."""
+
+    keys: list[str]
+    table: np.ndarray
+    alone: np.ndarray
+
+    def figures(self) -> list[Figures]:
+        """Each return's figures as the consolidated table counts them."""
+        return _figures(self.keys, self.table)
+
+    def sums(self, groups: Sequence[Sequence[int]]) -> list[Figures]:
+        """For each group of returns (by rows): the sum of each figure (None where every
+        return of the group left it blank), each group a row of sums."""
+        sums = []
+        for members in groups:
+            part = self.table[list(members)]
+            blank = np.isnan(part).all(axis=0)
+            sums.append(np.where(blank, np.nan, np.nansum(part, axis=0)))
+        table = np.array(sums, dtype="float64").reshape(len(groups), len(self.keys))
+        return _figures(self.keys, table)
+
+
+def count_returns(spec: FormSpec, values: Sequence[dict[str, Any]]) -> Counted:
+    """The returns' figures (``values``: each return's) counted, all at once."""
+    keys = [k for k, f in spec.fields.items() if f.numeric and not k.startswith("meta.")]
+    # JSON figures are int, float or None: None becomes NaN, a column at a time
+    matrix = np.array([[v.get(k) for v in values] for k in keys], dtype="float64")
+    frame = pd.DataFrame(matrix.reshape(len(keys), len(values)).T, columns=keys)
+    typed = RuleFrame(frame)
+    alone = np.zeros(len(values), dtype=bool)
+    for total in spec.totals:
+        parts_blank = np.logical_and.reduce([typed.blank(p) for p in total.parts])
+        alone |= ~typed.blank(total.total) & parts_blank
+    counted = RuleFrame(counted_totals(spec, frame))
+    table = np.column_stack([counted.number(k) for k in keys]).reshape(len(values), -1)
+    return Counted(keys, table, alone)
+
+
 def each_return(spec: FormSpec, values: Sequence[dict[str, Any]]) -> list[Figures]:
     """Each return's figures as the consolidated table counts them, so that adding up
     returns gives the consolidated figures."""
-    keys, table = _counted(spec, values)
-    return _figures(keys, table)
-
-
-def totals_alone(spec: FormSpec, values: dict[str, Any]) -> bool:
-    """Whether a return gives some total with all of its parts blank (a row that gives only
-    its 总计): that total counts, so the consolidated parts add up to less than it."""
-    return any(
-        values.get(t.total) is not None and all(values.get(p) is None for p in t.parts)
-        for t in spec.totals
-    )
+    return count_returns(spec, values).figures()
 
 
 def consolidate_groups(
     spec: FormSpec, values: Sequence[dict[str, Any]], groups: Sequence[Sequence[int]]
 ) -> list[Figures]:
-    """For each group of ``values`` (by positions): the sum of each figure as counted
-    (None where every return of the group left it blank). All at once: the returns'
-    figures are one matrix, each group a row of sums."""
-    keys, table = _counted(spec, values)
-    sums = []
-    for members in groups:
-        part = table[list(members)]
-        blank = np.isnan(part).all(axis=0)
-        sums.append(np.where(blank, np.nan, np.nansum(part, axis=0)))
-    return _figures(keys, np.array(sums, dtype="float64").reshape(len(groups), len(keys)))
-
-
-def _counted(spec: FormSpec, values: Sequence[dict[str, Any]]) -> tuple[list[str], np.ndarray]:
-    """The numeric fields, and a matrix of each return's figures as counted (a row each)."""
-    keys = [k for k, f in spec.fields.items() if f.numeric and not k.startswith("meta.")]
-    # JSON figures are int, float or None: None becomes NaN, a column at a time
-    matrix = np.array([[v.get(k) for v in values] for k in keys], dtype="float64")
-    frame = pd.DataFrame(matrix.reshape(len(keys), len(values)).T, columns=keys)
-    counted = RuleFrame(counted_totals(spec, frame))
-    return keys, np.column_stack([counted.number(k) for k in keys]).reshape(len(values), -1)
+    """For each group of ``values`` (by positions): the sum of each figure as counted."""
+    return count_returns(spec, values).sums(groups)
 
 
 def _figures(keys: list[str], table: np.ndarray) -> list[Figures]:

@@ -19,7 +19,7 @@ from toolkit.check.explain import Labels
 from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.inbox.collect import SUMMARY_MARKER
 from toolkit.messages import catalogue, current_language, has_message, render
-from toolkit.summary.consolidate import Figures, consolidate_groups, each_return, totals_alone
+from toolkit.summary.consolidate import Counted, Figures, count_returns
 from toolkit.summary.report import said_with_origin
 from toolkit.summary.run import Return, Summary, why_unreadable
 
@@ -52,53 +52,88 @@ def write_summary(
     )
     workbook.set_custom_property(SUMMARY_MARKER, "toolkit-summary/1")
     styles = _Styles(workbook)
-    totals = _totals(summary, specs, include_errors)
+    counted = _count_forms(summary, specs)  # once, for 汇总表, 图表 and 明细
+    totals = _totals(summary, counted, include_errors)
     _overview(workbook, styles, summary, rule_texts(specs.values()))
     _units(workbook, styles, summary)
     _findings(workbook, styles, summary)
     _consolidated(workbook, styles, totals, include_errors)
     _charts(workbook, styles, totals)
-    _details(workbook, styles, summary, specs, include_errors)
+    _details(workbook, styles, summary, specs, counted, include_errors)
     workbook.close()
 
 
 @dataclass
+class _FormCount:
+    """A form's counted returns (each that holds its table) and their figures, counted
+    once (a row of ``counted`` each, in the order of ``pool``)."""
+
+    spec: FormSpec
+    pool: list[Return]
+    counted: Counted
+
+    def rows(self) -> dict[int, int]:
+        """Each return's row, by the return's id."""
+        return {id(item): i for i, item in enumerate(self.pool)}
+
+
+def _count_forms(summary: Summary, specs: dict[str, FormSpec]) -> dict[str, _FormCount]:
+    """Each form's counted returns, counted all at once."""
+    pools: dict[str, list[Return]] = {}
+    for item in summary.counted:
+        read = item.result.read
+        for part in read.parts if read is not None else []:
+            if part.spec.id in specs:
+                pools.setdefault(part.spec.id, []).append(item)
+    return {
+        form_id: _FormCount(
+            specs[form_id], pool, count_returns(specs[form_id], [r.result.values for r in pool])
+        )
+        for form_id, pool in pools.items()
+    }
+
+
+@dataclass
 class _FormTotals:
-    """One form's included returns and their sums: all of them ("" ) and per roster group."""
+    """One form's included returns and their sums: all of them ("" ) and per roster group;
+    ``alone``: those giving some total with its parts blank."""
 
     spec: FormSpec
     members: list[Return]
     groups: dict[str, tuple[list[Return], Figures]]
+    alone: set[int]  # ids of members
+
+
+def _roster_order(item: Return) -> int:
+    """A return's place in roster order (a unit's returns as they came; none first)."""
+    return item.match.unit.row if item.match.unit else 0
 
 
 def _totals(
-    summary: Summary, specs: dict[str, FormSpec], include_errors: bool
+    summary: Summary, counts: dict[str, _FormCount], include_errors: bool
 ) -> list[_FormTotals]:
     """The consolidated figures of each form, computed once for 汇总表 and 图表."""
     # a return counts for its own form, and for each supplementary table it holds that no
     # newer return of its unit replaces
     chosen = [(r, r.counted_forms) for r in included(summary, include_errors)]
     out = []
-    for form_id in sorted({f for _, forms in chosen for f in forms if f in specs}):
-        spec = specs[form_id]
+    for form_id in sorted({f for _, forms in chosen for f in forms if f in counts}):
+        count = counts[form_id]
         # in roster order: its groups, and the units named, come as the roster lists them
-        members = sorted(
-            (r for r, forms in chosen if form_id in forms),
-            key=lambda r: r.match.unit.row if r.match.unit else 0,
-        )
-        positions: dict[str, list[int]] = {"": list(range(len(members)))}
-        for i, member in enumerate(members):
+        members = sorted((r for r, forms in chosen if form_id in forms), key=_roster_order)
+        row_of = count.rows()
+        positions: dict[str, list[int]] = {"": [row_of[id(r)] for r in members]}
+        for member in members:
             group = member.match.unit.group if member.match.unit else None
             if group:
-                positions.setdefault(group, []).append(i)
-        sums = consolidate_groups(
-            spec, [r.result.values for r in members], list(positions.values())
-        )
+                positions.setdefault(group, []).append(row_of[id(member)])
+        sums = count.counted.sums(list(positions.values()))
         groups = {
-            name: ([members[i] for i in at], figures)
+            name: ([count.pool[i] for i in at], figures)
             for (name, at), figures in zip(positions.items(), sums, strict=True)
         }
-        out.append(_FormTotals(spec, members, groups))
+        alone = {id(count.pool[i]) for i in count.counted.alone.nonzero()[0]}
+        out.append(_FormTotals(count.spec, members, groups, alone))
     return out
 
 
@@ -126,11 +161,7 @@ def _consolidated(
             sheet.write_string(row, 0, heading, styles.title)
             sheet.write_string(row + 1, 0, _included_units(items))
             row += 2
-            alone = [
-                r.match.unit.name
-                for r in items
-                if r.match.unit and totals_alone(form.spec, r.result.values)
-            ]
+            alone = [r.match.unit.name for r in items if r.match.unit and id(r) in form.alone]
             if alone:  # a row's total above its parts' sum: said, not left to look wrong
                 sheet.write_string(row, 0, _t("consolidated.totals_alone", names="、".join(alone)))
                 row += 1
@@ -480,6 +511,7 @@ def _details(
     styles: _Styles,
     summary: Summary,
     specs: dict[str, FormSpec],
+    counts: dict[str, _FormCount],
     include_errors: bool,
 ) -> None:
     """One row per counted return, one column per field key (its label as a second header
@@ -487,10 +519,7 @@ def _details(
     that a pivot of the rows kept by that column gives 汇总表's figures."""
     sheet = workbook.add_worksheet(_t("sheet.details"))
     # in roster order, as 报送情况 (a unit's returns in the order they came)
-    counted = sorted(
-        (r for r in summary.counted if r.result.form),
-        key=lambda r: r.match.unit.row if r.match.unit else 0,
-    )
+    counted = sorted((r for r in summary.counted if r.result.form), key=_roster_order)
     keys: dict[str, str] = {}
     by_form = {
         form: Labels(specs[form]) for form in {r.result.form for r in counted} if form in specs
@@ -506,7 +535,11 @@ def _details(
     _header(sheet, styles, 1, [*(_t(f"col.{name}") for name in leading), *keys.values()])
     statuses = {s: _t(f"status.{s}") for s in ("ok", "warnings", "errors", "unreadable")}
     added = {id(r) for r in included(summary, include_errors)}
-    figures = _as_counted(counted, specs)
+    # each return's figures as 汇总表 adds them up, of each form whose table it holds
+    figures: dict[int, Figures] = {}
+    for count in counts.values():
+        for item, row in zip(count.pool, count.counted.figures(), strict=True):
+            figures.setdefault(id(item), {}).update(row)
     answer = {True: _t("included.yes"), False: _t("included.no")}
     for row, item in enumerate(counted, start=2):
         unit = item.match.unit
@@ -515,7 +548,7 @@ def _details(
         sheet.write_string(row, 2, item.result.form or "")
         sheet.write_string(row, 3, statuses[item.result.status])
         sheet.write_string(row, 4, answer[id(item) in added])
-        counted_as = figures[row - 2]
+        counted_as = figures.get(id(item), {})
         for c, key in enumerate(keys, start=len(leading)):
             value = counted_as[key] if key in counted_as else item.result.values.get(key)
             if isinstance(value, (int, float)):
@@ -524,20 +557,3 @@ def _details(
     sheet.freeze_panes(2, 1)
     if counted:
         sheet.autofilter(1, 0, 1 + len(counted), len(leading) - 1 + len(keys))
-
-
-def _as_counted(returns: list[Return], specs: dict[str, FormSpec]) -> list[Figures]:
-    """Each return's figures as 汇总表 adds them up (totals from their parts), form by form
-    of the tables it holds, all returns of a form at once."""
-    figures: list[Figures] = [{} for _ in returns]
-    by_form: dict[str, list[int]] = {}
-    for i, item in enumerate(returns):
-        read = item.result.read
-        for part in read.parts if read is not None else []:
-            by_form.setdefault(part.spec.id, []).append(i)
-    for form_id, members in by_form.items():
-        if form_id in specs:
-            rows = each_return(specs[form_id], [returns[i].result.values for i in members])
-            for i, row in zip(members, rows, strict=True):
-                figures[i].update(row)
-    return figures
