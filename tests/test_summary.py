@@ -656,11 +656,11 @@ def test_a_late_forward_of_an_old_report_does_not_replace_the_correction(tmp_pat
 
 def test_sums_of_money_carry_no_binary_noise_and_units_without_a_roster_keep_their_sender() -> None:
     from toolkit.check.result import FileResult
-    from toolkit.summary.consolidate import consolidate_groups
+    from toolkit.summary.consolidate import count_returns
     from toolkit.summary.unlisted import units_from_returns
 
     money = "active.fees.amount"  # 万元, with decimals
-    [figures] = consolidate_groups(SPEC, [{money: 0.1}, {money: 0.2}, {money: 316.7}], [[0, 1, 2]])
+    [figures] = count_returns(SPEC, [{money: 0.1}, {money: 0.2}, {money: 316.7}]).sums([[0, 1, 2]])
     assert figures[money] == 317.0  # not 317.00000000000006
     results = [FileResult(f"{i}.xlsx", None) for i in range(3)]
     names = ("凤山街道办事处", "凤山街道办事处", "兰江街道办事处")
@@ -681,23 +681,24 @@ def test_a_total_given_alone_counts_and_a_mistyped_one_gives_way_to_its_parts() 
     """A row that gives only its 总计 (W7: real reports do it) counts with that total; a
     total typed wrong counts as the sum of its parts (as --include-errors adds it up); each
     return's figures add up to the consolidated ones."""
-    from toolkit.summary.consolidate import consolidate_groups, count_returns, each_return
+    from toolkit.summary.consolidate import count_returns
 
     row = [f"applications.new.{c}" for c in SPEC.sets["applicant"]]
     alone = {**consistent_fill(SPEC, np.random.default_rng(1)), **dict.fromkeys(row)}
     alone["applications.new.total"] = 51
     mistyped = {**consistent_fill(SPEC, np.random.default_rng(2)), "applications.new.total": 999}
     parts = sum(mistyped[k] or 0 for k in row)
-    first, second = each_return(SPEC, [alone, mistyped])
+    counted = count_returns(SPEC, [alone, mistyped])
+    first, second = counted.figures()
     assert first["applications.new.total"] == 51 and first["applications.new.natural"] is None
     assert second["applications.new.total"] == parts
-    [together] = consolidate_groups(SPEC, [alone, mistyped], [[0, 1]])
+    [together] = counted.sums([[0, 1]])
     assert together["applications.new.total"] == 51 + parts
     assert together["applications.new.natural"] == mistyped["applications.new.natural"]
     for key, value in together.items():  # each figure the sum of the returns' own
         mine = [f[key] for f in (first, second) if f[key] is not None]
         assert value == (round(sum(mine), 6) if mine else None), key
-    assert count_returns(SPEC, [alone, mistyped]).alone.tolist() == [True, False]
+    assert counted.alone.tolist() == [True, False]
 
 
 def test_the_consolidated_table_says_why_a_row_adds_up_to_less_than_its_total(

@@ -60,19 +60,6 @@ def count_returns(spec: FormSpec, values: Sequence[dict[str, Any]]) -> Counted:
     return Counted(keys, table, alone)
 
 
-def each_return(spec: FormSpec, values: Sequence[dict[str, Any]]) -> list[Figures]:
-    """Each return's figures as the consolidated table counts them, so that adding up
-    returns gives the consolidated figures."""
-    return count_returns(spec, values).figures()
-
-
-def consolidate_groups(
-    spec: FormSpec, values: Sequence[dict[str, Any]], groups: Sequence[Sequence[int]]
-) -> list[Figures]:
-    """For each group of ``values`` (by positions): the sum of each figure as counted."""
-    return count_returns(spec, values).sums(groups)
-
-
 def _figures(keys: list[str], table: np.ndarray) -> list[Figures]:
     """Rows of figures as dicts. Sums of money in 万元 gather binary noise
     (317.0000000000001): no figure has more than six decimals; rounded and made Python

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 from toolkit.inbox.collect import Unread
 from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
-from toolkit.summary.run import Summary, why_unreadable
+from toolkit.summary.run import Summary, unreadable_message
 
 SCHEMA = "toolkit-summary/1"
 
@@ -109,7 +109,7 @@ def text_report(summary: Summary) -> str:
     for item in summary.unmatched:
         shown = item.result.file
         if item.result.unreadable:
-            shown = said_with_origin(shown, why_unreadable(item.result))
+            shown = said_with_origin(shown, unreadable_message(item.result))
         listed.append((render(f"summary.standing.{item.standing}"), shown))
     problems, skipped = summary.unattributed
     # our own drafts saved in the inbox are said once, by folder, not one line each

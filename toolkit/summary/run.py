@@ -23,9 +23,9 @@ from toolkit.check.pipeline import check_files
 from toolkit.check.result import FileResult, exit_code
 from toolkit.forms.model import FormSpec
 from toolkit.inbox.collect import Inbox, Received, Unread, collect
-from toolkit.inbox.match import Match, Matcher, names_a_body, stem_of
-from toolkit.roster import RosterEntry, name_key
-from toolkit.summary.unlisted import units_from_returns
+from toolkit.inbox.match import Match, Matcher
+from toolkit.roster import RosterEntry
+from toolkit.summary.unlisted import own_unit, units_from_returns
 
 # what the summary workbook and reports need next; imported while the workers read
 WRITING_MODULES = ("toolkit.summary.workbook", "toolkit.summary.report")
@@ -82,7 +82,7 @@ class Return:
         return self.received.modified
 
 
-def why_unreadable(result: FileResult) -> str:
+def unreadable_message(result: FileResult) -> str:
     """What its reader said of a file that could not be read."""
     return next((f.message for f in result.findings if f.severity == "error"), "")
 
@@ -155,7 +155,7 @@ class UnitRow:
         """(file, why) of everything it sent that could not be read: its returns (counted or
         broken), and the mails, archives and attachments the inbox could not open."""
         found = [
-            (item.result.file, why_unreadable(item.result))
+            (item.result.file, unreadable_message(item.result))
             for item in (*self.returns, *self.broken)
             if item.result.unreadable
         ]
@@ -310,11 +310,11 @@ def _attribute_unread(
             continue  # a temporary file, our own output: nobody's
         unit = matcher.match_unread(item.sender, item.name).unit
         unreadable = problem  # else passed over: it holds no return (a mail with a PDF)
-        if unit is None and roster is not None and unreadable:
-            unit = _unit_of_unread(item, roster, units, added)
-        if unit is None:
+        row = rows[unit.row] if unit is not None else None
+        if row is None and roster is not None and unreadable:
+            row = _row_of_unread(item, roster, units, added)
+        if row is None:
             continue
-        row = rows.get(unit.row) or added[_unread_key(item)]
         if not unreadable:
             row.passed_over.append(item)
         elif _replaced(item, row):
@@ -323,29 +323,20 @@ def _attribute_unread(
             row.unreadable.append(item)
 
 
-def _unread_key(item: Unread) -> str:
-    stem = stem_of(item.name)
-    return name_key(stem) if names_a_body(stem) else f"sender:{item.sender}"
-
-
-def _unit_of_unread(
+def _row_of_unread(
     item: Unread, roster: list[RosterEntry], units: list[UnitRow], added: dict[str, UnitRow]
-) -> RosterEntry | None:
+) -> UnitRow | None:
     """Without a roster: the unit made for what could not be read from a sender none of
     the returns came from, named by its file (市体育局年报.rar) or its address."""
-    key = _unread_key(item)
-    if key.startswith("sender:") and item.sender is None:
+    key, name, placeholder = own_unit(item.name, item.sender)
+    if placeholder and item.sender is None:
         return None  # a file put in the folder, naming no body: nobody's
     if key not in added:
-        stem = stem_of(item.name)
-        name = stem if not key.startswith("sender:") else f"{Path(item.name).stem}（{item.sender}）"
-        entry = RosterEntry(
-            name, item.sender, None, None, len(roster) + 2, key.startswith("sender:")
-        )
+        entry = RosterEntry(name, item.sender, None, None, len(roster) + 2, placeholder)
         roster.append(entry)
         added[key] = UnitRow(entry, None, expected=False)
         units.append(added[key])
-    return added[key].unit
+    return added[key]
 
 
 def _replaced(item: Unread, row: UnitRow) -> bool:
@@ -436,9 +427,8 @@ def _recency(item: Return, year: int | None) -> tuple[bool, int, bool, dt.dateti
     (one of 2024 sent again after 2025's does not replace it); then one that names the
     unit, or names none, over one that names another body and is the unit's only by its
     sender (a subordinate's report it forwarded does not replace its own); then the later
-    sent. A
-    return without a year is taken for the year collected, so a correction that lost its
-    year still counts (with its M1 error)."""
+    sent. A return without a year is taken for the year collected, so a correction that
+    lost its year still counts (with its M1 error)."""
     given = item.result.meta.get("year")
     named = item.match.how == "unit" or not item.result.meta.get("unit")
     when = item.when or _EARLIEST

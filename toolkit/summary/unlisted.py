@@ -67,11 +67,9 @@ def units_from_returns(
         # the file's name may name a unit; a unit itself named by a file (附件) is no one's
         by_file = {group[u.row] for u in known.by_name(stem) if names_a_body(u.name)}
         found = by_file if len(by_file) == 1 else named_by.get(sender, set())
-        if len(by_file) != 1 and names_a_body(stem):
+        key, shown, placeholder = own_unit(names[i], sender)
+        if len(by_file) != 1 and not placeholder:
             found = set()  # it names a unit none of the returns is: that unit's
-            key, shown = name_key(stem), stem
-        else:
-            key, shown = f"sender:{sender}", f"{Path(names[i]).stem.strip()}（{sender}）"
         if len(found) == 1:
             root = next(iter(found))
             named[i] = (name_key(spelling[root]), spelling[root], False)
@@ -80,7 +78,7 @@ def units_from_returns(
             position[key] = len(spelling)
             spelling.append(shown)
             group.append(len(group))
-            if key.startswith("sender:"):
+            if placeholder:
                 placeholders.add(position[key])
         named[i] = (key, spelling[position[key]], False)
     written_in = [False] * len(spelling)
@@ -119,6 +117,16 @@ def units_from_returns(
         units[group[i]].row: tuple(units[j].name for j in fuller) for i, fuller in maybe.items()
     }
     return Unlisted(list(units.values()), matches, ambiguous)
+
+
+def own_unit(file_name: str, sender: str | None) -> tuple[str, str, bool]:
+    """(key, name, placeholder) of the unit a file that names no unit inside is, when no
+    unit it could be is known: the body its file name names (市体育局年报.rar), else its
+    sender's own (附件（a@x.cn）), known by its address alone."""
+    stem = stem_of(file_name)
+    if names_a_body(stem):
+        return name_key(stem), stem, False
+    return f"sender:{sender}", f"{Path(file_name).stem.strip()}（{sender}）", True
 
 
 def _unit_of_file(name: str) -> str:

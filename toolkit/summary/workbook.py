@@ -21,7 +21,7 @@ from toolkit.inbox.collect import SUMMARY_MARKER
 from toolkit.messages import catalogue, current_language, has_message, render
 from toolkit.summary.consolidate import Counted, Figures, count_returns
 from toolkit.summary.report import said_with_origin
-from toolkit.summary.run import Return, Summary, why_unreadable
+from toolkit.summary.run import Return, Summary, unreadable_message
 
 _CELL_TEXT_LIMIT = 32_767
 STATUS_FILL = {
@@ -461,7 +461,7 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         sheet.write_number(row, 6, severities.count("warning"))
         note = _t(f"note.{item.standing}", candidates=candidates)
         if item.result.unreadable:
-            note += "\n" + said_with_origin(item.result.file, why_unreadable(item.result))
+            note += "\n" + said_with_origin(item.result.file, unreadable_message(item.result))
         sheet.write_string(row, 7, note, styles.text if item.result.unreadable else None)
         row += 1
     for key, found in zip(("unreadable_mail", "skipped"), summary.unattributed, strict=True):
