@@ -40,6 +40,7 @@ from toolkit.forms.pandas_rules import (
 from toolkit.read.returns import Part
 from toolkit.text import MAX_NAME_LENGTH, clean_name
 from toolkit.validate import check_frame
+from toolkit.validate.cascade import without_cascades
 
 log = logging.getLogger(__name__)
 __all__ = ["LastYear", "check_files", "read_last_year", "validate"]
@@ -111,9 +112,9 @@ def validate(results: list[FileResult], last_year: LastYear | None = None) -> No
 def _frames(
     spec: FormSpec, items: list[tuple[Part, Prepared]]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(as typed, as shown, totals filled, error mask): as typed, a formula is blank; as
-    shown, a total written as a formula is recomputed from the return's own inputs; filled,
-    a blank total takes the sum of its parts (W6)."""
+    """(as typed, as shown, totals filled, error mask): as typed, a total holding a formula is
+    blank; as shown, a formula our reader could not evaluate is recomputed from the return's
+    own inputs; filled, a blank total takes the sum of its parts (W6)."""
     keys = list(spec.fields)
     # every prepared part holds every field of its form: a row of them is one C call
     row_of = operator.itemgetter(*keys) if len(keys) > 1 else (lambda v: (v[keys[0]],))
@@ -132,7 +133,13 @@ def _frames(
         if formulas[key].any():  # a cached result is no evidence
             values[key] = values[key].where(~formulas[key], None)
     shown = compute_totals(spec, values, formulas=formulas)
-    return values, shown, fill_blank_totals(spec, shown), errors
+    # as typed, a total that is a formula is no figure the unit entered, whoever computed it
+    evaluated = _marks(computed, [part.evaluated for part, _ in items])
+    typed = values.copy() if evaluated.any() else values
+    for i, key in enumerate(computed):
+        if evaluated[:, i].any():
+            typed[key] = typed[key].where(~evaluated[:, i], None)
+    return typed, shown, fill_blank_totals(spec, shown), errors
 
 
 _PLAIN_NUMBER = frozenset({float, type(None)})
@@ -212,7 +219,10 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
             (filled_frame, [r for r in rules if r.id not in _AS_TYPED | _AS_SHOWN]),
         )
         for frame, chosen in judged:
-            for finding in check_frame(spec, frame, chosen):
+            found = check_frame(spec, frame, chosen)
+            if frame is filled_frame:  # where totals rules judge typed totals
+                found = without_cascades(spec, frame, found, by_instance, typed_frame)
+            for finding in found:
                 entry = entries[positions[finding.position]]
                 rule = by_instance[finding.instance]
                 entry.findings.append(

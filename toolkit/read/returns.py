@@ -37,6 +37,8 @@ class Part:
     cells: dict[str, tuple[str, str]]  # field key -> (sheet, A1 reference)
     errors: set[str] = field(default_factory=set)  # fields holding an error value
     formulas: set[str] = field(default_factory=set)  # fields holding a formula
+    # fields whose value is what their formula computes from the file's own cells
+    evaluated: set[str] = field(default_factory=set)
     missing_tables: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)
     from_template: bool = False
@@ -169,6 +171,7 @@ def _part(located: Located, grid: Grid, sniffed: Sniffed, path: Path) -> Part:
             _own_formulas(part, grid, path)
         except Exception:  # the values are read; without formula texts totals are recomputed
             part.formulas.clear()
+            part.evaluated.clear()
     return part
 
 
@@ -198,6 +201,7 @@ def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
             continue
         try:
             part.values[key] = evaluator.cell((sheet, *zero_based(ref)))
+            part.evaluated.add(key)
             part.errors.discard(key)  # a saved error value may be stale too
         except ErrorValue:
             part.errors.add(key)

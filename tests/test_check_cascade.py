@@ -1,0 +1,125 @@
+"""One wrong total is reported once, at its own cell: the rules that only fail because they
+read it (A1 of the 总计 column, A2 of the 总计 column) do not send the unit to a cell that
+is right. Each case is a filled template with one total typed over, checked by the command;
+putting the total right leaves no finding at all."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.fills import computed_values, consistent_fill
+from tests.support import build_template, fill_workbook, laid_out_by_hand, read_map, run_toolkit
+from toolkit.forms.registry import load_form
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    folder = tmp_path_factory.mktemp("cascade")
+    spec = load_form("gov-2021")
+    template = folder / "template.xlsx"
+    build_template(spec, template, unit="测试街道", year=2025)
+    good = consistent_fill(spec, np.random.default_rng(7))
+    return {
+        "folder": folder,
+        "template": template,
+        "good": good,
+        "totals": computed_values(spec, good),
+        "map": read_map(template)[0],
+    }
+
+
+def findings_of(setup: dict[str, Any], name: str, typed: dict[str, Any]) -> list[dict[str, Any]]:
+    path = setup["folder"] / f"{name}.xlsx"
+    fill_workbook(setup["template"], path, {**setup["good"], **typed})
+    done = run_toolkit("check", "--format", "json", str(path))
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)["results"][0]["findings"]
+
+
+def where(setup: dict[str, Any], key: str) -> tuple[str, str]:
+    sheet, ref = setup["map"][key]
+    return sheet, ref
+
+
+def test_a_fill_with_every_total_right_has_no_finding(setup: dict[str, Any]) -> None:
+    assert findings_of(setup, "good", {}) == []
+
+
+@pytest.mark.parametrize(
+    ("total", "rule"),
+    [
+        # 本年新收 总计: A1 of the 总计 column read it, and failed at 结转下年度 总计
+        ("applications.new.total", "A3"),
+        # （一）予以公开 总计: A2 of the 总计 column read it, and failed at （七）总计
+        ("applications.granted.total", "A3"),
+        # （七）总计 of 自然人: A1 of that column read it, and failed at 结转下年度
+        ("applications.handled_total.natural", "A2"),
+    ],
+)
+def test_a_total_typed_wrong_is_reported_once_at_its_own_cell(
+    setup: dict[str, Any], total: str, rule: str
+) -> None:
+    right = setup["totals"][total]
+    findings = findings_of(setup, total, {total: right + 900})
+    assert [(f["rule"], f["sheet"], f["cell"]) for f in findings] == [(rule, *where(setup, total))]
+    assert (findings[0]["expected"], findings[0]["actual"]) == (right, right + 900)
+    # typed right, as the finding asks, nothing is left
+    assert findings_of(setup, f"{total}-right", {total: right}) == []
+
+
+def test_a_part_typed_wrong_still_fails_every_rule_it_breaks(setup: dict[str, Any]) -> None:
+    """Only totals explain other findings: a wrong part (here 结转下年度 of 自然人, an input)
+    is no total, and A1 of its column is reported where it is."""
+    key = "applications.carried_out.natural"
+    findings = findings_of(setup, "part", {key: (setup["good"].get(key) or 0) + 3})
+    cells = {(f["rule"], f["cell"]) for f in findings}
+    assert ("A1", where(setup, key)[1]) in cells
+
+
+def test_a_rule_broken_besides_a_wrong_total_is_still_reported(setup: dict[str, Any]) -> None:
+    """A wrong 本年新收 总计 and, in another column, 结转下年度 off by one: the second A1
+    holds on no account of the total, so both are reported."""
+    total, part = "applications.new.total", "applications.carried_out.business"
+    findings = findings_of(
+        setup,
+        "two",
+        {total: setup["totals"][total] + 900, part: (setup["good"].get(part) or 0) + 1},
+    )
+    cells = {(f["rule"], f["cell"]) for f in findings}
+    assert ("A3", where(setup, total)[1]) in cells
+    assert ("A1", where(setup, part)[1]) in cells
+
+
+def test_a_hand_made_table_with_every_total_typed_gets_one_finding(
+    setup: dict[str, Any],
+) -> None:
+    """A unit's own table holds no formula: its totals are all figures it typed. One wrong
+    （七）总计 of 自然人 breaks A2 of its column, A3 of the （七）总计 row and A1 of its
+    column; only the first is about the wrong cell."""
+    key = "applications.handled_total.natural"
+    typed = {**setup["totals"], key: setup["totals"][key] + 5}
+    path = setup["folder"] / "typed.xlsx"
+    fill_workbook(setup["template"], path, {**setup["good"], **typed})
+    hand = setup["folder"] / "手工表.xlsx"
+    hand.write_bytes(laid_out_by_hand(path))
+    done = run_toolkit("check", "--format", "json", str(hand))
+    findings = json.loads(done.stdout)["results"][0]["findings"]
+    assert [(f["rule"], f["sheet"], f["cell"]) for f in findings] == [("A2", *where(setup, key))]
+
+
+def test_a_hand_made_table_of_formulas_only_is_a_blank_table(setup: dict[str, Any]) -> None:
+    """A unit's own workbook whose tables hold their SUM formulas and no figure: W2 (a whole
+    table left blank) as for the same template, not silence because the totals show 0."""
+    hand = setup["folder"] / "空表.xlsx"
+    hand.write_bytes(laid_out_by_hand(setup["template"]))
+    results = []
+    for path in (setup["template"], hand):
+        done = run_toolkit("check", "--format", "json", str(path))
+        findings = json.loads(done.stdout)["results"][0]["findings"]
+        results.append(sorted((f["rule"], f["cell"]) for f in findings))
+    assert results[0] == results[1]
+    assert [rule for rule, _ in results[1]] == ["W2", "W2", "W2"]
