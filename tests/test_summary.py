@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -30,6 +31,7 @@ from tests.support import (
 )
 from tests.support import run_toolkit as toolkit
 from toolkit.forms.registry import load_form
+from toolkit.messages import render
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = load_form("gov-2021")
@@ -103,6 +105,11 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     }
 
 
+def values_file(run: dict[str, Any], name: str) -> str:
+    """The file of the return ending in ``name``, as the results name it."""
+    return next(r["file"] for r in run["report"]["results"] if r["file"].endswith(name))
+
+
 def sheets(path: Path) -> dict[str, list[list[Any]]]:
     workbook = CalamineWorkbook.from_path(str(path))
     return {n: workbook.get_sheet_by_name(n).to_python() for n in workbook.sheet_names}
@@ -157,6 +164,9 @@ def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> N
     assert overview["应报单位"] == 5 and overview["已报送"] == 3 and overview["未报送"] == 2
     assert overview["有错误"] == 1 and overview["未能对应到名单的文件"] == 1
     assert overview["被新报送替代的文件"] == 1
+    # the run's inputs, for whoever the workbook is forwarded to
+    assert overview["单位名单"].endswith("名单.csv") and overview["收件文件夹"].endswith("收件箱")
+    assert overview["汇总表"] == render("summary.consolidated.basis")
     [rule] = [row for row in book["总览"] if row and row[0] == "A3"]  # said, not only coded
     assert rule[2] == "申请情况表各行：总计 = 自然人 + 法人或其他组织各项之和"
     status = {row[0]: row[2] for row in book["报送情况"][1:]}
@@ -176,16 +186,17 @@ def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> N
     assert headings["review.appeal.upheld"] == "行政复议 结果维持"
     assert headings["review.suit_after.total"] == "行政诉讼 复议后起诉 总计"
     assert headings["applications.new.natural"] == "一、本年新收政府信息公开申请数量·自然人"
-    assert keys[:5] == ["unit", "group", "form", "status", "included"]
-    assert details[1][:5] == ["单位", "分组", "表格格式", "状态", "计入汇总表"]
+    assert keys[:6] == ["unit", "group", "form", "status", "included", "file"]
+    assert details[1][:6] == ["单位", "分组", "表格格式", "状态", "计入汇总表", "文件"]
     # a pivot table starts from the second row: every column named, no name twice
     assert all(details[1]) and len(set(details[1])) == len(details[1])
     fengshan = next(row for row in details[2:] if row[0] == "凤山街道办事处")
     assert fengshan[1:5] == ["街道", "gov-2021", "无问题", "是"]
+    assert fengshan[5] == values_file(run, "凤山街道.xlsx")  # which return the row is
     education = next(row for row in details[2:] if row[0] == "余姚市教育局")
     assert education[3:5] == ["有错误", "否"]  # listed, but 汇总表 leaves it out
     values = next(u for u in run["report"]["results"] if u["file"].endswith("凤山街道.xlsx"))
-    for col, key in enumerate(keys[5:], start=5):
+    for col, key in enumerate(keys[6:], start=6):
         expected = values["values"].get(key)
         assert (fengshan[col] if fengshan[col] != "" else None) == expected, key
 
@@ -688,6 +699,10 @@ def test_a_total_given_alone_counts_and_a_mistyped_one_gives_way_to_its_parts() 
     alone["applications.new.total"] = 51
     mistyped = {**consistent_fill(SPEC, np.random.default_rng(2)), "applications.new.total": 999}
     parts = sum(mistyped[k] or 0 for k in row)
+    # a row left empty in a template: its formula total shows 0 over blank parts
+    empty_row = {**consistent_fill(SPEC, np.random.default_rng(3)), **dict.fromkeys(row)}
+    empty_row["applications.new.total"] = 0
+    assert count_returns(SPEC, [empty_row]).alone.tolist() == [False]
     counted = count_returns(SPEC, [alone, mistyped])
     first, second = counted.figures()
     assert first["applications.new.total"] == 51 and first["applications.new.natural"] is None
@@ -775,3 +790,66 @@ def test_times_are_shown_on_the_computers_clock_whatever_zone_they_came_in(
     assert shown["凤山街道办事处"] == dt.datetime(2026, 1, 12, 10, 0)
     assert shown["兰江街道办事处"] == dt.datetime(2026, 1, 13, 9, 30)
     assert shown["梨洲街道办事处"] == dt.datetime(2026, 1, 14, 0, 0)
+    # … and shown as the day alone, with no made-up time of day (in JSON too)
+    formats = {row[0].value: row[4].number_format for row in rows.iter_rows(min_row=2)}
+    assert formats["梨洲街道办事处"] == "yyyy-mm-dd"
+    assert formats["兰江街道办事处"] == "yyyy-mm-dd hh:mm"
+    done = toolkit(
+        "summary", str(inbox), "-r", str(roster), "--format", "json",
+        cwd=tmp_path, env={"TZ": "Asia/Shanghai"},
+    )  # fmt: skip
+    received = {u["unit"]: u["received"] for u in json.loads(done.stdout)["units"]}
+    assert received["梨洲街道办事处"] == "2026-01-14"
+    assert received["凤山街道办事处"] == "2026-01-12T02:00:00+00:00"
+
+
+def test_units_of_no_group_have_a_table_so_the_groups_add_up_to_the_whole(
+    tmp_path: Path,
+) -> None:
+    """A roster giving some units a group and others none: 汇总表 adds up the ungrouped ones
+    in a table of their own, and the groups' tables then add up to the whole."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "单位名称,分组\n凤山街道办事处,街道\n兰江街道办事处,\n余姚市教育局,部门\n", encoding="utf-8"
+    )
+    for seed, unit in enumerate(("凤山街道办事处", "兰江街道办事处", "余姚市教育局"), start=1):
+        filled(inbox, f"{unit}.xlsx", unit, seed)
+    out = tmp_path / "汇总.xlsx"
+    done = toolkit("summary", str(inbox), "-r", str(roster), "-o", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = sheets(out)["汇总表"]
+    headings = [i for i, r in enumerate(rows) if r[0] == SPEC.name or "分组" in str(r[0])]
+    assert [rows[i][0] for i in headings] == [
+        SPEC.name,
+        "分组：街道",
+        "分组：部门",
+        "未分组的单位（名单中“分组”一栏为空）",
+    ]
+    totals = [
+        next(r for r in rows[i:] if r[0] == "一、本年新收政府信息公开申请数量")[9] for i in headings
+    ]
+    assert totals[0] == sum(totals[1:])
+    assert "兰江街道办事处" in rows[headings[3] + 1][0]
+
+
+def test_the_consolidated_sheet_prints_a_table_a_page_with_readable_labels(
+    run: dict[str, Any],
+) -> None:
+    """汇总表 is what goes to the leader, often on paper: A4 across, each table (the whole,
+    then each group) on a page of its own, fitted to the page's width; its label columns as
+    wide as the template's, so the official labels are not cut off."""
+    rows = sheets(run["out"])["汇总表"]
+    blocks = [i for i, r in enumerate(rows) if r[0] == SPEC.name or str(r[0]).startswith("分组：")]
+    with zipfile.ZipFile(run["out"]) as package:
+        xml = package.read("xl/worksheets/sheet4.xml").decode()  # 总览 报送情况 问题清单 汇总表
+    assert 'orientation="landscape"' in xml and 'paperSize="9"' in xml
+    assert 'fitToPage="1"' in xml and 'fitToHeight="0"' in xml  # one page wide
+    breaks = [int(b) for b in re.findall(r'<brk id="(\d+)"', xml)]
+    assert breaks == blocks[1:]  # a break above each block but the first (0-based rows)
+    build_template(SPEC, run["root"] / "t.xlsx", unit="x")
+    template = openpyxl.load_workbook(run["root"] / "t.xlsx")
+    widest = max(template["申请情况"].column_dimensions[c].width for c in ("A", "B", "C"))
+    summary = openpyxl.load_workbook(run["out"])["汇总表"]
+    assert max(summary.column_dimensions[c].width for c in ("A", "B", "C")) >= widest

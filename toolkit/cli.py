@@ -388,6 +388,7 @@ def summary_command(
                 summary = summarise(
                     inbox, units, forms, Path(work), chosen, progress, collected, year=year
                 )
+            summary.roster_file = roster
             # the results live until this process ends: the collector need not walk them
             # while the workbook is written (0.74 -> 0.58 s at 1,000 returns)
             gc.freeze()
@@ -571,6 +572,7 @@ def audit_command(
                     documents=True,
                     infer_year=False,
                 )
+            summary.roster_file = roster
             gc.freeze()  # as in summary: the results live until this process ends
             from toolkit.summary.workbook import write_summary
 

@@ -186,6 +186,16 @@ class Explainer:
             return None
         if all(isinstance(term, Num) for _, term in right):
             return None  # "corrected == 0": the rule's own sentence says it better
+        if compare.op == "==":
+            # a balance: which of its figures is wrong is not known, the cell marked is only
+            # where it is shown (fixing that one to balance would hide a mistyped other)
+            gap = _evaluate(compare.left, value) - _evaluate(compare.right, value)
+            return render(
+                "check.balance",
+                left=self.side_text(compare.left, left, keys, value, display),
+                right=self.side_text(compare.right, right, keys, value, display),
+                gap=number_text(abs(gap)),
+            )
         return render(
             "check.compare",
             left=self.side_text(compare.left, left, keys, value, display),

@@ -90,11 +90,13 @@ def rule_finding(
         text = spec.rule_text(rule.message).format(**dict(rule.params))
         raw = entry.part.values.get(rule.at)
         if rule.at in entry.part.errors:
-            text = f"{text}。{render('check.error_value')}" if rule.id == "N1" else text
+            text = _sentence(text) + (render("check.error_value") if rule.id == "N1" else "")
         elif raw is not None:
             number = isinstance(raw, (int, float)) and not isinstance(raw, bool)
             shown_text = number_text(as_shown(rule.at)) if number else _short(raw)
-            text = render("check.shown_value", text=text, value=shown_text)
+            text = _sentence(render("check.shown_value", text=text, value=shown_text))
+        else:
+            text = _sentence(text)
     expected, actual = finding.expected, finding.actual
     if rule.id == "W6":
         expected, actual = value(rule.at), None
@@ -124,9 +126,18 @@ def _located(
     if line is not None:  # a published report's text: the line is where to look
         message = render("document.at_line", table=table, line=line, text=text)
     else:
+        if sheet and sheet not in table and table not in sheet:
+            # the cell's sheet tab, where it is not the table's name (封面 holds 填报信息; a
+            # hand-made workbook keeps every table on 年报)
+            table = render("check.sheet_table", sheet=sheet, table=table)
         place = "check.at_cell" if cell else "check.at_table"
         message = render(place, table=table, cell=cell or "", text=text)
     return CheckFinding(rule_id, severity, message, sheet, cell, fields, expected, actual)
+
+
+def _sentence(text: str) -> str:
+    """A rule's sentence (written bare for the template's 校验结果 lines) ended as one."""
+    return text if text.endswith(("。", "？", "！", ".", "?", "!")) else text + render("check.stop")
 
 
 def _short(raw: Any) -> str:

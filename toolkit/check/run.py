@@ -30,6 +30,7 @@ from toolkit.check.pipeline import check_files
 from toolkit.check.reading import read_file
 from toolkit.check.result import META_KEYS, FileResult, json_number
 from toolkit.check.values import Prepared, prepare
+from toolkit.forms.excel import EPSILON
 from toolkit.forms.model import FormSpec, Rule
 from toolkit.forms.pandas_rules import (
     ONLY_NUMBERS,
@@ -40,7 +41,7 @@ from toolkit.forms.pandas_rules import (
 from toolkit.read.returns import Part
 from toolkit.text import MAX_NAME_LENGTH, clean_name
 from toolkit.validate import check_frame
-from toolkit.validate.cascade import without_cascades
+from toolkit.validate.cascade import Formulas, without_cascades
 
 log = logging.getLogger(__name__)
 __all__ = ["LastYear", "check_files", "read_last_year", "validate"]
@@ -73,7 +74,7 @@ def read_last_year(name: str, forms: list[FormSpec], isolate: bool = True) -> La
         return result
     part = result.read.main
     prepared = prepare(part)
-    _, _, filled, _ = _frames(part.spec, [(part, prepared)])
+    filled = _frames(part.spec, [(part, prepared)]).filled
     return LastYear(part.spec, filled.iloc[0].to_dict())
 
 
@@ -109,12 +110,25 @@ def validate(results: list[FileResult], last_year: LastYear | None = None) -> No
             result.findings.sort(key=finding_order(result))
 
 
-def _frames(
-    spec: FormSpec, items: list[tuple[Part, Prepared]]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(as typed, as shown, totals filled, error mask): as typed, a total holding a formula is
-    blank; as shown, a formula our reader could not evaluate is recomputed from the return's
-    own inputs; filled, a blank total takes the sum of its parts (W6)."""
+@dataclass
+class _Frames:
+    """One form's returns, a row each: ``typed``, a total holding a formula is blank (no
+    figure the unit entered); ``shown``, a formula our reader could not evaluate is
+    recomputed from the return's own inputs; ``filled``, a blank total takes the sum of its
+    parts (W6), and the formulas over it follow. The masks: ``errors``, cells holding an
+    error value (a column per field); ``ours``, totals (a column each) that follow their
+    parts: a template's formula, which we compute, or a formula of the file's own that adds
+    them up; ``evaluated``, totals whose formula in the file our reader evaluated."""
+
+    typed: pd.DataFrame
+    shown: pd.DataFrame
+    filled: pd.DataFrame
+    errors: pd.DataFrame
+    ours: pd.DataFrame
+    evaluated: pd.DataFrame
+
+
+def _frames(spec: FormSpec, items: list[tuple[Part, Prepared]]) -> _Frames:
     keys = list(spec.fields)
     # every prepared part holds every field of its form: a row of them is one C call
     row_of = operator.itemgetter(*keys) if len(keys) > 1 else (lambda v: (v[keys[0]],))
@@ -133,13 +147,31 @@ def _frames(
         if formulas[key].any():  # a cached result is no evidence
             values[key] = values[key].where(~formulas[key], None)
     shown = compute_totals(spec, values, formulas=formulas)
-    # as typed, a total that is a formula is no figure the unit entered, whoever computed it
-    evaluated = _marks(computed, [part.evaluated for part, _ in items])
-    typed = values.copy() if evaluated.any() else values
-    for i, key in enumerate(computed):
-        if evaluated[:, i].any():
-            typed[key] = typed[key].where(~evaluated[:, i], None)
-    return typed, shown, fill_blank_totals(spec, shown), errors
+    evaluated = pd.DataFrame(
+        _marks(computed, [part.evaluated for part, _ in items]), columns=computed
+    )
+    typed = values.copy() if evaluated.to_numpy().any() else values
+    for key in computed:
+        if evaluated[key].any():
+            typed[key] = typed[key].where(~evaluated[key], None)
+    # a formula of the file's own that adds up its parts follows them like a template's
+    follows = formulas | (evaluated & _sums_its_parts(spec, shown, evaluated))
+    filled = fill_blank_totals(spec, shown)
+    if follows.to_numpy().any() and not filled.equals(shown):
+        # a blank total taken as its sum (W6) is taken so by the formulas over it too
+        filled = compute_totals(spec, filled, formulas=follows)
+    return _Frames(typed, shown, filled, errors, follows, evaluated)
+
+
+def _sums_its_parts(spec: FormSpec, shown: pd.DataFrame, evaluated: pd.DataFrame) -> pd.DataFrame:
+    """Where each evaluated total shows the sum of its parts (bool, a column per total)."""
+    if not evaluated.to_numpy().any():
+        return evaluated
+    summed, as_shown = RuleFrame(compute_totals(spec, shown, formulas=evaluated)), RuleFrame(shown)
+    return pd.DataFrame(
+        {key: np.abs(summed.value(key) - as_shown.value(key)) <= EPSILON for key in evaluated},
+        index=evaluated.index,
+    )
 
 
 _PLAIN_NUMBER = frozenset({float, type(None)})
@@ -195,7 +227,8 @@ def _rules_for(spec: FormSpec, last_year: LastYear | None, merged: bool) -> list
 
 
 def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | None) -> None:
-    typed, shown, filled, errors = _frames(spec, [(e.part, e.prepared) for e in entries])
+    frames = _frames(spec, [(e.part, e.prepared) for e in entries])
+    typed, shown, filled, errors = frames.typed, frames.shown, frames.filled, frames.errors
     if last_year is not None:
         shown, filled = _with_last_year(shown, last_year), _with_last_year(filled, last_year)
     labels = Labels(spec)
@@ -221,7 +254,16 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
         for frame, chosen in judged:
             found = check_frame(spec, frame, chosen)
             if frame is filled_frame:  # where totals rules judge typed totals
-                found = without_cascades(spec, frame, found, by_instance, typed_frame)
+                found = without_cascades(
+                    spec,
+                    frame,
+                    found,
+                    by_instance,
+                    Formulas(
+                        frames.ours.iloc[sub].reset_index(drop=True),
+                        frames.evaluated.iloc[sub].reset_index(drop=True),
+                    ),
+                )
             for finding in found:
                 entry = entries[positions[finding.position]]
                 rule = by_instance[finding.instance]

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.forms.excel import EPSILON
 from toolkit.forms.model import FormSpec
 from toolkit.forms.pandas_rules import RuleFrame, counted_totals
 
@@ -21,8 +22,8 @@ Figures = dict[str, float | None]
 @dataclass
 class Counted:
     """A form's returns as counted: its numeric fields, a row of figures per return, and
-    per return whether it gives some total with all of its parts blank (that total counts,
-    so the consolidated parts add up to less than it)."""
+    per return whether it gives some total other than 0 with all of its parts blank (that
+    total counts, so the consolidated parts add up to less than it)."""
 
     keys: list[str]
     table: np.ndarray
@@ -54,7 +55,9 @@ def count_returns(spec: FormSpec, values: Sequence[dict[str, Any]]) -> Counted:
     alone = np.zeros(len(values), dtype=bool)
     for total in spec.totals:
         parts_blank = np.logical_and.reduce([typed.blank(p) for p in total.parts])
-        alone |= ~typed.blank(total.total) & parts_blank
+        # W7: a total of 0 over blank parts (a template's row left empty) adds nothing
+        given = np.abs(typed.value(total.total)) > EPSILON
+        alone |= given & parts_blank
     counted = RuleFrame(counted_totals(spec, frame))
     table = np.column_stack([counted.number(k) for k in keys]).reshape(len(values), -1)
     return Counted(keys, table, alone)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from pathlib import Path
 from typing import Any, TextIO
@@ -30,7 +31,7 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
                 "status": row.status,
                 "file": item.result.file if item else "；".join(u.origin for u in sent) or None,
                 "matched_by": item.match.how if item else None,
-                "received": when.isoformat() if when else None,
+                "received": _iso(when, item is not None and item.dated_by_form),
                 "errors": errors,
                 "warnings": warnings,
                 "superseded": [r.result.file for r in row.superseded]
@@ -156,3 +157,10 @@ def display_width(text: str) -> int:
 def padded(word: str, width: int) -> str:
     """``word`` padded with spaces to ``width`` terminal columns."""
     return word + " " * max(1, width - display_width(word))
+
+
+def _iso(when: dt.datetime | None, day_only: bool) -> str | None:
+    """A time as ISO 8601; a 填报日期 as its day alone (it gives no time of day)."""
+    if when is None:
+        return None
+    return when.date().isoformat() if day_only else when.isoformat()

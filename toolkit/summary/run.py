@@ -67,6 +67,11 @@ class Return:
         )
 
     @property
+    def dated_by_form(self) -> bool:
+        """Whether ``when`` is the day of its 填报日期 (no time of day is known)."""
+        return self.received.sent is None and self.when != self.received.modified
+
+    @property
     def when(self) -> dt.datetime | None:
         """When it was sent: the mail's Date, else 填报日期, else the file's mtime."""
         if self.received.sent is not None:
@@ -178,6 +183,7 @@ class Summary:
     year: int | None = None  # the year collected: most returns', unless given
     year_given: bool = False  # by --year
     expected: bool = True  # the units are a roster's (else those the returns name)
+    roster_file: Path | None = None  # where the roster was read from
 
     @property
     def counted(self) -> list[Return]:

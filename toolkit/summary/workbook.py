@@ -7,6 +7,7 @@ unit named "=HYPERLINK(…)" stays text. Numbers are written as numbers.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,8 +23,10 @@ from toolkit.messages import catalogue, current_language, has_message, render
 from toolkit.summary.consolidate import Counted, Figures, count_returns
 from toolkit.summary.report import said_with_origin
 from toolkit.summary.run import Return, Summary, unreadable_message
+from toolkit.template.styles import LINE_HEIGHT, text_width
 
 _CELL_TEXT_LIMIT = 32_767
+_MAX_ROW_HEIGHT = 409  # points: the tallest row a spreadsheet keeps
 STATUS_FILL = {
     "ok": "#C6EFCE",
     "warnings": "#FFEB9C",
@@ -54,7 +57,7 @@ def write_summary(
     styles = _Styles(workbook)
     counted = _count_forms(summary, specs)  # once, for 汇总表, 图表 and 明细
     totals = _totals(summary, counted, include_errors)
-    _overview(workbook, styles, summary, rule_texts(specs.values()))
+    _overview(workbook, styles, summary, rule_texts(specs.values()), include_errors)
     _units(workbook, styles, summary)
     _findings(workbook, styles, summary)
     _consolidated(workbook, styles, totals, include_errors)
@@ -95,12 +98,12 @@ def _count_forms(summary: Summary, specs: dict[str, FormSpec]) -> dict[str, _For
 
 @dataclass
 class _FormTotals:
-    """One form's included returns and their sums: all of them ("" ) and per roster group;
+    """One form's included returns and their sums: all of them ("") and per roster group;
     ``alone``: those giving some total with its parts blank."""
 
     spec: FormSpec
     members: list[Return]
-    groups: dict[str, tuple[list[Return], Figures]]
+    groups: dict[str | None, tuple[list[Return], Figures]]  # None: the units of no group
     alone: set[int]  # ids of members
 
 
@@ -122,11 +125,16 @@ def _totals(
         # in roster order: its groups, and the units named, come as the roster lists them
         members = sorted((r for r, forms in chosen if form_id in forms), key=_roster_order)
         row_of = count.rows()
-        positions: dict[str, list[int]] = {"": [row_of[id(r)] for r in members]}
+        positions: dict[str | None, list[int]] = {"": [row_of[id(r)] for r in members]}
+        ungrouped = []
         for member in members:
             group = member.match.unit.group if member.match.unit else None
             if group:
                 positions.setdefault(group, []).append(row_of[id(member)])
+            else:
+                ungrouped.append(row_of[id(member)])
+        if ungrouped and len(positions) > 1:  # the groups' tables then add up to the whole
+            positions[None] = ungrouped
         sums = count.counted.sums(list(positions.values()))
         groups = {
             name: ([count.pool[i] for i in at], figures)
@@ -150,25 +158,66 @@ def _consolidated(
     """汇总表: per form, the figures of the included returns in the official layout, then
     the same per roster group."""
     sheet = workbook.add_worksheet(_t("sheet.consolidated"))
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, 40, 11)
+    widths = _column_widths([form.spec for form in totals])
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
     basis = "consolidated.basis_errors" if include_errors else "consolidated.basis"
     sheet.write_string(0, 0, _t(basis), styles.bold)
-    row = 2
+    row, breaks = 2, []
     for form in totals:
         for group, (items, figures) in form.groups.items():
-            heading = _t("consolidated.group", group=group) if group else form.spec.name
+            if row > 2:
+                breaks.append(row)  # printed, each table starts a page of its own
+            if group is None:
+                heading = _t("consolidated.ungrouped")
+            else:
+                heading = _t("consolidated.group", group=group) if group else form.spec.name
             sheet.write_string(row, 0, heading, styles.title)
-            sheet.write_string(row + 1, 0, _included_units(items))
-            row += 2
+            row = _note(sheet, styles, row + 1, widths, _included_units(items))
             alone = [r.match.unit.name for r in items if r.match.unit and id(r) in form.alone]
             if alone:  # a row's total above its parts' sum: said, not left to look wrong
-                sheet.write_string(row, 0, _t("consolidated.totals_alone", names="、".join(alone)))
-                row += 1
+                text = _t("consolidated.totals_alone", names="、".join(alone))
+                row = _note(sheet, styles, row, widths, text)
             row += 1
             for table in form.spec.tables:
-                row = _official_table(sheet, styles, table, row, figures)
+                row = _official_table(sheet, styles, table, row, figures, widths)
             row += 1
+    # to print for a leader: A4 across, a table's width on the page, pages numbered
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_footer("&C&P / &N")
+    sheet.set_h_pagebreaks(breaks)
+
+
+def _column_widths(specs: list[FormSpec]) -> list[float]:
+    """Each column as wide as the widest of the forms' tables sets it (the template's
+    widths: labels readable, figures in their columns)."""
+    widths: list[float] = [14.0]
+    for spec in specs:
+        for table in spec.tables:
+            if table.layout != "grid":
+                widths[0] = max(widths[0], 40.0)  # a label beside its figure
+                continue
+            own = [*table.label_widths]
+            own += [table.value_width] * (table.width - len(own))
+            for col, width in enumerate(own):
+                if col < len(widths):
+                    widths[col] = max(widths[col], width)
+                else:
+                    widths.append(width)
+    return widths
+
+
+def _note(sheet: Any, styles: _Styles, row: int, widths: list[float], text: str) -> int:
+    """A line of text across the tables' width, wrapped, its row as tall as it needs; the
+    next row."""
+    across = sum(widths)
+    sheet.merge_range(row, 0, row, len(widths) - 1, text, styles.text)
+    lines = math.ceil(text_width(text) / max(across - 1, 1))
+    sheet.set_row(row, min(LINE_HEIGHT * max(lines, 1), _MAX_ROW_HEIGHT))
+    return row + 1
 
 
 def _included_units(items: list[Return]) -> str:
@@ -233,7 +282,12 @@ def _chart_points(
 
 
 def _official_table(
-    sheet: Any, styles: _Styles, table: Table, top: int, figures: dict[str, float | None]
+    sheet: Any,
+    styles: _Styles,
+    table: Table,
+    top: int,
+    figures: dict[str, float | None],
+    widths: list[float],
 ) -> int:
     """One table of the form in its official layout at row ``top``; the next free row."""
     numeric = [f for f in table.fields if f.numeric]
@@ -246,6 +300,7 @@ def _official_table(
             sheet.write_string(body + i, 0, item.label, styles.label)
             _figure(sheet, styles, body + i, 1, body + i, 1, figures.get(item.key))
         return body + len(numeric) + 1
+    lines: dict[int, float] = {}
     for label in table.labels:
         last_row, last_col = body + label.row + label.rows - 1, label.col + label.cols - 1
         fmt = styles.label if label.role == "row" else styles.header
@@ -253,6 +308,14 @@ def _official_table(
             sheet.write_string(body + label.row, label.col, label.text, fmt)
         else:
             sheet.merge_range(body + label.row, label.col, last_row, last_col, label.text, fmt)
+        # rows tall enough for the wrapped label (xlsxwriter measures no text)
+        width = sum(widths[label.col : last_col + 1])
+        needed = math.ceil(text_width(label.text) / max(width - 1, 1)) / label.rows
+        for r in range(body + label.row, last_row + 1):
+            lines[r] = max(lines.get(r, 1), needed)
+    for r, count in lines.items():
+        if count > 1:
+            sheet.set_row(r, LINE_HEIGHT * math.ceil(count))
     for item in table.fields:
         r, c = body + item.row, item.col
         _figure(sheet, styles, r, c, r, c + item.cols - 1, figures.get(item.key))
@@ -279,6 +342,7 @@ class _Styles:
         )
         self.text = workbook.add_format({"text_wrap": True, "valign": "top"})
         self.date = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.day = workbook.add_format({"num_format": "yyyy-mm-dd"})  # a 填报日期: no time
         self.bold = workbook.add_format({"bold": True})
         self.label = workbook.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
         self.number = workbook.add_format({"border": 1, "num_format": "#,##0"})
@@ -307,18 +371,35 @@ def _header(sheet: Any, styles: _Styles, row: int, names: list[str]) -> None:
         sheet.write_string(row, col, name, styles.header)
 
 
-def _overview(workbook: Any, styles: _Styles, summary: Summary, texts: dict[str, str]) -> None:
+def _overview(
+    workbook: Any,
+    styles: _Styles,
+    summary: Summary,
+    texts: dict[str, str],
+    include_errors: bool,
+) -> None:
     sheet = workbook.add_worksheet(_t("sheet.overview"))
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 60)
     sheet.write_string(0, 0, _t("title"), styles.title)
-    sheet.write_string(1, 0, _t("run_at"))
-    sheet.write_string(1, 1, dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
-    sheet.write_string(2, 0, _t("inbox"))
-    sheet.write_string(2, 1, str(summary.inbox))
+    # the run's inputs: what a reader of the forwarded workbook needs to trust its figures
+    inputs: list[tuple[str, str | int]] = [
+        ("run_at", dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
+        ("inbox", str(summary.inbox)),
+        ("roster", str(summary.roster_file) if summary.roster_file else _t("no_roster")),
+    ]
     if summary.year is not None:
-        sheet.write_string(3, 0, _t("year"))
-        sheet.write_number(3, 1, summary.year)
+        inputs.append(("year", summary.year))
+    inputs.append(
+        ("basis", _t("consolidated.basis_errors" if include_errors else "consolidated.basis"))
+    )
+    for row, (key, value) in enumerate(inputs, start=1):
+        sheet.write_string(row, 0, _t(key))
+        if isinstance(value, int):
+            sheet.write_number(row, 1, value)
+        else:
+            sheet.write_string(row, 1, value)
+    header = len(inputs) + 2
     statuses = Counter(row.status for row in summary.units)
     stray = Counter(r.standing for r in summary.returns)
     again = sum(len(row.sent_again) for row in summary.units)
@@ -342,16 +423,17 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary, texts: dict[str,
         ("other_year", len(summary.other_year)),
         ("inbox_unreadable", sum(1 for u in problems if id(u) in open_problems)),
     ]
-    _header(sheet, styles, 4, [_t("col.what"), _t("col.count")])
-    for i, (key, count) in enumerate(counts, start=5):
+    _header(sheet, styles, header, [_t("col.what"), _t("col.count")])
+    for i, (key, count) in enumerate(counts, start=header + 1):
         sheet.write_string(i, 0, _t(f"count.{key}"))
         sheet.write_number(i, 1, count)
+    pie = header + 3  # the rows of the four statuses of what was received
     chart = workbook.add_chart({"type": "pie"})
     chart.add_series(
         {
             "name": _t("chart.status"),
-            "categories": [sheet.name, 7, 0, 10, 0],
-            "values": [sheet.name, 7, 1, 10, 1],
+            "categories": [sheet.name, pie, 0, pie + 3, 0],
+            "values": [sheet.name, pie, 1, pie + 3, 1],
             "points": [
                 {"fill": {"color": STATUS_FILL[k]}}
                 for k in ("ok", "errors", "warnings", "unreadable")
@@ -359,11 +441,11 @@ def _overview(workbook: Any, styles: _Styles, summary: Summary, texts: dict[str,
         }
     )
     chart.set_title({"name": _t("chart.status")})
-    sheet.insert_chart(4, 3, chart)
+    sheet.insert_chart(header, 3, chart)
     by_rule = Counter(f.rule for r in summary.listed for f in r.result.findings)
     if summary.open_problems:  # a mail or archive that cannot be opened, as 问题清单 has it
         by_rule[_INBOX_RULE] += len(summary.open_problems)
-    top = 5 + len(counts) + 1
+    top = header + 1 + len(counts) + 1
     _header(sheet, styles, top, [_t("col.rule"), _t("col.count"), _t("col.rule_text")])
     for i, (rule, count) in enumerate(sorted(by_rule.items()), start=top + 1):
         sheet.write_string(i, 0, rule)
@@ -419,7 +501,8 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         if item is not None:
             sheet.write_string(row, 3, item.result.file)
             if item.when is not None:
-                sheet.write_datetime(row, 4, local_time(item.when), styles.date)
+                shown = styles.day if item.dated_by_form else styles.date
+                sheet.write_datetime(row, 4, local_time(item.when), shown)
             errors, warnings = unit_row.finding_counts
             sheet.write_number(row, 5, errors)
             sheet.write_number(row, 6, warnings)
@@ -530,7 +613,7 @@ def _details(
             if key not in keys:
                 keys[key] = labels.full(key) if labels and key in labels.spec.fields else key
     # row 1: stable keys; row 2: a name for every column, so a pivot table can start there
-    leading = ("unit", "group", "form", "status", "included")
+    leading = ("unit", "group", "form", "status", "included", "file")
     _header(sheet, styles, 0, [*leading, *keys])
     _header(sheet, styles, 1, [*(_t(f"col.{name}") for name in leading), *keys.values()])
     statuses = {s: _t(f"status.{s}") for s in ("ok", "warnings", "errors", "unreadable")}
@@ -548,6 +631,7 @@ def _details(
         sheet.write_string(row, 2, item.result.form or "")
         sheet.write_string(row, 3, statuses[item.result.status])
         sheet.write_string(row, 4, answer[id(item) in added])
+        sheet.write_string(row, 5, item.result.file)
         counted_as = figures.get(id(item), {})
         for c, key in enumerate(keys, start=len(leading)):
             value = counted_as[key] if key in counted_as else item.result.values.get(key)

@@ -1,18 +1,27 @@
-"""Findings that a wrong total reported elsewhere in the same return already explains.
+"""Findings another finding of the same return already explains: each mistake is reported
+once, where the unit can correct it.
 
-A total typed over with the wrong number (本年新收 总计 typed as 999) is reported at its own
-cell by its total rule (A3). Every other rule that reads it then fails too: A1 of the 总计
-column is reported at 结转下年度 总计, a cell that is right, and sends the unit to change a
-correct figure. In a return where a total rule failed, a finding is dropped when its rule
-holds once every total it reads is taken as the sum of its parts (what a wrong total becomes
-when the unit corrects it, and what a formula total then shows), except its own total where
-the unit typed it. The wrong total's own finding stays: correcting it clears the others, so
-nothing the unit must do goes unsaid.
+* **A wrong total read by other rules.** A total typed over with the wrong number (本年新收
+  总计 typed as 999) is reported at its own cell by its total rule (A3). A1 of the 总计
+  column then fails too, at 结转下年度 总计, a cell that is right. In a return where a total
+  rule failed, a finding is dropped when its rule holds once every total it reads is taken
+  as the sum of its parts (what a wrong total becomes when corrected, and what a formula
+  total then shows), except its own total where that is the unit's figure.
+* **A formula total repeating its part.** A part typed wrong makes the formula total over it
+  fail the same rule (N1 at a SUM over -1, A1 of the 总计 column in a template): the unit
+  cannot edit that cell, and correcting the part clears it. A finding at a formula total is
+  dropped when the same rule is reported at one of its parts.
+* **One cell, one verdict.** A total that is a total twice (（七）总计 of the 总计 column)
+  fails both of its rules with the same figures; the second says nothing new.
+
+What stays always holds a cause: a typed total, a formula of the unit's own, a part, or a
+blank total (W6, judged apart) that is taken as its sum. Correcting it clears the rest.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,16 +31,45 @@ from toolkit.forms.pandas_rules import RuleFrame, compile_rules, counted_totals
 from toolkit.validate.finding import Finding
 
 
+@dataclass(frozen=True)
+class Formulas:
+    """Which totals of which returns hold a formula (bool, a column per total): ``ours``,
+    a template's, which we compute as the sum of its parts; ``evaluated``, one the file's
+    own, whose result we took (it may sum the wrong cells)."""
+
+    ours: pd.DataFrame
+    evaluated: pd.DataFrame
+
+    def ours_at(self, key: str, position: int) -> bool:
+        return key in self.ours.columns and bool(self.ours[key].iloc[position])
+
+    def any_at(self, key: str, position: int) -> bool:
+        return self.ours_at(key, position) or (
+            key in self.evaluated.columns and bool(self.evaluated[key].iloc[position])
+        )
+
+
 def without_cascades(
     spec: FormSpec,
     frame: RuleFrame,
     findings: list[Finding],
     rules: dict[str, Rule],
-    typed: RuleFrame,
+    formulas: Formulas,
 ) -> list[Finding]:
-    """``findings`` (of ``frame``'s returns, by rule instance in ``rules``) minus those a
-    wrong total reported in the same return explains; ``typed``: the returns as typed (a
-    formula or a blank total is blank there)."""
+    """``findings`` (of ``frame``'s returns, by rule instance in ``rules``) minus those
+    another finding of the same return explains."""
+    kept = _without_wrong_totals(spec, frame, findings, rules, formulas)
+    kept = _without_formula_repeats(spec, kept, formulas)
+    return _one_per_cell(kept, rules)
+
+
+def _without_wrong_totals(
+    spec: FormSpec,
+    frame: RuleFrame,
+    findings: list[Finding],
+    rules: dict[str, Rule],
+    formulas: Formulas,
+) -> list[Finding]:
     failed = {f.position for f in findings if rules[f.instance].total is not None}
     if not failed:
         return findings
@@ -43,8 +81,8 @@ def without_cascades(
         rule = rules[finding.instance]
         taken = set(rule.fields) & totals
         own = rule.total.total if rule.total is not None else None
-        if own is not None and not typed.blank(own)[finding.position]:
-            taken.discard(own)  # the figure the unit typed is what this finding is about
+        if own is not None and not formulas.ours_at(own, finding.position):
+            taken.discard(own)  # the unit's figure (or formula) is what this finding is about
         if taken:
             suspects[finding.instance, frozenset(taken)].append(finding)
     if not suspects:
@@ -57,7 +95,7 @@ def without_cascades(
         rows = [row_of[f.position] for f in group]
         holds = _holds(spec, rules[instance], frame, corrected, positions, rows, taken)
         explained.update(id(f) for f, held in zip(group, holds, strict=True) if held)
-    return _keep_a_cause(findings, explained)
+    return [f for f in findings if id(f) not in explained]
 
 
 def _holds(
@@ -88,12 +126,32 @@ def _holds(
     return np.asarray(compiled(RuleFrame(values, invalid=masks[0], errors=masks[1])), dtype=bool)
 
 
-def _keep_a_cause(findings: list[Finding], explained: set[int]) -> list[Finding]:
-    """The findings not explained; a return whose every error would go keeps them all (a
-    safeguard: some wrong total always stays to say what to correct)."""
-    kept_errors = {f.position for f in findings if f.severity == "error" and id(f) not in explained}
+def _without_formula_repeats(
+    spec: FormSpec, findings: list[Finding], formulas: Formulas
+) -> list[Finding]:
+    parts: dict[str, set[str]] = defaultdict(set)
+    for total in spec.totals:
+        parts[total.total].update(total.parts)
+    reported = {(f.position, f.rule, f.at) for f in findings}
     return [
         f
         for f in findings
-        if id(f) not in explained or (f.severity == "error" and f.position not in kept_errors)
+        if not (
+            f.at in parts
+            and formulas.any_at(f.at, f.position)
+            and any((f.position, f.rule, part) in reported for part in parts[f.at])
+        )
     ]
+
+
+def _one_per_cell(findings: list[Finding], rules: dict[str, Rule]) -> list[Finding]:
+    seen: set[tuple] = set()
+    kept = []
+    for finding in findings:
+        if rules[finding.instance].total is not None:
+            said = (finding.position, finding.at, finding.expected, finding.actual)
+            if said in seen:
+                continue
+            seen.add(said)
+        kept.append(finding)
+    return kept
