@@ -123,3 +123,44 @@ def test_a_hand_made_table_of_formulas_only_is_a_blank_table(setup: dict[str, An
         results.append(sorted((f["rule"], f["cell"]) for f in findings))
     assert results[0] == results[1]
     assert [rule for rule, _ in results[1]] == ["W2", "W2", "W2"]
+
+
+def test_a_part_typed_wrong_is_not_repeated_at_the_formula_total_over_it(
+    setup: dict[str, Any],
+) -> None:
+    """A part typed wrong in the template makes the locked SUM over it fail the same rule:
+    N1 at 总计 for a -1 among the parts, A1 of the 总计 column for a mistyped 本年新收. The
+    unit cannot edit that cell and correcting the part clears it: said once, at the part."""
+    part = "applications.unable_1.natural"
+    findings = findings_of(setup, "negative", {part: -1})
+    n1 = [(f["rule"], f["cell"]) for f in findings if f["rule"] == "N1"]
+    assert n1 == [("N1", where(setup, part)[1])]
+    new = "applications.new.natural"
+    findings = findings_of(setup, "mistyped", {new: (setup["good"].get(new) or 0) + 9})
+    assert [(f["rule"], f["cell"]) for f in findings] == [
+        ("A1", where(setup, "applications.carried_out.natural")[1])
+    ]
+
+
+def test_a_total_failing_two_rules_alike_gets_one_verdict(setup: dict[str, Any]) -> None:
+    """（七）总计 of the 总计 column is a total twice (of its row, of its column): typed one
+    too high in a unit's own table it breaks both alike, and is told once."""
+    key = "applications.handled_total.total"
+    typed = {**setup["totals"], key: setup["totals"][key] + 1}
+    path = setup["folder"] / "twice.xlsx"
+    fill_workbook(setup["template"], path, {**setup["good"], **typed})
+    hand = setup["folder"] / "twice-hand.xlsx"
+    hand.write_bytes(laid_out_by_hand(path))
+    done = run_toolkit("check", "--format", "json", str(hand))
+    findings = json.loads(done.stdout)["results"][0]["findings"]
+    assert [f["cell"] for f in findings] == [where(setup, key)[1]]
+
+
+def test_a_blank_total_taken_as_its_sum_is_taken_so_by_the_formulas_over_it(
+    setup: dict[str, Any],
+) -> None:
+    """（七）总计 of 自然人 cleared in the template: W6 takes it as the sum of its parts, and
+    the 总计 column's formula over it (and A1, A2, A3 over that) with it: only W6 is said."""
+    key = "applications.handled_total.natural"
+    findings = findings_of(setup, "cleared", {key: None})
+    assert [(f["rule"], f["cell"]) for f in findings] == [("W6", where(setup, key)[1])]
