@@ -128,11 +128,13 @@ def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.Monkey
         "太多.zip": "inbox.archive_too_large",
         "太大.zip": "inbox.archive_too_large",  # not even read
         "阳明.rar": "inbox.archive_unsupported",  # a return no reader opens, as in a mail
+        # a unit's mail no reader here opens: not read (exit 2), named for whose it is
+        "兰江来信.MSG": "inbox.outlook_mail",
     }
+    assert next(u for u in found.problems if u.name == "兰江来信.MSG").clerks_to_mend
     skipped = {Path(u.origin).name: u.message for u in found.skipped}
     assert {name: m.message_id for name, m in skipped.items()} == {
         "说明.pdf": "inbox.not_a_return",
-        "兰江来信.MSG": "inbox.outlook_mail",
         "只有文档.zip": "inbox.archive_no_workbook",
     }
     assert "年报.docx" in skipped["只有文档.zip"].render()

@@ -31,6 +31,7 @@ UNITS = {
     "戊街道": "e@example.cn",  # a good return
     "己街道": "f@example.cn",  # a mail with only a PDF: still missing, told so
     "庚街道": "g@example.cn",  # nothing at all
+    "辛街道": "h@example.cn",  # its mail saved from Outlook as .msg: the clerk's to mend
 }
 
 
@@ -52,6 +53,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     mail(inbox / "c.eml", "c@example.cn", [("丙街道.rar", b"Rar!\x1a\x07\x00" + b"x" * 50)])
     mail(inbox / "d.eml", "d@example.cn", [("丁街道年报.xlsx", b"not a workbook at all")])
     mail(inbox / "f.eml", "f@example.cn", [("己街道年报.pdf", b"%PDF-1.4 ...")])
+    (inbox / "辛街道年报.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
     # a stranger's broken archive names no unit: it stays the clerk's to look at
     mail(inbox / "z.eml", "z@elsewhere.cn", [("材料.zip", b"PK\x03\x04broken" * 5)])
     roster = root / "名单.csv"
@@ -87,6 +89,7 @@ def test_a_unit_that_sent_something_unreadable_is_not_missing(run: dict[str, Any
         "戊街道": "ok",
         "己街道": "missing",
         "庚街道": "missing",
+        "辛街道": "unreadable",
     }
     [sent] = found["乙街道"]["unreadable"]
     assert sent["origin"].endswith("b.eml › 乙街道.zip") and "压缩包已损坏" in sent["message"]
@@ -107,7 +110,7 @@ def test_the_text_account_names_what_each_unit_sent(run: dict[str, Any]) -> None
     assert "b.eml › 乙街道.zip：压缩包已损坏" in line  # the file, and why, on the unit's line
     assert sum("乙街道.zip" in x for x in lines) == 1  # not said again among the inbox's
     assert sum("材料.zip" in x for x in lines) == 1  # nobody's: among the inbox's
-    assert "4 个无法读取；2 个未报送" in run["text"].stdout
+    assert "5 个无法读取；2 个未报送" in run["text"].stdout
 
 
 def test_a_message_names_the_attachment_as_sent_not_our_copy(run: dict[str, Any]) -> None:
@@ -181,6 +184,7 @@ def test_without_a_roster_what_could_not_be_read_is_still_someones(
         "丙街道": "unreadable",
         "丁街道": "unreadable",
         "戊街道": "ok",
+        "辛街道": "unreadable",
         "材料（z@elsewhere.cn）": "unreadable",
     }
     assert done.returncode == 2
@@ -327,7 +331,7 @@ def test_the_overview_counts_agree_with_the_sheets_below(
     assert counted["无法读取、也对应不到单位的邮件或压缩包"] == 1  # the stranger's 材料.zip
     problems = book.get_sheet_by_name("问题清单").to_python()[1:]
     f1 = sum(1 for r in problems if r[4] == "F1")
-    assert counted["F1"] == f1 == 5  # 甲, 丁, and the three archives
+    assert counted["F1"] == f1 == 6  # 甲, 丁, the three archives and 辛's Outlook mail
     units = book.get_sheet_by_name("报送情况").to_python()
     second = next(r for r in units if r[0] == "乙街道")
     assert (second[5], second[6]) == (1, 0)  # its broken zip, an error as a broken file is
@@ -346,3 +350,16 @@ def test_the_problems_sheet_lists_them_in_roster_order(run: dict[str, Any]) -> N
     units = [r[0] for r in problems]
     assert units == sorted(units, key=lambda u: order.get(u, len(order)))
     assert units[:4] == ["甲街道", "乙街道", "丙街道", "丁街道"] and units[-1] == ""
+
+
+def test_an_outlook_mail_is_its_units_and_the_clerks_to_save_otherwise(
+    run: dict[str, Any],
+) -> None:
+    """A .msg named for a unit: the unit sent something (not 未报送, no "nothing arrived"
+    reminder), it could not be read (exit 2, listed for the clerk), and saving it otherwise
+    is the clerk's to do: no draft asks the unit to send it again."""
+    [sent] = units(run)["辛街道"]["unreadable"]
+    assert sent["origin"].endswith("辛街道年报.msg") and "Outlook" in sent["message"]
+    assert not (run["drafts"] / "辛街道.eml").exists()
+    assert run["text"].returncode == 2
+    assert "辛街道年报.msg" in run["text"].stdout

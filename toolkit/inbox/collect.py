@@ -72,6 +72,15 @@ class Unread:
     name: str = ""  # the attachment's, archive's or mail file's own name (to match by)
     sent: dt.datetime | None = None  # the mail's Date
 
+    @property
+    def clerks_to_mend(self) -> bool:
+        """Whether the clerk can read it once saved otherwise (no unit need send it again)."""
+        return self.message.message_id in CLERKS_TO_MEND
+
+
+# what came but was saved in a form no reader here opens: Outlook's own mail files
+CLERKS_TO_MEND = frozenset({"inbox.outlook_mail"})
+
 
 @dataclass
 class Inbox:
@@ -137,8 +146,10 @@ def collect(folder: Path, workdir: Path, ours: frozenset[Path] = frozenset()) ->
             note = Message("inbox.archive_unsupported", {})
             inbox.problems.append(Unread(str(path), note, name=name))
         elif lower.endswith(OUTLOOK_MAIL_SUFFIX):
-            # the clerk's to save as files, not the unit's to send again: nobody's
-            inbox.skipped.append(Unread(str(path), Message("inbox.outlook_mail", {})))
+            # a unit's mail we cannot open: its name may say whose; the clerk's to save its
+            # attachments, not the unit's to send again (CLERKS_TO_MEND)
+            note = Message("inbox.outlook_mail", {})
+            inbox.problems.append(Unread(str(path), note, name=name))
         elif not name.startswith(".") and lower not in _SYSTEM_FILES:
             note = Message("inbox.not_a_return", {})
             inbox.skipped.append(Unread(str(path), note, name=name))  # a unit's PDF, say

@@ -271,7 +271,11 @@ def _unreadable_items(row: UnitRow) -> str:
         for item in (*row.returns, *row.broken)
         if item.result.unreadable
     ]
-    found += [(_own_name(item), item.message.message_id) for item in row.unreadable]
+    found += [
+        (_own_name(item), item.message.message_id)
+        for item in row.unreadable
+        if not item.clerks_to_mend  # the clerk's to save otherwise, not the unit's
+    ]
     return "\n".join(
         render("summary.reply.unreadable_item", number=i, name=name, why=render(_reason(why)))
         for i, (name, why) in enumerate(found, start=1)

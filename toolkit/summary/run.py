@@ -140,13 +140,16 @@ class UnitRow:
         """What the unit is written to, if anything: "unreadable" (what could not be read,
         and its blank template), "missing" (a reminder with it) or "errors" (its problems,
         with marked copies)."""
+        theirs = [u for u in self.unreadable if not u.clerks_to_mend]
         if self.status == "unreadable" and (self.expected or self.unit.addresses):
-            return "unreadable"
+            # what only the clerk can mend (an Outlook .msg to save otherwise): no mail
+            clerks_only = self.counted is None and self.unreadable and not theirs
+            return None if clerks_only else "unreadable"
         if self.counted is None and self.expected:
             return "missing"
         if any(item.result.status == "errors" for item in self.returns):
             return "errors"
-        return "unreadable" if self.broken or self.unreadable else None
+        return "unreadable" if self.broken or theirs else None
 
     @property
     def sent_again(self) -> list[Return]:
