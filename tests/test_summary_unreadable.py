@@ -111,6 +111,9 @@ def test_the_text_account_names_what_each_unit_sent(run: dict[str, Any]) -> None
     assert sum("乙街道.zip" in x for x in lines) == 1  # not said again among the inbox's
     assert sum("材料.zip" in x for x in lines) == 1  # nobody's: among the inbox's
     assert "5 个无法读取；2 个未报送" in run["text"].stdout
+    # what a missing unit sent that is no return is told on a line under it
+    [pdf] = [x for x in lines if x.split()[:2] == ["已跳过", "己街道"]]
+    assert "己街道年报.pdf" in pdf
 
 
 def test_a_message_names_the_attachment_as_sent_not_our_copy(run: dict[str, Any]) -> None:

@@ -103,6 +103,9 @@ def text_report(summary: Summary) -> str:
         label = also_unreadable if readable else unreadable
         for origin, why in row.unreadable_sent:
             listed.append((label, f"{row.unit.name}  {said_with_origin(origin, why)}"))
+        for passed in row.passed_over:  # a PDF in its name: told, so nobody looks for it
+            text = f"{row.unit.name}  {said_with_origin(passed.origin, passed.message.render())}"
+            listed.append((render("summary.standing.skipped"), text))
         for item in row.other_year:
             given = render("summary.given_year", year=item.result.meta.get("year"))
             text = f"{row.unit.name}  {item.result.file}{given}"
