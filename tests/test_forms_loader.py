@@ -336,7 +336,7 @@ def test_rule_instance_counts_gov_2021() -> None:
     # one W6 per total cell; （七）总计 of the 总计 column is a row and a column total
     assert count["W6"] == 7 + 25 + 3 - 1
     assert count["Y1"] == 7
-    assert count["M1"] == 2
+    assert count["M1"] == 3  # the unit; the year given; the year not in the future
     numeric = sum(1 for f in spec.fields.values() if f.kind in ("count", "money", "change"))
     assert count["N1"] == numeric
 

@@ -853,3 +853,23 @@ def test_the_consolidated_sheet_prints_a_table_a_page_with_readable_labels(
     widest = max(template["申请情况"].column_dimensions[c].width for c in ("A", "B", "C"))
     summary = openpyxl.load_workbook(run["out"])["汇总表"]
     assert max(summary.column_dimensions[c].width for c in ("A", "B", "C")) >= widest
+
+
+def test_in_english_the_charts_have_english_titles(run: dict[str, Any]) -> None:
+    """--lang en: the charts the forms declare are titled, and their series named, from the
+    forms' own [messages.en] (the official table labels stay as the forms give them)."""
+    out = run["root"] / "summary-en.xlsx"
+    done = toolkit(
+        "--lang", "en", "summary", str(run["inbox"]), "-r", str(run["root"] / "名单.csv"),
+        "-o", str(out), cwd=run["root"],
+    )  # fmt: skip
+    assert out.is_file(), done.stderr
+    with zipfile.ZipFile(out) as package:
+        charts = [n for n in package.namelist() if n.startswith("xl/charts/chart")]
+        titles = [
+            t for n in charts for t in re.findall(r"<a:t>([^<]*)</a:t>", package.read(n).decode())
+        ]
+    assert "Outcomes of applications" in titles
+    assert not [t for t in titles if re.search(r"[\u4e00-\u9fff]", t)]
+    rows = sheets(out)["Charts"]
+    assert {"Disclosed", "Withheld"} <= {r[0] for r in rows}

@@ -116,16 +116,15 @@ class _Frames:
     figure the unit entered); ``shown``, a formula our reader could not evaluate is
     recomputed from the return's own inputs; ``filled``, a blank total takes the sum of its
     parts (W6), and the formulas over it follow. The masks: ``errors``, cells holding an
-    error value (a column per field); ``ours``, totals (a column each) that follow their
+    error value (a column per field); ``follow``, totals (a column each) that follow their
     parts: a template's formula, which we compute, or a formula of the file's own that adds
-    them up; ``evaluated``, totals whose formula in the file our reader evaluated."""
+    them up."""
 
     typed: pd.DataFrame
     shown: pd.DataFrame
     filled: pd.DataFrame
     errors: pd.DataFrame
-    ours: pd.DataFrame
-    evaluated: pd.DataFrame
+    follow: pd.DataFrame
 
 
 def _frames(spec: FormSpec, items: list[tuple[Part, Prepared]]) -> _Frames:
@@ -160,7 +159,7 @@ def _frames(spec: FormSpec, items: list[tuple[Part, Prepared]]) -> _Frames:
     if follows.to_numpy().any() and not filled.equals(shown):
         # a blank total taken as its sum (W6) is taken so by the formulas over it too
         filled = compute_totals(spec, filled, formulas=follows)
-    return _Frames(typed, shown, filled, errors, follows, evaluated)
+    return _Frames(typed, shown, filled, errors, follows)
 
 
 def _sums_its_parts(spec: FormSpec, shown: pd.DataFrame, evaluated: pd.DataFrame) -> pd.DataFrame:
@@ -259,10 +258,7 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
                     frame,
                     found,
                     by_instance,
-                    Formulas(
-                        frames.ours.iloc[sub].reset_index(drop=True),
-                        frames.evaluated.iloc[sub].reset_index(drop=True),
-                    ),
+                    Formulas(frames.follow.iloc[sub].reset_index(drop=True)),
                 )
             for finding in found:
                 entry = entries[positions[finding.position]]

@@ -185,6 +185,14 @@ class FormSpec:
                 return text
         return render(f"rule.{message}", lang=lang)
 
+    def text(self, text: str, lang: str | None = None) -> str:
+        """A text of the spec's own (a chart's title, a series' label) in ``lang``, where its
+        [messages.<lang>] table translates it (keyed by the text as written), else as
+        written."""
+        from toolkit.messages import current_language
+
+        return self.messages.get(lang or current_language(), {}).get(text, text)
+
     @property
     def numeric_keys(self) -> tuple[str, ...]:
         return tuple(k for k, f in self.fields.items() if f.numeric)

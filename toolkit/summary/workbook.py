@@ -243,19 +243,21 @@ def _charts(workbook: Any, styles: _Styles, totals: list[_FormTotals]) -> None:
         row += 2
         for chart in spec.charts:
             points = _chart_points(chart, members, figures)
-            sheet.write_string(row, 0, chart.title, styles.bold)
+            points = [(spec.text(label), value) for label, value in points]
+            title = spec.text(chart.title)
+            sheet.write_string(row, 0, title, styles.bold)
             for i, (label, value) in enumerate(points, start=row + 1):
                 sheet.write_string(i, 0, label)
                 sheet.write_number(i, 1, value)
             drawn = workbook.add_chart({"type": "bar" if chart.type == "top_units" else chart.type})
             drawn.add_series(
                 {
-                    "name": chart.title,
+                    "name": title,
                     "categories": [sheet.name, row + 1, 0, row + max(len(points), 1), 0],
                     "values": [sheet.name, row + 1, 1, row + max(len(points), 1), 1],
                 }
             )
-            drawn.set_title({"name": chart.title})
+            drawn.set_title({"name": title})
             if chart.type != "pie":
                 drawn.set_legend({"none": True})
             sheet.insert_chart(row, 3, drawn)

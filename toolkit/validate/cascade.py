@@ -7,10 +7,11 @@ once, where the unit can correct it.
   rule failed, a finding is dropped when its rule holds once every total it reads is taken
   as the sum of its parts (what a wrong total becomes when corrected, and what a formula
   total then shows), except its own total where that is the unit's figure.
-* **A formula total repeating its part.** A part typed wrong makes the formula total over it
-  fail the same rule (N1 at a SUM over -1, A1 of the 总计 column in a template): the unit
-  cannot edit that cell, and correcting the part clears it. A finding at a formula total is
-  dropped when the same rule is reported at one of its parts.
+* **A total repeating its part.** A part typed wrong makes the total over it fail the same
+  rule (N1 at a SUM over -1, A1 of the 总计 column): correcting the part clears it, and in a
+  template the unit cannot even edit that cell. An error at a total that is the sum of its
+  parts (a formula, or a figure that adds them up) is dropped when the same rule is
+  reported at one of its parts.
 * **One cell, one verdict.** A total that is a total twice (（七）总计 of the 总计 column)
   fails both of its rules with the same figures; the second says nothing new.
 
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from toolkit.forms.excel import EPSILON
 from toolkit.forms.model import FormSpec, Rule
 from toolkit.forms.pandas_rules import RuleFrame, compile_rules, counted_totals
 from toolkit.validate.finding import Finding
@@ -33,20 +35,14 @@ from toolkit.validate.finding import Finding
 
 @dataclass(frozen=True)
 class Formulas:
-    """Which totals of which returns hold a formula (bool, a column per total): ``ours``,
-    a template's, which we compute as the sum of its parts; ``evaluated``, one the file's
-    own, whose result we took (it may sum the wrong cells)."""
+    """Which totals of which returns follow their parts (bool, a column per total): a
+    template's formula, which we compute, or a formula of the file's own that adds them up.
+    Any other total is the unit's figure, or a formula that may sum the wrong cells."""
 
-    ours: pd.DataFrame
-    evaluated: pd.DataFrame
+    follow: pd.DataFrame
 
-    def ours_at(self, key: str, position: int) -> bool:
-        return key in self.ours.columns and bool(self.ours[key].iloc[position])
-
-    def any_at(self, key: str, position: int) -> bool:
-        return self.ours_at(key, position) or (
-            key in self.evaluated.columns and bool(self.evaluated[key].iloc[position])
-        )
+    def at(self, key: str, position: int) -> bool:
+        return key in self.follow.columns and bool(self.follow[key].iloc[position])
 
 
 def without_cascades(
@@ -59,7 +55,7 @@ def without_cascades(
     """``findings`` (of ``frame``'s returns, by rule instance in ``rules``) minus those
     another finding of the same return explains."""
     kept = _without_wrong_totals(spec, frame, findings, rules, formulas)
-    kept = _without_formula_repeats(spec, kept, formulas)
+    kept = _without_repeats_at_totals(spec, frame, kept)
     return _one_per_cell(kept, rules)
 
 
@@ -81,7 +77,7 @@ def _without_wrong_totals(
         rule = rules[finding.instance]
         taken = set(rule.fields) & totals
         own = rule.total.total if rule.total is not None else None
-        if own is not None and not formulas.ours_at(own, finding.position):
+        if own is not None and not formulas.at(own, finding.position):
             taken.discard(own)  # the unit's figure (or formula) is what this finding is about
         if taken:
             suspects[finding.instance, frozenset(taken)].append(finding)
@@ -126,22 +122,34 @@ def _holds(
     return np.asarray(compiled(RuleFrame(values, invalid=masks[0], errors=masks[1])), dtype=bool)
 
 
-def _without_formula_repeats(
-    spec: FormSpec, findings: list[Finding], formulas: Formulas
+def _without_repeats_at_totals(
+    spec: FormSpec, frame: RuleFrame, findings: list[Finding]
 ) -> list[Finding]:
-    parts: dict[str, set[str]] = defaultdict(set)
+    declared: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # a total: its part lists
     for total in spec.totals:
-        parts[total.total].update(total.parts)
+        declared[total.total].append(total.parts)
     reported = {(f.position, f.rule, f.at) for f in findings}
-    return [
-        f
-        for f in findings
-        if not (
-            f.at in parts
-            and formulas.any_at(f.at, f.position)
-            and any((f.position, f.rule, part) in reported for part in parts[f.at])
-        )
-    ]
+    said: set[int] = set()
+    for finding in findings:
+        # an error follows its part through a sum (a balance, a count's sign); a warning
+        # about the cells themselves (W7: a row's parts left blank) does not
+        if finding.severity != "error" or finding.at not in declared:
+            continue
+        for parts in declared[finding.at]:
+            if any((finding.position, finding.rule, p) in reported for p in parts) and _adds_up(
+                frame, finding.at, parts, finding.position
+            ):
+                said.add(id(finding))
+    return [f for f in findings if id(f) not in said]
+
+
+def _adds_up(frame: RuleFrame, total: str, parts: tuple[str, ...], position: int) -> bool:
+    """Whether the return's ``total`` is the sum of ``parts`` as they stand (a formula over
+    them, or a figure adding them up), some of them given."""
+    if all(frame.blank(p)[position] for p in parts):
+        return False
+    summed = sum(float(frame.value(p)[position]) for p in parts)
+    return abs(float(frame.value(total)[position]) - summed) <= EPSILON
 
 
 def _one_per_cell(findings: list[Finding], rules: dict[str, Rule]) -> list[Finding]:
