@@ -676,3 +676,13 @@ def test_cell_text_starting_with_equals_stays_text_in_the_annotated_copy(tmp_pat
     xml = sheet_xml(out, data_sheet)
     cell_xml = re.search(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', xml)
     assert cell_xml is not None and "<f" not in cell_xml.group(0)
+
+
+def test_in_english_a_finding_names_its_table_and_sheet_in_english(tmp_path: Path) -> None:
+    """--lang en: where a finding is placed reads in English too (the forms translate their
+    tables' names), beside the sheet tab as the file names it; each sentence ends as one."""
+    bad = edited(GOV_2021, tmp_path / "x.xlsx", {NEW_NATURAL: 15, "meta.unit": None})
+    run = check([bad], "--lang", "en")
+    lines = [x.strip() for x in run.stdout.splitlines() if x.strip().startswith("error")]
+    assert any("封面 (Report details) B" in x and x.endswith("must be filled in.") for x in lines)
+    assert any("申请情况 (Applications table) D33" in x for x in lines)

@@ -116,11 +116,11 @@ def _located(
 ) -> CheckFinding:
     """A finding placed at the first of its fields that the file has a cell for."""
     sheet = cell = None
-    table = spec.table(spec.fields[fields[0].removeprefix("last.")].table).name
+    table = spec.text(spec.table(spec.fields[fields[0].removeprefix("last.")].table).name)
     for key in fields:
         if key in part.cells:
             sheet, cell = part.cells[key]
-            table = spec.table(spec.fields[key].table).name
+            table = spec.text(spec.table(spec.fields[key].table).name)
             break
     line = next((part.lines[k] for k in fields if k in part.lines), None) if not cell else None
     if line is not None:  # a published report's text: the line is where to look
@@ -170,7 +170,7 @@ def reader_findings(spec: FormSpec, labels: Labels, entry: Entry) -> list[CheckF
             CheckFinding(
                 "W2",
                 "warning",
-                render("check.table_missing", table=table.name),
+                render("check.table_missing", table=spec.text(table.name)),
                 fields=[f.key for f in table.fields],
             )
         )
@@ -195,7 +195,9 @@ def reader_findings(spec: FormSpec, labels: Labels, entry: Entry) -> list[CheckF
     for table_key, keys in by_table.items():
         table = spec.table(table_key)
         examples = "、".join(f"「{labels.full(k)}」" for k in keys[:3])
-        text = render("check.fields_missing", table=table.name, count=len(keys), examples=examples)
+        text = render(
+            "check.fields_missing", table=spec.text(table.name), count=len(keys), examples=examples
+        )
         found.append(CheckFinding("W2", "warning", text, fields=keys))
     return found
 
