@@ -164,3 +164,22 @@ def test_a_blank_total_taken_as_its_sum_is_taken_so_by_the_formulas_over_it(
     key = "applications.handled_total.natural"
     findings = findings_of(setup, "cleared", {key: None})
     assert [(f["rule"], f["cell"]) for f in findings] == [("W6", where(setup, key)[1])]
+
+
+def test_a_part_typed_wrong_under_a_total_typed_right_is_said_at_the_part(
+    setup: dict[str, Any],
+) -> None:
+    """A unit's own table, every total typed: 本年新收·自然人 typed 9 too high under a right
+    total. Its row total (A3) and its column (A1) fail; both hold with that one figure
+    corrected, so the unit is sent to it, told what it should be, and nothing else."""
+    key = "applications.new.natural"
+    right = setup["good"].get(key) or 0
+    path = setup["folder"] / "part-typed.xlsx"
+    fill_workbook(setup["template"], path, {**setup["good"], **setup["totals"], key: right + 9})
+    hand = setup["folder"] / "part-typed-hand.xlsx"
+    hand.write_bytes(laid_out_by_hand(path))
+    done = run_toolkit("check", "--format", "json", str(hand))
+    [finding] = json.loads(done.stdout)["results"][0]["findings"]
+    assert (finding["rule"], finding["cell"]) == ("A3", where(setup, key)[1])
+    assert (finding["expected"], finding["actual"]) == (right, right + 9)
+    assert "A1" in finding["message"] and finding["fields"][0] == key

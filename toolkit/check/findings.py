@@ -85,6 +85,8 @@ def rule_finding(
             return f"「{_short(raw)}」"
         return number_text(number)
 
+    if finding.blamed is not None:  # one part explains this and other findings
+        return _blamed(spec, explainer, entry, rule, finding, value)
     text = explainer.explain(rule, value, as_shown, display)
     if text is None:
         text = spec.rule_text(rule.message).format(**dict(rule.params))
@@ -133,6 +135,33 @@ def _located(
         place = "check.at_cell" if cell else "check.at_table"
         message = render(place, table=table, cell=cell or "", text=text)
     return CheckFinding(rule_id, severity, message, sheet, cell, fields, expected, actual)
+
+
+def _blamed(
+    spec: FormSpec,
+    explainer: Explainer,
+    entry: Entry,
+    rule: Rule,
+    finding: Finding,
+    value: Callable[[str], float | None],
+) -> CheckFinding:
+    """The finding said at the part that, corrected, makes its total and the rules ``also``
+    named hold: the unit is sent to the figure typed wrong, not to a total typed right."""
+    part, total = finding.blamed or "", rule.total.total if rule.total else rule.at
+    labels = explainer.labels
+    text = render(
+        "check.blamed_part",
+        part=labels.full(part),
+        actual=number_text(finding.actual),
+        total=labels.full(total),
+        total_value=number_text(value(total)),
+        expected=number_text(finding.expected),
+        rules="、".join((rule.id, *finding.also)),
+    )
+    fields = [part, *(k for k in rule.fields if k != part)]
+    return _located(
+        spec, entry.part, rule.id, rule.severity, text, fields, finding.expected, finding.actual
+    )
 
 
 def _sentence(text: str) -> str:

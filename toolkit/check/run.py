@@ -42,6 +42,7 @@ from toolkit.read.returns import Part
 from toolkit.text import MAX_NAME_LENGTH, clean_name
 from toolkit.validate import check_frame
 from toolkit.validate.cascade import Formulas, without_cascades
+from toolkit.validate.localise import localised
 
 log = logging.getLogger(__name__)
 __all__ = ["LastYear", "check_files", "read_last_year", "validate"]
@@ -253,13 +254,9 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
         for frame, chosen in judged:
             found = check_frame(spec, frame, chosen)
             if frame is filled_frame:  # where totals rules judge typed totals
-                found = without_cascades(
-                    spec,
-                    frame,
-                    found,
-                    by_instance,
-                    Formulas(frames.follow.iloc[sub].reset_index(drop=True)),
-                )
+                follow = Formulas(frames.follow.iloc[sub].reset_index(drop=True))
+                found = without_cascades(spec, frame, found, by_instance, follow)
+                found = localised(spec, frame, found, by_instance, follow)
             for finding in found:
                 entry = entries[positions[finding.position]]
                 rule = by_instance[finding.instance]

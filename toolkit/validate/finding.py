@@ -30,6 +30,10 @@ class Finding:
     expected: float | None = None
     actual: float | None = None
     params: dict[str, str] = field(default_factory=dict)
+    # a part of the failing total that, typed as ``expected``, makes this rule and the rules
+    # ``also`` named hold (validate/localise.py): the finding is said at it
+    blamed: str | None = None
+    also: tuple[str, ...] = ()
 
 
 def comparison(expr: Expr) -> Compare | None:
