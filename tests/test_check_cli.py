@@ -686,3 +686,13 @@ def test_in_english_a_finding_names_its_table_and_sheet_in_english(tmp_path: Pat
     lines = [x.strip() for x in run.stdout.splitlines() if x.strip().startswith("error")]
     assert any("封面 (Report details) B" in x and x.endswith("must be filled in.") for x in lines)
     assert any("申请情况 (Applications table) D33" in x for x in lines)
+
+
+def test_a_long_sum_quotes_its_labels_briefly(tmp_path: Path) -> None:
+    """A2 sums a column's twenty outcomes: the message quotes the non-zero ones by their
+    labels without the notes the official labels end with, and cut short."""
+    bad = edited(GOV_2021, tmp_path / "x.xlsx", {"applications.handled_total.natural": 99})
+    run = check([bad], "--format", "json")
+    [a2] = [f for f in run.results()[0]["findings"] if f["rule"] == "A2"]
+    assert "（二）部分公开 2 +" in a2["message"]  # its note （区分处理的，…） left out
+    assert "区分处理的" not in a2["message"]

@@ -121,6 +121,19 @@ class Labels:
         return paths
 
 
+_NOTE = re.compile(r"（[^（）]*）$")  # a note the official label ends with
+_BRIEF = 14  # characters of a label kept in a long sum
+
+
+def _brief(label: str) -> str:
+    """A label as a long sum quotes it: without the note it ends with ((二)部分公开's
+    （区分处理的，只计这一情形，不计其他情形）), and cut short (its enumerator says which)."""
+    text = _NOTE.sub("", label) or label
+    head, _, leaf = text.rpartition(" ")
+    leaf = leaf if len(leaf) <= _BRIEF else leaf[: _BRIEF - 1] + "…"
+    return f"{head} {leaf}" if head else leaf
+
+
 def _terms(expr: Expr) -> list[tuple[int, Expr]] | None:
     """A side of a comparison as signed terms (+1/-1), when it is a plain sum."""
     if isinstance(expr, Arith) and expr.op in "+-":
@@ -154,7 +167,8 @@ class Explainer:
                 if len(terms) > _MAX_TERMS and not number:
                     hidden += 1
                     continue
-                piece = f"{self.labels.of(term.key, keys)} {display(term.key)}"
+                label = self.labels.of(term.key, keys)
+                piece = f"{_brief(label) if len(terms) > _MAX_TERMS else label} {display(term.key)}"
             shown.append(("− " if sign < 0 else "+ ") + piece)
         text = " ".join(shown).removeprefix("+ ")
         if hidden:
