@@ -846,6 +846,13 @@ def test_the_consolidated_sheet_prints_a_table_a_page_with_readable_labels(
         xml = package.read("xl/worksheets/sheet4.xml").decode()  # 总览 报送情况 问题清单 汇总表
     assert 'orientation="landscape"' in xml and 'paperSize="9"' in xml
     assert 'fitToPage="1"' in xml and 'fitToHeight="0"' in xml  # one page wide
+    for listing in ("sheet2.xml", "sheet3.xml"):  # 报送情况, 问题清单: header on every page
+        with zipfile.ZipFile(run["out"]) as package:
+            printed = package.read(f"xl/worksheets/{listing}").decode()
+        assert 'fitToHeight="0"' in printed and 'orientation="landscape"' in printed
+    with zipfile.ZipFile(run["out"]) as package:
+        names = package.read("xl/workbook.xml").decode()
+    assert names.count("_xlnm.Print_Titles") == 2
     breaks = [int(b) for b in re.findall(r'<brk id="(\d+)"', xml)]
     assert breaks == blocks[1:]  # a break above each block but the first (0-based rows)
     build_template(SPEC, run["root"] / "t.xlsx", unit="x")

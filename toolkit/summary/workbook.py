@@ -557,6 +557,16 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
     sheet.freeze_panes(1, 1)
+    _printed_list(sheet)
+
+
+def _printed_list(sheet: Any) -> None:
+    """A list sheet on paper: A4 across, a page wide, its header row on every page."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_footer("&C&P / &N")
 
 
 def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
@@ -589,6 +599,7 @@ def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
     row = len(rows) + 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
     sheet.freeze_panes(1, 0)
+    _printed_list(sheet)
 
 
 def _details(
