@@ -183,3 +183,23 @@ def test_a_part_typed_wrong_under_a_total_typed_right_is_said_at_the_part(
     assert (finding["rule"], finding["cell"]) == ("A3", where(setup, key)[1])
     assert (finding["expected"], finding["actual"]) == (right, right + 9)
     assert "A1" in finding["message"] and finding["fields"][0] == key
+
+
+def test_a_row_giving_only_its_total_keeps_the_check_of_the_total_column(
+    setup: dict[str, Any],
+) -> None:
+    """二、上年结转 given only as its 总计 (W7), typed one too high. The applicant columns fail
+    A1 (their 上年结转 are blank), and the 总计 column fails A1 for the typo: that finding is
+    not implied by the columns' and stays, the one that sees the typo."""
+    row = [f"applications.carried_in.{c}" for c in ("natural", "business", "research",
+           "nonprofit", "legal", "other_org")]  # fmt: skip
+    total = "applications.carried_in.total"
+    typed = {**dict.fromkeys(row), total: setup["totals"][total] + 1}
+    findings = findings_of(setup, "total-only", typed)
+    cells = {(f["rule"], f["cell"]) for f in findings}
+    assert ("A1", where(setup, "applications.carried_out.total")[1]) in cells
+    assert ("W7", where(setup, total)[1]) in cells
+    right = findings_of(setup, "total-only-right", {**typed, total: setup["totals"][total]})
+    assert ("A1", where(setup, "applications.carried_out.total")[1]) not in {
+        (f["rule"], f["cell"]) for f in right
+    }

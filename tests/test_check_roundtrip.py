@@ -20,6 +20,7 @@ from tests.support import fill_workbook, read_map
 from toolkit.forms.registry import load_form
 
 SPEC = load_form("gov-2021")
+COMPUTED = {k for k, f in SPEC.fields.items() if f.computed}
 
 
 def toolkit(*args: str) -> subprocess.CompletedProcess[str]:
@@ -142,15 +143,19 @@ def test_an_ods_return_is_read_and_marked_as_xlsx(trip: dict[str, Path]) -> None
 
 def test_an_xls_return_is_read_by_its_content_and_marked_as_xlsx(trip: dict[str, Path]) -> None:
     """Excel 97-2003 (.xls), and the same file saved under an .xlsx name: the type is taken
-    from the bytes; the findings are those of the .xlsx return."""
+    from the bytes; the findings are those of the .xlsx return, and where a formula total
+    repeats its part's finding in the .xlsx (dropped there: it follows the part), the .xls,
+    which keeps no formulas, has a figure to correct at that total too."""
     xls = convert([trip["saved"]], trip["folder"] / "xls", "xls")[trip["saved"]]
     disguised = xls.with_name("伪装.xlsx")
     disguised.write_bytes(xls.read_bytes())
     expected = {(r, c) for r, _, c, _, _ in where(findings_of(trip["saved"])[1])}
+    totals = {ref for key, (_, ref) in read_map(trip["saved"])[0].items() if key in COMPUTED}
     for path in (xls, disguised):
         code, result = findings_of(path)
         assert code == 1 and result["form"] == "gov-2021", path.name
-        assert {(f["rule"], f["cell"]) for f in result["findings"]} == expected, path.name
+        found = {(f["rule"], f["cell"]) for f in result["findings"]}
+        assert expected <= found and {c for _, c in found - expected} <= totals, path.name
     marked = trip["folder"] / "xls标注.xlsx"
     done = toolkit("check", str(xls), "--annotate", str(marked))
     assert done.returncode == 1 and openpyxl.load_workbook(marked).sheetnames[0] == "问题清单"

@@ -33,7 +33,11 @@ def returns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         values.get("applications.carried_out.natural") or 0
     ) + 1
     fill_workbook(template, broken, wrong)
-    return {"clean": clean, "broken": broken}
+    # （七）总计 of 自然人 cleared: W6 takes it as its parts' sum, but the 总计 formula over
+    # it shows a figure without it, and the blank would be published as it is
+    blank = folder / "凤山街道（总计未填）.xlsx"
+    fill_workbook(template, blank, dict(values, **{"applications.handled_total.natural": None}))
+    return {"clean": clean, "broken": broken, "blank": blank}
 
 
 def test_report_writes_a_docx_named_after_its_title(returns: dict, tmp_path: Path) -> None:
@@ -71,6 +75,15 @@ def test_report_refuses_a_return_with_errors_unless_forced(returns: dict, tmp_pa
     done = run_toolkit("report", str(returns["broken"]), "-o", str(target), "--force")
     assert done.returncode == 0, done.stderr
     assert target.is_file() and "--force" in done.stderr
+
+
+def test_report_refuses_a_total_left_blank_unless_forced(returns: dict, tmp_path: Path) -> None:
+    target = tmp_path / "年报.html"
+    check = run_toolkit("check", str(returns["blank"]))
+    assert check.returncode == 0 and "W6" in check.stdout  # a warning for check
+    done = run_toolkit("report", str(returns["blank"]), "-o", str(target))
+    assert done.returncode == 1 and not target.exists()
+    assert "W6" in done.stderr and "--force" in done.stderr
 
 
 def test_report_never_writes_over_its_input_or_an_existing_file(

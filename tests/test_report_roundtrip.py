@@ -93,8 +93,14 @@ def test_published_reports_audit_to_the_same_values(trips: list, fmt: str) -> No
 
 @pytest.mark.parametrize("fmt", ["docx", "html"])
 def test_published_reports_audit_to_the_same_findings(trips: list, fmt: str) -> None:
+    """The same findings; and where the workbook's formula total repeats its part's finding
+    (dropped there: the formula follows the part), the printed total is a figure to correct
+    too, and said."""
+    computed = {k for form in load_all()[0] for k, f in form.fields.items() if f.computed}
     for result, audited in trips:
-        assert _findings(audited[fmt]) == _findings(result), audited[fmt].file
+        published, workbook = _findings(audited[fmt]), _findings(result)
+        assert set(workbook) <= set(published), audited[fmt].file
+        assert {fields[0] for _, _, fields, _, _ in set(published) - set(workbook)} <= computed
 
 
 @pytest.mark.parametrize("fmt", ["docx", "html"])

@@ -7,11 +7,12 @@ once, where the unit can correct it.
   rule failed, a finding is dropped when its rule holds once every total it reads is taken
   as the sum of its parts (what a wrong total becomes when corrected, and what a formula
   total then shows), except its own total where that is the unit's figure.
-* **A total repeating its part.** A part typed wrong makes the total over it fail the same
-  rule (N1 at a SUM over -1, A1 of the 总计 column): correcting the part clears it, and in a
-  template the unit cannot even edit that cell. An error at a total that is the sum of its
-  parts (a formula, or a figure that adds them up) is dropped when the same rule is
-  reported at one of its parts.
+* **A formula total repeating its part.** A part typed wrong makes the formula total over it
+  fail the same rule (N1 at a SUM over -1, A1 of the 总计 column): correcting the part
+  clears it, and in a template the unit cannot even edit that cell. Such an error is
+  dropped when the same rule is reported at one of its parts and every total the rule reads
+  adds up its parts (else it checks something the parts' findings do not: a row giving
+  only its 总计). A total the unit typed is kept: it is a figure to correct too.
 * **One cell, one verdict.** A total that is a total twice (（七）总计 of the 总计 column)
   fails both of its rules with the same figures; the second says nothing new.
 
@@ -55,7 +56,7 @@ def without_cascades(
     """``findings`` (of ``frame``'s returns, by rule instance in ``rules``) minus those
     another finding of the same return explains."""
     kept = _without_wrong_totals(spec, frame, findings, rules, formulas)
-    kept = _without_repeats_at_totals(spec, frame, kept)
+    kept = _without_repeats_at_totals(spec, frame, kept, rules, formulas)
     return _one_per_cell(kept, rules)
 
 
@@ -123,7 +124,11 @@ def _holds(
 
 
 def _without_repeats_at_totals(
-    spec: FormSpec, frame: RuleFrame, findings: list[Finding]
+    spec: FormSpec,
+    frame: RuleFrame,
+    findings: list[Finding],
+    rules: dict[str, Rule],
+    formulas: Formulas,
 ) -> list[Finding]:
     declared: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # a total: its part lists
     for total in spec.totals:
@@ -132,24 +137,31 @@ def _without_repeats_at_totals(
     said: set[int] = set()
     for finding in findings:
         # an error follows its part through a sum (a balance, a count's sign); a warning
-        # about the cells themselves (W7: a row's parts left blank) does not
-        if finding.severity != "error" or finding.at not in declared:
+        # about the cells themselves (W7: a row's parts left blank) does not. A total the
+        # unit typed is a figure to correct too, even one that adds up a wrong part.
+        at, position = finding.at, finding.position
+        if finding.severity != "error" or not formulas.at(at, position):
             continue
-        for parts in declared[finding.at]:
-            if any((finding.position, finding.rule, p) in reported for p in parts) and _adds_up(
-                frame, finding.at, parts, finding.position
-            ):
-                said.add(id(finding))
+        if not any((position, finding.rule, p) in reported for ps in declared[at] for p in ps):
+            continue
+        # implied by the same rule over the parts only when every total it reads adds up
+        # its parts (a row giving only its 总计 would be checked by this finding alone)
+        read = [k for k in rules[finding.instance].fields if k in declared]
+        if all(_adds_up(frame, k, declared[k], position) for k in read):
+            said.add(id(finding))
     return [f for f in findings if id(f) not in said]
 
 
-def _adds_up(frame: RuleFrame, total: str, parts: tuple[str, ...], position: int) -> bool:
-    """Whether the return's ``total`` is the sum of ``parts`` as they stand (a formula over
-    them, or a figure adding them up), some of them given."""
-    if all(frame.blank(p)[position] for p in parts):
-        return False
-    summed = sum(float(frame.value(p)[position]) for p in parts)
-    return abs(float(frame.value(total)[position]) - summed) <= EPSILON
+def _adds_up(
+    frame: RuleFrame, total: str, declarations: list[tuple[str, ...]], position: int
+) -> bool:
+    """Whether the return's ``total`` is the sum of the parts of one of its declarations as
+    they stand (blank counting as 0)."""
+    value = float(frame.value(total)[position])
+    return any(
+        abs(value - sum(float(frame.value(p)[position]) for p in parts)) <= EPSILON
+        for parts in declarations
+    )
 
 
 def _one_per_cell(findings: list[Finding], rules: dict[str, Rule]) -> list[Finding]:
