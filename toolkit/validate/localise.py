@@ -39,23 +39,27 @@ def localised(
         return bool(np.asarray(compiled[instance](RuleFrame(values)), dtype=bool)[0])
 
     computed = {t.total for t in spec.totals}
+    errors_at: dict[int, int] = {}
+    for f in findings:
+        if f.severity == "error":
+            errors_at[f.position] = errors_at.get(f.position, 0) + 1
     out = list(findings)
     for finding in findings:
         total = rules[finding.instance].total
-        if total is None or finding.severity != "error" or finding not in out:
-            continue
-        if formulas.at(total.total, finding.position):
+        if total is None or finding.severity != "error" or errors_at[finding.position] < 2:
+            continue  # no other error to tell which side is wrong
+        if finding not in out or formulas.at(total.total, finding.position):
             continue  # a formula follows its parts: it cannot be the one typed right
-        row = frame.values.iloc[[finding.position]].reset_index(drop=True)
-        numbers = RuleFrame(row)
-        off = float(numbers.value(total.total)[0]) - sum(
-            float(numbers.value(p)[0]) for p in total.parts
-        )
         others = [
             f
             for f in out
             if f is not finding and f.position == finding.position and f.severity == "error"
         ]
+        row = frame.values.iloc[[finding.position]].reset_index(drop=True)
+        numbers = RuleFrame(row)
+        off = float(numbers.value(total.total)[0]) - sum(
+            float(numbers.value(p)[0]) for p in total.parts
+        )
         found = []
         for part in (p for p in total.parts if p not in computed):
             reading = [f for f in others if part in rules[f.instance].fields]
