@@ -203,3 +203,18 @@ def test_a_row_giving_only_its_total_keeps_the_check_of_the_total_column(
     assert ("A1", where(setup, "applications.carried_out.total")[1]) not in {
         (f["rule"], f["cell"]) for f in right
     }
+
+
+def test_an_error_value_is_said_once_at_its_cell(setup: dict[str, Any]) -> None:
+    """#N/A in 本年新收·自然人: N1 at it, and nothing from the rules that read it (A3 of its
+    row, A1 of its column, W2, W6, W7 all "fail" on an unknown value); a #REF! typed over a
+    total is said at it even while another table's total is wrong."""
+    part = "applications.new.natural"
+    findings = findings_of(setup, "na", {part: "#N/A"})
+    assert [(f["rule"], f["cell"]) for f in findings] == [("N1", where(setup, part)[1])]
+    total, review = "applications.new.total", "review.appeal.total"
+    findings = findings_of(setup, "ref", {total: "#REF!", review: setup["totals"][review] + 1})
+    assert {(f["rule"], f["cell"]) for f in findings} == {
+        ("N1", where(setup, total)[1]),
+        ("R1", where(setup, review)[1]),
+    }

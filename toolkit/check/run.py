@@ -41,7 +41,7 @@ from toolkit.forms.pandas_rules import (
 from toolkit.read.returns import Part
 from toolkit.text import MAX_NAME_LENGTH, clean_name
 from toolkit.validate import check_frame
-from toolkit.validate.cascade import Formulas, without_cascades
+from toolkit.validate.cascade import Formulas, without_cascades, without_error_echoes
 from toolkit.validate.localise import localised
 
 log = logging.getLogger(__name__)
@@ -251,10 +251,16 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
             (shown_frame, [r for r in rules if r.id in _AS_SHOWN]),
             (filled_frame, [r for r in rules if r.id not in _AS_TYPED | _AS_SHOWN]),
         )
-        for frame, chosen in judged:
-            found = check_frame(spec, frame, chosen)
+        follow = Formulas(frames.follow.iloc[sub].reset_index(drop=True))
+        found_by_frame = [(frame, check_frame(spec, frame, chosen)) for frame, chosen in judged]
+        # an error value's N1 is found on the filled frame; the rules of every frame that
+        # read it (W2 as typed, W6 as shown) are its echoes
+        every = [f for _, found in found_by_frame for f in found]
+        kept = without_error_echoes(spec, filled_frame, every, by_instance, follow)
+        echoes = {id(f) for f in every} - {id(f) for f in kept}
+        for frame, found in found_by_frame:
+            found = [f for f in found if id(f) not in echoes]
             if frame is filled_frame:  # where totals rules judge typed totals
-                follow = Formulas(frames.follow.iloc[sub].reset_index(drop=True))
                 found = without_cascades(spec, frame, found, by_instance, follow)
                 found = localised(spec, frame, found, by_instance, follow)
             for finding in found:

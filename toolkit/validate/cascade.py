@@ -4,15 +4,19 @@ once, where the unit can correct it.
 * **A wrong total read by other rules.** A total typed over with the wrong number (本年新收
   总计 typed as 999) is reported at its own cell by its total rule (A3). A1 of the 总计
   column then fails too, at 结转下年度 总计, a cell that is right. In a return where a total
-  rule failed, a finding is dropped when its rule holds once every total it reads is taken
-  as the sum of its parts (what a wrong total becomes when corrected, and what a formula
-  total then shows), except its own total where that is the unit's figure.
+  rule failed, a finding is dropped when its rule holds once the totals it reads that are
+  reported wrong, or are formulas, are taken as the sums of their parts (what a wrong total
+  becomes when corrected, and what a formula total then shows), except its own total where
+  that is the unit's figure.
 * **A formula total repeating its part.** A part typed wrong makes the formula total over it
   fail the same rule (N1 at a SUM over -1, A1 of the 总计 column): correcting the part
   clears it, and in a template the unit cannot even edit that cell. Such an error is
   dropped when the same rule is reported at one of its parts and every total the rule reads
   adds up its parts (else it checks something the parts' findings do not: a row giving
   only its 总计). A total the unit typed is kept: it is a figure to correct too.
+* **An error value read** (``without_error_echoes``, over the findings of every frame). A
+  cell holding #N/A is reported at itself (N1); the other rules reading it, or a formula
+  total over it, fail without judging anything and are dropped.
 * **One cell, one verdict.** A total that is a total twice (（七）总计 of the 总计 column)
   fails both of its rules with the same figures; the second says nothing new.
 
@@ -60,6 +64,49 @@ def without_cascades(
     return _one_per_cell(kept, rules)
 
 
+def without_error_echoes(
+    spec: FormSpec,
+    frame: RuleFrame,
+    findings: list[Finding],
+    rules: dict[str, Rule],
+    formulas: Formulas,
+) -> list[Finding]:
+    """A cell holding an error value (#N/A) is reported at itself (N1). Every other rule
+    reading it, or a formula total over it (which a spreadsheet shows as the error too),
+    fails as a check formula would, but judges nothing: the value is unknown until the cell
+    is corrected. Such findings are dropped where each error cell they read is reported."""
+    if frame.errors is None or not frame.errors.to_numpy().any():
+        return findings
+    parts: dict[str, set[str]] = defaultdict(set)
+    for total in spec.totals:
+        parts[total.total].update(total.parts)
+    reported = {(f.position, f.at) for f in findings if f.rule == "N1"}
+    unknown: dict[int, dict[str, set[str]]] = {}  # position: key -> the error cells under it
+
+    def under(position: int, key: str) -> set[str]:
+        known = unknown.setdefault(position, {})
+        if key not in known:
+            known[key] = set()  # (a cycle reads as nothing more)
+            found = {key} if frame.error(key)[position] else set()
+            if not found and formulas.at(key, position):
+                for part in parts.get(key, ()):
+                    found |= under(position, part)
+            known[key] = found
+        return known[key]
+
+    kept = []
+    for finding in findings:
+        position = finding.position
+        if finding.rule == "N1" and frame.error(finding.at)[position]:
+            kept.append(finding)  # the error value, said at its cell
+            continue
+        cells = set().union(*(under(position, k) for k in rules[finding.instance].fields))
+        if cells and all((position, k) in reported for k in cells):
+            continue
+        kept.append(finding)
+    return kept
+
+
 def _without_wrong_totals(
     spec: FormSpec,
     frame: RuleFrame,
@@ -67,24 +114,33 @@ def _without_wrong_totals(
     rules: dict[str, Rule],
     formulas: Formulas,
 ) -> list[Finding]:
-    failed = {f.position for f in findings if rules[f.instance].total is not None}
-    if not failed:
+    wrong: dict[int, set[str]] = defaultdict(set)  # the totals each return has reported
+    for finding in findings:
+        total = rules[finding.instance].total
+        if total is not None:
+            wrong[finding.position].add(total.total)
+    if not wrong:
         return findings
     totals = {t.total for t in spec.totals}
     suspects: dict[tuple[str, frozenset[str]], list[Finding]] = defaultdict(list)
     for finding in findings:
-        if finding.position not in failed:
+        position = finding.position
+        if position not in wrong:
             continue
         rule = rules[finding.instance]
-        taken = set(rule.fields) & totals
+        # taken as their sums: the totals reported wrong, and those that follow their parts
+        # (a formula over a reported total shows it too)
+        taken = {
+            k for k in set(rule.fields) & totals if k in wrong[position] or formulas.at(k, position)
+        }
         own = rule.total.total if rule.total is not None else None
-        if own is not None and not formulas.at(own, finding.position):
+        if own is not None and not formulas.at(own, position):
             taken.discard(own)  # the unit's figure (or formula) is what this finding is about
         if taken:
             suspects[finding.instance, frozenset(taken)].append(finding)
     if not suspects:
         return findings
-    positions = sorted(failed)
+    positions = sorted(wrong)
     corrected = counted_totals(spec, frame.values.iloc[positions])
     row_of = {position: i for i, position in enumerate(positions)}
     explained: set[int] = set()
