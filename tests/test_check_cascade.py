@@ -40,6 +40,17 @@ def findings_of(setup: dict[str, Any], name: str, typed: dict[str, Any]) -> list
     return json.loads(done.stdout)["results"][0]["findings"]
 
 
+def hand_findings(setup: dict[str, Any], name: str, typed: dict[str, Any]) -> list[dict[str, Any]]:
+    """The findings of a unit's own table: the fill with ``typed`` over it, every total a
+    figure (give them in ``typed``), its field map gone so it is read by its labels."""
+    path = setup["folder"] / f"{name}.xlsx"
+    fill_workbook(setup["template"], path, {**setup["good"], **typed})
+    hand = setup["folder"] / f"{name}-hand.xlsx"
+    hand.write_bytes(laid_out_by_hand(path))
+    done = run_toolkit("check", "--format", "json", str(hand))
+    return json.loads(done.stdout)["results"][0]["findings"]
+
+
 def where(setup: dict[str, Any], key: str) -> tuple[str, str]:
     sheet, ref = setup["map"][key]
     return sheet, ref
@@ -101,13 +112,7 @@ def test_a_hand_made_table_with_every_total_typed_gets_one_finding(
     （七）总计 of 自然人 breaks A2 of its column, A3 of the （七）总计 row and A1 of its
     column; only the first is about the wrong cell."""
     key = "applications.handled_total.natural"
-    typed = {**setup["totals"], key: setup["totals"][key] + 5}
-    path = setup["folder"] / "typed.xlsx"
-    fill_workbook(setup["template"], path, {**setup["good"], **typed})
-    hand = setup["folder"] / "手工表.xlsx"
-    hand.write_bytes(laid_out_by_hand(path))
-    done = run_toolkit("check", "--format", "json", str(hand))
-    findings = json.loads(done.stdout)["results"][0]["findings"]
+    findings = hand_findings(setup, "typed", {**setup["totals"], key: setup["totals"][key] + 5})
     assert [(f["rule"], f["sheet"], f["cell"]) for f in findings] == [("A2", *where(setup, key))]
 
 
@@ -146,13 +151,7 @@ def test_a_total_failing_two_rules_alike_gets_one_verdict(setup: dict[str, Any])
     """（七）总计 of the 总计 column is a total twice (of its row, of its column): typed one
     too high in a unit's own table it breaks both alike, and is told once."""
     key = "applications.handled_total.total"
-    typed = {**setup["totals"], key: setup["totals"][key] + 1}
-    path = setup["folder"] / "twice.xlsx"
-    fill_workbook(setup["template"], path, {**setup["good"], **typed})
-    hand = setup["folder"] / "twice-hand.xlsx"
-    hand.write_bytes(laid_out_by_hand(path))
-    done = run_toolkit("check", "--format", "json", str(hand))
-    findings = json.loads(done.stdout)["results"][0]["findings"]
+    findings = hand_findings(setup, "twice", {**setup["totals"], key: setup["totals"][key] + 1})
     assert [f["cell"] for f in findings] == [where(setup, key)[1]]
 
 
@@ -174,12 +173,7 @@ def test_a_part_typed_wrong_under_a_total_typed_right_is_said_at_the_part(
     corrected, so the unit is sent to it, told what it should be, and nothing else."""
     key = "applications.new.natural"
     right = setup["good"].get(key) or 0
-    path = setup["folder"] / "part-typed.xlsx"
-    fill_workbook(setup["template"], path, {**setup["good"], **setup["totals"], key: right + 9})
-    hand = setup["folder"] / "part-typed-hand.xlsx"
-    hand.write_bytes(laid_out_by_hand(path))
-    done = run_toolkit("check", "--format", "json", str(hand))
-    [finding] = json.loads(done.stdout)["results"][0]["findings"]
+    [finding] = hand_findings(setup, "part-typed", {**setup["totals"], key: right + 9})
     assert (finding["rule"], finding["cell"]) == ("A3", where(setup, key)[1])
     assert (finding["expected"], finding["actual"]) == (right, right + 9)
     assert "A1" in finding["message"] and finding["fields"][0] == key
