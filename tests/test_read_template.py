@@ -117,5 +117,7 @@ def test_after_libreoffice_saves_it_the_same_findings_and_the_error_value(
         "A3@applications.new.total",
         "N1@applications.carried_out.business",
         "N1@applications.granted.legal",  # #DIV/0! now sits in the cell
-        "A1@applications.carried_out.legal",
     } <= set(bad)
+    # the 法律服务机构 column's balance reads the error (through the （七）总计 formula over
+    # it): it judges nothing until the cell is corrected, and is not said again
+    assert "A1@applications.carried_out.legal" not in bad
