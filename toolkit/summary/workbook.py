@@ -23,7 +23,8 @@ from toolkit.messages import catalogue, current_language, has_message, render
 from toolkit.summary.consolidate import Counted, Figures, count_returns
 from toolkit.summary.report import said_with_origin
 from toolkit.summary.run import Return, Summary, unreadable_message
-from toolkit.template.styles import LINE_HEIGHT, text_width
+from toolkit.template.plan import sheet_width
+from toolkit.template.styles import LINE_HEIGHT, label_row_heights, text_width
 
 _CELL_TEXT_LIMIT = 32_767
 _MAX_ROW_HEIGHT = 409  # points: the tallest row a spreadsheet keeps
@@ -192,22 +193,18 @@ def _consolidated(
 
 
 def _column_widths(specs: list[FormSpec]) -> list[float]:
-    """Each column as wide as the widest of the forms' tables sets it (the template's
-    widths: labels readable, figures in their columns)."""
-    widths: list[float] = [14.0]
+    """Each column as wide as the widest the forms' template sheets make it (labels
+    readable, figures in their columns): the tables keep their template columns here."""
+    widths: list[float] = []
     for spec in specs:
-        for table in spec.tables:
-            if table.layout != "grid":
-                widths[0] = max(widths[0], 40.0)  # a label beside its figure
-                continue
-            own = [*table.label_widths]
-            own += [table.value_width] * (table.width - len(own))
+        for name in spec.sheets:
+            _, own = sheet_width([t for t in spec.tables if t.sheet == name])
             for col, width in enumerate(own):
                 if col < len(widths):
                     widths[col] = max(widths[col], width)
                 else:
                     widths.append(width)
-    return widths
+    return widths or [14.0]
 
 
 def _note(sheet: Any, styles: _Styles, row: int, widths: list[float], text: str) -> int:
@@ -302,7 +299,6 @@ def _official_table(
             sheet.write_string(body + i, 0, item.label, styles.label)
             _figure(sheet, styles, body + i, 1, body + i, 1, figures.get(item.key))
         return body + len(numeric) + 1
-    lines: dict[int, float] = {}
     for label in table.labels:
         last_row, last_col = body + label.row + label.rows - 1, label.col + label.cols - 1
         fmt = styles.label if label.role == "row" else styles.header
@@ -310,14 +306,8 @@ def _official_table(
             sheet.write_string(body + label.row, label.col, label.text, fmt)
         else:
             sheet.merge_range(body + label.row, label.col, last_row, last_col, label.text, fmt)
-        # rows tall enough for the wrapped label (xlsxwriter measures no text)
-        width = sum(widths[label.col : last_col + 1])
-        needed = math.ceil(text_width(label.text) / max(width - 1, 1)) / label.rows
-        for r in range(body + label.row, last_row + 1):
-            lines[r] = max(lines.get(r, 1), needed)
-    for r, count in lines.items():
-        if count > 1:
-            sheet.set_row(r, LINE_HEIGHT * math.ceil(count))
+    for row, height in label_row_heights(table, widths).items():  # as the template's rows
+        sheet.set_row(body + row, height)
     for item in table.fields:
         r, c = body + item.row, item.col
         _figure(sheet, styles, r, c, r, c + item.cols - 1, figures.get(item.key))

@@ -124,7 +124,9 @@ class WorkbookPlan:
         )
 
 
-def _sheet_width(tables: list[Table]) -> tuple[int, list[float]]:
+def sheet_width(tables: list[Table]) -> tuple[int, list[float]]:
+    """The columns of a sheet holding ``tables`` and their widths (the widest grid table's
+    label and value widths; a sheet of label/value rows, the cover's)."""
     grids = [t for t in tables if t.layout == "grid"]
     if not grids:
         return 1 + COVER_VALUE_COLUMNS, [COVER_LABEL_WIDTH] + [
@@ -142,7 +144,7 @@ def plan_workbook(spec: FormSpec, rules: list[Rule]) -> WorkbookPlan:
     sheets: list[SheetPlan] = []
     for index, name in enumerate(spec.sheets):
         tables = [t for t in spec.tables if t.sheet == name]
-        width, widths = _sheet_width(tables)
+        width, widths = sheet_width(tables)
         sheet = SheetPlan(name, width, widths, is_cover=index == 0)
         top = FIRST_TABLE_ROW
         for table in tables:

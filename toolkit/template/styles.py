@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,18 @@ def text_width(text: str) -> float:
     wrapped labels get their height from this estimate.
     """
     return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def label_row_heights(table: Any, widths: list[float]) -> dict[int, float]:
+    """The height (points) each row of ``table`` needs for its wrapped labels, by row within
+    the table, where it needs more than one line; ``widths``: the sheet's column widths."""
+    lines: dict[int, float] = {}
+    for label in table.labels:
+        width = sum(widths[c] for c in range(label.col, label.col + label.cols))
+        needed = math.ceil(text_width(label.text) / max(width - 1, 1)) / label.rows
+        for r in range(label.row, label.row + label.rows):
+            lines[r] = max(lines.get(r, 1), needed)
+    return {r: LINE_HEIGHT * math.ceil(n) for r, n in lines.items() if n > 1}
 
 
 @dataclass

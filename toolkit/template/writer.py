@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from numbers import Real
@@ -31,7 +30,7 @@ from toolkit.template.plan import (
     plan_workbook,
 )
 from toolkit.template.state import WrittenState, written_state
-from toolkit.template.styles import LINE_HEIGHT, Styles, make_styles, text_width
+from toolkit.template.styles import Styles, label_row_heights, make_styles
 
 # Shapes of input, not rules (the rules live in the specs): what a cell can hold at all.
 TEXT_LIMITS = {"text": 200, "phone": 40}
@@ -225,16 +224,10 @@ class _Writer:
 
     def _fit_rows(self, ws: Worksheet, table: Table, body: int) -> None:
         """Make rows tall enough for wrapped labels (xlsxwriter does not measure text)."""
-        sheet = self.plan.sheet(table.sheet)
-        lines: dict[int, float] = {}
-        for label in table.labels:
-            width = sum(sheet.col_widths[c] for c in range(label.col, label.col + label.cols))
-            needed = math.ceil(text_width(label.text) / max(width - 1, 1)) / label.rows
-            for r in range(label.row, label.row + label.rows):
-                lines[r] = max(lines.get(r, 1), needed)
-        for row, count in lines.items():
-            if count > 1:
-                ws.set_row(body + row, LINE_HEIGHT * math.ceil(count))
+        for row, height in label_row_heights(
+            table, self.plan.sheet(table.sheet).col_widths
+        ).items():
+            ws.set_row(body + row, height)
 
     def _value(self, ws: Worksheet, fld: Field) -> None:
         placed = self.plan.cells[fld.key]
