@@ -33,7 +33,7 @@ def _return(values: dict[str, Any], formulas: set[str], name: str) -> FileResult
 
 def _cases(template: bool, wrong: int = 1) -> list[tuple[FileResult, list[str]]]:
     rng = np.random.default_rng(2026 if template else 2025)
-    computed = {k for k, f in SPEC.fields.items() if f.computed}
+    computed = set(SPEC.computed_keys)
     # in a template only inputs can be wrong, and a 复议诉讼 input alone breaks no rule (its
     # total follows it): there, the 申请 table's, which A1 balances
     tables = ("applications",) if template else TABLES
@@ -73,7 +73,7 @@ def test_one_wrong_figure_is_always_an_error_at_that_figure(template: bool) -> N
             assert [f.fields[0] for f in errors] == [key], [f.message for f in errors]
 
 
-COMPUTED = {k for k, f in SPEC.fields.items() if f.computed}
+COMPUTED = SPEC.computed_keys
 
 
 @pytest.mark.parametrize("template", [False, True], ids=["typed totals", "template"])
@@ -97,13 +97,10 @@ def test_two_wrong_figures_are_never_both_dropped(
 
 def _with_parts(keys: list[str]) -> set[str]:
     """The keys and, for each total among them, its parts, theirs, and so on."""
-    parts: dict[str, set[str]] = {}
-    for total in SPEC.totals:
-        parts.setdefault(total.total, set()).update(total.parts)
     found, todo = set(), list(keys)
     while todo:
         key = todo.pop()
         if key not in found:
             found.add(key)
-            todo.extend(parts.get(key, ()))
+            todo.extend(p for parts in SPEC.declared_parts.get(key, ()) for p in parts)
     return found

@@ -205,6 +205,15 @@ class FormSpec:
         return frozenset(k for k, f in self.fields.items() if f.computed)
 
     @cached_property
+    def declared_parts(self) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """Each total's part lists, one per declaration (（七）总计 of the 总计 column is
+        the total of its row and of its column)."""
+        declared: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for total in self.totals:
+            declared[total.total] = (*declared.get(total.total, ()), total.parts)
+        return declared
+
+    @cached_property
     def reading_kinds(self) -> tuple[tuple[str, str], ...]:
         """Each field and how a cell of it is read: "year", "number" or "other"."""
         return tuple(

@@ -77,9 +77,7 @@ def without_error_echoes(
     is corrected. Such findings are dropped where each error cell they read is reported."""
     if frame.errors is None or not frame.errors.to_numpy().any():
         return findings
-    parts: dict[str, set[str]] = defaultdict(set)
-    for total in spec.totals:
-        parts[total.total].update(total.parts)
+    declared = spec.declared_parts
     reported = {(f.position, f.at) for f in findings if f.rule == "N1"}
     unknown: dict[int, dict[str, set[str]]] = {}  # position: key -> the error cells under it
 
@@ -89,7 +87,7 @@ def without_error_echoes(
             known[key] = set()  # (a cycle reads as nothing more)
             found = {key} if frame.error(key)[position] else set()
             if not found and formulas.at(key, position):
-                for part in parts.get(key, ()):
+                for part in (p for parts in declared.get(key, ()) for p in parts):
                     found |= under(position, part)
             known[key] = found
         return known[key]
@@ -121,7 +119,7 @@ def _without_wrong_totals(
             wrong[finding.position].add(total.total)
     if not wrong:
         return findings
-    totals = {t.total for t in spec.totals}
+    totals = spec.computed_keys
     suspects: dict[tuple[str, frozenset[str]], list[Finding]] = defaultdict(list)
     for finding in findings:
         position = finding.position
@@ -186,9 +184,7 @@ def _without_repeats_at_totals(
     rules: dict[str, Rule],
     formulas: Formulas,
 ) -> list[Finding]:
-    declared: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # a total: its part lists
-    for total in spec.totals:
-        declared[total.total].append(total.parts)
+    declared = spec.declared_parts
     reported = {(f.position, f.rule, f.at) for f in findings}
     said: set[int] = set()
     for finding in findings:
@@ -209,7 +205,7 @@ def _without_repeats_at_totals(
 
 
 def _adds_up(
-    frame: RuleFrame, total: str, declarations: list[tuple[str, ...]], position: int
+    frame: RuleFrame, total: str, declarations: tuple[tuple[str, ...], ...], position: int
 ) -> bool:
     """Whether the return's ``total`` is the sum of the parts of one of its declarations as
     they stand (blank counting as 0)."""

@@ -38,7 +38,7 @@ def localised(
             compiled[instance] = compile_rules(spec, [rules[instance]])[instance]
         return bool(np.asarray(compiled[instance](RuleFrame(values)), dtype=bool)[0])
 
-    computed = {t.total for t in spec.totals}
+    computed = spec.computed_keys
     errors_at: dict[int, int] = {}
     for f in findings:
         if f.severity == "error":
