@@ -696,3 +696,18 @@ def test_a_long_sum_quotes_its_labels_briefly(tmp_path: Path) -> None:
     [a2] = [f for f in run.results()[0]["findings"] if f["rule"] == "A2"]
     assert "（二）部分公开 2 +" in a2["message"]  # its note （区分处理的，…） left out
     assert "区分处理的" not in a2["message"]
+
+
+def test_a_year_missing_and_a_year_to_come_are_told_apart(tmp_path: Path) -> None:
+    """M1 over the report year: one sentence for a year not given as one, another for a
+    year later than this one (a typo of the unit, or the wrong year's form)."""
+    import datetime as dt
+
+    later = edited(GOV_2021, tmp_path / "later.xlsx", {"meta.year": dt.date.today().year + 1})
+    text = edited(GOV_2021, tmp_path / "text.xlsx", {"meta.year": "今年"})
+    [found_later], [found_text] = (
+        [f["message"] for f in r["findings"] if f["rule"] == "M1"]
+        for r in check([later, text], "--format", "json").results()
+    )
+    assert "晚于今年" in found_later and "四位数" not in found_later
+    assert "四位数" in found_text and "晚于今年" not in found_text

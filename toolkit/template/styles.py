@@ -10,6 +10,8 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
+from toolkit.forms.model import Table
+
 FONT = "宋体"
 INPUT_FILL = "#FFF2CC"
 COMPUTED_FILL = "#E7E6E6"
@@ -35,7 +37,7 @@ def text_width(text: str) -> float:
     return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
 
 
-def label_row_heights(table: Any, widths: list[float]) -> dict[int, float]:
+def label_row_heights(table: Table, widths: list[float]) -> dict[int, float]:
     """The height (points) each row of ``table`` needs for its wrapped labels, by row within
     the table, where it needs more than one line; ``widths``: the sheet's column widths."""
     lines: dict[int, float] = {}
