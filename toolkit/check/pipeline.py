@@ -7,8 +7,10 @@ in a background thread while they read: the start-up cost is paid during the rea
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,12 +23,12 @@ if TYPE_CHECKING:
     from toolkit.check.run import LastYear
 
 # what validation and the reports need; imported while the workers read
-VALIDATION_MODULES = ("pandera.pandas", "toolkit.check.run")
+VALIDATION_MODULES = ("pandera.pandas", "toolkit.check.run", "toolkit.validate.run")
 
 
 def import_modules(names: tuple[str, ...]) -> Callable[[], None]:
     """A task that imports ``names`` (an import that fails is retried, and raises, where the
-    module is used)."""
+    module is used), and warms up pandera when validation is among them."""
 
     def task() -> None:
         for name in names:
@@ -34,6 +36,9 @@ def import_modules(names: tuple[str, ...]) -> Callable[[], None]:
                 importlib.import_module(name)
             except Exception:
                 continue
+        if "toolkit.validate.run" in sys.modules:
+            with contextlib.suppress(Exception):  # a cold pandera is only slower
+                sys.modules["toolkit.validate.run"].warm_up()
 
     return task
 
