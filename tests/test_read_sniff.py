@@ -22,8 +22,8 @@ def _xlsx(path: Path) -> Path:
     return path
 
 
-def _zip(path: Path, members: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+def _zip(path: Path, members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> Path:
+    with zipfile.ZipFile(path, "w", method) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return path
@@ -179,3 +179,22 @@ def test_a_part_with_a_byte_order_mark_or_no_element_is_judged_by_its_prolog(
     assert _problem(_zip(tmp_path / "a.xlsx", members)).message_id == "read.xml_entities"
     members["xl/styles.xml"] = XML_DECLARATION + b"<!-- never closed " + b"z" * 10_000
     assert sniff(_zip(tmp_path / "b.xlsx", members)).kind == "xlsx"  # no element to expand
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2])
+def test_a_declaration_is_found_however_the_part_is_packed(tmp_path: Path, method: int) -> None:
+    """Part heads are unpacked from the package's bytes for stored and deflated parts and
+    through zipfile otherwise: either way a declaration is found and a clean part passes."""
+    workbook = _xlsx(tmp_path / "原件.xlsx")
+    with zipfile.ZipFile(workbook) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    for name, prolog, refused in [
+        ("bad.xlsx", b" " * 5000 + DECLARATION, True),
+        ("good.xlsx", b"<!-- fine -->", False),
+    ]:
+        members["xl/styles.xml"] = XML_DECLARATION + prolog + ROOT_ELEMENT
+        crafted = _zip(tmp_path / name, members, method)
+        if refused:
+            assert _problem(crafted).message_id == "read.xml_entities"
+        else:
+            assert sniff(crafted).kind == "xlsx"

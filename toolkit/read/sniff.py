@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -120,7 +121,8 @@ def _zip_package(path: Path, size: int, limits: Limits, documents: bool = False)
             raise FileProblem("F1", "read.zip_bomb", path=str(path))
         names = {e.filename for e in entries}
         mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-        if any(_declares_entities(archive, e) for e in entries):
+        data = source(path).data()
+        if any(_declares_entities(archive, e, data) for e in entries):
             raise FileProblem("F1", "read.xml_entities", path=str(path))
     except zipfile.BadZipFile:
         raise FileProblem("F1", "read.corrupt", path=str(path)) from None
@@ -139,14 +141,19 @@ def _zip_package(path: Path, size: int, limits: Limits, documents: bool = False)
     raise FileProblem("F1", wrong, path=str(path))
 
 
-def _declares_entities(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+def _declares_entities(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, data: bytes) -> bool:
     """An XML part with a document type declaration: workbooks never carry one, and its
     entities are how an XML bomb multiplies a few bytes into gigabytes. A declaration can
     only stand in the prolog, before the first element; the prolog is read to its end, as
     comments, processing instructions and whitespace may pad it past any fixed head."""
     if not entry.filename.endswith((".xml", ".rels")):
         return False
-    with archive.open(entry) as stream:
+    head = _head_of(entry, data)
+    if head is not None and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        verdict = _Prolog(head.removeprefix(b"\xef\xbb\xbf")).verdict()
+        if verdict is not None:
+            return verdict
+    with archive.open(entry) as stream:  # a long prolog, or a part stored unusually
         head = stream.read(_XML_HEAD)
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: no office suite writes it
             text = head.decode("utf-16", errors="ignore")
@@ -160,6 +167,30 @@ def _declares_entities(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool
         return verdict
 
 
+def _head_of(entry: zipfile.ZipInfo, data: bytes) -> bytes | None:
+    """The first _XML_HEAD bytes of a deflated or stored part, unpacked straight from the
+    package's bytes (opening each part through zipfile costs more than judging it: a
+    return has a dozen); None where zipfile must do it (encrypted, other methods, or a
+    local header that does not fit)."""
+    if entry.flag_bits & 0x1 or entry.compress_type not in _UNPACKED_HERE:
+        return None
+    header = data[entry.header_offset : entry.header_offset + _LOCAL_HEADER]
+    if len(header) < _LOCAL_HEADER or not header.startswith(b"PK\x03\x04"):
+        return None
+    start = entry.header_offset + _LOCAL_HEADER
+    start += int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+    # a head needs only the start of the packed bytes (the verdict is on what it holds)
+    raw = memoryview(data)[start : start + min(entry.compress_size, 2 * _XML_HEAD)]
+    if entry.compress_type == zipfile.ZIP_STORED:
+        return bytes(raw[:_XML_HEAD])
+    try:
+        return zlib.decompressobj(-zlib.MAX_WBITS).decompress(raw, _XML_HEAD)
+    except zlib.error:
+        return None
+
+
+_UNPACKED_HERE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_LOCAL_HEADER = 30  # a zip entry's fixed local header; its name and extra field follow
 _SPACE = re.compile(rb"[ \t\r\n]*")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 _SKIPPED = {b"<!--": b"-->", b"<?": b"?>"}  # comments and processing instructions
