@@ -168,11 +168,20 @@ class _Shared:
         self.maps: list[dict[str, tuple[str, str]]] = []
 
     def compact(self, result: FileResult) -> FileResult:
-        result.values = {sys.intern(k): v for k, v in result.values.items()}
+        """``result`` with each field key held once for all returns (unpickled, every dict
+        and set of a result brings its own copy: ~20 KB a return)."""
+        result.values = _interned(result.values)
         if result.read is not None:
             for part in result.read.parts:
-                part.values = {sys.intern(k): v for k, v in part.values.items()}
+                part.values = _interned(part.values)
                 part.cells = self._map(part.cells)
+                part.errors, part.formulas, part.evaluated = (
+                    {sys.intern(k) for k in keys} if keys else keys
+                    for keys in (part.errors, part.formulas, part.evaluated)
+                )
+        for prepared in result.prepared:
+            prepared.values = _interned(prepared.values)
+            prepared.as_text = _interned(prepared.as_text)
         return result
 
     def _map(self, cells: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
@@ -182,6 +191,10 @@ class _Shared:
         if len(self.maps) < 64:  # a few templates and layouts; hand-made maps vary
             self.maps.append(cells)
         return cells
+
+
+def _interned(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {sys.intern(k): v for k, v in mapping.items()} if mapping else mapping
 
 
 QUEUE_DEPTH = 2  # files handed to a worker at once: the next is there when one is done
