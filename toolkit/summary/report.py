@@ -60,6 +60,11 @@ def _unread_json(item: Unread) -> dict[str, Any]:
 
 def json_document(summary: Summary) -> dict[str, Any]:
     """The toolkit-summary/1 document; its results are made one by one as they are written."""
+    owners = {
+        id(u): row.unit.name
+        for row in summary.units
+        for u in (*row.unreadable, *row.passed_over, *row.unread_replaced)
+    }
     return {
         "schema": SCHEMA,
         "year": summary.year,
@@ -73,8 +78,15 @@ def json_document(summary: Summary) -> dict[str, Any]:
             for r in summary.unmatched
         ],
         "results": Lazy(summary.returns, lambda r: r.result.to_json()),
-        "inbox_problems": [_unread_json(item) for item in summary.inbox_problems.problems],
-        "skipped": [_unread_json(item) for item in summary.inbox_problems.skipped],
+        # every problem of the inbox, each naming the unit whose row also tells it (or null)
+        "inbox_problems": [
+            {**_unread_json(item), "unit": owners.get(id(item))}
+            for item in summary.inbox_problems.problems
+        ],
+        "skipped": [
+            {**_unread_json(item), "unit": owners.get(id(item))}
+            for item in summary.inbox_problems.skipped
+        ],
     }
 
 
