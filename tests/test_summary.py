@@ -4,8 +4,10 @@ exactly those `toolkit check` gives file by file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
+import os
 import re
 import shutil
 import zipfile
@@ -663,6 +665,34 @@ def test_a_late_forward_of_an_old_report_does_not_replace_the_correction(tmp_pat
     fengshan = units["凤山街道办事处"]
     assert fengshan["file"].endswith("转发2.eml › 年报.xlsx") and fengshan["matched_by"] == "sender"
     assert fengshan["received"].startswith("2026-01-12")
+
+
+def test_an_attachment_saved_loose_later_is_dated_by_its_mail(tmp_path: Path) -> None:
+    """The clerk saves the unit's first, faulty attachment into the folder days after the
+    unit mailed its correction: the saved copy is as old as the mail that brought it, so
+    the correction still counts."""
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,邮箱\n兰江街道办事处,lj@example.cn\n", encoding="utf-8")
+    faulty = filled(build, "a.xlsx", "兰江街道办事处", 2, **{"applications.new.total": 999})
+    fixed = filled(build, "b.xlsx", "兰江街道办事处", 3)
+    saved_mail(inbox / "年报.eml", "Sat, 10 Jan 2026 09:00:00 +0800", "兰江年报.xlsx",
+               faulty.read_bytes(), sender="lj@example.cn")  # fmt: skip
+    saved_mail(inbox / "更正.eml", "Tue, 20 Jan 2026 09:00:00 +0800", "兰江年报（更正）.xlsx",
+               fixed.read_bytes(), sender="lj@example.cn")  # fmt: skip
+    loose = shutil.copy(faulty, inbox / "兰江街道年报.xlsx")
+    saved = dt.datetime(2026, 1, 25, 9, 0).timestamp()  # saved five days after the correction
+    os.utime(loose, (saved, saved))
+    done = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
+    [lanjiang] = json.loads(done.stdout)["units"]
+    assert lanjiang["file"].endswith("更正.eml › 兰江年报（更正）.xlsx"), done.stderr
+    assert lanjiang["status"] == "ok" and done.returncode == 0
+    assert sorted(Path(f).name for f in lanjiang["superseded"]) == [
+        "兰江街道年报.xlsx",
+        "年报.eml › 兰江年报.xlsx",
+    ]
 
 
 def test_sums_of_money_carry_no_binary_noise_and_units_without_a_roster_keep_their_sender() -> None:

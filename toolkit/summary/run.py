@@ -46,6 +46,9 @@ class Return:
 
     # the slots it counts for (set when the unit's returns are compared); none: superseded
     counts_for: set[str] = field(default_factory=set)
+    # an undated file (saved loose, or in a mail without a Date) that is a mailed return's
+    # very bytes: the earliest such mail's Date (its mtime is when the clerk saved it)
+    copy_sent: dt.datetime | None = None
 
     @property
     def slots(self) -> tuple[str, ...]:
@@ -69,13 +72,20 @@ class Return:
     @property
     def dated_by_form(self) -> bool:
         """Whether ``when`` is the day of its 填报日期 (no time of day is known)."""
-        return self.received.sent is None and self.when != self.received.modified
+        return (
+            self.received.sent is None
+            and self.copy_sent is None
+            and self.when != self.received.modified
+        )
 
     @property
     def when(self) -> dt.datetime | None:
-        """When it was sent: the mail's Date, else 填报日期, else the file's mtime."""
+        """When it was sent: the mail's Date (or the Date of a mail carrying the same file),
+        else 填报日期, else the file's mtime."""
         if self.received.sent is not None:
             return self.received.sent
+        if self.copy_sent is not None:
+            return self.copy_sent
         filled = self.result.meta.get("date")
         if filled:
             try:
@@ -292,6 +302,7 @@ def summarise(
         Return(received, result, match)
         for received, result, match in zip(inbox.received, results, matches, strict=True)
     ]
+    _date_copies(returns)
     # the year collected: given, or most returns' (a report of another year sent by
     # mistake must not go into this year's totals, with a roster or without one)
     given = year is not None
@@ -303,6 +314,20 @@ def summarise(
         matcher = Matcher(roster)  # the units the returns name, with their senders
     _attribute_unread(units, inbox, matcher, None if expected else roster)
     return Summary(folder, roster, returns, units, inbox, year, given, expected)
+
+
+def _date_copies(returns: list[Return]) -> None:
+    """Date each undated return by the earliest mail that carried the same file: a clerk
+    who saves an attachment into the folder days later must not make it newer than the
+    correction the unit mailed in between."""
+    mailed: dict[str, dt.datetime] = {}
+    for item in returns:
+        sent, digest = item.received.sent, item.result.sha256
+        if sent is not None and digest is not None:
+            mailed[digest] = min(sent, mailed.get(digest, sent))
+    for item in returns:
+        if item.received.sent is None and item.result.sha256 in mailed:
+            item.copy_sent = mailed[item.result.sha256]
 
 
 def _attribute_unread(
