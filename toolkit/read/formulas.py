@@ -2,8 +2,9 @@
 
 A total typed as `=SUM(D9:H9)` shows what that formula gives, whatever result the file
 saved last (stale after an edit, or absent when a script wrote the file). The formulas
-people write in report tables are sums: `SUM` of cells and ranges, `+ - * /`, numbers,
-parentheses, and `N()`, on the same or another sheet. Those are evaluated here, as a
+people write in report tables are sums: `SUM` of cells and ranges (or `SUBTOTAL(9, …)`, what
+AutoSum writes in a filtered list), `+ - * /`, numbers, parentheses, `ROUND()` and `N()`, on
+the same or another sheet. Those are evaluated here, as a
 spreadsheet would (SUM skips text; arithmetic reads a blank as 0 and numeric text as its
 number; other text is #VALUE!). Anything else is not guessed at: the caller falls back.
 Tokens come from openpyxl's formula tokenizer.
@@ -12,6 +13,7 @@ Tokens come from openpyxl's formula tokenizer.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -146,12 +148,51 @@ class _Parser:
             name = token.value[:-1].upper().removeprefix("_XLFN.")
             if name == "SUM":
                 return self.sum_arguments()
+            if name == "SUBTOTAL":
+                return self.subtotal_arguments()
+            if name == "ROUND":
+                return self.round_arguments()
             if name == "N":
                 value = self.n_argument()
                 return value
         raise Unsupported(f"token {token.value!r}")
 
-    def sum_arguments(self) -> float:
+    def subtotal_arguments(self) -> float:
+        """SUBTOTAL(9, …), what AutoSum writes in a filtered list: SUM, leaving out cells that
+        are SUBTOTALs themselves (109 also leaves out hidden rows, which are not known here)."""
+        kind = self.take()
+        separator = self.take()
+        if (
+            kind.type != Token.OPERAND
+            or kind.subtype != Token.NUMBER
+            or float(kind.value) != 9
+            or separator.type != Token.SEP
+        ):
+            raise Unsupported("SUBTOTAL other than 9 (SUM)")
+        return self.sum_arguments(skip=_is_subtotal)
+
+    def round_arguments(self) -> float:
+        """ROUND(x, digits), half away from zero as spreadsheets round (on the decimal
+        digits shown: ROUND(2.675, 2) is 2.68)."""
+        value = self.expression()
+        separator = self.take()
+        if separator.type != Token.SEP:
+            raise Unsupported("ROUND without its digits")
+        digits = self.expression()
+        closing = self.take()
+        if closing.type != Token.FUNC or closing.subtype != Token.CLOSE:
+            raise Unsupported("ROUND of more than two arguments")
+        if not digits.is_integer() or abs(digits) > 15:
+            raise Unsupported("ROUND to a fraction of a digit")
+        try:
+            rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-int(digits)), ROUND_HALF_UP)
+        except InvalidOperation:  # infinite, or more digits than a spreadsheet keeps
+            raise Unsupported("ROUND of a number this large") from None
+        return float(rounded)
+
+    def sum_arguments(self, skip: Callable[[str | None], bool] | None = None) -> float:
+        """SUM's arguments to its closing parenthesis; ``skip(formula)`` leaves out the cells
+        of a range whose formula it names."""
         total = 0.0
         while True:
             token = self.peek()
@@ -166,6 +207,8 @@ class _Parser:
             if token.type == Token.OPERAND and token.subtype == Token.RANGE:
                 self.at += 1
                 for cell in self.cells(token.value):
+                    if skip is not None and skip(self.evaluator.formula_of(cell)):
+                        continue
                     value = self.evaluator.cell(cell)
                     if isinstance(value, (int, float)) and not isinstance(value, bool):
                         total += value  # SUM skips text, blanks and booleans in ranges
@@ -203,6 +246,10 @@ class _Parser:
             for r in range(min_row, max_row + 1)
             for c in range(min_col, max_col + 1)
         ]
+
+
+def _is_subtotal(formula: str | None) -> bool:
+    return formula is not None and "SUBTOTAL(" in formula.upper()
 
 
 def _arithmetic(value: Any) -> float:
