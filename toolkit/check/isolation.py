@@ -55,7 +55,6 @@ def _serve(
 
     set_language(lang)
     _limit_memory()
-    gc.enable()  # forked while the parent's collector was off
     if not os.environ.get("TOOLKIT_DEBUG"):
         # a native reader that aborts prints its own backtrace (and faulthandler, if a test
         # runner enabled it, a Python one): the user gets our F1 instead
@@ -246,10 +245,6 @@ def read_all(
         queues[reader].clear()
         started.pop(reader, None)
 
-    # the parent only unpickles results (no cycles) and imports: its collector would walk
-    # every result again and again (~0.1 s of CPU at 1,000 returns, taken from the readers)
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         while pending or any(queues.values()):
             for reader in readers:
@@ -292,8 +287,6 @@ def read_all(
         for reader in readers:
             reader.close()
         background.join()
-        if collecting:
-            gc.enable()
     if meanwhile is not None:  # no file to read: nothing ran it
         meanwhile()
     return [r for r in results if r is not None]
