@@ -15,6 +15,8 @@ _TITLE = re.compile(
     r"^(?P<before>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<after>.*?)政府信息(?:公开)?(?:工作)?(?:年度)?报告"
 )
 _SIGNATURE = re.compile(r"^.{2,40}(?:办事处|人民政府|委员会|管委会|局|办公室|厅|署|中心|委|办)$")
+# a signature often ends with where the seal goes: "宁川县卫生健康局（盖章）"
+_SEAL = re.compile(r"\((?:单位)?[盖公印签]?章\)$")
 _TITLE_ROWS = 15
 _MAX_TITLE = 80
 
@@ -50,7 +52,7 @@ def from_signature(grid: Grid) -> Found | None:
             for c, value in enumerate(row):
                 if not isinstance(value, str):
                     continue
-                text = compact(value)
+                text = _SEAL.sub("", compact(value))
                 if ":" not in text and _SIGNATURE.match(text):
                     found = Found(text, sheet.span(r, c))
     return found

@@ -1,0 +1,41 @@
+"""The unit of a hand-made report named only in its signature, as reports are signed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from toolkit.read.grid import load_grid
+from toolkit.read.meta import from_signature
+
+
+def _signed(path: Path, *lines: str) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "2025年度政府信息公开工作年度报告"
+    for row, line in enumerate(lines, start=30):
+        sheet.cell(row, 8, line)
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("line", "unit"),
+    [
+        ("某某镇人民政府", "某某镇人民政府"),
+        ("宁川县卫生健康局（盖章）", "宁川县卫生健康局"),  # where the seal goes
+        ("宁川县卫生健康局 (章)", "宁川县卫生健康局"),
+        ("宁川县民政局（公章）", "宁川县民政局"),
+        ("兰江街道办事处（单位盖章）", "兰江街道办事处"),
+        ("（盖章）", None),  # a seal's place alone names nobody
+        ("填报单位（盖章）：", None),
+    ],
+)
+def test_a_signature_names_the_unit_whatever_note_of_the_seal_follows(
+    tmp_path: Path, line: str, unit: str | None
+) -> None:
+    grid = load_grid(str(_signed(tmp_path / "报告.xlsx", line, "2026年1月22日")))
+    found = from_signature(grid)
+    assert (found.value if found else None) == unit
