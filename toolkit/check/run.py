@@ -42,6 +42,7 @@ from toolkit.read.returns import Part
 from toolkit.text import MAX_NAME_LENGTH, clean_name
 from toolkit.validate import check_frame
 from toolkit.validate.cascade import Formulas, without_cascades, without_error_echoes
+from toolkit.validate.guesses import settled_count_typos
 from toolkit.validate.localise import localised
 
 log = logging.getLogger(__name__)
@@ -263,6 +264,7 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
             if frame is filled_frame:  # where totals rules judge typed totals
                 found = without_cascades(spec, frame, found, by_instance, follow)
                 found = localised(spec, frame, found, by_instance, follow)
+                found = settled_count_typos(spec, frame, found, by_instance, follow, judged[2][1])
             for finding in found:
                 entry = entries[positions[finding.position]]
                 rule = by_instance[finding.instance]
