@@ -160,3 +160,13 @@ def test_a_row_asked_about_again_is_scanned_with_the_same_answers_as_a_parse() -
                 assert text == "A3+1"
             else:
                 assert text == want_text, ref
+
+
+def test_hidden_rows_are_told_however_the_row_is_spelled() -> None:
+    data = (
+        b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+        b'<row spans="1:1" r="12" hidden="1" customHeight="1"><c r="A12"><v>3</v></c></row>'
+        b'<x:row r="13" hidden="true"/><row r="14" rowHidden="1"/>'
+        b'<row r="15" hidden="0"/></sheetData>'
+    )
+    assert SheetPart(data).hidden_rows() == {11, 12}

@@ -42,9 +42,17 @@ class Evaluator:
     formula text (None for a plain value, read only where a formula looks); ``value_of``
     gives a cell's stored content."""
 
-    def __init__(self, formula_of: FormulaOf, value_of: ValueOf) -> None:
+    def __init__(
+        self,
+        formula_of: FormulaOf,
+        value_of: ValueOf,
+        row_hidden: Callable[[str, int], bool] | None = None,
+    ) -> None:
         self.formula_of = formula_of
         self.value_of = value_of
+        # whether a sheet's row (0-based) is hidden: a filter's hidden rows are left out of
+        # SUBTOTAL, a hand's are not, and which is which is not told here
+        self.row_hidden = row_hidden or (lambda sheet, row: False)
         self.memo: dict[Cell, Any] = {}
         self.active: set[Cell] = set()
 
@@ -159,7 +167,8 @@ class _Parser:
 
     def subtotal_arguments(self) -> float:
         """SUBTOTAL(9, …), what AutoSum writes in a filtered list: SUM, leaving out cells that
-        are SUBTOTALs themselves (109 also leaves out hidden rows, which are not known here)."""
+        are SUBTOTALs themselves. Rows a filter hides are left out too, rows hidden by hand
+        are not (and 109 leaves out both): over a hidden row it is not evaluated."""
         kind = self.take()
         separator = self.take()
         if (
@@ -169,11 +178,19 @@ class _Parser:
             or separator.type != Token.SEP
         ):
             raise Unsupported("SUBTOTAL other than 9 (SUM)")
-        return self.sum_arguments(skip=_is_subtotal)
+        evaluator = self.evaluator
+
+        def skipped(cell: Cell) -> bool:
+            if evaluator.row_hidden(cell[0], cell[1]):
+                raise Unsupported("SUBTOTAL over a hidden row")
+            return _is_subtotal(evaluator.formula_of(cell))
+
+        return self.sum_arguments(skip=skipped)
 
     def round_arguments(self) -> float:
-        """ROUND(x, digits), half away from zero as spreadsheets round (on the decimal
-        digits shown: ROUND(2.675, 2) is 2.68)."""
+        """ROUND(x, digits), half away from zero as spreadsheets round, on the 15 significant
+        digits they keep (ROUND(2.675, 2) is 2.68; 23.205 + 0.99 is 24.195, not the
+        24.194999999999997 of binary floats)."""
         value = self.expression()
         separator = self.take()
         if separator.type != Token.SEP:
@@ -185,14 +202,15 @@ class _Parser:
         if not digits.is_integer() or abs(digits) > 15:
             raise Unsupported("ROUND to a fraction of a digit")
         try:
-            rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-int(digits)), ROUND_HALF_UP)
+            shown = Decimal(format(value, ".15g"))
+            rounded = shown.quantize(Decimal(1).scaleb(-int(digits)), ROUND_HALF_UP)
         except InvalidOperation:  # infinite, or more digits than a spreadsheet keeps
             raise Unsupported("ROUND of a number this large") from None
         return float(rounded)
 
-    def sum_arguments(self, skip: Callable[[str | None], bool] | None = None) -> float:
-        """SUM's arguments to its closing parenthesis; ``skip(formula)`` leaves out the cells
-        of a range whose formula it names."""
+    def sum_arguments(self, skip: Callable[[Cell], bool] | None = None) -> float:
+        """SUM's arguments to its closing parenthesis; ``skip(cell)`` leaves out cells of a
+        range."""
         total = 0.0
         while True:
             token = self.peek()
@@ -207,7 +225,7 @@ class _Parser:
             if token.type == Token.OPERAND and token.subtype == Token.RANGE:
                 self.at += 1
                 for cell in self.cells(token.value):
-                    if skip is not None and skip(self.evaluator.formula_of(cell)):
+                    if skip is not None and skip(cell):
                         continue
                     value = self.evaluator.cell(cell)
                     if isinstance(value, (int, float)) and not isinstance(value, bool):

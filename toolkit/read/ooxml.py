@@ -136,6 +136,9 @@ def _decoded(formula: re.Match[bytes]) -> tuple[str, dict[bytes, bytes]]:
 
 _ROW_PLAIN = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _ROW_ANY = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb'(?<![\w:])r="(\d+)"')
+_HIDDEN = re.compile(rb'(?<![\w:])hidden="(?:1|true)"')
 _SHARED_MASTER = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?<!/)>([^<]+)</(?:\w+:)?f>")
 _COLUMN_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -160,6 +163,7 @@ class SheetPart:
         self._row_cells: dict[tuple[int, int], dict[bytes, _Found]] = {}
         self._rows_asked: set[tuple[int, int]] = set()
         self._masters: dict[str, tuple[str, str]] | None = None  # si -> (master ref, text)
+        self._hidden: frozenset[int] | None = None
 
     def cell(self, ref: str) -> tuple[str | None, bool]:
         """(the cell's formula text, '' when unknown, or None; whether it holds an error)."""
@@ -232,6 +236,18 @@ class SheetPart:
         for match in _CELL.finditer(self.data, start, end):
             _keep(cells, match)
         return cells
+
+    def hidden_rows(self) -> frozenset[int]:
+        """The rows (0-based) marked hidden: by hand, or by a filter."""
+        if self._hidden is None:
+            hidden = set()
+            for match in _ROW_TAG.finditer(self.data):
+                attributes = match.group(1)
+                number = _ROW_NUMBER.search(attributes)
+                if number is not None and _HIDDEN.search(attributes):
+                    hidden.add(int(number.group(1)) - 1)
+            self._hidden = frozenset(hidden)
+        return self._hidden
 
     def _row_range(self, number: bytes) -> tuple[int, int] | None:
         if self._rows is None:

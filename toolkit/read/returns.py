@@ -192,7 +192,11 @@ def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
         part_xml = sheets.get(sheet)  # a formula whose text is unknown ('') is a plain value
         return (part_xml.cell(a1(row, col))[0] or None) if part_xml is not None else None
 
-    evaluator = Evaluator(formula_of, value_of)
+    def row_hidden(sheet: str, row: int) -> bool:
+        part_xml = sheets.get(sheet)
+        return part_xml is not None and row in part_xml.hidden_rows()
+
+    evaluator = Evaluator(formula_of, value_of, row_hidden)
     for key, (sheet, ref) in part.cells.items():
         text, error = sheets[sheet].cell(ref)
         if error:
