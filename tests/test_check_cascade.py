@@ -212,3 +212,28 @@ def test_an_error_value_is_said_once_at_its_cell(setup: dict[str, Any]) -> None:
         ("N1", where(setup, total)[1]),
         ("R1", where(setup, review)[1]),
     }
+
+
+def test_a_count_typed_negative_is_said_once_at_its_cell(setup: dict[str, Any]) -> None:
+    """-3 typed for 3 in the template: the SUMs over it are off by 6, so the 结转 balance of
+    its column (A1) failed at a right cell. Read as 3 every rule holds: only N1 is said."""
+    part = next(k for k in ("applications.partial.natural", "applications.granted.natural")
+                if (setup["good"].get(k) or 0) > 0)  # fmt: skip
+    findings = findings_of(setup, "sign", {part: -setup["good"][part]})
+    assert [(f["rule"], f["cell"]) for f in findings] == [("N1", where(setup, part)[1])]
+
+
+def test_a_count_with_decimals_beside_a_second_mistake_gives_two_findings_at_them(
+    setup: dict[str, Any],
+) -> None:
+    """A unit's own table: （二）部分公开·自然人 typed with .5 added, and the （七）总计 of
+    自然人 typed one too high. Read as the whole number below, the first explains its row's
+    total and the second is what is left: N1 at the one, A2 at the other, and nothing at the
+    cells that are right (the row total, the （七）总计 row, the 结转 balance)."""
+    part, total = "applications.partial.natural", "applications.handled_total.natural"
+    right = setup["good"].get(part) or 0
+    typed = {**setup["totals"], part: right + 0.5, total: setup["totals"][total] + 1}
+    findings = hand_findings(setup, "decimals", typed)
+    assert sorted((f["rule"], f["cell"]) for f in findings) == sorted(
+        [("N1", where(setup, part)[1]), ("A2", where(setup, total)[1])]
+    )
