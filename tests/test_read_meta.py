@@ -39,3 +39,28 @@ def test_a_signature_names_the_unit_whatever_note_of_the_seal_follows(
     grid = load_grid(str(_signed(tmp_path / "报告.xlsx", line, "2026年1月22日")))
     found = from_signature(grid)
     assert (found.value if found else None) == unit
+
+
+BOTH = {"填报人": "李红", "联系电话": "0574-87654321"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "pairs"),
+    [
+        ("填报单位：兰江街道", {"填报单位": "兰江街道"}),
+        ("填报人：李红 联系电话：0574-87654321", BOTH),
+        ("填报人：李红　　联系电话: 0574-87654321", BOTH),  # ideographic spaces, a half colon
+        ("填报日期：2026年1月5日 10:30", {"填报日期": "2026年1月5日 10:30"}),  # a time's colon
+        ("填 报 人：张三", {"填报人": "张三"}),
+    ],
+)
+def test_a_cell_may_hold_several_labelled_values(
+    tmp_path: Path, cell: str, pairs: dict[str, str]
+) -> None:
+    """Staff often put 填报人 and 联系电话 on one line of one cell: each label gets its own
+    value (the phone was read as part of the name)."""
+    workbook = openpyxl.Workbook()
+    workbook.active["B40"] = cell
+    workbook.save(tmp_path / "a.xlsx")
+    grid = load_grid(str(tmp_path / "a.xlsx"))
+    assert {label: found[0][1] for label, found in grid.inline.items()} == pairs

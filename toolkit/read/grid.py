@@ -132,6 +132,27 @@ def _merges(name: str, ranges: list[tuple[tuple[int, int], tuple[int, int]]]) ->
     return covered
 
 
+# "填报人：李红　联系电话：0574-87654321": a label is 2–12 characters (not a time's digits)
+# before a colon, at the start or after a space
+_PAIR = re.compile(r"(?:^|(?<=\s))([^\s:：\d][^\s:：]{1,11})\s*[:：]")
+
+
+def _inline_pairs(value: str) -> list[tuple[str, str]]:
+    """Each "label：value" of a cell, the label normalised (one cell may hold several)."""
+    starts = list(_PAIR.finditer(value.strip()))
+    text = value.strip()
+    pairs = []
+    for i, match in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        if i == 0 and match.start() != 0:
+            break  # text before the first label: one value, as a whole
+        pairs.append((normalise(match.group(1)), text[match.end() : end].strip()))
+    if not pairs:  # a label the pattern does not take (spaces inside it): the first colon
+        label = normalise(_COLON.split(text, maxsplit=1)[0])
+        pairs = [(label, value.split("：", 1)[-1].split(":", 1)[-1].strip())]
+    return pairs
+
+
 def index_sheet(grid: Grid, sheet: Sheet) -> None:
     for r, row in enumerate(sheet.rows):
         for c, value in enumerate(row):
@@ -145,9 +166,8 @@ def index_sheet(grid: Grid, sheet: Sheet) -> None:
             grid.index[text].append(span)
             label, colon, rest = text.partition(":")
             if colon and rest and 2 <= len(label) <= 12:
-                grid.inline[label].append(
-                    (span, value.split("：", 1)[-1].split(":", 1)[-1].strip())
-                )
+                for label, said in _inline_pairs(value):
+                    grid.inline[label].append((span, said))
             bare = without_note(text)
             if bare:
                 grid.index[bare].append(span)
