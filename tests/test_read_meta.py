@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from toolkit.read.grid import load_grid
-from toolkit.read.meta import from_signature
+from toolkit.read.meta import from_signature, signature_date
 
 
 def _signed(path: Path, *lines: str) -> Path:
@@ -64,3 +65,14 @@ def test_a_cell_may_hold_several_labelled_values(
     workbook.save(tmp_path / "a.xlsx")
     grid = load_grid(str(tmp_path / "a.xlsx"))
     assert {label: found[0][1] for label, found in grid.inline.items()} == pairs
+
+
+def test_the_date_under_the_signature_is_the_report_date(tmp_path: Path) -> None:
+    """A hand-made report signed "2026年1月22日": its 填报日期, which summary uses to tell
+    which of a unit's returns is the latest when none came by mail."""
+    grid = load_grid(str(_signed(tmp_path / "报告.xlsx", "宁川县卫生健康局", "2026年1月22日")))
+    found = signature_date(grid)
+    assert found is not None and found.value == dt.date(2026, 1, 22)
+    assert (found.span.top, found.span.left) == (30, 7)  # H31, the line under the unit
+    grid = load_grid(str(_signed(tmp_path / "无日期.xlsx", "宁川县卫生健康局", "2026年2月30日")))
+    assert signature_date(grid) is None  # no such day

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,11 +26,10 @@ from toolkit.messages import render
 from toolkit.read.flat_text import TextLocated, Unresolved, flatten, locate_text
 from toolkit.read.grid import Grid, Sheet, Span, index_sheet
 from toolkit.read.labels import compact
+from toolkit.read.meta import SIGNED_ON
 from toolkit.read.numbers import document_value
 from toolkit.read.returns import Part, ReadReturn, a1, fill_meta, read_by_labels
 from toolkit.read.sniff import FileProblem, Sniffed
-
-_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 
 
 def read_document(
@@ -218,7 +216,7 @@ def _finish(read: ReadReturn, prose: str, paragraphs: list[str]) -> None:
 def _signature_date(paragraphs: list[str]) -> dt.date | None:
     """The date under the signature: the last paragraph that is only a date."""
     for text in reversed(paragraphs[-8:]):
-        match = _DATE.fullmatch(compact(text))
+        match = SIGNED_ON.fullmatch(compact(text))
         if match:
             try:
                 return dt.date(*(int(g) for g in match.groups()))

@@ -1,10 +1,11 @@
-"""Unit and year of a hand-made report, where no 填报单位 / 报告年度 cell names them:
-FORMS.md "The unit: an explicit 填报单位 field first; else the unit named in the title
-(before the year); else the signature line."
+"""Unit, year and date of a hand-made report, where no 填报单位 / 报告年度 / 填报日期 cell
+names them: FORMS.md "The unit: an explicit 填报单位 field first; else the unit named in the
+title (before the year); else the signature line", and the date under the signature.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -17,13 +18,15 @@ _TITLE = re.compile(
 _SIGNATURE = re.compile(r"^.{2,40}(?:办事处|人民政府|委员会|管委会|局|办公室|厅|署|中心|委|办)$")
 # a signature often ends with where the seal goes: "宁川县卫生健康局（盖章）"
 _SEAL = re.compile(r"\((?:单位)?[盖公印签]?章\)$")
+# the date a report is signed on, a line of its own: 2026年1月22日
+SIGNED_ON = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 _TITLE_ROWS = 15
 _MAX_TITLE = 80
 
 
 @dataclass(frozen=True)
 class Found:
-    value: str | float
+    value: str | float | dt.date
     span: Span
 
 
@@ -55,4 +58,22 @@ def from_signature(grid: Grid) -> Found | None:
                 text = _SEAL.sub("", compact(value))
                 if ":" not in text and _SIGNATURE.match(text):
                     found = Found(text, sheet.span(r, c))
+    return found
+
+
+def signature_date(grid: Grid) -> Found | None:
+    """The date the report is signed on: the last cell holding only a date (2026年1月22日)."""
+    found: Found | None = None
+    for sheet in grid.sheets:
+        for r, row in enumerate(sheet.rows):
+            for c, value in enumerate(row):
+                if not isinstance(value, str) or len(value) > 20:
+                    continue
+                match = SIGNED_ON.fullmatch(compact(value))
+                if match is None:
+                    continue
+                try:
+                    found = Found(dt.date(*(int(g) for g in match.groups())), sheet.span(r, c))
+                except ValueError:
+                    continue  # 2026年2月30日: no date
     return found

@@ -20,7 +20,7 @@ from toolkit.forms.model import FormSpec
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
 from toolkit.read.grid import Grid, Span, load_grid
 from toolkit.read.layout import Located, locate, read_values, share_at_most
-from toolkit.read.meta import from_signature, from_title
+from toolkit.read.meta import from_signature, from_title, signature_date
 from toolkit.read.ooxml import sheet_parts
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
 from toolkit.read.template import read_template_return, zero_based
@@ -214,7 +214,7 @@ def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
 
 
 def fill_meta(part: Part, grid: Grid) -> None:
-    """Unit and year from the title or signature when no labelled cell gives them."""
+    """Unit, year and date from the title or signature when no labelled cell gives them."""
     unit, year = from_title(grid)
     if not part.values.get("meta.unit"):
         found = unit or from_signature(grid)
@@ -222,6 +222,10 @@ def fill_meta(part: Part, grid: Grid) -> None:
             _set(part, "meta.unit", found.value, found.span)
     if part.values.get("meta.year") in (None, "") and year is not None:
         _set(part, "meta.year", year.value, year.span)
+    if "meta.date" in part.spec.fields and part.values.get("meta.date") in (None, ""):
+        signed = signature_date(grid)
+        if signed is not None:
+            _set(part, "meta.date", signed.value, signed.span)
 
 
 def _set(part: Part, key: str, value: Any, span: Span) -> None:
