@@ -168,6 +168,9 @@ def index_sheet(grid: Grid, sheet: Sheet) -> None:
             if colon and rest and 2 <= len(label) <= 12:
                 for label, said in _inline_pairs(value):
                     grid.inline[label].append((span, said))
+                    bare_label = without_note(label)  # 填报单位（盖章）：兰江街道
+                    if bare_label:
+                        grid.inline[bare_label].append((span, said))
             bare = without_note(text)
             if bare:
                 grid.index[bare].append(span)
