@@ -176,7 +176,10 @@ def test_a_part_typed_wrong_under_a_total_typed_right_is_said_at_the_part(
     [finding] = hand_findings(setup, "part-typed", {**setup["totals"], key: right + 9})
     assert (finding["rule"], finding["cell"]) == ("A3", where(setup, key)[1])
     assert (finding["expected"], finding["actual"]) == (right, right + 9)
-    assert "A1" in finding["message"] and finding["fields"][0] == key
+    assert finding["fields"][0] == key
+    # the rules it satisfies said in words a clerk reads, the total by where it stands
+    assert "按本行总计" in finding["message"]
+    assert "所在行的总计（A3）、所在列的收支平衡（A1）都成立" in finding["message"]
 
 
 def test_a_row_giving_only_its_total_keeps_the_check_of_the_total_column(

@@ -16,7 +16,7 @@ from toolkit.check.result import CheckFinding, FileResult
 from toolkit.check.values import Prepared
 from toolkit.forms.model import FormSpec, Rule
 from toolkit.forms.pandas_rules import RuleFrame
-from toolkit.messages import render
+from toolkit.messages import has_message, render
 from toolkit.read.returns import Part
 from toolkit.text import clean_name
 from toolkit.validate import Finding
@@ -153,15 +153,26 @@ def _blamed(
         "check.blamed_part",
         part=labels.full(part),
         actual=number_text(finding.actual),
-        total=labels.full(total),
+        total=_total_in_words(rule.id) or labels.full(total),
         total_value=number_text(value(total)),
         expected=number_text(finding.expected),
-        rules="、".join((rule.id, *finding.also)),
+        rules=render("check.list_joiner").join(_rule_in_words(r) for r in (rule.id, *finding.also)),
     )
     fields = [part, *(k for k in rule.fields if k != part)]
     return _located(
         spec, entry.part, rule.id, rule.severity, text, fields, finding.expected, finding.actual
     )
+
+
+def _total_in_words(rule_id: str) -> str | None:
+    """The total a blamed part is judged by, named from where the part stands (its row's
+    total, its column's （七）总计): its label repeats the part's, long notes and all."""
+    return render(f"check.total_of.{rule_id}") if has_message(f"check.total_of.{rule_id}") else None
+
+
+def _rule_in_words(rule_id: str) -> str:
+    """What the rule checks, in a few words with its id (the id alone when none are given)."""
+    return render(f"rule_short.{rule_id}") if has_message(f"rule_short.{rule_id}") else rule_id
 
 
 def _sentence(text: str) -> str:
