@@ -172,3 +172,10 @@ def test_the_bound_that_skips_a_form_is_never_below_what_the_search_finds(
             assert share_at_most(spec, grid) >= located.share, (path.name, spec.id)
             checked += located.share > 0
     assert checked >= len(cases)  # the bound was tested where the forms are found
+
+
+def test_a_sum_below_its_bound_says_what_it_comes_to(checked: dict[str, Checked]) -> None:
+    """P1 (上一年项目数量 + 本年增/减 >= 0) names both figures and their sum, not only the
+    change the cell shows."""
+    [p1] = [f for f in checked["gov2019_variants"].result["findings"] if f["rule"] == "P1"]
+    assert " 2 + 本年增/减 -5 = -3，应不小于 0。" in p1["message"], p1["message"]

@@ -198,8 +198,10 @@ class Explainer:
         left, right = _terms(compare.left), _terms(compare.right)
         if left is None or right is None or compare.op not in _OPS:
             return None
-        if all(isinstance(term, Num) for _, term in right):
-            return None  # "corrected == 0": the rule's own sentence says it better
+        # "corrected == 0": the rule's own sentence says it better; a sum held against a
+        # bound (P1: 上一年项目数量 + 本年增/减 >= 0) says what it comes to, as below
+        if all(isinstance(term, Num) for _, term in right) and len(left) < 2:
+            return None
         if compare.op == "==":
             # a balance: which of its figures is wrong is not known, the cell marked is only
             # where it is shown (fixing that one to balance would hide a mistyped other)
