@@ -39,6 +39,7 @@ def evaluate(text: str, more: dict | None = None) -> float:
         ("-(A1+1)", -3.0),
         ("N(C1)+N(A1)", 2.0),
         ("SUM($A$1:$B$1)+G7", 2.0 + 4.0),  # G7 is another formula
+        ("SUM(D1:A1)", 2.0),  # a range written backwards is the same range
         ("SUBTOTAL(9,A1:D1)", 2.0),  # AutoSum in a filtered list
         ("SUBTOTAL(9,A1:A1,G7,t!A1)", 2.0 + 4.0 + 10.0),
         ("SUBTOTAL(9,A1:A1,G8)", 2.0),  # a SUBTOTAL in its range is not counted twice

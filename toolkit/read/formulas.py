@@ -257,6 +257,9 @@ class _Parser:
             raise Unsupported(f"reference {reference!r}") from None
         if None in (min_col, min_row, max_col, max_row):
             raise Unsupported("whole rows or columns")
+        # A11:A1 is A1:A11 to a spreadsheet
+        min_row, max_row = sorted((min_row, max_row))
+        min_col, max_col = sorted((min_col, max_col))
         if (max_row - min_row + 1) * (max_col - min_col + 1) > MAX_CELLS:
             raise Unsupported("range too large")
         return [
