@@ -695,6 +695,27 @@ def test_an_attachment_saved_loose_later_is_dated_by_its_mail(tmp_path: Path) ->
     ]
 
 
+def test_a_filling_date_left_over_from_last_year_does_not_date_a_return(tmp_path: Path) -> None:
+    """A unit re-used last year's file and left its 填报日期 (2025-01-20) on its 2025 report:
+    that date cannot be when it was made, so the file's own date orders it, and the later
+    of the unit's two returns counts."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,邮箱\n兰江街道办事处,lj@example.cn\n", encoding="utf-8")
+    first = filled(inbox, "兰江年报.xlsx", "兰江街道办事处", 2, **{"applications.new.total": 999})
+    second = filled(
+        inbox, "兰江年报（更正）.xlsx", "兰江街道办事处", 3, **{"meta.date": "2025-01-20"}
+    )
+    for path, day in ((first, 20), (second, 25)):
+        moment = dt.datetime(2026, 1, day, 9, 0).timestamp()
+        os.utime(path, (moment, moment))
+    done = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
+    [lanjiang] = json.loads(done.stdout)["units"]
+    assert lanjiang["file"].endswith("兰江年报（更正）.xlsx"), done.stderr
+    assert lanjiang["received"].startswith("2026-01-25")
+
+
 def test_sums_of_money_carry_no_binary_noise_and_units_without_a_roster_keep_their_sender() -> None:
     from toolkit.check.result import FileResult
     from toolkit.summary.consolidate import count_returns

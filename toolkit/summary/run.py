@@ -90,11 +90,20 @@ class Return:
         if filled:
             try:
                 day = dt.date.fromisoformat(str(filled)[:10])
+            except ValueError:
+                day = None
+            if day is not None and _plausible(day, self.result.meta.get("year")):
                 # the day began where it was filled in: taken as this computer's zone
                 return dt.datetime(day.year, day.month, day.day).astimezone()
-            except ValueError:
-                pass
         return self.received.modified
+
+
+def _plausible(day: dt.date, year: object) -> bool:
+    """Whether a 填报日期 can date a report of ``year``: not before its December (a date
+    left over from last year's file, re-used, would make this year's report the oldest)."""
+    if not isinstance(year, (int, float)) or isinstance(year, bool):
+        return True
+    return day >= dt.date(int(year), 12, 1) if 1900 < year < 9999 else True
 
 
 def unreadable_message(result: FileResult) -> str:
