@@ -711,3 +711,20 @@ def test_a_year_missing_and_a_year_to_come_are_told_apart(tmp_path: Path) -> Non
     )
     assert "晚于今年" in found_later and "四位数" not in found_later
     assert "四位数" in found_text and "晚于今年" not in found_text
+
+
+def test_a_habit_warned_of_at_many_cells_is_said_at_a_few_and_counted(tmp_path: Path) -> None:
+    """Seven figures typed as text (W5 at seven cells): the text report says the first three
+    and counts the other four on one line naming their cells; JSON keeps all seven."""
+    [values] = [r["values"] for r in check([GOV_2021], "--format", "json").results()]
+    rows = ("new", "carried_in", "granted", "partial", "unable_1", "other_1", "carried_out")
+    keys = [f"applications.{row}.natural" for row in rows]
+    typed = {key: str(int(values[key] or 0)) for key in keys}
+    source = edited(GOV_2021, tmp_path / "文字.xlsx", typed, as_text=True)
+    [result] = check([source], "--format", "json").results()
+    cells = [f["cell"] for f in result["findings"] if f["rule"] == "W5"]
+    assert len(cells) == 7 and result["status"] == "warnings"
+    lines = [line for line in check([source]).stdout.splitlines() if "W5" in line]
+    assert len(lines) == 4
+    assert all(cell in line for cell, line in zip(cells[:3], lines, strict=False))
+    assert "另有 4 处同类" in lines[3] and "、".join(cells[3:]) in lines[3]

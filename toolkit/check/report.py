@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TextIO
 
-from toolkit.check.result import SCHEMA, FileResult
+from toolkit.check.result import SCHEMA, CheckFinding, FileResult
 from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
 
@@ -28,15 +29,7 @@ def text_report(results: list[FileResult]) -> str:
             lines.append(render("check.report.file_header", file=result.file, form=result.form))
         if not result.findings:
             lines.append(render("check.report.no_findings"))
-        for finding in result.findings:
-            lines.append(
-                render(
-                    "check.report.finding",
-                    severity=render(f"check.report.{finding.severity}"),
-                    rule=finding.rule,
-                    message=finding.message,
-                )
-            )
+        lines.extend(_finding_lines(result.findings))
         lines.append("")
     statuses = [r.status for r in results]
     lines.append(
@@ -50,6 +43,54 @@ def text_report(results: list[FileResult]) -> str:
         )
     )
     return "\n".join(lines)
+
+
+SHOWN_ALIKE = 3  # warnings of one rule said in full, in a file that has many of them
+_MANY_ALIKE = 6  # from this many, the rest are counted on one line
+_CELLS_NAMED = 8  # cells that line names
+
+
+def _finding_lines(findings: list[CheckFinding]) -> list[str]:
+    """A line per finding; a habit warned of at many cells (every 总计 left blank: W6 at 31
+    cells) is said at the first few and the rest counted on one line, with their cells (the
+    JSON and the marked copy keep every one). Errors are always said one by one."""
+    alike = Counter(f.rule for f in findings if f.severity == "warning")
+    many = {rule for rule, count in alike.items() if count >= _MANY_ALIKE}
+    said: Counter[str] = Counter()
+    rest: dict[str, list[CheckFinding]] = {}
+    lines: list[str] = []
+    for finding in findings:
+        if finding.severity == "warning" and finding.rule in many:
+            said[finding.rule] += 1
+            if said[finding.rule] > SHOWN_ALIKE:
+                rest.setdefault(finding.rule, []).append(finding)
+                if said[finding.rule] == alike[finding.rule]:
+                    lines.append(_more_alike(finding.rule, rest[finding.rule]))
+                continue
+        lines.append(_line(finding))
+    return lines
+
+
+def _line(finding: CheckFinding) -> str:
+    return render(
+        "check.report.finding",
+        severity=render(f"check.report.{finding.severity}"),
+        rule=finding.rule,
+        message=finding.message,
+    )
+
+
+def _more_alike(rule: str, rest: list[CheckFinding]) -> str:
+    cells = [f.cell for f in rest if f.cell]
+    named = render("check.list_joiner").join(cells[:_CELLS_NAMED])
+    if len(cells) > _CELLS_NAMED:
+        named += render("check.report.and_more")
+    return render(
+        "check.report.finding",
+        severity=render("check.report.warning"),
+        rule=rule,
+        message=render("check.report.more_alike", count=len(rest), cells=named),
+    )
 
 
 def write_json_report(results: list[FileResult], stream: TextIO) -> None:
