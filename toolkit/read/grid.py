@@ -134,22 +134,25 @@ def _merges(name: str, ranges: list[tuple[tuple[int, int], tuple[int, int]]]) ->
 
 # "填报人：李红　联系电话：0574-87654321": a label is 2–12 characters (not a time's digits)
 # before a colon, at the start or after a space
-_PAIR = re.compile(r"(?:^|(?<=\s))([^\s:：\d][^\s:：]{1,11})\s*[:：]")
+_PAIR = re.compile(r"(?:^|(?<=[\s，,；;]))([^\s:：，,；;\d][^\s:：，,；;]{1,11})\s*[:：]")
+_PAIR_END = "，,；; \t\u3000"  # what separates one pair from the next
 
 
 def _inline_pairs(value: str) -> list[tuple[str, str]]:
     """Each "label：value" of a cell, the label normalised (one cell may hold several)."""
-    starts = list(_PAIR.finditer(value.strip()))
     text = value.strip()
+    starts = list(_PAIR.finditer(text))
+    if not starts or starts[0].start() != 0:
+        # a label the pattern does not take ("单 位 名 称：", spaces inside it): the first colon
+        label = normalise(_COLON.split(text, maxsplit=1)[0])
+        said = _COLON.split(text, maxsplit=1)[-1].strip()
+        return [(label, said)] if said else []
     pairs = []
     for i, match in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-        if i == 0 and match.start() != 0:
-            break  # text before the first label: one value, as a whole
-        pairs.append((normalise(match.group(1)), text[match.end() : end].strip()))
-    if not pairs:  # a label the pattern does not take (spaces inside it): the first colon
-        label = normalise(_COLON.split(text, maxsplit=1)[0])
-        pairs = [(label, value.split("：", 1)[-1].split(":", 1)[-1].strip())]
+        said = text[match.end() : end].strip(_PAIR_END)
+        if said:  # "填报单位（盖章）：　　填报日期：…": a label left blank gives nothing
+            pairs.append((normalise(match.group(1)), said))
     return pairs
 
 
