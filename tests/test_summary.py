@@ -716,6 +716,26 @@ def test_a_filling_date_left_over_from_last_year_does_not_date_a_return(tmp_path
     assert lanjiang["received"].startswith("2026-01-25")
 
 
+def test_a_correction_keeping_its_filling_date_counts_by_when_it_was_saved(
+    tmp_path: Path,
+) -> None:
+    """A correction keeps the 填报日期 of the report it corrects (one day, no time): of two
+    returns dated the same day, the file saved later counts."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,邮箱\n兰江街道办事处,lj@example.cn\n", encoding="utf-8")
+    unit, day = "兰江街道办事处", {"meta.date": "2026-01-22"}
+    wrong = {"applications.new.total": 999, **day}
+    for name, seed, typed, hour in (("更正.xlsx", 3, day, 16), ("年报.xlsx", 2, wrong, 10)):
+        path = filled(inbox, name, unit, seed, **typed)
+        moment = dt.datetime(2026, 1, 22, hour, 0).timestamp()
+        os.utime(path, (moment, moment))
+    done = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
+    [lanjiang] = json.loads(done.stdout)["units"]
+    assert lanjiang["file"].endswith("更正.xlsx") and lanjiang["status"] == "ok", done.stderr
+
+
 def test_sums_of_money_carry_no_binary_noise_and_units_without_a_roster_keep_their_sender() -> None:
     from toolkit.check.result import FileResult
     from toolkit.summary.consolidate import count_returns
