@@ -124,3 +124,16 @@ def test_a_small_table_nested_in_a_cell_is_that_cells_content(tmp_path: Path) ->
     expected = lanjiang_2020_values()
     assert {k: result["values"].get(k) for k in expected} == expected
     assert (code, result["findings"]) == (0, [])
+
+
+def test_a_page_is_dated_only_under_its_signature(tmp_path: Path) -> None:
+    """A date line elsewhere on the page (under the title: when it was put online) is not the
+    day the report was signed: a page whose signature has no date has none."""
+    signed = '<p style="text-align:right">2021年1月26日</p>'
+    page = lanjiang_2020_page()
+    assert signed in page
+    opening = '<div class="content"><p>'
+    assert opening in page  # where the report's text begins, under the page's header
+    moved = page.replace(signed, "").replace(opening, opening + "2021年3月1日</p><p>", 1)
+    _, result = audit(save(tmp_path, moved))
+    assert result["meta"]["date"] is None

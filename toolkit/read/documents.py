@@ -164,7 +164,7 @@ def _from_text(
     lines = [line for _, line in numbered]
     laid = document_grid(Document([Paragraph(line) for line in lines]))
     head = read.primary
-    fill_meta(head, laid.grid)
+    fill_meta(head, laid.grid, dated=False)  # its date: under its signature (_finish)
     for key, (_, ref) in list(head.cells.items()):  # the title's line, not a sheet cell
         head.lines[key] = numbered[coordinate_to_tuple(ref)[0] - 1][0]
         del head.cells[key]

@@ -132,7 +132,8 @@ def read_by_labels(
     main = _part(mains[0], grid, sniffed, path) if mains else None
     parts = [_part(s, grid, sniffed, path) for s in supplements]
     head = main or parts[0]
-    fill_meta(head, grid)
+    # a published report's date is read from its prose, under its signature (documents.py)
+    fill_meta(head, grid, dated=sniffed.kind not in DOCUMENT_KINDS)
     return ReadReturn(path, sniffed, main, parts)
 
 
@@ -213,7 +214,7 @@ def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
             part.formulas.add(key)
 
 
-def fill_meta(part: Part, grid: Grid) -> None:
+def fill_meta(part: Part, grid: Grid, dated: bool = True) -> None:
     """Unit, year and date from the title or signature when no labelled cell gives them."""
     unit, year = from_title(grid)
     if not part.values.get("meta.unit"):
@@ -222,7 +223,7 @@ def fill_meta(part: Part, grid: Grid) -> None:
             _set(part, "meta.unit", found.value, found.span)
     if part.values.get("meta.year") in (None, "") and year is not None:
         _set(part, "meta.year", year.value, year.span)
-    if "meta.date" in part.spec.fields and part.values.get("meta.date") in (None, ""):
+    if dated and "meta.date" in part.spec.fields and part.values.get("meta.date") in (None, ""):
         signed = signature_date(grid)
         if signed is not None:
             _set(part, "meta.date", signed.value, signed.span)
