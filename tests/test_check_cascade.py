@@ -240,3 +240,27 @@ def test_a_count_with_decimals_beside_a_second_mistake_gives_two_findings_at_the
     assert sorted((f["rule"], f["cell"]) for f in findings) == sorted(
         [("N1", where(setup, part)[1]), ("A2", where(setup, total)[1])]
     )
+
+
+@pytest.mark.parametrize("second", ["business typed one too high", "row total left blank"])
+def test_a_count_with_decimals_is_read_as_a_whole_number_by_the_other_rules(
+    setup: dict[str, Any], second: str
+) -> None:
+    """A unit's own table: 本年新收·自然人 typed with .5 added. Its N1 says which number the
+    other rules take it for, and what they find uses that number: 商业企业 typed one too
+    high beside it is blamed with the row total as typed; a row total left blank is only
+    W6 (it was A3 "总计应为 49，表中为 空", from the .5 that the sum had kept)."""
+    part, total = "applications.new.natural", "applications.new.total"
+    other = "applications.new.business"
+    right = setup["good"].get(part) or 0
+    typed = {**setup["totals"], part: right + 0.5}
+    if second.startswith("business"):
+        typed[other] = (setup["good"].get(other) or 0) + 1
+        expected = [("N1", where(setup, part)[1]), ("A3", where(setup, other)[1])]
+    else:
+        typed[total] = None
+        expected = [("N1", where(setup, part)[1]), ("W6", where(setup, total)[1])]
+    findings = hand_findings(setup, f"read-as-{second[:3]}", typed)
+    assert sorted((f["rule"], f["cell"]) for f in findings) == sorted(expected)
+    [n1] = [f for f in findings if f["rule"] == "N1"]
+    assert f"其余各项按 {right:g} 核对。" in n1["message"]

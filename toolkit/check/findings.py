@@ -99,6 +99,8 @@ def rule_finding(
             text = _sentence(render("check.shown_value", text=text, value=shown_text))
         else:
             text = _sentence(text)
+    if finding.params.get("read_as") is not None:  # a count typed -1 or 2.5 (guesses.py)
+        text += render("check.read_as", value=finding.params["read_as"])
     expected, actual = finding.expected, finding.actual
     if rule.id == "W6":
         expected, actual = value(rule.at), None

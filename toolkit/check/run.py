@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.check.explain import Explainer, Labels
+from toolkit.check.explain import Explainer, Labels, number_text
 from toolkit.check.findings import (
     Entry,
     drop_superseded,
@@ -42,7 +42,8 @@ from toolkit.read.returns import Part
 from toolkit.text import MAX_NAME_LENGTH, clean_name
 from toolkit.validate import check_frame
 from toolkit.validate.cascade import Formulas, without_cascades, without_error_echoes
-from toolkit.validate.guesses import settled_count_typos
+from toolkit.validate.finding import Finding
+from toolkit.validate.guesses import likely_readings, with_readings
 from toolkit.validate.localise import localised
 
 log = logging.getLogger(__name__)
@@ -254,6 +255,18 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
         )
         follow = Formulas(frames.follow.iloc[sub].reset_index(drop=True))
         found_by_frame = [(frame, check_frame(spec, frame, chosen)) for frame, chosen in judged]
+        # a count typed -1 or 2.5: the return judged again with it taken for what it likely
+        # stands for; its N1 is said as it is, saying so (nothing else explains it away)
+        found = found_by_frame[2][1]
+        sums = _as_sums(follow, shown_frame, filled_frame)
+        readings = likely_readings(spec, filled_frame, found, by_instance, sums, judged[2][1])
+        pinned: list[Finding] = []
+        if readings:
+            pinned = [f for f in found if f.rule == "N1" and f.at in readings.get(f.position, {})]
+            for finding in pinned:
+                finding.params["read_as"] = number_text(readings[finding.position][finding.at])
+            filled_frame = with_readings(spec, filled_frame, readings, sums)
+            found_by_frame[2] = (filled_frame, check_frame(spec, filled_frame, judged[2][1]))
         # an error value's N1 is found on the filled frame; the rules of every frame that
         # read it (W2 as typed, W6 as shown) are its echoes
         every = [f for _, found in found_by_frame for f in found]
@@ -263,8 +276,7 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
             found = [f for f in found if id(f) not in echoes]
             if frame is filled_frame:  # where totals rules judge typed totals
                 found = without_cascades(spec, frame, found, by_instance, follow)
-                found = localised(spec, frame, found, by_instance, follow)
-                found = settled_count_typos(spec, frame, found, by_instance, follow, judged[2][1])
+                found = pinned + localised(spec, frame, found, by_instance, follow)
             for finding in found:
                 entry = entries[positions[finding.position]]
                 rule = by_instance[finding.instance]
@@ -286,6 +298,15 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
         entry.result.values.update(zip(keys, row, strict=True))
         entry.result.findings.extend(reader_findings(spec, labels, entry))
         entry.result.findings.extend(drop_superseded(spec, entry))
+
+
+def _as_sums(follow: Formulas, shown: RuleFrame, filled: RuleFrame) -> Formulas:
+    """The totals that are the sums of their parts: those that follow them, and those left
+    blank and taken as their sum (W6)."""
+    taken = follow.follow.copy()
+    for key in taken.columns:
+        taken[key] = taken[key].to_numpy() | (shown.blank(key) & ~filled.blank(key))
+    return Formulas(taken)
 
 
 def json_rows(frame: RuleFrame, keys: list[str]) -> list[list[int | float | None]]:

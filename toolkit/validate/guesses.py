@@ -5,12 +5,14 @@ fails as well: the balance of its column (A1) at 结转下年度, a cell that is
 total over it; the row total of a 2.5. Those say nothing the N1 does not, and send the unit
 to correct figures that are right.
 
-For each return with such a number, each reading it may stand for (1; 2 or 3; a signed
-change keeps its sign, money only loses a minus) is judged as the return is (the same rules,
-the same dropping of cascades, the same localising), and the reading that leaves the fewest
-findings is taken as what the unit meant: the return's findings are those that still stand
-under it, plus the N1s. A second mistake the guess cannot explain is still said; one the
-guess happens to hide shows at the next check, once the unit has corrected the cell.
+For each return with such a number typed by the unit, each reading it may stand for (1; 2
+or 3; a signed change keeps its sign, money only loses a minus) is judged as the return is
+(the same rules, the same dropping of cascades, the same localising), and the reading that
+leaves the fewest findings is taken as what the unit meant. The return is then judged with
+the cell taken so: its other findings, and the numbers they quote, are those under that
+reading, and the N1 says which number was taken. A second mistake the guess cannot explain
+is still said; one the guess happens to hide shows at the next check, once the unit has
+corrected the cell.
 """
 
 from __future__ import annotations
@@ -30,17 +32,18 @@ from toolkit.validate.run import check_frame
 MAX_GUESSED = 3  # cells guessed at together in one return (two readings each at most)
 
 
-def settled_count_typos(
+def likely_readings(
     spec: FormSpec,
     frame: RuleFrame,
     findings: list[Finding],
     rules: dict[str, Rule],
     formulas: Formulas,
     judged: list[Rule],
-) -> list[Finding]:
-    """``findings`` (of ``frame``'s returns, after cascades and localising) less, in each
-    return with a count N1 refuses, those that do not stand under its likeliest reading.
-    ``judged``: the rules ``findings`` came from."""
+) -> dict[int, dict[str, float]]:
+    """Position -> each count N1 refuses in that return (one the unit typed, not a total
+    computed over it) -> the number it is taken for: of the readings it may stand for, the
+    one under which the return's findings (``judged`` rules, cascades dropped, parts
+    localised) are fewest."""
     guessed: list[tuple[int, dict[str, float]]] = []  # (position, cells as taken)
     for position, meant in _readings(spec, frame, findings).items():
         keys = sorted(meant)
@@ -48,47 +51,66 @@ def settled_count_typos(
             for values in product(*(meant[k] for k in keys)):
                 guessed.append((position, dict(zip(keys, values, strict=True))))
     if not guessed:
-        return findings
+        return {}
     # every reading of every such return judged in one frame, a row each
     at = [position for position, _ in guessed]
-    values = frame.values.iloc[at].reset_index(drop=True).astype(object)
-    for row, (_, taken) in enumerate(guessed):
-        for key, value in taken.items():
-            values.at[row, key] = value
-    follow = formulas.follow.iloc[at].reset_index(drop=True)
+    follows = Formulas(formulas.follow.iloc[at].reset_index(drop=True))
+    taken = {row: cells for row, (_, cells) in enumerate(guessed)}
+    readings = with_readings(spec, _rows(frame, at), taken, follows)
+    found = check_frame(spec, readings, judged)
+    found = without_cascades(spec, readings, found, rules, follows)
+    found = localised(spec, readings, found, rules, follows)
+    left: dict[int, int] = defaultdict(int)
+    for finding in found:
+        left[finding.position] += 1
+    best: dict[int, tuple[int, dict[str, float]]] = {}
+    for row, (position, taken) in enumerate(guessed):
+        if position not in best or left[row] < best[position][0]:
+            best[position] = (left[row], taken)
+    return {position: taken for position, (_, taken) in best.items()}
+
+
+def with_readings(
+    spec: FormSpec, frame: RuleFrame, readings: dict[int, dict[str, float]], formulas: Formulas
+) -> RuleFrame:
+    """``frame`` with the cells of ``readings`` (position -> key -> number) taken as those
+    numbers, and the totals over them that follow their parts computed again."""
+    rows = sorted(readings)
+    values = frame.values.copy()
+    changed = values.iloc[rows].reset_index(drop=True).astype(object)
+    for i, position in enumerate(rows):
+        for key, value in readings[position].items():
+            changed.at[i, key] = value
+    follow = formulas.follow.iloc[rows].reset_index(drop=True)
+    changed = compute_totals(spec, changed, formulas=follow)
+    for column in changed.columns:
+        if values[column].dtype != changed[column].dtype:
+            values[column] = values[column].astype(object)
+    values.iloc[rows] = changed.to_numpy()
+    return RuleFrame(values, invalid=frame.invalid, errors=frame.errors)
+
+
+def _rows(frame: RuleFrame, at: list[int]) -> RuleFrame:
+    """The returns at ``at`` (a position may repeat), as a frame of their own."""
     masks = [
         None if mask is None else mask.iloc[at].reset_index(drop=True)
         for mask in (frame.invalid, frame.errors)
     ]
-    readings = RuleFrame(
-        compute_totals(spec, values, formulas=follow), invalid=masks[0], errors=masks[1]
+    return RuleFrame(
+        frame.values.iloc[at].reset_index(drop=True), invalid=masks[0], errors=masks[1]
     )
-    follows = Formulas(follow)
-    found = check_frame(spec, readings, judged)
-    found = without_cascades(spec, readings, found, rules, follows)
-    found = localised(spec, readings, found, rules, follows)
-    left: dict[int, set[str]] = defaultdict(set)
-    for finding in found:
-        left[finding.position].add(finding.instance)
-    standing: dict[int, set[str]] = {}
-    for row, position in enumerate(at):
-        if position not in standing or len(left[row]) < len(standing[position]):
-            standing[position] = left[row]
-    return [
-        f
-        for f in findings
-        if f.position not in standing or f.rule == "N1" or f.instance in standing[f.position]
-    ]
 
 
 def _readings(
     spec: FormSpec, frame: RuleFrame, findings: list[Finding]
 ) -> dict[int, dict[str, tuple[float, ...]]]:
-    """Position -> each cell N1 refuses that holds a number -> what it may stand for."""
+    """Position -> each cell the unit typed that N1 refuses and that holds a number -> what
+    it may stand for."""
     found: dict[int, dict[str, tuple[float, ...]]] = defaultdict(dict)
+    computed = spec.computed_keys
     for finding in findings:
-        if finding.rule != "N1":
-            continue
+        if finding.rule != "N1" or finding.at in computed:
+            continue  # a total holds what its parts, or the sum taken for it (W6), make it
         value = float(frame.number(finding.at)[finding.position])
         meant = _meant(value, spec.fields[finding.at].kind) if np.isfinite(value) else ()
         if meant:
