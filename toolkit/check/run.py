@@ -258,7 +258,7 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
         # a count typed -1 or 2.5: the return judged again with it taken for what it likely
         # stands for; its N1 is said as it is, saying so (nothing else explains it away)
         found = found_by_frame[2][1]
-        sums = _as_sums(follow, shown_frame, filled_frame)
+        sums = _as_sums(spec, follow, shown_frame, filled_frame)
         readings = likely_readings(spec, filled_frame, found, by_instance, sums, judged[2][1])
         pinned: list[Finding] = []
         if readings:
@@ -300,12 +300,22 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
         entry.result.findings.extend(drop_superseded(spec, entry))
 
 
-def _as_sums(follow: Formulas, shown: RuleFrame, filled: RuleFrame) -> Formulas:
-    """The totals that are the sums of their parts: those that follow them, and those left
-    blank and taken as their sum (W6)."""
+def _as_sums(spec: FormSpec, follow: Formulas, shown: RuleFrame, filled: RuleFrame) -> Formulas:
+    """The totals that are the sums of their parts, for a count typed -1 or 2.5 to be read
+    otherwise through them: those that follow them, those left blank and taken as their sum
+    (W6), and those the unit gave as the sum of its parts as typed (a published report
+    prints its formula totals as figures: 4.5 over a 2.5 reads as 4 with it)."""
     taken = follow.follow.copy()
+    declared = spec.declared_parts
     for key in taken.columns:
-        taken[key] = taken[key].to_numpy() | (shown.blank(key) & ~filled.blank(key))
+        # under each of its declarations (（七）总计 of the 总计 column sums a row and a
+        # column, and is computed again from the row)
+        total = filled.number(key)
+        adds_up = np.ones(len(total), dtype=bool)
+        for parts in declared.get(key, ()):
+            summed = np.sum([filled.value(p) for p in parts], axis=0)
+            adds_up &= np.abs(total - summed) <= EPSILON  # NaN (blank) compares False
+        taken[key] = taken[key].to_numpy() | (shown.blank(key) & ~filled.blank(key)) | adds_up
     return Formulas(taken)
 
 
