@@ -264,3 +264,27 @@ def test_a_count_with_decimals_is_read_as_a_whole_number_by_the_other_rules(
     assert sorted((f["rule"], f["cell"]) for f in findings) == sorted(expected)
     [n1] = [f for f in findings if f["rule"] == "N1"]
     assert f"其余各项按 {right:g} 核对。" in n1["message"]
+
+
+def test_a_cell_read_as_a_guessed_number_is_never_the_part_blamed(setup: dict[str, Any]) -> None:
+    """Localising sends the unit to the one part that explains a typed total's findings;
+    a cell already taken for its likeliest number (a count typed 2.5) is not that part:
+    the other findings stay where they are."""
+    import pandas as pd
+
+    from toolkit.forms.pandas_rules import RuleFrame
+    from toolkit.validate import check_frame
+    from toolkit.validate.cascade import Formulas
+    from toolkit.validate.localise import localised
+
+    spec = load_form("gov-2021")
+    key = "applications.new.natural"
+    values = {**setup["good"], **setup["totals"], key: (setup["good"].get(key) or 0) + 9}
+    frame = RuleFrame(pd.DataFrame([{k: values.get(k) for k in spec.fields}]))
+    rules = {r.instance: r for r in spec.rules}
+    found = check_frame(spec, frame)
+    follow = Formulas(pd.DataFrame({k: [False] for k in spec.computed_keys}))
+    [blamed] = [f for f in localised(spec, frame, found, rules, follow) if f.blamed]
+    assert blamed.blamed == key
+    kept = localised(spec, frame, found, rules, follow, {0: {key}})
+    assert not any(f.blamed for f in kept) and len(kept) == len(found)

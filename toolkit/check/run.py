@@ -276,7 +276,8 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
             found = [f for f in found if id(f) not in echoes]
             if frame is filled_frame:  # where totals rules judge typed totals
                 found = without_cascades(spec, frame, found, by_instance, follow)
-                found = pinned + localised(spec, frame, found, by_instance, follow)
+                read_as = {position: set(cells) for position, cells in readings.items()}
+                found = pinned + localised(spec, frame, found, by_instance, follow, read_as)
             for finding in found:
                 entry = entries[positions[finding.position]]
                 rule = by_instance[finding.instance]

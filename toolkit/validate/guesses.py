@@ -59,7 +59,7 @@ def likely_readings(
     readings = with_readings(spec, _rows(frame, at), taken, follows)
     found = check_frame(spec, readings, judged)
     found = without_cascades(spec, readings, found, rules, follows)
-    found = localised(spec, readings, found, rules, follows)
+    found = localised(spec, readings, found, rules, follows, {r: set(t) for r, t in taken.items()})
     left: dict[int, int] = defaultdict(int)
     for finding in found:
         left[finding.position] += 1

@@ -28,9 +28,12 @@ def localised(
     findings: list[Finding],
     rules: dict[str, Rule],
     formulas: Formulas,
+    read_as: dict[int, set[str]] | None = None,
 ) -> list[Finding]:
     """``findings`` with each typed total's finding that one wrong part explains, together
-    with the others that part breaks, said once at that part."""
+    with the others that part breaks, said once at that part. ``read_as``: cells of each
+    return taken for another number than they hold (a count typed 2.5, guesses.py), which
+    are never the part blamed."""
     compiled: dict[str, Compiled] = {}
 
     def holds(instance: str, values: pd.DataFrame) -> bool:
@@ -61,7 +64,8 @@ def localised(
             float(numbers.value(p)[0]) for p in total.parts
         )
         found = []
-        for part in (p for p in total.parts if p not in computed):
+        guessed = (read_as or {}).get(finding.position, set())
+        for part in (p for p in total.parts if p not in computed and p not in guessed):
             reading = [f for f in others if part in rules[f.instance].fields]
             corrected = float(numbers.value(part)[0]) + off
             if not reading or corrected < 0:
