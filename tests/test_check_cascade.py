@@ -288,3 +288,32 @@ def test_a_cell_read_as_a_guessed_number_is_never_the_part_blamed(setup: dict[st
     assert blamed.blamed == key
     kept = localised(spec, frame, found, rules, follow, {0: {key}})
     assert not any(f.blamed for f in kept) and len(kept) == len(found)
+
+
+def test_returns_with_count_typos_checked_together_get_what_each_gets_alone(
+    setup: dict[str, Any],
+) -> None:
+    """Only the returns holding such a count are judged again, and their findings put back
+    at their rows: checked in one call (as summary validates), every file gets what it gets
+    checked alone."""
+    part = "applications.partial.natural"
+    right = setup["good"].get(part) or 0
+    typed = [
+        {},
+        {part: -right if right else -1},
+        {**setup["totals"], part: right + 0.5, "applications.new.business": 99},
+        {"applications.new.total": 999},
+    ]
+    paths = []
+    for i, values in enumerate(typed):
+        path = setup["folder"] / f"together-{i}.xlsx"
+        fill_workbook(setup["template"], path, {**setup["good"], **values})
+        paths.append(str(path))
+    done = run_toolkit("check", "--format", "json", *paths)
+    together = [r["findings"] for r in json.loads(done.stdout)["results"]]
+    alone = [
+        json.loads(run_toolkit("check", "--format", "json", p).stdout)["results"][0]["findings"]
+        for p in paths
+    ]
+    assert together == alone
+    assert any("其余各项按" in f["message"] for findings in together for f in findings)

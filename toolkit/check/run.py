@@ -7,6 +7,7 @@ Findings come back to their file, sheet and cell with the numbers that explain t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import operator
@@ -43,7 +44,7 @@ from toolkit.text import MAX_NAME_LENGTH, clean_name
 from toolkit.validate import check_frame
 from toolkit.validate.cascade import Formulas, without_cascades, without_error_echoes
 from toolkit.validate.finding import Finding
-from toolkit.validate.guesses import likely_readings, with_readings
+from toolkit.validate.guesses import likely_readings, rows_of, with_readings
 from toolkit.validate.localise import localised
 
 log = logging.getLogger(__name__)
@@ -258,15 +259,24 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
         # a count typed -1 or 2.5: the return judged again with it taken for what it likely
         # stands for; its N1 is said as it is, saying so (nothing else explains it away)
         found = found_by_frame[2][1]
-        sums = _as_sums(spec, follow, shown_frame, filled_frame)
-        readings = likely_readings(spec, filled_frame, found, by_instance, sums, judged[2][1])
+        readings: dict[int, dict[str, float]] = {}
         pinned: list[Finding] = []
+        if any(f.rule == "N1" for f in found):
+            sums = _as_sums(spec, follow, shown_frame, filled_frame)
+            readings = likely_readings(spec, filled_frame, found, by_instance, sums, judged[2][1])
         if readings:
             pinned = [f for f in found if f.rule == "N1" and f.at in readings.get(f.position, {})]
             for finding in pinned:
                 finding.params["read_as"] = number_text(readings[finding.position][finding.at])
             filled_frame = with_readings(spec, filled_frame, readings, sums)
-            found_by_frame[2] = (filled_frame, check_frame(spec, filled_frame, judged[2][1]))
+            # judged again: those returns only, their findings put back at their rows
+            rows = sorted(readings)
+            again = [
+                dataclasses.replace(f, position=rows[f.position], row=rows[f.position])
+                for f in check_frame(spec, rows_of(filled_frame, rows), judged[2][1])
+            ]
+            kept = [f for f in found if f.position not in readings]
+            found_by_frame[2] = (filled_frame, kept + again)
         # an error value's N1 is found on the filled frame; the rules of every frame that
         # read it (W2 as typed, W6 as shown) are its echoes
         every = [f for _, found in found_by_frame for f in found]

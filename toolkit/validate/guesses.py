@@ -56,7 +56,7 @@ def likely_readings(
     at = [position for position, _ in guessed]
     follows = Formulas(formulas.follow.iloc[at].reset_index(drop=True))
     taken = {row: cells for row, (_, cells) in enumerate(guessed)}
-    readings = with_readings(spec, _rows(frame, at), taken, follows)
+    readings = with_readings(spec, rows_of(frame, at), taken, follows)
     found = check_frame(spec, readings, judged)
     found = without_cascades(spec, readings, found, rules, follows)
     found = localised(spec, readings, found, rules, follows, {r: set(t) for r, t in taken.items()})
@@ -74,23 +74,23 @@ def with_readings(
     spec: FormSpec, frame: RuleFrame, readings: dict[int, dict[str, float]], formulas: Formulas
 ) -> RuleFrame:
     """``frame`` with the cells of ``readings`` (position -> key -> number) taken as those
-    numbers, and the totals over them that follow their parts computed again."""
+    numbers, and the totals over them that follow their parts computed again (in those
+    returns only: the others' rows and column types are left as they are)."""
     rows = sorted(readings)
     values = frame.values.copy()
-    changed = values.iloc[rows].reset_index(drop=True).astype(object)
-    for i, position in enumerate(rows):
+    index = values.index[rows]
+    for position in rows:
         for key, value in readings[position].items():
-            changed.at[i, key] = value
-    follow = formulas.follow.iloc[rows].reset_index(drop=True)
-    changed = compute_totals(spec, changed, formulas=follow)
-    for column in changed.columns:
-        if values[column].dtype != changed[column].dtype:
-            values[column] = values[column].astype(object)
-    values.iloc[rows] = changed.to_numpy()
+            values.at[values.index[position], key] = value
+    follow = formulas.follow.iloc[rows].set_axis(index)
+    changed = compute_totals(spec, values.loc[index], formulas=follow)
+    for key in follow.columns:
+        if key in changed.columns:
+            values.loc[index, key] = changed[key].to_numpy()
     return RuleFrame(values, invalid=frame.invalid, errors=frame.errors)
 
 
-def _rows(frame: RuleFrame, at: list[int]) -> RuleFrame:
+def rows_of(frame: RuleFrame, at: list[int]) -> RuleFrame:
     """The returns at ``at`` (a position may repeat), as a frame of their own."""
     masks = [
         None if mask is None else mask.iloc[at].reset_index(drop=True)
