@@ -44,7 +44,7 @@ from toolkit.text import MAX_NAME_LENGTH, clean_name
 from toolkit.validate import check_frame
 from toolkit.validate.cascade import Formulas, without_cascades, without_error_echoes
 from toolkit.validate.finding import Finding
-from toolkit.validate.guesses import likely_readings, rows_of, with_readings
+from toolkit.validate.guesses import likely_readings, with_readings
 from toolkit.validate.localise import localised
 
 log = logging.getLogger(__name__)
@@ -273,7 +273,7 @@ def _validate_group(spec: FormSpec, entries: list[Entry], last_year: LastYear | 
             rows = sorted(readings)
             again = [
                 dataclasses.replace(f, position=rows[f.position], row=rows[f.position])
-                for f in check_frame(spec, rows_of(filled_frame, rows), judged[2][1])
+                for f in check_frame(spec, filled_frame.take(rows), judged[2][1])
             ]
             kept = [f for f in found if f.position not in readings]
             found_by_frame[2] = (filled_frame, kept + again)

@@ -67,6 +67,16 @@ class RuleFrame:
     def size(self) -> int:
         return len(self.values.index)
 
+    def take(self, positions: list[int]) -> RuleFrame:
+        """The returns at ``positions`` (one may repeat), as a frame of their own, each
+        with its masks."""
+        masks = [
+            None if mask is None else mask.iloc[positions].reset_index(drop=True)
+            for mask in (self.invalid, self.errors)
+        ]
+        values = self.values.iloc[positions].reset_index(drop=True)
+        return RuleFrame(values, invalid=masks[0], errors=masks[1])
+
     def cells(self, key: str) -> _Cells:
         cached = self._cache.get(key)
         if cached is None:

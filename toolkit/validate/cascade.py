@@ -159,22 +159,14 @@ def _holds(
     taken: frozenset[str],
 ) -> np.ndarray:
     """Whether ``rule`` holds for those returns with the totals ``taken`` as their sums."""
-    at = [positions[r] for r in rows]
-    values = frame.values.iloc[at].reset_index(drop=True)
+    picked = frame.take([positions[r] for r in rows])
     columns = sorted(taken)
-    values[columns] = corrected.iloc[rows][columns].to_numpy()
-    masks = []
-    for mask in (frame.invalid, frame.errors):
-        if mask is None:
-            masks.append(None)
-            continue
-        picked = mask.iloc[at].reset_index(drop=True).copy()
-        for key in columns:
-            if key in picked.columns:
-                picked[key] = False  # a corrected total holds a number
-        masks.append(picked)
+    picked.values[columns] = corrected.iloc[rows][columns].to_numpy()
+    for mask in (picked.invalid, picked.errors):
+        for key in (k for k in columns if mask is not None and k in mask.columns):
+            mask[key] = False  # a corrected total holds a number
     compiled = compile_rules(spec, [rule])[rule.instance]
-    return np.asarray(compiled(RuleFrame(values, invalid=masks[0], errors=masks[1])), dtype=bool)
+    return np.asarray(compiled(picked), dtype=bool)
 
 
 def _without_repeats_at_totals(

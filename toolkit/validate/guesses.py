@@ -56,7 +56,7 @@ def likely_readings(
     at = [position for position, _ in guessed]
     follows = Formulas(formulas.follow.iloc[at].reset_index(drop=True))
     taken = {row: cells for row, (_, cells) in enumerate(guessed)}
-    readings = with_readings(spec, rows_of(frame, at), taken, follows)
+    readings = with_readings(spec, frame.take(at), taken, follows)
     found = check_frame(spec, readings, judged)
     found = without_cascades(spec, readings, found, rules, follows)
     found = localised(spec, readings, found, rules, follows, {r: set(t) for r, t in taken.items()})
@@ -88,17 +88,6 @@ def with_readings(
         if key in changed.columns:
             values.loc[index, key] = changed[key].to_numpy()
     return RuleFrame(values, invalid=frame.invalid, errors=frame.errors)
-
-
-def rows_of(frame: RuleFrame, at: list[int]) -> RuleFrame:
-    """The returns at ``at`` (a position may repeat), as a frame of their own."""
-    masks = [
-        None if mask is None else mask.iloc[at].reset_index(drop=True)
-        for mask in (frame.invalid, frame.errors)
-    ]
-    return RuleFrame(
-        frame.values.iloc[at].reset_index(drop=True), invalid=masks[0], errors=masks[1]
-    )
 
 
 def _readings(
