@@ -144,9 +144,9 @@ def _inline_pairs(value: str) -> list[tuple[str, str]]:
     starts = list(_PAIR.finditer(text))
     if not starts or starts[0].start() != 0:
         # a label the pattern does not take ("单 位 名 称：", spaces inside it): the first colon
-        label = normalise(_COLON.split(text, maxsplit=1)[0])
-        said = _COLON.split(text, maxsplit=1)[-1].strip()
-        return [(label, said)] if said else []
+        parts = _COLON.split(text, maxsplit=1)
+        said = parts[-1].strip() if len(parts) > 1 else ""
+        return [(normalise(parts[0]), said)] if said else []
     pairs = []
     for i, match in enumerate(starts):
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
