@@ -123,6 +123,27 @@ def test_blank_tables_blank_totals_and_numbers_as_text(tmp_path: Path) -> None:
     assert result["values"]["applications.granted.total"] is None  # blank as the file says
 
 
+def test_a_table_of_dashes_is_answered_not_forgotten(tmp_path: Path) -> None:
+    """FORMS.md: "—", "/", "无" mean 0 or not applicable. A table the unit marked so in
+    every cell is its answer (W2 asks whether a table was forgotten), as the template's own
+    live check sees it; a table left blank still gets W2."""
+    spec = load_form("gov-2021")
+    template, cells = _template(tmp_path, "gov-2021", 2025)
+    values = consistent_fill(spec, np.random.default_rng(3))
+    marks = ("—", "/", "无", "－")
+    for i, key in enumerate(k for k in values if k.startswith("active.")):
+        values[key] = marks[i % len(marks)]
+    for key in (k for k in values if k.startswith("review.")):
+        values[key] = None
+    path = tmp_path / "dashes.xlsx"
+    fill_workbook(template, path, values)
+    code, [result] = check_json(str(path))
+    at = _rules_at(result)
+    assert ("W2", cells["active.regs.issued"][1]) not in at
+    assert ("W2", cells["review.appeal.upheld"][1]) in at
+    assert code == 0 and result["status"] == "warnings", result["findings"]
+
+
 def test_year_over_year_rules_with_last_years_return(tmp_path: Path) -> None:
     last_template, _ = _template(tmp_path, "gov-2021", 2024)
     this_template, cells = _template(tmp_path, "gov-2021", 2025)

@@ -157,6 +157,14 @@ def _frames(spec: FormSpec, items: list[tuple[Part, Prepared]]) -> _Frames:
     for key in computed:
         if evaluated[key].any():
             typed[key] = typed[key].where(~evaluated[key], None)
+    marked = _marks(keys, [prepared.marked for _, prepared in items])
+    if marked.any():
+        # "—" typed in a cell is the unit's answer (none), not a cell left blank: W2
+        # asks whether a table was forgotten
+        typed = typed.copy() if typed is values else typed
+        for column in np.flatnonzero(marked.any(axis=0)):
+            key = keys[column]
+            typed[key] = typed[key].where(~marked[:, column], 0.0)
     # a formula of the file's own that adds up its parts follows them like a template's
     follows = formulas | (evaluated & _sums_its_parts(spec, shown, evaluated))
     filled = fill_blank_totals(spec, shown)

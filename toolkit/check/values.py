@@ -18,6 +18,8 @@ _YEAR = re.compile(r"^((?:19|20)\d{2})年?度?$")
 class Prepared:
     values: dict[str, Any]
     as_text: dict[str, tuple[Any, Reading]] = field(default_factory=dict)  # key -> (raw, read)
+    # numbers the unit gave as "—", "/" or "无": blank for the sums, but an answer, not a gap
+    marked: frozenset[str] = frozenset()
 
 
 def prepare(part: Part) -> Prepared:
@@ -25,6 +27,7 @@ def prepare(part: Part) -> Prepared:
     values = out.values
     raw_values = part.values
     errors = part.errors
+    marked: list[str] = []
     for key, kind in part.spec.reading_kinds:
         raw = raw_values.get(key)
         if key in errors:
@@ -36,12 +39,16 @@ def prepare(part: Part) -> Prepared:
             values[key] = reading.value
             if reading.as_text or reading.as_date:
                 out.as_text[key] = (raw, reading)
+            elif reading.value is None and isinstance(raw, str) and raw.strip():
+                marked.append(key)
         elif kind == "year":
             values[key] = _year(raw)
         elif isinstance(raw, str):
             values[key] = raw.strip() or None
         else:
             values[key] = raw
+    if marked:
+        out.marked = frozenset(marked)
     return out
 
 
