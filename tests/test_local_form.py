@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,45 @@ def test_a_narrow_form_with_many_thin_columns_is_laid_out(tmp_path: Path) -> Non
     assert made.exit_code == 0, made.output
     _, checks = read_map(out)
     assert "Q1@q.part.n" in checks
+
+
+def test_a_local_forms_rules_are_named_in_words_where_a_part_is_blamed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One part typed wrong under totals typed right breaks its row's L1 and its column's
+    L2; the finding at the part names both rules by the form's own sentences, not by bare
+    ids (a local form gives its words as data)."""
+    monkeypatch.setenv("TOOLKIT_FORMS_PATH", str(SPEC.parent))
+    template = tmp_path / "培训.xlsx"
+    made = runner.invoke(
+        app, ["template", "--form", "local-training", "--year", "2025", "-o", str(template)]
+    )
+    assert made.exit_code == 0, made.output
+    typed = tmp_path / "typed.xlsx"
+    fill_workbook(
+        template,
+        typed,
+        {
+            "meta.unit": "兰江街道",
+            "training.staff.male": 13,  # 3 typed 13
+            "training.staff.female": 4,
+            "training.staff.total": 7,
+            "training.grassroots.male": 10,
+            "training.grassroots.female": 20,
+            "training.grassroots.total": 30,
+            "training.all.male": 13,
+            "training.all.female": 24,
+            "training.all.total": 37,
+            "training.budget.amount": 2,
+        },
+    )
+    checked = runner.invoke(app, ["check", "--format", "json", str(typed)])
+    assert checked.exit_code == 1, checked.output
+    [finding] = json.loads(checked.stdout)["results"][0]["findings"]
+    assert finding["fields"][0] == "training.staff.male" and finding["expected"] == 3
+    said = finding["message"]
+    assert "“各行：合计 = 男 + 女”（L1）" in said, said
+    assert "“各列：合计行 = 本单位工作人员 + 基层工作人员”（L2）" in said, said
+    english = runner.invoke(app, ["check", "--format", "json", "--lang", "en", str(typed)])
+    said = json.loads(english.stdout)["results"][0]["findings"][0]["message"]
+    assert '"Every row: total = male + female" (L1)' in said, said

@@ -190,7 +190,9 @@ class Explainer:
             parts = _terms(compare.right) or []
             return render(
                 "check.total",
-                total=self.labels.of(rule.total.total, [rule.total.total]),
+                # named apart from its parts: 总计 beside a row's parts, （七）总计 or
+                # 从事…人员数 above a column's
+                total=self.labels.of(rule.total.total, keys),
                 expected=number_text(_evaluate(compare.right, value)),
                 parts=self.sum_text(parts, keys, value, display),
                 actual=number_text(shown(rule.total.total)),

@@ -158,7 +158,9 @@ def _blamed(
         total=_total_in_words(rule.id) or labels.full(total),
         total_value=number_text(value(total)),
         expected=number_text(finding.expected),
-        rules=render("check.list_joiner").join(_rule_in_words(r) for r in (rule.id, *finding.also)),
+        rules=render("check.list_joiner").join(
+            _rule_in_words(spec, r) for r in (rule.id, *finding.also)
+        ),
     )
     fields = [part, *(k for k in rule.fields if k != part)]
     return _located(
@@ -172,9 +174,19 @@ def _total_in_words(rule_id: str) -> str | None:
     return render(f"check.total_of.{rule_id}") if has_message(f"check.total_of.{rule_id}") else None
 
 
-def _rule_in_words(rule_id: str) -> str:
-    """What the rule checks, in a few words with its id (the id alone when none are given)."""
-    return render(f"rule_short.{rule_id}") if has_message(f"rule_short.{rule_id}") else rule_id
+def _rule_in_words(spec: FormSpec, rule_id: str) -> str:
+    """What the rule checks, in a few words with its id: the catalogue's words for a national
+    rule; a local form's own ("S2_short" in its [messages]), else its rule's sentence."""
+    if has_message(f"rule_short.{rule_id}"):
+        return render(f"rule_short.{rule_id}")
+    own = spec.rule_text(f"{rule_id}_short", fallback=False)
+    if own:
+        return own
+    rule = next((r for r in spec.rules if r.id == rule_id), None)
+    if rule is None:
+        return rule_id
+    sentence = spec.rule_text(rule.message).rstrip("。.")
+    return render("check.rule_named", text=sentence, rule=rule_id)
 
 
 def _sentence(text: str) -> str:

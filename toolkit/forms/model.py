@@ -174,8 +174,9 @@ class FormSpec:
                 return total
         return None
 
-    def rule_text(self, message: str, lang: str | None = None) -> str:
-        """The sentence describing a rule: the spec's own messages first, then the catalogue."""
+    def rule_text(self, message: str, lang: str | None = None, fallback: bool = True) -> str:
+        """The sentence describing a rule: the spec's own messages first, then the catalogue
+        (``fallback`` False: the spec's own or '')."""
         from toolkit.messages import current_language, render
 
         lang = lang or current_language()
@@ -183,7 +184,7 @@ class FormSpec:
             text = self.messages.get(code, {}).get(message)
             if text:
                 return text
-        return render(f"rule.{message}", lang=lang)
+        return render(f"rule.{message}", lang=lang) if fallback else ""
 
     def text(self, text: str, lang: str | None = None) -> str:
         """A text of the spec's own (a chart's title, a series' label) in ``lang``, where its
