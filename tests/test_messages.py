@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import string
 
+import pytest
+
 from toolkit.forms.registry import available_forms, load_form
 from toolkit.messages import catalogue, render
 
@@ -57,3 +59,22 @@ def test_unsupported_language_is_named_in_the_refusal() -> None:
     result = CliRunner().invoke(app, ["forms", "--lang", "fr"])
     assert result.exit_code == 2
     assert "fr" in result.output and "{" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("form", "rule_id", "named"),
+    [
+        ("gov-2021", "A2", "（七）总计应为"),  # a column's total, below its parts
+        ("gov-2021", "A3", "总计应为"),  # a row's total, beside its parts
+        ("supp-stats", "S2", "（三）从事政府信息公开工作人员数应为"),
+    ],
+)
+def test_a_wrong_total_is_named_apart_from_its_parts(form: str, rule_id: str, named: str) -> None:
+    """ "自然人应为 63" (A2) or "统计数应为" (S2) named the column every part shares."""
+    from toolkit.check.explain import Explainer
+    from toolkit.forms.registry import load_form
+
+    spec = load_form(form)
+    rule = next(r for r in spec.rules if r.id == rule_id)
+    said = Explainer(spec).explain(rule, lambda key: 3.0, lambda key: 5.0)
+    assert said is not None and said.startswith(named), said
