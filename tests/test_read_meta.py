@@ -82,3 +82,36 @@ def test_the_date_under_the_signature_is_the_report_date(tmp_path: Path) -> None
     assert (found.span.top, found.span.left) == (30, 7)  # H31, the line under the unit
     grid = load_grid(str(_signed(tmp_path / "无日期.xlsx", "宁川县卫生健康局", "2026年2月30日")))
     assert signature_date(grid) is None  # no such day
+
+
+def test_the_date_under_the_signature_beats_a_date_elsewhere(tmp_path: Path) -> None:
+    """A later sheet (an attachment, last year's notes) holding a date-only cell must not
+    date the report: the date under its signature does."""
+    path = _signed(tmp_path / "报告.xlsx", "宁川县卫生健康局", "2026年1月22日")
+    workbook = openpyxl.load_workbook(path)
+    notes = workbook.create_sheet("附件")
+    notes["B3"] = "2025年3月1日"
+    workbook.save(path)
+    grid = load_grid(str(path))
+    found = signature_date(grid, from_signature(grid))
+    assert found is not None and found.value == dt.date(2026, 1, 22)
+    assert signature_date(grid).value == dt.date(2025, 3, 1)  # no signature: the last date
+
+
+def test_a_hand_made_returns_date_is_its_signatures_whatever_sheet_follows(
+    tmp_path: Path,
+) -> None:
+    """The example hand-made report (signed 2021年1月26日) with a sheet of notes after it:
+    `check` still dates it by its signature, which summary uses to tell the latest return."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    hand = Path(__file__).parent.parent / "examples" / "兰江街道2020年报（手工表格）.xlsx"
+    workbook = openpyxl.load_workbook(hand)
+    workbook.create_sheet("说明")["A2"] = "2020年3月5日"
+    workbook.save(tmp_path / "hand.xlsx")
+    done = CliRunner().invoke(app, ["check", "--format", "json", str(tmp_path / "hand.xlsx")])
+    assert json.loads(done.stdout)["results"][0]["meta"]["date"] == "2021-01-26"

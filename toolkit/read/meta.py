@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from toolkit.read.grid import Grid, Span
@@ -22,6 +23,7 @@ _SEAL = re.compile(r"\((?:单位)?[盖公印签]?章\)$")
 SIGNED_ON = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 _TITLE_ROWS = 15
 _MAX_TITLE = 80
+_SIGNED_BELOW = 3  # rows between a signature and its date
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,24 @@ def from_signature(grid: Grid) -> Found | None:
     return found
 
 
-def signature_date(grid: Grid) -> Found | None:
-    """The date the report is signed on: the last cell holding only a date (2026年1月22日)."""
-    found: Found | None = None
+def signature_date(grid: Grid, signature: Found | None = None) -> Found | None:
+    """The date the report is signed on: the date-only cell (2026年1月22日) nearest under
+    its ``signature`` line; without one there, the last date-only cell of the workbook (a
+    date on a later sheet, an attachment's, must not beat the signature's)."""
+    dates = list(_date_cells(grid))
+    if signature is not None:
+        at = signature.span
+        below = [
+            d
+            for d in dates
+            if d.span.sheet == at.sheet and 0 < d.span.top - at.bottom <= _SIGNED_BELOW
+        ]
+        if below:
+            return min(below, key=lambda d: (d.span.top, abs(d.span.left - at.left)))
+    return dates[-1] if dates else None
+
+
+def _date_cells(grid: Grid) -> Iterator[Found]:
     for sheet in grid.sheets:
         for r, row in enumerate(sheet.rows):
             for c, value in enumerate(row):
@@ -73,7 +90,7 @@ def signature_date(grid: Grid) -> Found | None:
                 if match is None:
                     continue
                 try:
-                    found = Found(dt.date(*(int(g) for g in match.groups())), sheet.span(r, c))
+                    day = dt.date(*(int(g) for g in match.groups()))
                 except ValueError:
                     continue  # 2026年2月30日: no date
-    return found
+                yield Found(day, sheet.span(r, c))

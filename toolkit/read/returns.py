@@ -217,14 +217,17 @@ def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
 def fill_meta(part: Part, grid: Grid, dated: bool = True) -> None:
     """Unit, year and date from the title or signature when no labelled cell gives them."""
     unit, year = from_title(grid)
+    undated = dated and "meta.date" in part.spec.fields
+    undated = undated and part.values.get("meta.date") in (None, "")
+    signature = from_signature(grid) if undated or not part.values.get("meta.unit") else None
     if not part.values.get("meta.unit"):
-        found = unit or from_signature(grid)
+        found = unit or signature
         if found is not None:
             _set(part, "meta.unit", found.value, found.span)
     if part.values.get("meta.year") in (None, "") and year is not None:
         _set(part, "meta.year", year.value, year.span)
-    if dated and "meta.date" in part.spec.fields and part.values.get("meta.date") in (None, ""):
-        signed = signature_date(grid)
+    if undated:
+        signed = signature_date(grid, signature)
         if signed is not None:
             _set(part, "meta.date", signed.value, signed.span)
 
