@@ -17,11 +17,11 @@ from openpyxl.utils.cell import get_column_letter
 
 from toolkit.cellmap import META_SHEET
 from toolkit.forms.model import FormSpec
+from toolkit.read.cell_formulas import FORMULA_KINDS, formula_sheets
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
 from toolkit.read.grid import Grid, Span, load_grid
 from toolkit.read.layout import Located, locate, read_values, share_at_most
 from toolkit.read.meta import from_signature, from_title, signature_date
-from toolkit.read.ooxml import sheet_parts
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
 from toolkit.read.template import read_template_return, zero_based
 
@@ -167,21 +167,21 @@ def _part(located: Located, grid: Grid, sniffed: Sniffed, path: Path) -> Part:
         missing_tables=list(located.missing_tables),
         missing_fields=list(located.missing_fields),
     )
-    if sniffed.kind in ("xlsx", "xlsm") and cells:
+    if sniffed.kind in FORMULA_KINDS and cells:
         try:
-            _own_formulas(part, grid, path)
+            _own_formulas(part, grid, path, sniffed.kind)
         except Exception:  # the values are read; without formula texts totals are recomputed
             part.formulas.clear()
             part.evaluated.clear()
     return part
 
 
-def _own_formulas(part: Part, grid: Grid, path: Path) -> None:
+def _own_formulas(part: Part, grid: Grid, path: Path, kind: str) -> None:
     """Cells holding formulas show what their formulas compute from the file's own cells
     (never the result saved in the file); a formula outside the evaluated subset stays
     marked, so a total is recomputed from its parts instead."""
     names = {s.name for s in grid.sheets}
-    sheets = sheet_parts(path, names)
+    sheets = formula_sheets(path, kind, names)
 
     def value_of(sheet: str, row: int, col: int) -> Any:
         if sheet not in names:

@@ -17,7 +17,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from toolkit.cellmap import MARKER, META_SHEET, parse_rows
 from toolkit.limits import current as current_limits
-from toolkit.read.ooxml import sheet_parts
+from toolkit.read.cell_formulas import FORMULA_KINDS, formula_sheets
 from toolkit.read.sniff import FileProblem, open_workbook
 
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
@@ -82,9 +82,9 @@ def read_template_return(
         cells,
         values,
     )
-    if kind in ("xlsx", "xlsm"):
+    if kind in FORMULA_KINDS:
         totals = None if computed is None else computed(result.form)
-        parts = sheet_parts(path, {sheet for sheet, _ in cells.values()})
+        parts = formula_sheets(path, kind, {sheet for sheet, _ in cells.values()})
         for key, (sheet, ref) in cells.items():
             part = parts[sheet]
             if totals is not None and key not in totals and not part.may_hold_errors:

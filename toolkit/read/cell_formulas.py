@@ -1,0 +1,30 @@
+"""The formulas and error values of a workbook's cells, whatever its kind: python-calamine
+gives saved results only. An .xlsx is scanned (ooxml.py), an .ods parsed (odf.py); an .xls
+keeps its formulas in binary records no library we use reads, so its saved results count."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from toolkit.read.odf import ods_sheets
+from toolkit.read.ooxml import sheet_parts
+
+FORMULA_KINDS = frozenset({"xlsx", "xlsm", "ods"})
+
+
+class FormulaSheet(Protocol):
+    may_hold_errors: bool
+
+    def cell(self, ref: str) -> tuple[str | None, bool]:
+        """(formula text, '' when unknown, or None; whether the cell holds an error)."""
+        ...
+
+    def hidden_rows(self) -> frozenset[int]: ...
+
+
+def formula_sheets(path: Path, kind: str, sheets: set[str]) -> dict[str, FormulaSheet]:
+    """The named sheets of a workbook of ``kind`` (one of FORMULA_KINDS), ready for lookups."""
+    if kind == "ods":
+        return dict(ods_sheets(path, sheets))
+    return dict(sheet_parts(path, sheets))
