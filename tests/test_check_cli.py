@@ -656,6 +656,27 @@ def test_annotated_copy_lists_marks_and_keeps_everything(tmp_path: Path) -> None
     assert str(annotated[sheet][ref].value).startswith("=SUM(")  # formulas kept
 
 
+def test_a_marked_copy_sent_back_is_marked_afresh(tmp_path: Path) -> None:
+    """A unit corrects one of two mistakes in the marked copy it was mailed and sends it
+    back: marked again, it has one 问题清单 (the new one) and no mark on the cell it put
+    right, only on the one still wrong."""
+    source = edited(GOV_2021, tmp_path / "源.xlsx", {NEW_NATURAL: 15, "review.appeal.upheld": -1})
+    first = tmp_path / "源.批注.xlsx"
+    assert check([source], "--annotate", str(first)).code == 1
+    fields, _ = read_map(source)
+    corrected = edited(first, tmp_path / "改正后.xlsx", {"review.appeal.upheld": 1})
+    second = tmp_path / "再批注.xlsx"
+    run = check([corrected], "--format", "json", "--annotate", str(second))
+    [result] = run.results()
+    marked = openpyxl.load_workbook(second)
+    assert [n for n in marked.sheetnames if n.startswith(LIST_SHEET)] == [LIST_SHEET]
+    assert len(list_rows(second)) == len(result["findings"])
+    sheet, ref = fields["review.appeal.upheld"]
+    assert marked[sheet][ref].comment is None and marked[sheet][ref].fill.fill_type is None
+    wrong = {(f["sheet"], f["cell"]) for f in result["findings"] if f["cell"]}
+    assert wrong and all(marked[s][c].comment is not None for s, c in wrong)
+
+
 def test_cell_text_starting_with_equals_stays_text_in_the_annotated_copy(tmp_path: Path) -> None:
     source = edited(GOV_2021, tmp_path / "等号.xlsx", {NEW_NATURAL: "=1+1"}, as_text=True)
     out = tmp_path / "out.xlsx"

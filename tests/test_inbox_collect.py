@@ -34,7 +34,6 @@ def test_files_and_mail_attachments_at_any_depth(tmp_path: Path) -> None:
     (inbox / "一月" / "二十日").mkdir(parents=True)
     work.mkdir()
     (inbox / "兰江街道.xlsx").write_bytes(WORKBOOK)
-    (inbox / "兰江街道.批注.xlsx").write_bytes(WORKBOOK)  # our own marked copy
     (inbox / "说明.docx").write_bytes(b"PK")
     saved_mail(inbox / "一月" / "二十日" / "来信.eml", "../../逃出去.xlsx", "C:\\凤山街道.xls")
     (inbox / "坏邮件.eml").write_bytes(b"")

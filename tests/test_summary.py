@@ -951,3 +951,61 @@ def test_in_english_the_charts_have_english_titles(run: dict[str, Any]) -> None:
     assert not [t for t in titles if re.search(r"[\u4e00-\u9fff]", t)]
     rows = sheets(out)["Charts"]
     assert {"Disclosed", "Withheld"} <= {r[0] for r in rows}
+
+
+def test_an_earlier_summary_saved_in_the_inbox_is_nobodys_return(tmp_path: Path) -> None:
+    """Last run's summary, saved into the inbox under another name: its 汇总表 has the
+    official labels, and it was read as a unit's report (replacing the unit's own, its reply
+    carrying every unit's figures). It is passed over, said so; `check` refuses it."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,邮箱\n兰江街道办事处,lj@example.cn\n", encoding="utf-8")
+    filled(inbox, "兰江年报.xlsx", "兰江街道办事处", 3)
+    first = toolkit("summary", str(inbox), "-r", str(roster), "-o", str(inbox / "汇总.xlsx"))
+    assert first.returncode == 0, first.stderr
+    done = toolkit(
+        "summary", str(inbox), "-r", str(roster), "-o", str(tmp_path / "汇总2.xlsx"),
+        "--format", "json", cwd=tmp_path,
+    )  # fmt: skip
+    report = json.loads(done.stdout)
+    [lanjiang] = report["units"]
+    assert lanjiang["file"].endswith("兰江年报.xlsx") and not lanjiang["superseded"], done.stderr
+    assert [Path(r["file"]).name for r in report["results"]] == ["兰江年报.xlsx"]
+    assert any(s["origin"].endswith("汇总.xlsx") for s in report["skipped"]), report["skipped"]
+    assert done.returncode == 0
+    checked = toolkit("check", str(inbox / "汇总.xlsx"), "--format", "json")
+    [result] = json.loads(checked.stdout)["results"]
+    assert checked.returncode == 2 and result["findings"][0]["rule"] == "F2"
+    assert "汇总表" in result["findings"][0]["message"]
+
+
+def test_a_marked_copy_beside_its_return_is_passed_over_but_a_unit_may_send_one_back(
+    tmp_path: Path,
+) -> None:
+    """`check --annotate` run in the inbox leaves 兰江年报.批注.xlsx beside 兰江年报.xlsx, the
+    same figures: not a second return. A unit sends back the marked copy it was mailed,
+    corrected, under the copy's name: that is its return (it was silently dropped)."""
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    (inbox / "更正").mkdir(parents=True)
+    build.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n",
+        encoding="utf-8",
+    )
+    filled(inbox, "兰江年报.xlsx", "兰江街道办事处", 2, **{"applications.new.total": 999})
+    marked = toolkit("check", str(inbox / "兰江年报.xlsx"), "--annotate")
+    assert marked.returncode == 1 and (inbox / "兰江年报.批注.xlsx").is_file(), marked.stderr
+    wrong = filled(build, "凤山年报.xlsx", "凤山街道办事处", 4, **{"applications.new.total": 999})
+    toolkit("check", str(wrong), "--annotate")
+    corrected = inbox / "更正" / "凤山年报.批注.xlsx"
+    fill_workbook(build / "凤山年报.批注.xlsx", corrected, {"applications.new.total": None})
+    done = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
+    report = json.loads(done.stdout)
+    units = {u["unit"]: u for u in report["units"]}
+    assert units["兰江街道办事处"]["file"].endswith("兰江年报.xlsx"), done.stderr
+    assert not units["兰江街道办事处"]["superseded"]
+    assert any(s["origin"].endswith("兰江年报.批注.xlsx") for s in report["skipped"])
+    assert units["凤山街道办事处"]["file"].endswith("凤山年报.批注.xlsx")
+    assert units["凤山街道办事处"]["status"] == "warnings"  # W6: its total left blank

@@ -128,6 +128,9 @@ def _stem_key(stem: str) -> str:
     return unicodedata.normalize("NFC", stem).casefold()
 
 
+SUMMARY_MARKER = "toolkit_summary"  # custom property of our summary workbooks: outputs
+
+
 def carries_marker(path: Path, marker: str) -> bool:
     """Whether a workbook we wrote says so (a custom document property named ``marker``):
     our marked copies and summaries are outputs, never returns or reports."""

@@ -34,6 +34,7 @@ MARKER = "toolkit_annotated"  # custom document property of every marked copy
 RED = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
 AMBER = PatternFill("solid", start_color="FFEB9C", end_color="FFEB9C")
 _AUTHOR = "toolkit"
+_OUR_FILLS = frozenset({RED.fgColor.rgb, AMBER.fgColor.rgb})
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +103,30 @@ def write_annotated(result: FileResult, target: Path) -> None:
 
 
 def _finish(workbook: Workbook, result: FileResult, target: Path) -> None:
+    marked_before = _without_old_marks(workbook)
     _mark_cells(workbook, result)
     _add_list(workbook, result)
-    workbook.custom_doc_props.append(StringProperty(name=MARKER, value="toolkit-check/1"))
+    if not marked_before:
+        workbook.custom_doc_props.append(StringProperty(name=MARKER, value="toolkit-check/1"))
     atomic_write(target, lambda tmp: workbook.save(tmp))
+
+
+def _without_old_marks(workbook: Workbook) -> bool:
+    """A unit may send back the marked copy it was mailed, corrected: marked again, it keeps
+    none of the old marks (a red cell it has put right, a second 问题清单). Whether it was one."""
+    if MARKER not in {prop.name for prop in workbook.custom_doc_props}:
+        return False
+    titles = {render("check.annotate.sheet", lang=lang) for lang in ("zh", "en")}
+    if workbook.worksheets and workbook.worksheets[0].title in titles:
+        workbook.remove(workbook.worksheets[0])
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.comment is not None and cell.comment.author == _AUTHOR:
+                    cell.comment = None
+                    if cell.fill.fill_type == "solid" and cell.fill.fgColor.rgb in _OUR_FILLS:
+                        cell.fill = PatternFill()
+    return True
 
 
 def _clean(text: str) -> str:

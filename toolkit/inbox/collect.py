@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.files import carries_marker
+from toolkit.files import SUMMARY_MARKER, carries_marker
 from toolkit.inbox.archive import UNSUPPORTED_ARCHIVE_SUFFIXES, ArchiveProblem, unpack
 from toolkit.inbox.mail import (
     ARCHIVE_SUFFIXES,
@@ -35,11 +35,12 @@ from toolkit.messages import Message
 from toolkit.read.sniff import DOCUMENT_SUFFIXES
 
 MAIL_SUFFIXES = (".eml",)
-SUMMARY_MARKER = "toolkit_summary"  # custom property of our summary workbooks: outputs
 # saved too, but not readable: listed as unreadable with what to do instead of passed over
 UNREADABLE_DOCUMENT_SUFFIXES = (".pdf", ".doc", ".wps")
 MAX_FILES = 200_000
-MARKED_COPY = ".批注.xlsx"  # our own marked copies are not returns
+# the name `check --annotate` gives a marked copy: beside its return with the same figures
+# it is passed over (summary.run); sent back corrected by a unit, it is a return
+MARKED_COPY = ".批注.xlsx"
 # what Excel ("~$兰江街道.xlsx", an owner/lock file) and WPS (".~兰江街道.xlsx") leave beside
 # a workbook while it is open: a few bytes, never a return
 TEMPORARY_PREFIXES = ("~$", ".~")
@@ -136,9 +137,8 @@ def collect(folder: Path, workdir: Path, ours: frozenset[Path] = frozenset()) ->
         elif ours and path.resolve() in ours:
             inbox.skipped.append(Unread(str(path), Message("inbox.own_summary", {})))
         elif lower.endswith(WORKBOOK_SUFFIXES):
-            if not name.endswith(MARKED_COPY):
-                modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-                inbox.received.append(Received(str(path), path, name, modified=modified))
+            modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            inbox.received.append(Received(str(path), path, name, modified=modified))
         elif lower.endswith(ARCHIVE_SUFFIXES):
             _from_archive(path, workdir, inbox)
         elif lower.endswith(UNSUPPORTED_ARCHIVE_SUFFIXES):
@@ -322,7 +322,7 @@ def _unpacked(
         message = Message("inbox.archive_no_workbook", {"names": names})
         inbox.skipped.append(Unread(origin, message, sender, name, sent))
     for workbook in found.workbooks:
-        if workbook.name.startswith(TEMPORARY_PREFIXES) or workbook.name.endswith(MARKED_COPY):
+        if workbook.name.startswith(TEMPORARY_PREFIXES):
             continue
         _keep(inbox, workdir, workbook, f"{origin} › {workbook.name}", sender, sent, modified)
 

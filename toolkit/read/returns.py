@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl.utils.cell import get_column_letter
 
 from toolkit.cellmap import META_SHEET
+from toolkit.files import SUMMARY_MARKER
 from toolkit.forms.model import FormSpec
 from toolkit.read.cell_formulas import FORMULA_KINDS, formula_sheets
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
@@ -23,6 +24,7 @@ from toolkit.read.grid import Grid, Span, load_grid
 from toolkit.read.layout import Located, locate, read_values, share_at_most
 from toolkit.read.meta import from_signature, from_title, signature_date
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
+from toolkit.read.source import source
 from toolkit.read.template import read_template_return, zero_based
 
 MIN_MAIN_SHARE = 0.25  # of a main form's table values, to call a workbook that form
@@ -80,6 +82,8 @@ def read_return(
 
     Raises FileProblem (F1 cannot open, F2 no known form, F3 encrypted)."""
     sniffed = sniff(path, documents=documents)
+    if sniffed.kind in ("xlsx", "xlsm") and _is_own_summary(path):
+        raise FileProblem("F2", "read.own_summary", path=str(path))
     if sniffed.kind in DOCUMENT_KINDS:
         from toolkit.read.documents import read_document
 
@@ -103,6 +107,15 @@ def read_return(
     # our map sheet is skipped only when it is one (a user may name a sheet _toolkit)
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
     return read_by_labels(path, sniffed, grid, forms, form)
+
+
+def _is_own_summary(path: Path) -> bool:
+    """A summary workbook `toolkit summary` wrote (its official labels in 汇总表 would read
+    as one unit's report): never a return, whatever it is named or wherever it was saved."""
+    package = source(path)
+    if "docProps/custom.xml" not in package.archive().namelist():
+        return False
+    return SUMMARY_MARKER.encode() in package.part("docProps/custom.xml")[:1_000_000]
 
 
 def read_by_labels(

@@ -22,8 +22,10 @@ from typing import Literal
 from toolkit.check.pipeline import check_files
 from toolkit.check.result import FileResult, exit_code
 from toolkit.forms.model import FormSpec
-from toolkit.inbox.collect import Inbox, Received, Unread, collect
+from toolkit.inbox.collect import MARKED_COPY, Inbox, Received, Unread, collect
+from toolkit.inbox.mail import WORKBOOK_SUFFIXES
 from toolkit.inbox.match import Match, Matcher
+from toolkit.messages import Message
 from toolkit.roster import RosterEntry
 from toolkit.summary.unlisted import own_unit, units_from_returns
 
@@ -293,6 +295,8 @@ def summarise(
     )
     for result in results:
         release_raw_values(result)
+    results = _without_own_summaries(inbox, results)
+    results = _without_own_marked_copies(inbox, results)
     expected = roster is not None  # without one, the units are whatever the returns are
     if roster is None:
         # the units are the returns' own: each belongs to the unit made from it
@@ -323,6 +327,51 @@ def summarise(
         matcher = Matcher(roster)  # the units the returns name, with their senders
     _attribute_unread(units, inbox, matcher, None if expected else roster)
     return Summary(folder, roster, returns, units, inbox, year, given, expected)
+
+
+def _without_own_summaries(inbox: Inbox, results: list[FileResult]) -> list[FileResult]:
+    """The results of the returns, not of summary workbooks this tool wrote (an earlier
+    run's, saved into the folder under another name): those are passed over, said so, and
+    never matched to a unit (its 汇总表 reads as one unit's report, and a reply would carry
+    every unit's figures)."""
+    own = {i for i, r in enumerate(results) if r.why_unreadable == "read.own_summary"}
+    return _passed_over(inbox, results, own, "inbox.own_summary")
+
+
+def _without_own_marked_copies(inbox: Inbox, results: list[FileResult]) -> list[FileResult]:
+    """The results without the marked copies `check --annotate` left beside their returns
+    (兰江街道.批注.xlsx next to 兰江街道.xlsx, the same figures): each would be a second return
+    of its unit. One whose figures differ (a unit's correction, sent back under the copy's
+    name) is a return."""
+    where = {
+        (item.path.parent, item.name): i
+        for i, item in enumerate(inbox.received)
+        if item.sent is None and not results[i].unreadable
+    }
+    own = set()
+    for i, item in enumerate(inbox.received):
+        if item.sent is not None or not item.name.endswith(MARKED_COPY):
+            continue
+        stem = item.name[: -len(MARKED_COPY)]
+        for suffix in WORKBOOK_SUFFIXES:
+            j = where.get((item.path.parent, stem + suffix))
+            if j is not None and j != i and results[j].values == results[i].values:
+                own.add(i)
+                break
+    return _passed_over(inbox, results, own, "inbox.own_marked_copy")
+
+
+def _passed_over(
+    inbox: Inbox, results: list[FileResult], passed: set[int], why: str
+) -> list[FileResult]:
+    """``results`` without those at ``passed``, whose files are moved from the inbox's
+    returns to what it passed over, with ``why`` (nobody's: no unit is told of them)."""
+    if not passed:
+        return results
+    for i in sorted(passed):
+        inbox.skipped.append(Unread(inbox.received[i].origin, Message(why, {})))
+    inbox.received = [r for i, r in enumerate(inbox.received) if i not in passed]
+    return [r for i, r in enumerate(results) if i not in passed]
 
 
 def _date_copies(returns: list[Return]) -> None:

@@ -17,8 +17,8 @@ from typing import Any
 import xlsxwriter
 
 from toolkit.check.explain import Labels
+from toolkit.files import SUMMARY_MARKER
 from toolkit.forms.model import Chart, FormSpec, Table
-from toolkit.inbox.collect import SUMMARY_MARKER
 from toolkit.messages import catalogue, current_language, has_message, render
 from toolkit.summary.consolidate import Counted, Figures, count_returns
 from toolkit.summary.report import said_with_origin
