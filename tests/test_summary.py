@@ -1009,3 +1009,20 @@ def test_a_marked_copy_beside_its_return_is_passed_over_but_a_unit_may_send_one_
     assert any(s["origin"].endswith("兰江年报.批注.xlsx") for s in report["skipped"])
     assert units["凤山街道办事处"]["file"].endswith("凤山年报.批注.xlsx")
     assert units["凤山街道办事处"]["status"] == "warnings"  # W6: its total left blank
+
+
+def test_a_drafts_folder_that_is_a_file_or_the_summary_itself_is_refused(tmp_path: Path) -> None:
+    """`--replies` naming an existing file, or the same path as `-o`: exit 2 with a
+    sentence saying what to do, and nothing written (both were internal errors, the second
+    leaving a folder named like the summary)."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    report = filled(inbox, "凤山年报.xlsx", "凤山街道办事处", 1)
+    before = report.read_bytes()
+    wrong = toolkit("summary", str(inbox), "--replies", str(report), cwd=tmp_path)
+    assert wrong.returncode == 2 and "文件夹" in wrong.stderr, wrong.stderr
+    assert "内部错误" not in wrong.stderr and report.read_bytes() == before
+    same = tmp_path / "汇总.xlsx"
+    clash = toolkit("summary", str(inbox), "-o", str(same), "--replies", str(same), cwd=tmp_path)
+    assert clash.returncode == 2 and "同一个路径" in clash.stderr, clash.stderr
+    assert not same.exists()

@@ -378,6 +378,10 @@ def summary_command(
             check_outputs([target], inputs, force)
         if replies is not None and not replies.parent.is_dir():
             raise UserError("files.parent_missing", path=str(replies), parent=str(replies.parent))
+        if replies is not None and replies.exists() and not replies.is_dir():
+            raise UserError("cli.replies_not_a_folder", path=str(replies))
+        if replies is not None and target is not None and replies.resolve() == target.resolve():
+            raise UserError("cli.replies_is_output", path=str(replies))
         from toolkit.inbox.collect import collect
 
         with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
