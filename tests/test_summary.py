@@ -1026,3 +1026,54 @@ def test_a_drafts_folder_that_is_a_file_or_the_summary_itself_is_refused(tmp_pat
     clash = toolkit("summary", str(inbox), "-o", str(same), "--replies", str(same), cwd=tmp_path)
     assert clash.returncode == 2 and "同一个路径" in clash.stderr, clash.stderr
     assert not same.exists()
+
+
+def test_a_blank_template_sent_back_is_no_report_and_replaces_none(tmp_path: Path) -> None:
+    """One unit sends its blank template back untouched, another sends its filled report
+    and then, later, a blank template: the first is missing (its reminder says a blank
+    table came), the second's figures still count (the blank one had replaced them)."""
+    inbox, replies = tmp_path / "收件箱", tmp_path / "回复"
+    inbox.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n",
+        encoding="utf-8",
+    )
+    for unit, name in (("兰江街道办事处", "兰江空白.xlsx"), ("凤山街道办事处", "模板-凤山.xlsx")):
+        build_template(SPEC, inbox / name, unit=unit, year=2025)
+    report = filled(inbox, "凤山年报.xlsx", "凤山街道办事处", 2)
+    for path, day in ((report, 20), (inbox / "模板-凤山.xlsx", 25)):
+        moment = dt.datetime(2026, 1, day, 9, 0).timestamp()
+        os.utime(path, (moment, moment))
+    done = toolkit(
+        "summary", str(inbox), "-r", str(roster), "--format", "json", "--replies", str(replies),
+        cwd=tmp_path,
+    )  # fmt: skip
+    units = {u["unit"]: u for u in json.loads(done.stdout)["units"]}
+    lanjiang, fengshan = units["兰江街道办事处"], units["凤山街道办事处"]
+    assert lanjiang["status"] == "missing", done.stderr
+    assert [Path(f).name for f in lanjiang["blank"]] == ["兰江空白.xlsx"]
+    assert fengshan["file"].endswith("凤山年报.xlsx") and fengshan["status"] == "ok"
+    assert [Path(f).name for f in fengshan["blank"]] == ["模板-凤山.xlsx"]
+    import email
+    from email import policy
+
+    [draft] = replies.glob("*.eml")
+    body = email.message_from_bytes(draft.read_bytes(), policy=policy.default).get_body()
+    body = body.get_content()
+    assert "兰江空白.xlsx" in body and "空白表" in body
+
+
+def test_the_overviews_status_chart_shows_who_is_missing(run: dict[str, Any]) -> None:
+    """The pie of 总览 plots the rows 无问题 … 无法读取 and 未报送 (a leader asks first
+    who has not reported; the pie left them out)."""
+    package = zipfile.ZipFile(run["out"])
+    pie = next(
+        package.read(n).decode()
+        for n in sorted(package.namelist())
+        if n.startswith("xl/charts/chart") and "<c:pieChart>" in package.read(n).decode()
+    )
+    first, last = map(int, re.search(r"\$A\$(\d+):\$A\$(\d+)</c:f>", pie).groups())
+    rows = sheets(run["out"])["总览"]
+    plotted = [rows[i - 1][0] for i in range(first, last + 1)]
+    assert plotted == ["无问题", "有错误", "仅有警告", "无法读取", "未报送"], plotted

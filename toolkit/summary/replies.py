@@ -208,6 +208,9 @@ def _template_draft(
         files = "、".join(Path(item.received.name).name for item in row.other_year)
         given = "、".join(sorted({str(item.result.meta.get("year")) for item in row.other_year}))
         more += "\n\n" + render("summary.reply.other_year", files=files, given=given, year=year)
+    if row.blank:
+        files = "、".join(Path(item.received.name).name for item in row.blank)
+        more += "\n\n" + render("summary.reply.blank", files=files)
     for item in row.passed_over:
         more += "\n\n" + render("summary.reply.passed_over", what=_passed_over(item))
     if kind == "unreadable":

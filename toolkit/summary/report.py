@@ -40,6 +40,7 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
                     {"file": r.result.file, "year": r.result.meta.get("year")}
                     for r in row.other_year
                 ],
+                "blank": [r.result.file for r in row.blank],
                 "supplements": [
                     {"file": r.result.file, "form": r.result.form, "status": r.result.status}
                     for r in row.supplements
@@ -122,6 +123,9 @@ def text_report(summary: Summary) -> str:
             given = render("summary.given_year", year=item.result.meta.get("year"))
             text = f"{row.unit.name}  {item.result.file}{given}"
             listed.append((render("summary.standing.other_year"), text))
+        for item in row.blank:
+            text = f"{row.unit.name}  {item.result.file}"
+            listed.append((render("summary.standing.blank"), text))
     for item in summary.unmatched:
         shown = item.result.file
         if item.result.unreadable:

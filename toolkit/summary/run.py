@@ -32,7 +32,7 @@ from toolkit.summary.unlisted import own_unit, units_from_returns
 # what the summary workbook and reports need next; imported while the workers read
 WRITING_MODULES = ("toolkit.summary.workbook", "toolkit.summary.report")
 # broken: a return that could not be read, sent with or after a readable one that counts
-Standing = Literal["counted", "superseded", "broken", "other_year", "ambiguous", "unknown"]
+Standing = Literal["counted", "superseded", "broken", "other_year", "blank", "ambiguous", "unknown"]
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 MAIN = "main"  # the slot of a unit's report in a national format
 
@@ -128,6 +128,7 @@ class UnitRow:
     superseded: list[Return] = field(default_factory=list)
     supplements: list[Return] = field(default_factory=list)
     other_year: list[Return] = field(default_factory=list)  # reports of another year
+    blank: list[Return] = field(default_factory=list)  # tables sent back with no figure
     # returns that could not be read, sent with or after the readable one that counts
     broken: list[Return] = field(default_factory=list)
     expected: bool = True  # a roster's unit (else one made from the returns)
@@ -217,7 +218,7 @@ class Summary:
     def listed(self) -> list[Return]:
         """The returns whose findings are listed: all but those another return replaces
         or that report another year."""
-        return [r for r in self.returns if r.standing not in ("superseded", "other_year")]
+        return [r for r in self.returns if r.standing not in ("superseded", "other_year", "blank")]
 
     @property
     def other_year(self) -> list[Return]:
@@ -473,6 +474,12 @@ def _by_unit(
             item.standing = "other_year"  # last year's report sent again, or by mistake
             rows[unit.row].other_year.append(item)
             continue
+        if expected and not item.result.unreadable and not has_figures(item.result):
+            # the template sent back untouched: no report (a reminder says so), and never
+            # in place of one with figures
+            item.standing = "blank"
+            rows[unit.row].blank.append(item)
+            continue
         matched.append(item)
         slots = latest.setdefault(unit.row, {})
         for slot in item.slots:
@@ -506,6 +513,18 @@ def _by_unit(
             item.standing = "superseded"
             row.superseded.append(item)
     return list(rows.values())
+
+
+def has_figures(result: FileResult) -> bool:
+    """Whether the return gives any figure the unit typed (its totals aside: a template's
+    formulas add up blanks to 0)."""
+    read = result.read
+    if read is None:
+        return True
+    typed = {
+        key for part in read.parts for key, item in part.spec.fields.items() if not item.computed
+    }
+    return any(result.values.get(key) is not None for key in typed)
 
 
 def _sent_since(item: Return, counted: Return) -> bool:

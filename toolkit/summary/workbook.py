@@ -399,7 +399,7 @@ def _overview(
         # without a roster nobody is expected: the units are those the returns name
         ("expected" if summary.expected else "named", len(summary.roster)),
         ("received", summary.received),
-        ("clean", statuses["ok"]),  # these four rows are the pie chart's
+        ("clean", statuses["ok"]),  # these four rows (and 未报送) are the pie chart's
         ("with_errors", statuses["errors"]),
         ("warnings_only", statuses["warnings"]),
         ("unreadable", statuses["unreadable"]),
@@ -413,23 +413,22 @@ def _overview(
         ("superseded", stray["superseded"] - again),
         ("sent_again", again),
         ("other_year", len(summary.other_year)),
+        ("blank", sum(len(row.blank) for row in summary.units)),
         ("inbox_unreadable", sum(1 for u in problems if id(u) in open_problems)),
     ]
     _header(sheet, styles, header, [_t("col.what"), _t("col.count")])
     for i, (key, count) in enumerate(counts, start=header + 1):
         sheet.write_string(i, 0, _t(f"count.{key}"))
         sheet.write_number(i, 1, count)
-    pie = header + 3  # the rows of the four statuses of what was received
+    pie = header + 3  # the rows of the statuses: what was received, and who is missing
+    shown = ("ok", "errors", "warnings", "unreadable", *(("missing",) if summary.expected else ()))
     chart = workbook.add_chart({"type": "pie"})
     chart.add_series(
         {
             "name": _t("chart.status"),
-            "categories": [sheet.name, pie, 0, pie + 3, 0],
-            "values": [sheet.name, pie, 1, pie + 3, 1],
-            "points": [
-                {"fill": {"color": STATUS_FILL[k]}}
-                for k in ("ok", "errors", "warnings", "unreadable")
-            ],
+            "categories": [sheet.name, pie, 0, pie + len(shown) - 1, 0],
+            "values": [sheet.name, pie, 1, pie + len(shown) - 1, 1],
+            "points": [{"fill": {"color": STATUS_FILL[k]}} for k in shown],
         }
     )
     chart.set_title({"name": _t("chart.status")})
@@ -454,7 +453,7 @@ def _overview(
         )
         bars.set_title({"name": _t("chart.rules")})
         bars.set_legend({"none": True})
-        sheet.insert_chart(top, 3, bars)
+        sheet.insert_chart(top + len(by_rule) + 2, 0, bars)  # below: beside, it hid the texts
 
 
 def rule_texts(specs: Iterable[FormSpec]) -> dict[str, str]:
@@ -523,6 +522,8 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         if unit_row.other_year:
             files = "；".join(r.result.file for r in unit_row.other_year)
             notes.append(_t("note.other_year", files=files, year=summary.year))
+        if unit_row.blank:
+            notes.append(_t("note.blank", files="；".join(r.result.file for r in unit_row.blank)))
         if notes:
             sheet.write_string(row, 7, "\n".join(notes), styles.text if len(notes) > 1 else None)
         row += 1
