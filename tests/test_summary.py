@@ -1077,3 +1077,36 @@ def test_the_overviews_status_chart_shows_who_is_missing(run: dict[str, Any]) ->
     rows = sheets(run["out"])["总览"]
     plotted = [rows[i - 1][0] for i in range(first, last + 1)]
     assert plotted == ["无问题", "有错误", "仅有警告", "无法读取", "未报送"], plotted
+
+
+def test_a_loose_correction_dated_the_day_of_a_mail_counts_by_when_it_was_saved(
+    tmp_path: Path,
+) -> None:
+    """A unit mails its report at 9:00 on 16 January; its correction, signed the same day
+    (a 填报日期 has no time), is saved into the folder on the 20th: it counts (the day, taken
+    as midnight, had lost to the morning mail). A loose file signed the day before the
+    mail still gives way to it."""
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,邮箱\n兰江街道办事处,lj@example.cn\n", encoding="utf-8")
+    wrong = {"applications.new.total": 999, "meta.date": "2026-01-16"}
+    faulty = filled(build, "a.xlsx", "兰江街道办事处", 2, **wrong)
+    saved_mail(inbox / "年报.eml", "Fri, 16 Jan 2026 09:00:00 +0800", "兰江年报.xlsx",
+               faulty.read_bytes(), sender="lj@example.cn")  # fmt: skip
+    fixed = filled(
+        inbox, "兰江年报（修改后）.xlsx", "兰江街道办事处", 3, **{"meta.date": "2026-01-16"}
+    )
+    saved = dt.datetime(2026, 1, 20, 9, 0).timestamp()
+    os.utime(fixed, (saved, saved))
+    done = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
+    [lanjiang] = json.loads(done.stdout)["units"]
+    assert lanjiang["file"].endswith("兰江年报（修改后）.xlsx"), done.stderr
+    assert lanjiang["status"] == "ok"
+    fixed.unlink()
+    filled(inbox, "兰江年报（旧）.xlsx", "兰江街道办事处", 3, **{"meta.date": "2026-01-15"})
+    os.utime(inbox / "兰江年报（旧）.xlsx", (saved, saved))
+    done = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
+    [lanjiang] = json.loads(done.stdout)["units"]
+    assert lanjiang["file"].endswith("年报.eml › 兰江年报.xlsx"), done.stderr

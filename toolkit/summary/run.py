@@ -532,17 +532,21 @@ def _sent_since(item: Return, counted: Return) -> bool:
     return (item.when or _EARLIEST) >= (counted.when or _EARLIEST)
 
 
-def _recency(item: Return, year: int | None) -> tuple[bool, int, bool, dt.datetime, dt.datetime]:
+def _recency(item: Return, year: int | None) -> tuple[bool, int, bool, dt.date, dt.datetime]:
     """Which of a unit's returns counts: one that could be read (a broken file sent later
     does not drop a readable report from the totals); then the report of the later year
     (one of 2024 sent again after 2025's does not replace it); then one that names the
     unit, or names none, over one that names another body and is the unit's only by its
     sender (a subordinate's report it forwarded does not replace its own); then the later
-    sent; of two sent the same day by their 填报日期 (a correction keeps its signature's
-    date), the file saved later. A return without a year is taken for the year collected,
-    so a correction that lost its year still counts (with its M1 error)."""
+    sent, by day; of one day, the later sent or saved: a 填报日期 is a day without a time (a
+    correction keeps its signature's date), so a file dated by it counts by when it was
+    saved against a mail of that day or another such file. A return without a year is
+    taken for the year collected, so a correction that lost its year still counts (with
+    its M1 error)."""
     given = item.result.meta.get("year")
     named = item.match.how == "unit" or not item.result.meta.get("unit")
-    when, saved = item.when or _EARLIEST, item.received.modified or _EARLIEST
+    when = item.when
+    day = when.astimezone().date() if when is not None else dt.date.min
+    moment = (item.received.modified if item.dated_by_form else when) or _EARLIEST
     readable = not item.result.unreadable
-    return readable, (given if isinstance(given, int) else year or 0), named, when, saved
+    return readable, (given if isinstance(given, int) else year or 0), named, day, moment
