@@ -1110,3 +1110,20 @@ def test_a_loose_correction_dated_the_day_of_a_mail_counts_by_when_it_was_saved(
     done = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
     [lanjiang] = json.loads(done.stdout)["units"]
     assert lanjiang["file"].endswith("年报.eml › 兰江年报.xlsx"), done.stderr
+
+
+def test_an_empty_inbox_or_a_year_no_return_gives_is_questioned(tmp_path: Path) -> None:
+    """Before a reminder goes to every unit: an inbox with nothing in it, or --year naming a
+    year none of the returns is for, is said on stderr (both made every unit missing)."""
+    empty, inbox = tmp_path / "空", tmp_path / "收件箱"
+    empty.mkdir()
+    inbox.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n凤山街道办事处\n兰江街道办事处\n", encoding="utf-8")
+    filled(inbox, "凤山年报.xlsx", "凤山街道办事处", 1)
+    done = toolkit("summary", str(empty), "-r", str(roster), cwd=tmp_path)
+    assert "没有找到任何报表" in done.stderr and done.returncode == 0, done.stderr
+    wrong = toolkit("summary", str(inbox), "-r", str(roster), "--year", "2024", cwd=tmp_path)
+    assert "都是 2025 年度的" in wrong.stderr and "--year" in wrong.stderr, wrong.stderr
+    right = toolkit("summary", str(inbox), "-r", str(roster), cwd=tmp_path)
+    assert "注意" not in right.stderr, right.stderr

@@ -401,6 +401,10 @@ def summary_command(
             from toolkit.summary.report import text_report, write_json_report
             from toolkit.summary.workbook import write_summary
 
+            from toolkit.summary.report import doubts
+
+            for doubt in doubts(summary):  # before a reminder goes out to every unit
+                typer.echo(doubt, err=True)
             # every output is refused or cleared before the first is written
             planned = _plan_replies(summary, replies, inputs, force)
             if target is not None:

@@ -168,6 +168,26 @@ def text_report(summary: Summary) -> str:
     return "\n".join(lines)
 
 
+def doubts(summary: Summary) -> list[str]:
+    """What suggests the command was pointed at the wrong folder or year, said before any
+    reminder goes out to every unit: an inbox with nothing in it, or none of its reports of
+    the year asked for."""
+    said = []
+    if not summary.returns and not summary.inbox_problems.problems:
+        said.append(render("summary.doubt.empty", folder=summary.inbox))
+    elif summary.year_given and summary.other_year and not summary.counted:
+        years = sorted({str(r.result.meta.get("year")) for r in summary.other_year})
+        said.append(
+            render(
+                "summary.doubt.no_return_of_year",
+                count=len(summary.other_year),
+                year=summary.year,
+                years="、".join(years),
+            )
+        )
+    return said
+
+
 def display_width(text: str) -> int:
     """Terminal columns of ``text`` (a Chinese character takes two)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
