@@ -398,10 +398,8 @@ def summary_command(
             gc.freeze()
             # imported while the files were read (summarise); not before, so the workers
             # start without pandas
-            from toolkit.summary.report import text_report, write_json_report
+            from toolkit.summary.report import doubts, text_report, write_json_report
             from toolkit.summary.workbook import write_summary
-
-            from toolkit.summary.report import doubts
 
             for doubt in doubts(summary):  # before a reminder goes out to every unit
                 typer.echo(doubt, err=True)
