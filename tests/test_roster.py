@@ -357,6 +357,21 @@ def test_duplicate_names_in_csv(tmp_path: Path) -> None:
     assert_user_error(roster_error(path), "roster.duplicate_names", "“甲局” (2, 3)")
 
 
+def test_one_unit_under_its_full_and_its_short_name(tmp_path: Path) -> None:
+    """兰江街道 and 兰江街道办事处 (or 余姚市政府 and 余姚市人民政府) are one unit to the
+    matcher: listed twice, one row would always be missing, and be sent a reminder."""
+    rows = [["单位名称"], ["兰江街道"], ["余姚市政府"], ["兰江街道办事处"], ["余姚市人民政府"]]
+    rows += [["余姚市政府办公室"], ["凤山街道办事处"]]
+    error = roster_error(write_csv(tmp_path / "名单.csv", rows, "utf-8"))
+    assert_user_error(
+        error,
+        "roster.same_unit_names",
+        "“兰江街道” (2) / “兰江街道办事处” (4)",
+        "“余姚市政府” (3) / “余姚市人民政府” (5)",
+    )
+    assert error.params["count"] == 2 and "办公室" not in error.render("zh")
+
+
 def test_file_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_csv(
         tmp_path / "big.csv", [["单位名称"]] + [[f"单位{i}"] for i in range(50)], "utf-8"

@@ -540,6 +540,29 @@ def _check_duplicates(path: Path, entries: list[RosterEntry]) -> None:
     )
 
 
+def _check_one_unit_twice(path: Path, entries: list[RosterEntry]) -> None:
+    """Refuse a unit listed under its full and its short name (兰江街道办事处 and 兰江街道):
+    a return names both, so one of the two would always be missing."""
+    from toolkit.inbox.match import core  # the matcher's own sense of "the same unit"
+
+    groups: dict[str, list[RosterEntry]] = {}
+    for entry in entries:
+        if not entry.placeholder:
+            groups.setdefault(core(entry.name), []).append(entry)
+    twice = [group for group in groups.values() if len(group) > 1]
+    if not twice:
+        return
+    items = [
+        " / ".join(f"{_quoted(entry.name)} ({entry.row})" for entry in group) for group in twice
+    ]
+    raise UserError(
+        "roster.same_unit_names",
+        path=str(path),
+        count=len(twice),
+        names="; ".join(items[:LIST_LIMIT]) + ("; …" if len(items) > LIST_LIMIT else ""),
+    )
+
+
 def read_roster(path: Path) -> list[RosterEntry]:
     """The expected units listed in the roster at ``path``, in file order.
 
@@ -567,4 +590,5 @@ def read_roster(path: Path) -> list[RosterEntry]:
             limit=MAX_NAME_LENGTH,
         )
     _check_duplicates(path, entries)
+    _check_one_unit_twice(path, entries)
     return entries
