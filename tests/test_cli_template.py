@@ -255,3 +255,21 @@ def test_overlong_unit_names_and_unit_with_roster_are_refused(tmp_path: Path) ->
     )
     assert code == 2 and "不能同时使用" in output
     assert not (tmp_path / "t.xlsx").exists()
+
+
+@pytest.mark.parametrize("command", ["summary", "check", "template"])
+def test_help_says_every_option_in_full_in_a_narrow_terminal(command: str) -> None:
+    """Chinese help has no space to break a line at: rich's option table cut it with "…"
+    (--roster lost what the roster is for); each help text is said in full."""
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit", command, "--help"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "COLUMNS": "90", "TERMINAL_WIDTH": "90"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "…" not in done.stdout, done.stdout
+    flat = "".join(line.strip(" │") for line in done.stdout.splitlines())
+    if command == "summary":
+        assert "据此判断谁已报送、谁未报送。" in flat, done.stdout

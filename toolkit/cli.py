@@ -66,6 +66,20 @@ def _localise_typer() -> None:
         ("RICH_HELP", "cli.typer_try_help"),
     ):
         setattr(module, attribute, render(message_id))
+    # an option's help is laid out in rich's Columns, whose cells cut a line they cannot
+    # break at a space with "…": Chinese has none, so 单位名单…据此判断… lost its end
+    module.Columns = _columns_folding_text
+
+
+def _columns_folding_text(renderables: list[Any], *args: Any, **kwargs: Any) -> Any:
+    """rich's Columns of ``renderables``, each text folded (broken between characters)
+    where it does not fit, never cut short."""
+    from rich.columns import Columns
+
+    for renderable in renderables:
+        if getattr(renderable, "overflow", "") is None:
+            renderable.overflow = "fold"
+    return Columns(renderables, *args, **kwargs)
 
 
 _localise_typer()
