@@ -231,6 +231,7 @@ def _charts(workbook: Any, styles: _Styles, totals: list[_FormTotals]) -> None:
     """图表: the charts each form's spec declares, over the returns the totals include."""
     sheet = workbook.add_worksheet(_t("sheet.charts"))
     sheet.set_column(0, 0, 24)
+    _printed_page(sheet)
     row = 0
     for form in totals:
         spec, members, (_, figures) = form.spec, form.members, form.groups[""]
@@ -373,6 +374,7 @@ def _overview(
     sheet = workbook.add_worksheet(_t("sheet.overview"))
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 60)
+    _printed_page(sheet)
     sheet.write_string(0, 0, _t("title"), styles.title)
     # the run's inputs: what a reader of the forwarded workbook needs to trust its figures
     inputs: list[tuple[str, str | int]] = [
@@ -525,7 +527,8 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         if unit_row.blank:
             notes.append(_t("note.blank", files="；".join(r.result.file for r in unit_row.blank)))
         if notes:
-            sheet.write_string(row, 7, "\n".join(notes), styles.text if len(notes) > 1 else None)
+            # wrapped in its column: a long path left to run on made the page print tiny
+            sheet.write_string(row, 7, "\n".join(notes), styles.text)
         row += 1
     for item in summary.unmatched:
         candidates = "、".join(u.name for u in item.match.units)
@@ -538,26 +541,32 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         note = _t(f"note.{item.standing}", candidates=candidates)
         if item.result.unreadable:
             note += "\n" + said_with_origin(item.result.file, unreadable_message(item.result))
-        sheet.write_string(row, 7, note, styles.text if item.result.unreadable else None)
+        sheet.write_string(row, 7, note, styles.text)
         row += 1
     for key, found in zip(("unreadable_mail", "skipped"), summary.unattributed, strict=True):
         for unread in found:
             sheet.write_string(row, 2, _t(f"standing.{key}"))
             sheet.write_string(row, 3, unread.origin)
-            sheet.write_string(row, 7, unread.message.render())
+            sheet.write_string(row, 7, unread.message.render(), styles.text)
             row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
     sheet.freeze_panes(1, 1)
     _printed_list(sheet)
 
 
-def _printed_list(sheet: Any) -> None:
-    """A list sheet on paper: A4 across, a page wide, its header row on every page."""
+def _printed_page(sheet: Any) -> None:
+    """A sheet of figures and charts on paper: A4 across, a page wide (its charts stand
+    right of its tables, and printed on a page of their own they were cut in two)."""
     sheet.set_paper(9)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
     sheet.set_footer("&C&P / &N")
+
+
+def _printed_list(sheet: Any) -> None:
+    """A list sheet on paper: as a page of figures, its header row on every page."""
+    _printed_page(sheet)
+    sheet.repeat_rows(0)
 
 
 def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
