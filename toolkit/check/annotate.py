@@ -3,8 +3,8 @@ on every cell that has a finding, and a 问题清单 sheet listing them all.
 
 openpyxl edits the original, so formats, protection, formulas and other sheets stay as they
 were (what openpyxl cannot keep, e.g. x14 data validations, is its known limit). A .xls,
-.xlsb or .ods return is rebuilt as .xlsx from its values and merges. Every text we write is
-stored as text, never as a formula, whatever it starts with.
+.xlsb or .ods return is rebuilt as .xlsx (rebuild.py). Every text we write is stored as
+text, never as a formula, whatever it starts with.
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from toolkit.cellmap import META_SHEET
+from toolkit.check.rebuild import rebuilt, safe_title, write_text
 from toolkit.check.result import FileResult
 from toolkit.errors import UserError
 from toolkit.files import atomic_write, carries_marker, check_outputs
 from toolkit.messages import render
-from toolkit.read.grid import load_grid
 
 SUFFIX = ".批注.xlsx"
 MARKER = "toolkit_annotated"  # custom document property of every marked copy
@@ -87,8 +86,6 @@ def write_annotated(result: FileResult, target: Path) -> None:
     """Write the marked copy of ``result``'s file to ``target`` (atomically)."""
     assert result.read is not None
     source = result.read.path
-    from_template = any(part.from_template for part in result.read.parts)
-    skip = frozenset({META_SHEET}) if from_template else frozenset()
     if result.read.sniffed.kind in ("xlsx", "xlsm"):
         try:
             # from the bytes: openpyxl judges a path by its extension, and a mailed name lies
@@ -99,7 +96,7 @@ def write_annotated(result: FileResult, target: Path) -> None:
             return
         except Exception:  # XML openpyxl refuses (python-calamine read it): rebuild instead
             log.debug("openpyxl could not edit %s; rebuilding the copy", source, exc_info=True)
-    _finish(_rebuilt(source, skip=skip), result, target)
+    _finish(rebuilt(result), result, target)
 
 
 def _finish(workbook: Workbook, result: FileResult, target: Path) -> None:
@@ -129,49 +126,6 @@ def _without_old_marks(workbook: Workbook) -> bool:
     return True
 
 
-def _clean(text: str) -> str:
-    """Control characters are not allowed in a worksheet: a return may carry them."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
-
-
-def _text(cell: Cell, value: Any) -> None:
-    """Store ``value`` in ``cell`` as plain text: a leading '=' must never become a formula."""
-    if isinstance(value, str):
-        cell.value = _clean(value)
-        cell.data_type = "s"
-    else:
-        cell.value = value
-
-
-def _rebuilt(source: Path, skip: frozenset[str]) -> Workbook:
-    grid = load_grid(str(source), skip=skip)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for sheet in grid.sheets:
-        target = workbook.create_sheet(_safe_title(sheet.name, workbook))
-        for r, row in enumerate(sheet.rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value not in ("", None):
-                    _text(target.cell(r, c), value)
-        for span in {s for s in sheet.merges.values()}:
-            target.merge_cells(
-                start_row=span.top + 1,
-                start_column=span.left + 1,
-                end_row=span.bottom + 1,
-                end_column=span.right + 1,
-            )
-    return workbook
-
-
-def _safe_title(name: str, workbook: Workbook) -> str:
-    title = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "Sheet"
-    base, n = title, 2
-    while title in workbook.sheetnames:
-        title = f"{base[:28]}({n})"
-        n += 1
-    return title
-
-
 def _mark_cells(workbook: Workbook, result: FileResult) -> None:
     by_cell: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for finding in result.findings:
@@ -183,20 +137,20 @@ def _mark_cells(workbook: Workbook, result: FileResult) -> None:
             continue
         errors = any(f.severity == "error" for f in findings)
         cell.fill = RED if errors else AMBER
-        text = _clean("\n".join(f"[{f.rule}] {f.message}" for f in findings))
+        text = ILLEGAL_CHARACTERS_RE.sub("", "\n".join(f"[{f.rule}] {f.message}" for f in findings))
         comment = Comment(text, _AUTHOR)
         comment.width, comment.height = 360, min(60 + 40 * len(findings), 400)
         cell.comment = comment
 
 
 def _add_list(workbook: Workbook, result: FileResult) -> None:
-    sheet = workbook.create_sheet(_safe_title(render("check.annotate.sheet"), workbook), 0)
+    sheet = workbook.create_sheet(safe_title(render("check.annotate.sheet"), workbook), 0)
     headers = [
         render(f"check.annotate.{name}")
         for name in ("number", "severity", "rule", "sheet_name", "cell", "message")
     ]
     for c, header in enumerate(headers, start=1):
-        _text(sheet.cell(1, c), header)
+        write_text(sheet.cell(1, c), header)
         sheet.cell(1, c).font = Font(bold=True)
     for r, finding in enumerate(result.findings, start=2):
         severity = render(f"check.report.{finding.severity}")
@@ -209,14 +163,14 @@ def _add_list(workbook: Workbook, result: FileResult) -> None:
             finding.message,
         ]
         for c, value in enumerate(row, start=1):
-            _text(sheet.cell(r, c), value)
+            write_text(sheet.cell(r, c), value)
         sheet.cell(r, 6).alignment = Alignment(wrap_text=True, vertical="top")
         if finding.sheet and finding.cell and finding.sheet in workbook.sheetnames:
             quoted = finding.sheet.replace("'", "''")
             sheet.cell(r, 5).hyperlink = f"#'{quoted}'!{finding.cell}"
             sheet.cell(r, 5).font = Font(color="0563C1", underline="single")
     if not result.findings:
-        _text(sheet.cell(2, 6), render("check.annotate.none"))
+        write_text(sheet.cell(2, 6), render("check.annotate.none"))
     for c, width in enumerate((6, 8, 6, 12, 8, 90), start=1):
         sheet.column_dimensions[get_column_letter(c)].width = width
     sheet.freeze_panes = "A2"

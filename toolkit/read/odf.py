@@ -45,6 +45,13 @@ class OdsSheet:
     def hidden_rows(self) -> frozenset[int]:
         return self._hidden
 
+    def formulas(self) -> Iterator[tuple[str, str]]:
+        """(A1 reference, formula text) of each cell whose formula could be put in a
+        spreadsheet's cell syntax."""
+        for ref, (text, _) in self._cells.items():
+            if text:
+                yield ref, text
+
 
 def ods_sheets(path: Path, sheets: set[str]) -> dict[str, OdsSheet]:
     """The named sheets of an .ods, each ready for cell lookups (a sheet not in the file

@@ -1,0 +1,147 @@
+"""A return openpyxl cannot edit (.xls, .xlsb, .ods), rebuilt as an .xlsx for its marked copy:
+its values and merges; the formulas it had, where they can be known, so that a unit which
+corrects a figure in the copy sees its totals follow (a figure left in place of a total made
+the next check blame the corrected part); and, for a return of our template, its hidden
+field map, so that the copy sent back is read as the template it is.
+
+Formulas come from an .ods file itself (only the sum-like ones the checker evaluates: a
+return is untrusted, and a formula of any other kind is written as the value it showed), or,
+for an .xls template return, from the form's totals where the figure shown is their sum (an
+.xls file's formulas are not read: a total the unit typed wrong stays the figure it typed,
+which its finding quotes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+
+from toolkit.cellmap import META_SHEET
+from toolkit.check.result import FileResult
+from toolkit.forms.excel import EPSILON, ExcelCompiler
+from toolkit.forms.expr import Call, Ref
+from toolkit.read.grid import load_grid
+from toolkit.read.odf import ods_sheets
+from toolkit.read.returns import Part, ReadReturn
+from toolkit.read.sniff import open_workbook
+from toolkit.read.template import zero_based
+
+# what a formula kept in a rebuilt copy may call: the sum-like subset the checker evaluates
+_KEPT_FUNCTIONS = frozenset({"SUM", "SUBTOTAL", "ROUND", "N"})
+_FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
+
+
+def rebuilt(result: FileResult) -> Workbook:
+    """The return as an .xlsx workbook (sheets in the same places, cell for cell)."""
+    read = result.read
+    assert read is not None
+    source = read.path
+    from_template = any(part.from_template for part in read.parts)
+    grid = load_grid(str(source), skip=frozenset({META_SHEET}) if from_template else frozenset())
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    titles: dict[str, str] = {}
+    for sheet in grid.sheets:
+        target = workbook.create_sheet(safe_title(sheet.name, workbook))
+        titles[sheet.name] = target.title
+        for r, row in enumerate(sheet.rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value not in ("", None):
+                    write_text(target.cell(r, c), value)
+        for span in {s for s in sheet.merges.values()}:
+            target.merge_cells(
+                start_row=span.top + 1,
+                start_column=span.left + 1,
+                end_row=span.bottom + 1,
+                end_column=span.right + 1,
+            )
+    for (sheet_name, ref), formula in _formulas(result, read, set(titles)):
+        workbook[titles[sheet_name]][ref].value = formula
+    if from_template:
+        _keep_map(source, workbook)
+    return workbook
+
+
+def write_text(cell: Cell, value: Any) -> None:
+    """Store ``value`` in ``cell`` as plain text: a leading '=' must never become a formula."""
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def _formulas(
+    result: FileResult, read: ReadReturn, sheets: set[str]
+) -> Iterator[tuple[tuple[str, str], str]]:
+    """((sheet, A1 reference), "=formula") of each cell the copy keeps a formula in."""
+    if read.sniffed.kind == "ods":
+        for name, sheet in ods_sheets(read.path, sheets).items():
+            for ref, text in sheet.formulas():
+                if safe_to_write(text):
+                    yield (name, ref), "=" + text
+        return
+    for part in read.parts:
+        if part.from_template:
+            yield from _template_totals(part, sheets, result.values)
+
+
+def _template_totals(
+    part: Part, sheets: set[str], values: dict[str, Any]
+) -> Iterator[tuple[tuple[str, str], str]]:
+    """The formula of each of the form's totals at its cell, as the template writes it (the
+    sum of its parts; the condition a total's rule may carry is the rule's, not the cell's),
+    where the figure shown is that sum."""
+
+    def locate(key: str) -> tuple[str, int, int]:
+        sheet, ref = part.cells[key]
+        return (sheet, *zero_based(ref))
+
+    for key in part.spec.computed_keys:
+        total = part.spec.total_of(key)
+        if total is None or any(k not in part.cells for k in (key, *total.parts)):
+            continue  # a total it cannot place whole is left as the figure it showed
+        summed = sum(values.get(p) or 0 for p in total.parts)
+        if not isinstance(values.get(key), (int, float)) or abs(values[key] - summed) > EPSILON:
+            continue  # typed over its formula, wrong: the figure its finding quotes
+        sheet, ref = part.cells[key]
+        if sheet in sheets:
+            parts = Call("sum", tuple(Ref(p) for p in total.parts))
+            yield (sheet, ref), "=" + ExcelCompiler(locate, sheet).number(parts)
+
+
+def safe_to_write(text: str) -> bool:
+    """Whether a formula read from the file may be written back: only the sum-like calls,
+    no link to another program or file ("|", "[")."""
+    if not text or "|" in text or "[" in text:
+        return False
+    return all(name.upper() in _KEPT_FUNCTIONS for name in _FUNCTION.findall(text))
+
+
+def _keep_map(source: Path, workbook: Workbook) -> None:
+    """Our template's hidden field map, copied as it is (text stays text)."""
+    try:
+        rows = open_workbook(source).get_sheet_by_name(META_SHEET).to_python()
+    except Exception:  # a map that cannot be read again: the copy is read by its labels
+        return
+    sheet = workbook.create_sheet(META_SHEET)
+    sheet.sheet_state = "hidden"
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value not in ("", None):
+                write_text(sheet.cell(r, c), value)
+
+
+def safe_title(name: str, workbook: Workbook) -> str:
+    """``name`` as a sheet title the workbook takes (no []:*?/\\, 31 characters, unique)."""
+    title = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "Sheet"
+    base, n = title, 2
+    while title in workbook.sheetnames:
+        title = f"{base[:28]}({n})"
+        n += 1
+    return title
