@@ -577,13 +577,20 @@ def test_annotate_default_name_refuses_overwrite_and_force_replaces_only_its_own
 
 
 def test_annotate_followed_by_a_return_does_not_swallow_it(tmp_path: Path) -> None:
-    """`--annotate a.xlsx b.xlsx` names a.xlsx as the copy: a.xlsx is a return, not one of
-    our copies, so it is refused (exit 2) and left as it was, --force or not."""
+    """`--annotate a.xlsx` where a.xlsx is a return (an existing file, not one of our
+    copies): a copy may never be written over it, so it is one of the files to check, each
+    marked beside itself (it was taken as the copy's name, or left `check` without files,
+    in English), and it is left as it was, --force or not."""
     first, second = broken(tmp_path), copy(GOV_2021, tmp_path)
     before = sha(first)
     run = check([second], "--force", "--annotate", str(first), subprocess_cwd=tmp_path)
-    assert run.code == 2 and sha(first) == before
-    assert "不是本工具写出的批注副本" in run.stderr
+    assert run.code == 1 and sha(first) == before, run.stderr
+    assert (tmp_path / f"{first.stem}.批注.xlsx").is_file()
+    alone = subprocess.run(
+        [sys.executable, "-m", "toolkit", "check", "--annotate", first.name, "--force"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert alone.returncode == 1 and "Missing argument" not in alone.stderr, alone.stderr
 
 
 def test_annotate_never_writes_over_an_input_even_with_force(tmp_path: Path) -> None:
@@ -749,3 +756,15 @@ def test_a_habit_warned_of_at_many_cells_is_said_at_a_few_and_counted(tmp_path: 
     assert len(lines) == 4
     assert all(cell in line for cell, line in zip(cells[:3], lines, strict=False))
     assert "另有 4 处同类" in lines[3] and "、".join(cells[3:]) in lines[3]
+
+
+def test_two_returns_of_one_name_get_a_marked_copy_each(tmp_path: Path) -> None:
+    """兰江.xlsx and 兰江.xlsm checked together would both be 兰江.批注.xlsx (the run
+    stopped, blaming letter case): each copy keeps its file's own suffix."""
+    first = copy(broken(tmp_path), tmp_path, "兰江.xlsx")
+    second = copy(first, tmp_path, "兰江.xlsm")
+    run = check([first, second], "--annotate", subprocess_cwd=tmp_path)
+    assert run.code == 1, run.stderr
+    assert (tmp_path / "兰江.xlsx.批注.xlsx").is_file() and (
+        tmp_path / "兰江.xlsm.批注.xlsx"
+    ).is_file()

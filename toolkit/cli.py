@@ -681,16 +681,26 @@ def _write_annotations(results: list[Any], targets: dict[str, Path], quiet: bool
 
 
 def _optional_value(argv: list[str], option: str) -> list[str]:
-    """`--annotate` may stand alone (default name) or take a path: alone means it is last
-    or followed by another option; click needs that spelled `--annotate=`."""
+    """`--annotate` may stand alone (default name) or take a path: alone means it is last,
+    followed by another option, or followed by an existing file that is no marked copy (a
+    return to check: `check --annotate 兰江.xls`; a copy may never be written over one);
+    click needs that spelled `--annotate=`."""
     out = []
     for i, arg in enumerate(argv):
         following = argv[i + 1] if i + 1 < len(argv) else None
-        if arg == option and (following is None or following.startswith("-")):
+        if arg == option and (
+            following is None or following.startswith("-") or _a_return(following)
+        ):
             out.append(f"{option}=")
         else:
             out.append(arg)
     return out
+
+
+def _a_return(name: str) -> bool:
+    from toolkit.check.annotate import SUFFIX
+
+    return not name.endswith(SUFFIX) and Path(name).is_file()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import logging
-from collections import defaultdict
+import os
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,12 @@ def annotation_targets(paths: list[str], annotate: str, force: bool) -> dict[str
             targets[name] = Path(annotate)
         else:
             targets[name] = default_output(source)
+    # a.xls and a.ods checked together would both be a.批注.xlsx: each keeps its own suffix
+    if not annotate or folder is not None:
+        clashing = Counter(os.path.normcase(str(target)) for target in targets.values())
+        for name, target in targets.items():
+            if clashing[os.path.normcase(str(target))] > 1:
+                targets[name] = target.with_name(Path(name).name + SUFFIX)
     readable = [n for n in targets if Path(n).is_file()]
     # an earlier marked copy among the inputs is ours to replace (with --force), not a return
     returns = [Path(n) for n in paths if not (n.endswith(SUFFIX) and is_marked_copy(Path(n)))]
