@@ -4,11 +4,11 @@ corrects a figure in the copy sees its totals follow (a figure left in place of 
 the next check blame the corrected part); and, for a return of our template, its hidden
 field map, so that the copy sent back is read as the template it is.
 
-Formulas come from an .ods file itself (only the sum-like ones the checker evaluates: a
-return is untrusted, and a formula of any other kind is written as the value it showed), or,
-for an .xls template return, from the form's totals where the figure shown is their sum (an
-.xls file's formulas are not read: a total the unit typed wrong stays the figure it typed,
-which its finding quotes).
+Formulas come from an .ods or .xls file itself (only the sum-like ones the checker
+evaluates: a return is untrusted, and a formula of any other kind is written as the value it
+showed), or, for an .xlsb template return (whose cells are not read for formulas), from the
+form's totals where the figure shown is their sum (a total typed wrong stays the figure its
+finding quotes).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from toolkit.cellmap import META_SHEET
 from toolkit.check.result import FileResult
 from toolkit.forms.excel import EPSILON, ExcelCompiler
 from toolkit.forms.expr import Call, Ref
+from toolkit.read.biff import xls_sheets
 from toolkit.read.grid import load_grid
 from toolkit.read.odf import ods_sheets
 from toolkit.read.returns import Part, ReadReturn
@@ -80,13 +81,15 @@ def _formulas(
     result: FileResult, read: ReadReturn, sheets: set[str]
 ) -> Iterator[tuple[tuple[str, str], str]]:
     """((sheet, A1 reference), "=formula") of each cell the copy keeps a formula in."""
-    if read.sniffed.kind == "ods":
-        for name, sheet in ods_sheets(read.path, sheets).items():
+    kind = read.sniffed.kind
+    if kind in ("ods", "xls"):
+        found = ods_sheets(read.path, sheets) if kind == "ods" else xls_sheets(read.path, sheets)
+        for name, sheet in found.items():
             for ref, text in sheet.formulas():
                 if safe_to_write(text):
                     yield (name, ref), "=" + text
         return
-    for part in read.parts:
+    for part in read.parts:  # an .xlsb: the form's totals, where they show their sums
         if part.from_template:
             yield from _template_totals(part, sheets, result.values)
 

@@ -1,16 +1,17 @@
 """The formulas and error values of a workbook's cells, whatever its kind: python-calamine
-gives saved results only. An .xlsx is scanned (ooxml.py), an .ods parsed (odf.py); an .xls
-keeps its formulas in binary records no library we use reads, so its saved results count."""
+gives saved results only. An .xlsx is scanned (ooxml.py), an .ods parsed (odf.py), an .xls
+walked record by record (biff.py: which cells hold a formula, not its text)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Protocol
 
+from toolkit.read.biff import xls_sheets
 from toolkit.read.odf import ods_sheets
 from toolkit.read.ooxml import sheet_parts
 
-FORMULA_KINDS = frozenset({"xlsx", "xlsm", "ods"})
+FORMULA_KINDS = frozenset({"xlsx", "xlsm", "ods", "xls"})
 
 
 class FormulaSheet(Protocol):
@@ -27,4 +28,6 @@ def formula_sheets(path: Path, kind: str, sheets: set[str]) -> dict[str, Formula
     """The named sheets of a workbook of ``kind`` (one of FORMULA_KINDS), ready for lookups."""
     if kind == "ods":
         return dict(ods_sheets(path, sheets))
+    if kind == "xls":
+        return dict(xls_sheets(path, sheets))
     return dict(sheet_parts(path, sheets))

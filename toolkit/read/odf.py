@@ -12,6 +12,7 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
+from openpyxl.utils.cell import get_column_letter
 
 from toolkit.read.source import source
 
@@ -26,7 +27,6 @@ _ERROR_TEXTS = frozenset(
     {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#NV", "#DIV/0"}
 )
 _MAX_ROWS = 1_048_576  # a sheet's rows; repeated rows past the last are no cells
-_COLUMN_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 _Found = tuple[str | None, bool]  # (formula text or None, holds an error)
 
@@ -77,7 +77,7 @@ def _sheet(table: Element) -> OdsSheet:
             hidden.update(range(row, min(row + repeated, row + 1_000)))
         for offset in range(min(repeated, 1_000) if found else 0):
             for col, content in found:
-                cells[f"{_column_name(col)}{row + offset + 1}"] = content
+                cells[f"{get_column_letter(col + 1)}{row + offset + 1}"] = content
         row += repeated
         if row >= _MAX_ROWS:
             break
@@ -123,15 +123,6 @@ def _count(element: Element, attribute: str) -> int:
         return max(1, int(element.get(f"{_TABLE}{attribute}", "1")))
     except ValueError:
         return 1
-
-
-def _column_name(col: int) -> str:
-    name = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        name = _COLUMN_LETTERS[rest] + name
-    return name
 
 
 # [.B2], [.B2:.B5], [Sheet1.B2], [$'My sheet'.$B$2:.$B$5]: one reference each

@@ -217,6 +217,9 @@ def _own_formulas(part: Part, grid: Grid, path: Path, kind: str) -> None:
             part.errors.add(key)
         if text is None:
             continue
+        if not text:  # some formula whose text is not known (an .xls keeps tokens)
+            part.formulas.add(key)
+            continue
         try:
             part.values[key] = evaluator.cell((sheet, *zero_based(ref)))
             part.evaluated.add(key)
