@@ -93,7 +93,7 @@ def test_the_date_under_the_signature_beats_a_date_elsewhere(tmp_path: Path) -> 
     notes["B3"] = "2025年3月1日"
     workbook.save(path)
     grid = load_grid(str(path))
-    found = signature_date(grid, from_signature(grid))
+    found = signature_date(grid, lambda: from_signature(grid))
     assert found is not None and found.value == dt.date(2026, 1, 22)
     assert signature_date(grid).value == dt.date(2025, 3, 1)  # no signature: the last date
 

@@ -206,6 +206,11 @@ class FormSpec:
         return frozenset(k for k, f in self.fields.items() if f.computed)
 
     @cached_property
+    def typed_keys(self) -> tuple[str, ...]:
+        """The numeric fields a unit types (its totals aside)."""
+        return tuple(k for k, f in self.fields.items() if f.numeric and not f.computed)
+
+    @cached_property
     def declared_parts(self) -> dict[str, tuple[tuple[str, ...], ...]]:
         """Each total's part lists, one per declaration (（七）总计 of the 总计 column is
         the total of its row and of its column)."""

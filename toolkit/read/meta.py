@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from toolkit.read.grid import Grid, Span
+from toolkit.read.grid import Grid, Sheet, Span
 from toolkit.read.labels import compact
 
 _TITLE = re.compile(
@@ -32,42 +32,57 @@ class Found:
     span: Span
 
 
+_Line = tuple[Sheet, int, int, int, str]  # sheet, row, column, length as typed, compacted
+_SHORT_LINE = 80  # a title, a signature or a date is never longer than this
+
+
+def _short_lines(grid: Grid) -> list[_Line]:
+    """Every short text cell of the workbook in reading order, compacted once (the title,
+    the signature and its date are each looked for among them)."""
+    found = grid.memo.get(_short_lines)
+    if found is None:
+        found = grid.memo[_short_lines] = [
+            (sheet, r, c, len(value), compact(value))
+            for sheet in grid.sheets
+            for r, row in enumerate(sheet.rows)
+            for c, value in enumerate(row)
+            if isinstance(value, str) and value and len(value) <= _SHORT_LINE
+        ]
+    return found
+
+
 def from_title(grid: Grid) -> tuple[Found | None, Found | None]:
     """(unit, year) from a title such as 余姚市兰江街道2020年度政府信息公开工作年度报告."""
-    for sheet in grid.sheets:
-        for r, row in enumerate(sheet.rows[:_TITLE_ROWS]):
-            for c, value in enumerate(row):
-                if not isinstance(value, str) or len(value) > _MAX_TITLE:
-                    continue
-                match = _TITLE.match(compact(str(value)))
-                if match is None:
-                    continue
-                span = sheet.span(r, c)
-                unit = match["before"] or match["after"]
-                year = Found(float(match["year"]), span)
-                return (Found(unit, span) if unit else None), year
+    for sheet, r, c, typed, text in _short_lines(grid):
+        if r >= _TITLE_ROWS or typed > _MAX_TITLE:
+            continue
+        match = _TITLE.match(text)
+        if match is None:
+            continue
+        span = sheet.span(r, c)
+        unit = match["before"] or match["after"]
+        year = Found(float(match["year"]), span)
+        return (Found(unit, span) if unit else None), year
     return None, None
 
 
 def from_signature(grid: Grid) -> Found | None:
     """The last line naming an office (…办事处, …人民政府, …局), as reports are signed."""
     found: Found | None = None
-    for sheet in grid.sheets:
-        for r, row in enumerate(sheet.rows):
-            for c, value in enumerate(row):
-                if not isinstance(value, str):
-                    continue
-                text = _SEAL.sub("", compact(value))
-                if ":" not in text and _SIGNATURE.match(text):
-                    found = Found(text, sheet.span(r, c))
+    for sheet, r, c, _, text in _short_lines(grid):
+        text = _SEAL.sub("", text)
+        if ":" not in text and _SIGNATURE.match(text):
+            found = Found(text, sheet.span(r, c))
     return found
 
 
-def signature_date(grid: Grid, signature: Found | None = None) -> Found | None:
+def signature_date(grid: Grid, signed_by: Callable[[], Found | None] | None = None) -> Found | None:
     """The date the report is signed on: the date-only cell (2026年1月22日) nearest under
-    its ``signature`` line; without one there, the last date-only cell of the workbook (a
-    date on a later sheet, an attachment's, must not beat the signature's)."""
+    its signature line (``signed_by`` finds it; asked only when there are several dates);
+    without one there, the last date-only cell of the workbook (a date on a later sheet, an
+    attachment's, must not beat the signature's)."""
     dates = list(_date_cells(grid))
+    signature = signed_by() if signed_by is not None and len(dates) > 1 else None
     if signature is not None:
         at = signature.span
         below = [
@@ -81,16 +96,14 @@ def signature_date(grid: Grid, signature: Found | None = None) -> Found | None:
 
 
 def _date_cells(grid: Grid) -> Iterator[Found]:
-    for sheet in grid.sheets:
-        for r, row in enumerate(sheet.rows):
-            for c, value in enumerate(row):
-                if not isinstance(value, str) or len(value) > 20:
-                    continue
-                match = SIGNED_ON.fullmatch(compact(value))
-                if match is None:
-                    continue
-                try:
-                    day = dt.date(*(int(g) for g in match.groups()))
-                except ValueError:
-                    continue  # 2026年2月30日: no date
-                yield Found(day, sheet.span(r, c))
+    for sheet, r, c, typed, text in _short_lines(grid):
+        if typed > 20:
+            continue
+        match = SIGNED_ON.fullmatch(text)
+        if match is None:
+            continue
+        try:
+            day = dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            continue  # 2026年2月30日: no date
+        yield Found(day, sheet.span(r, c))

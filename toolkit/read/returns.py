@@ -22,7 +22,7 @@ from toolkit.read.cell_formulas import FORMULA_KINDS, formula_sheets
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
 from toolkit.read.grid import Grid, Span, load_grid
 from toolkit.read.layout import Located, locate, read_values, share_at_most
-from toolkit.read.meta import from_signature, from_title, signature_date
+from toolkit.read.meta import Found, from_signature, from_title, signature_date
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
 from toolkit.read.source import source
 from toolkit.read.template import read_template_return, zero_based
@@ -233,17 +233,22 @@ def _own_formulas(part: Part, grid: Grid, path: Path, kind: str) -> None:
 def fill_meta(part: Part, grid: Grid, dated: bool = True) -> None:
     """Unit, year and date from the title or signature when no labelled cell gives them."""
     unit, year = from_title(grid)
-    undated = dated and "meta.date" in part.spec.fields
-    undated = undated and part.values.get("meta.date") in (None, "")
-    signature = from_signature(grid) if undated or not part.values.get("meta.unit") else None
+    signature: list[Found | None] = []  # looked for once, when needed
+
+    def signed_by() -> Found | None:
+        if not signature:
+            signature.append(from_signature(grid))
+        return signature[0]
+
     if not part.values.get("meta.unit"):
-        found = unit or signature
+        found = unit or signed_by()
         if found is not None:
             _set(part, "meta.unit", found.value, found.span)
     if part.values.get("meta.year") in (None, "") and year is not None:
         _set(part, "meta.year", year.value, year.span)
-    if undated:
-        signed = signature_date(grid, signature)
+    undated = dated and "meta.date" in part.spec.fields
+    if undated and part.values.get("meta.date") in (None, ""):
+        signed = signature_date(grid, signed_by)
         if signed is not None:
             _set(part, "meta.date", signed.value, signed.span)
 

@@ -521,10 +521,8 @@ def has_figures(result: FileResult) -> bool:
     read = result.read
     if read is None:
         return True
-    typed = {
-        key for part in read.parts for key, item in part.spec.fields.items() if not item.computed
-    }
-    return any(result.values.get(key) is not None for key in typed)
+    values = result.values
+    return any(values.get(key) is not None for part in read.parts for key in part.spec.typed_keys)
 
 
 def _sent_since(item: Return, counted: Return) -> bool:
