@@ -572,6 +572,11 @@ def test_every_rule_a_finding_can_carry_is_said_in_words_on_the_overview() -> No
         finally:
             set_language(None)
         assert silent == [], lang
+        # one sentence for W2, not its three tables' questions glued together ("？；")
+        w2 = texts["W2"]
+        assert "？；" not in w2 and "?;" not in w2 and w2.count("表") <= 4
+        if lang == "en":  # joined in the reader's language
+            assert all("；" not in text for text in texts.values()), texts
 
 
 def test_drafts_saved_in_the_inbox_forwarded_reports_and_two_addresses(tmp_path: Path) -> None:

@@ -465,7 +465,13 @@ def rule_texts(specs: Iterable[FormSpec]) -> dict[str, str]:
     for spec in specs:
         for rule in spec.rules:
             texts.setdefault(rule.id, {})[spec.rule_text(rule.message)] = None
-    return {rule: "；".join(found) for rule, found in texts.items()}
+    joiner = _t("rule_joiner")
+    return {
+        rule: _t(f"rule_overview.{rule}")
+        if has_message(f"summary.rule_overview.{rule}")
+        else joiner.join(text.rstrip("。.？?") for text in found)
+        for rule, found in texts.items()
+    }
 
 
 def catalogue_text(rule: str) -> str:
@@ -475,7 +481,7 @@ def catalogue_text(rule: str) -> str:
     if has_message(f"rule.{rule}"):
         return render(f"rule.{rule}")
     variants = sorted(k for k in catalogue(current_language()) if k.startswith(f"rule.{rule}_"))
-    return "；".join(render(k) for k in variants)
+    return _t("rule_joiner").join(render(k) for k in variants)
 
 
 def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
