@@ -263,7 +263,7 @@ def test_a_count_with_decimals_is_read_as_a_whole_number_by_the_other_rules(
     findings = hand_findings(setup, f"read-as-{second[:3]}", typed)
     assert sorted((f["rule"], f["cell"]) for f in findings) == sorted(expected)
     [n1] = [f for f in findings if f["rule"] == "N1"]
-    assert f"其余各项按 {right:g} 核对。" in n1["message"]
+    assert f"暂把这个数当作 {right:g}" in n1["message"]
 
 
 def test_a_cell_read_as_a_guessed_number_is_never_the_part_blamed(setup: dict[str, Any]) -> None:
@@ -316,4 +316,4 @@ def test_returns_with_count_typos_checked_together_get_what_each_gets_alone(
         for p in paths
     ]
     assert together == alone
-    assert any("其余各项按" in f["message"] for findings in together for f in findings)
+    assert any("暂把这个数当作" in f["message"] for findings in together for f in findings)
