@@ -1136,3 +1136,21 @@ def test_an_empty_inbox_or_a_year_no_return_gives_is_questioned(tmp_path: Path) 
     assert "都是 2025 年度的" in wrong.stderr and "--year" in wrong.stderr, wrong.stderr
     right = toolkit("summary", str(inbox), "-r", str(roster), cwd=tmp_path)
     assert "注意" not in right.stderr, right.stderr
+
+
+def test_the_roster_kept_in_the_inbox_is_no_return_and_a_summary_is_an_xlsx(
+    tmp_path: Path,
+) -> None:
+    """The roster saved inside the inbox was listed as a stranger's unreadable return (exit
+    2); `-o 汇总.csv` wrote a workbook under a .csv name."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    roster = inbox / "名单.csv"
+    roster.write_text("单位名称\n凤山街道办事处\n", encoding="utf-8")
+    filled(inbox, "凤山年报.xlsx", "凤山街道办事处", 1)
+    done = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
+    report = json.loads(done.stdout)
+    assert done.returncode == 0 and report["unmatched"] == [], done.stderr
+    assert [Path(s["origin"]).name for s in report["skipped"]] == ["名单.csv"]
+    csv = toolkit("summary", str(inbox), "-r", str(roster), "-o", "汇总.csv", cwd=tmp_path)
+    assert csv.returncode == 2 and ".xlsx" in csv.stderr and not (tmp_path / "汇总.csv").exists()

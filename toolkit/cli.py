@@ -380,6 +380,8 @@ def summary_command(
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None
         target = Path(output) if output else None
+        if target is not None and target.suffix.lower() != ".xlsx":
+            raise UserError("cli.summary_not_xlsx", path=str(target))
         from toolkit.inbox.collect import is_own_summary
 
         # a summary this command wrote into the inbox before is replaced, not read or kept
@@ -401,7 +403,7 @@ def summary_command(
         with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
             # collected before the progress bar's thread starts: mails are parsed by forked
             # workers, and a fork must not copy a thread holding a lock
-            collected = collect(inbox, Path(work), ours)
+            collected = collect(inbox, Path(work), ours, roster.resolve() if roster else None)
             with _progress_bar() as progress:
                 summary = summarise(
                     inbox, units, forms, Path(work), chosen, progress, collected, year=year

@@ -121,10 +121,13 @@ def _walk(folder: Path, inbox: Inbox) -> Iterator[Path]:
             yield path
 
 
-def collect(folder: Path, workdir: Path, ours: frozenset[Path] = frozenset()) -> Inbox:
+def collect(
+    folder: Path, workdir: Path, ours: frozenset[Path] = frozenset(), roster: Path | None = None
+) -> Inbox:
     """Every return under ``folder``; attachments are copied into ``workdir``. ``ours``
     (resolved): our own summary workbooks this run replaces, skipped with a note (only they
-    are opened to ask, not every return)."""
+    are opened to ask, not every return); ``roster`` (resolved): the roster of units, kept
+    in the folder, also skipped with a note (it is no unit's return)."""
     inbox, walked = Inbox(), Inbox()
     paths = list(_walk(folder, walked))
     mails = _read_mails([p for p in paths if _is_mail(p)], workdir)
@@ -136,6 +139,8 @@ def collect(folder: Path, workdir: Path, ours: frozenset[Path] = frozenset()) ->
             inbox.add(mails[path])
         elif ours and path.resolve() in ours:
             inbox.skipped.append(Unread(str(path), Message("inbox.own_summary", {})))
+        elif roster is not None and path.name == roster.name and path.resolve() == roster:
+            inbox.skipped.append(Unread(str(path), Message("inbox.roster_file", {})))
         elif lower.endswith(WORKBOOK_SUFFIXES):
             modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
             inbox.received.append(Received(str(path), path, name, modified=modified))
