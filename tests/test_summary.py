@@ -37,6 +37,7 @@ from toolkit.messages import render
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = load_form("gov-2021")
+HEADING = f"{SPEC.name}（2025 年度）"  # 汇总表 and 图表 head each form with its year
 ROSTER = [
     ("凤山街道办事处", "fs@example.cn", "街道"),
     ("兰江街道办事处", "lj@example.cn", "街道"),
@@ -229,7 +230,7 @@ def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str
 
     def figures(path: Path) -> tuple[Any, Any]:
         rows = sheets(path)["汇总表"]
-        start = next(i for i, r in enumerate(rows) if r[0] == SPEC.name)
+        start = next(i for i, r in enumerate(rows) if r[0] == HEADING)
         line = next(r for r in rows[start:] if r[0] == "一、本年新收政府信息公开申请数量")
         return line[3], line[9]  # 自然人, 总计
 
@@ -328,7 +329,7 @@ def test_reply_drafts_parse_back_with_the_right_attachments_and_recipients(
 
 def test_the_charts_the_spec_declares_plot_the_included_figures(run: dict[str, Any]) -> None:
     rows = sheets(run["out"])["图表"]
-    start = next(i for i, r in enumerate(rows) if r[0] == SPEC.name)
+    start = next(i for i, r in enumerate(rows) if r[0] == HEADING)
     data = {r[0]: r[1] for r in rows[start:] if r and r[0] and r[1] != ""}
     fengshan, lanjiang = (consistent_fill(SPEC, np.random.default_rng(s)) for s in (1, 5))
     applicants = SPEC.sets["applicant"]
@@ -896,9 +897,9 @@ def test_units_of_no_group_have_a_table_so_the_groups_add_up_to_the_whole(
     done = toolkit("summary", str(inbox), "-r", str(roster), "-o", str(out), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     rows = sheets(out)["汇总表"]
-    headings = [i for i, r in enumerate(rows) if r[0] == SPEC.name or "分组" in str(r[0])]
+    headings = [i for i, r in enumerate(rows) if r[0] == HEADING or "分组" in str(r[0])]
     assert [rows[i][0] for i in headings] == [
-        SPEC.name,
+        HEADING,
         "分组：街道",
         "分组：部门",
         "未分组的单位（名单中“分组”一栏为空）",
@@ -917,7 +918,7 @@ def test_the_consolidated_sheet_prints_a_table_a_page_with_readable_labels(
     then each group) on a page of its own, fitted to the page's width; its label columns as
     wide as the template's, so the official labels are not cut off."""
     rows = sheets(run["out"])["汇总表"]
-    blocks = [i for i, r in enumerate(rows) if r[0] == SPEC.name or str(r[0]).startswith("分组：")]
+    blocks = [i for i, r in enumerate(rows) if r[0] == HEADING or str(r[0]).startswith("分组：")]
     with zipfile.ZipFile(run["out"]) as package:
         xml = package.read("xl/worksheets/sheet4.xml").decode()  # 总览 报送情况 问题清单 汇总表
     assert 'orientation="landscape"' in xml and 'paperSize="9"' in xml

@@ -61,8 +61,8 @@ def write_summary(
     _overview(workbook, styles, summary, rule_texts(specs.values()), include_errors)
     _units(workbook, styles, summary)
     _findings(workbook, styles, summary)
-    _consolidated(workbook, styles, totals, include_errors)
-    _charts(workbook, styles, totals)
+    _consolidated(workbook, styles, totals, include_errors, summary.year)
+    _charts(workbook, styles, totals, summary.year)
     _details(workbook, styles, summary, specs, counted, include_errors)
     workbook.close()
 
@@ -153,8 +153,18 @@ def included(summary: Summary, include_errors: bool) -> list[Return]:
     return [r for r in summary.counted if r.result.status in allowed and r.match.unit]
 
 
+def _of_year(name: str, year: int | None) -> str:
+    """A form's name as a printed table is headed: with the year it adds up (a page
+    forwarded alone must say which)."""
+    return _t("consolidated.of_year", name=name, year=year) if year else name
+
+
 def _consolidated(
-    workbook: Any, styles: _Styles, totals: list[_FormTotals], include_errors: bool
+    workbook: Any,
+    styles: _Styles,
+    totals: list[_FormTotals],
+    include_errors: bool,
+    year: int | None = None,
 ) -> None:
     """汇总表: per form, the figures of the included returns in the official layout, then
     the same per roster group."""
@@ -172,7 +182,11 @@ def _consolidated(
             if group is None:
                 heading = _t("consolidated.ungrouped")
             else:
-                heading = _t("consolidated.group", group=group) if group else form.spec.name
+                heading = (
+                    _t("consolidated.group", group=group)
+                    if group
+                    else _of_year(form.spec.name, year)
+                )
             sheet.write_string(row, 0, heading, styles.title)
             row = _note(sheet, styles, row + 1, widths, _included_units(items))
             alone = [r.match.unit.name for r in items if r.match.unit and id(r) in form.alone]
@@ -227,7 +241,9 @@ def _included_units(items: list[Return]) -> str:
     return text
 
 
-def _charts(workbook: Any, styles: _Styles, totals: list[_FormTotals]) -> None:
+def _charts(
+    workbook: Any, styles: _Styles, totals: list[_FormTotals], year: int | None = None
+) -> None:
     """图表: the charts each form's spec declares, over the returns the totals include."""
     sheet = workbook.add_worksheet(_t("sheet.charts"))
     sheet.set_column(0, 0, 24)
@@ -237,7 +253,7 @@ def _charts(workbook: Any, styles: _Styles, totals: list[_FormTotals]) -> None:
         spec, members, (_, figures) = form.spec, form.members, form.groups[""]
         if not spec.charts:
             continue
-        sheet.write_string(row, 0, spec.name, styles.title)
+        sheet.write_string(row, 0, _of_year(spec.name, year), styles.title)
         row += 2
         for chart in spec.charts:
             points = _chart_points(chart, members, figures)
