@@ -44,12 +44,16 @@ def _limit_memory() -> None:
         pass  # no /proc or no rlimit (macOS, Windows): the process boundary still protects
 
 
+TIMED_OUT = "read.timeout"  # what a worker sends for a file it took too long over
+
+
 def _serve(
     conn: Connection,
     forms: list[FormSpec],
     form: FormSpec | None,
     lang: str,
     documents: bool = False,
+    timeout: float | None = None,
 ) -> None:
     from toolkit.check.reading import read_file
 
@@ -67,7 +71,12 @@ def _serve(
             if task is None:
                 return
             name, shown = task
-            conn.send(read_file(name, forms, form, documents, shown))
+            started = time.monotonic()
+            result = read_file(name, forms, form, documents, shown)
+            # a read longer than the limit is said so even when it ended before the parent
+            # looked (busy importing, it may look late): the same file, the same answer
+            late = timeout is not None and time.monotonic() - started > timeout
+            conn.send(TIMED_OUT if late else result)
     except (EOFError, KeyboardInterrupt):
         return
 
@@ -107,7 +116,7 @@ class IsolatedReader:
         parent, child = self.context.Pipe()
         self.process = self.context.Process(
             target=_serve,
-            args=(child, self.forms, self.form, current_language(), self.documents),
+            args=(child, self.forms, self.form, current_language(), self.documents, self.timeout),
             daemon=True,
         )
         gc.freeze()  # the worker's collector then skips everything the parent holds
@@ -272,6 +281,9 @@ def read_all(
                     result = conn.recv()  # type: ignore[union-attr]
                 except (EOFError, OSError):
                     fail(reader, "read.reader_crashed")
+                    continue
+                if result == TIMED_OUT:
+                    fail(reader, "read.timeout")
                     continue
                 results[queues[reader].popleft()] = shared.compact(result)
                 finished += 1
