@@ -1155,3 +1155,31 @@ def test_the_roster_kept_in_the_inbox_is_no_return_and_a_summary_is_an_xlsx(
     assert [Path(s["origin"]).name for s in report["skipped"]] == ["名单.csv"]
     csv = toolkit("summary", str(inbox), "-r", str(roster), "-o", "汇总.csv", cwd=tmp_path)
     assert csv.returncode == 2 and ".xlsx" in csv.stderr and not (tmp_path / "汇总.csv").exists()
+
+
+def test_without_a_roster_a_blank_template_replaces_no_report_and_dashes_are_answers(
+    tmp_path: Path,
+) -> None:
+    """Without a roster a blank template saved after the unit's report still counts for
+    nothing against it; a report whose 复议诉讼 and 主动公开 tables hold only "—" (the
+    unit's answer: none) is a report, not a blank."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    filled(inbox, "兰江年报.xlsx", "兰江街道办事处", 3)
+    build_template(SPEC, inbox / "兰江空白.xlsx", unit="兰江街道办事处", year=2025)
+    for name, day in (("兰江年报.xlsx", 3), ("兰江空白.xlsx", 7)):
+        moment = dt.datetime(2026, 1, day, 9, 0).timestamp()
+        os.utime(inbox / name, (moment, moment))
+    done = toolkit("summary", str(inbox), "--format", "json", cwd=tmp_path)
+    [lanjiang] = json.loads(done.stdout)["units"]
+    assert lanjiang["file"].endswith("兰江年报.xlsx"), done.stderr
+    dashes = {k: "—" for k in SPEC.fields if k.startswith(("review.", "active."))}
+    dashes.update({k: None for k in SPEC.fields if k.startswith("applications.")})
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n凤山街道办事处\n", encoding="utf-8")
+    other = tmp_path / "另一个"
+    other.mkdir()
+    filled(other, "凤山年报.xlsx", "凤山街道办事处", 1, **dashes)
+    done = toolkit("summary", str(other), "-r", str(roster), "--format", "json", cwd=tmp_path)
+    [fengshan] = json.loads(done.stdout)["units"]
+    assert fengshan["status"] != "missing" and fengshan["blank"] == [], fengshan

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 
 from toolkit.cellmap import META_SHEET
 from toolkit.check.result import FileResult
@@ -62,7 +62,9 @@ def rebuilt(result: FileResult) -> Workbook:
                 end_column=span.right + 1,
             )
     for (sheet_name, ref), formula in _formulas(result, read, set(titles)):
-        workbook[titles[sheet_name]][ref].value = formula
+        cell = workbook[titles[sheet_name]][ref]
+        if not isinstance(cell, MergedCell):  # covered by a merge: it shows nothing
+            cell.value = formula
     if from_template:
         _keep_map(source, workbook)
     return workbook

@@ -207,8 +207,13 @@ class FormSpec:
 
     @cached_property
     def typed_keys(self) -> tuple[str, ...]:
-        """The numeric fields a unit types (its totals aside)."""
-        return tuple(k for k, f in self.fields.items() if f.numeric and not f.computed)
+        """The figures a unit types into the form's tables (its totals and its header's
+        year aside)."""
+        return tuple(
+            k
+            for k, f in self.fields.items()
+            if f.numeric and not f.computed and not k.startswith("meta.")
+        )
 
     @cached_property
     def declared_parts(self) -> dict[str, tuple[tuple[str, ...], ...]]:

@@ -22,6 +22,7 @@ from pathlib import Path
 import olefile
 from openpyxl.utils.cell import get_column_letter
 
+from toolkit.read.odf import MAX_FORMULA_CELLS
 from toolkit.read.source import source
 
 _BOF, _EOF, _BOUNDSHEET = 0x0809, 0x000A, 0x0085
@@ -60,7 +61,7 @@ def xls_sheets(path: Path, sheets: set[str]) -> dict[str, XlsSheet]:
         stream = _workbook_stream(source(path).data())
         offsets = _sheet_offsets(stream) if stream else {}
         found = {name: _sheet(stream, offsets[name]) for name in sheets if name in offsets}
-    except (OSError, ValueError, struct.error):
+    except Exception:  # a stream olefile or we cannot follow: its values, as saved
         found = {}
     return {name: found.get(name, empty) for name in sheets}
 
@@ -114,6 +115,8 @@ def _sheet(stream: bytes, start: int) -> XlsSheet:
     shared: dict[tuple[int, int], bytes] = {}
     pointing: list[tuple[int, int, tuple[int, int], bool]] = []
     for kind, body in _records(stream, start):
+        if len(cells) > MAX_FORMULA_CELLS:
+            return XlsSheet({}, frozenset())  # a bomb, not a report: its values only
         if kind == _FORMULA and len(body) >= 22:
             row, col = struct.unpack_from("<HH", body)
             result = body[6:14]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -27,6 +28,9 @@ _ERROR_TEXTS = frozenset(
     {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#NV", "#DIV/0"}
 )
 _MAX_ROWS = 1_048_576  # a sheet's rows; repeated rows past the last are no cells
+# formula cells kept of one sheet: a report has a few thousand; a row of formulas repeated a
+# thousand times over a thousand columns is a bomb, not a report
+MAX_FORMULA_CELLS = 100_000
 
 _Found = tuple[str | None, bool]  # (formula text or None, holds an error)
 
@@ -56,12 +60,15 @@ class OdsSheet:
 def ods_sheets(path: Path, sheets: set[str]) -> dict[str, OdsSheet]:
     """The named sheets of an .ods, each ready for cell lookups (a sheet not in the file
     looks empty)."""
-    root = fromstring(source(path).part("content.xml"))
     found: dict[str, OdsSheet] = {}
-    for table in root.iter(f"{_TABLE}table"):
-        name = table.get(f"{_TABLE}name", "")
-        if name in sheets and name not in found:
-            found[name] = _sheet(table)
+    try:
+        root = fromstring(source(path).part("content.xml"))
+        for table in root.iter(f"{_TABLE}table"):
+            name = table.get(f"{_TABLE}name", "")
+            if name in sheets and name not in found:
+                found[name] = _sheet(table)
+    except Exception:  # XML python-calamine read and we cannot: its values, as saved
+        found = {}
     empty = OdsSheet({}, frozenset())
     return {name: found.get(name, empty) for name in sheets}
 
@@ -72,10 +79,12 @@ def _sheet(table: Element) -> OdsSheet:
     row = 0
     for element in _rows(table):
         repeated = _count(element, "number-rows-repeated")
-        found = list(_formula_cells(element))
+        found = list(islice(_formula_cells(element), MAX_FORMULA_CELLS + 1))
         if element.get(f"{_TABLE}visibility") in ("collapse", "filter"):
             hidden.update(range(row, min(row + repeated, row + 1_000)))
         for offset in range(min(repeated, 1_000) if found else 0):
+            if len(cells) + len(found) > MAX_FORMULA_CELLS:
+                return OdsSheet({}, frozenset())  # a bomb, not a report: its values only
             for col, content in found:
                 cells[f"{get_column_letter(col + 1)}{row + offset + 1}"] = content
         row += repeated
@@ -104,7 +113,7 @@ def _formula_cells(row: Element) -> Iterator[tuple[int, _Found]]:
         error = _holds_error(cell, formula)
         if formula is not None or error:
             text = excel_formula(formula) if formula is not None else None
-            for offset in range(min(repeated, 1_000)):
+            for offset in range(min(repeated, 1_000, 16_384 - col)):
                 yield col + offset, (text, error)
         col += repeated
 

@@ -51,6 +51,17 @@ class Return:
     # an undated file (saved loose, or in a mail without a Date) that is a mailed return's
     # very bytes: the earliest such mail's Date (its mtime is when the clerk saved it)
     copy_sent: dt.datetime | None = None
+    # the slots whose tables hold any answer of the unit (a figure typed, or "—"); None: not
+    # known, taken as answered
+    answered: frozenset[str] | None = None
+
+    @property
+    def blank(self) -> bool:
+        """A readable return whose every table is blank (the template sent back as it came)."""
+        return self.answered is not None and not self.answered and not self.result.unreadable
+
+    def answers(self, slot: str) -> bool:
+        return self.answered is None or slot in self.answered
 
     @property
     def slots(self) -> tuple[str, ...]:
@@ -294,6 +305,7 @@ def summarise(
         documents=documents,
         shown=[r.origin for r in inbox.received],
     )
+    answered = {id(result): answered_slots(result) for result in results}
     for result in results:
         release_raw_values(result)
     results = _without_own_summaries(inbox, results)
@@ -313,7 +325,7 @@ def summarise(
             for received, result in zip(inbox.received, results, strict=True)
         ]
     returns = [
-        Return(received, result, match)
+        Return(received, result, match, answered=answered[id(result)])
         for received, result, match in zip(inbox.received, results, matches, strict=True)
     ]
     _date_copies(returns)
@@ -474,7 +486,7 @@ def _by_unit(
             item.standing = "other_year"  # last year's report sent again, or by mistake
             rows[unit.row].other_year.append(item)
             continue
-        if expected and not item.result.unreadable and not has_figures(item.result):
+        if expected and item.blank:
             # the template sent back untouched: no report (a reminder says so), and never
             # in place of one with figures
             item.standing = "blank"
@@ -484,7 +496,10 @@ def _by_unit(
         slots = latest.setdefault(unit.row, {})
         for slot in item.slots:
             held = slots.get(slot)
-            if held is None or _recency(item, year) > _recency(held, year):
+            # a table answered beats a blank one, whatever their dates (a blank template
+            # saved later, or beside a supplementary table, must not drop the figures)
+            ours = (item.answers(slot), *_recency(item, year))
+            if held is None or ours > (held.answers(slot), *_recency(held, year)):
                 slots[slot] = item  # a tie keeps the one met first
     # when the inbox holds reports, a roster unit that sent only a supplementary table has
     # not sent its report: it stays missing (its table still counts); an inbox of nothing
@@ -515,14 +530,20 @@ def _by_unit(
     return list(rows.values())
 
 
-def has_figures(result: FileResult) -> bool:
-    """Whether the return gives any figure the unit typed (its totals aside: a template's
-    formulas add up blanks to 0)."""
+def answered_slots(result: FileResult) -> frozenset[str] | None:
+    """The slots of the return (MAIN, and each supplementary form) whose table holds any
+    answer the unit typed: a figure (its totals aside: a template's formulas add up blanks
+    to 0), or "—"/"无" (its answer: none). None when that is not known (not read; read
+    without its cells made ready)."""
     read = result.read
-    if read is None:
-        return True
-    values = result.values
-    return any(values.get(key) is not None for part in read.parts for key in part.spec.typed_keys)
+    if read is None or len(result.prepared) != len(read.parts):
+        return None
+    slots = set()
+    for part, prepared in zip(read.parts, result.prepared, strict=True):
+        values = prepared.values
+        if prepared.marked or any(values.get(key) is not None for key in part.spec.typed_keys):
+            slots.add(MAIN if part is read.main else part.spec.id)
+    return frozenset(slots)
 
 
 def _sent_since(item: Return, counted: Return) -> bool:
