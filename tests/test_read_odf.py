@@ -89,3 +89,32 @@ def test_opendocument_formulas_are_put_in_a_spreadsheets_cell_syntax(
     written: str, read: str
 ) -> None:
     assert excel_formula(written) == read
+
+
+def _ods_of(tmp_path: Path, content: str) -> Path:
+    path = tmp_path / "x.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+    return path
+
+
+def test_a_content_xml_we_cannot_parse_gives_no_formulas_not_an_error(tmp_path: Path) -> None:
+    """python-calamine reads some files our XML parser refuses (an unbound prefix): their
+    values are read as saved, and the return stays readable."""
+    broken = _CONTENT.replace("<office:body>", "<office:body><oops:x/>")
+    sheets = ods_sheets(_ods_of(tmp_path, broken), {"表一"})
+    assert sheets["表一"].cell("C2") == (None, False)
+
+
+def test_a_sheet_of_a_million_repeated_formulas_is_given_up_quickly(tmp_path: Path) -> None:
+    """A 50 KB file can repeat one formula over 1,000 columns of 1,000 rows: past 100,000
+    formula cells a sheet is a bomb, not a report, and its formulas are not kept."""
+    bomb = _CONTENT.replace(
+        '<table:table-row table:number-rows-repeated="1048572">',
+        '<table:table-row table:number-rows-repeated="1000"><table:table-cell'
+        ' table:formula="of:=SUM([.A1])" table:number-columns-repeated="1000"/></table:table-row>'
+        '<table:table-row table:number-rows-repeated="1047572">',
+    )
+    sheets = ods_sheets(_ods_of(tmp_path, bomb), {"表一"})
+    assert sheets["表一"].cell("C2") == (None, False)  # the whole sheet given up
