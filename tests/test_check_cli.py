@@ -591,6 +591,9 @@ def test_annotate_followed_by_a_return_does_not_swallow_it(tmp_path: Path) -> No
         capture_output=True, text=True, cwd=tmp_path, timeout=120,
     )  # fmt: skip
     assert alone.returncode == 1 and "Missing argument" not in alone.stderr, alone.stderr
+    # run again naming the copy written before: it is the copy to replace, not a return
+    again = check([second], "--annotate", str(tmp_path / f"{first.stem}.批注.xlsx"), "--force")
+    assert again.code == 0 and not (tmp_path / f"{first.stem}.批注.批注.xlsx").exists()
 
 
 def test_annotate_never_writes_over_an_input_even_with_force(tmp_path: Path) -> None:

@@ -34,6 +34,8 @@ SUM_ONE = b"\x19\x10\x00\x00"  # the attribute that sums one argument
         (b"\x01\x08\x00\x09\x00", ""),  # a shared formula, its text elsewhere
         (_area(8, 8, 3, 8)[:5], ""),  # cut short: a damaged record
         (_ref(0, 0) + _ref(0, 1), ""),  # two values, no operator
+        (b"\x44" + struct.pack("<HH", 8, 3) + SUM_ONE, "SUM($D$9)"),  # absolute: as written
+        (b"\x1f" + struct.pack("<d", float("nan")), ""),  # no writer puts NaN in a formula
     ],
 )
 def test_formula_tokens_are_read_back_as_text(tokens: bytes, text: str) -> None:
@@ -50,4 +52,19 @@ def test_a_shared_formulas_references_are_offsets_from_each_cell() -> None:
         + SUM_ONE
     )
     assert formula_text(tokens, (9, 9)) == "SUM(D10:I10)"
+    # an offset past the first column wraps round the sheet, as Excel's do
+    assert formula_text(b"\x2c" + struct.pack("<HH", 0, 0xFF | relative), (0, 0)) == "IV1"
     assert formula_text(tokens) == ""  # without its cell it means nothing
+
+
+def test_a_reference_to_another_sheet_names_it() -> None:
+    """A total that adds a cell of another sheet (or of its own, named: what Excel writes
+    when one clicks away and back) is read with that sheet's name, through the workbook's
+    EXTERNSHEET entries; an entry naming another workbook is not followed."""
+    to_other = b"\x3a" + struct.pack("<HHH", 0, 0, 0xC000)  # entry 0: '附'!A1
+    own = b"\x3b" + struct.pack("<HHHHH", 1, 25, 25, 5 | 0xC000, 10 | 0xC000)
+    sheets: list[str | None] = ["附", "年度报告", None]
+    assert formula_text(to_other, sheets=sheets) == "'附'!A1"
+    assert formula_text(own + SUM_ONE, sheets=sheets) == "SUM('年度报告'!F26:K26)"
+    assert formula_text(b"\x3a" + struct.pack("<HHH", 2, 0, 0xC000), sheets=sheets) == ""
+    assert formula_text(to_other) == ""  # without the workbook's entries

@@ -370,6 +370,15 @@ def test_one_unit_under_its_full_and_its_short_name(tmp_path: Path) -> None:
         "“余姚市政府” (3) / “余姚市人民政府” (5)",
     )
     assert error.params["count"] == 2 and "办公室" not in error.render("zh")
+    # two bodies whose names share a stem are two units
+    rows = [
+        ["单位名称"],
+        ["城东居民委员会"],
+        ["城东村民委员会"],
+        ["兰江街道居委会"],
+        ["兰江街道办事处"],
+    ]
+    assert len(roster.read_roster(write_csv(tmp_path / "两个.csv", rows, "utf-8"))) == 4
 
 
 def test_file_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1007,6 +1007,9 @@ def test_a_marked_copy_beside_its_return_is_passed_over_but_a_unit_may_send_one_
     filled(inbox, "兰江年报.xlsx", "兰江街道办事处", 2, **{"applications.new.total": 999})
     marked = toolkit("check", str(inbox / "兰江年报.xlsx"), "--annotate")
     assert marked.returncode == 1 and (inbox / "兰江年报.批注.xlsx").is_file(), marked.stderr
+    (inbox / "批注").mkdir()  # and once more into a folder of its own, inside the inbox
+    toolkit("check", str(inbox / "兰江年报.xlsx"), "--annotate", str(inbox / "批注"))
+    assert (inbox / "批注" / "兰江年报.批注.xlsx").is_file()
     wrong = filled(build, "凤山年报.xlsx", "凤山街道办事处", 4, **{"applications.new.total": 999})
     toolkit("check", str(wrong), "--annotate")
     corrected = inbox / "更正" / "凤山年报.批注.xlsx"
@@ -1016,7 +1019,8 @@ def test_a_marked_copy_beside_its_return_is_passed_over_but_a_unit_may_send_one_
     units = {u["unit"]: u for u in report["units"]}
     assert units["兰江街道办事处"]["file"].endswith("兰江年报.xlsx"), done.stderr
     assert not units["兰江街道办事处"]["superseded"]
-    assert any(s["origin"].endswith("兰江年报.批注.xlsx") for s in report["skipped"])
+    skipped = [s["origin"] for s in report["skipped"]]
+    assert sum(origin.endswith("兰江年报.批注.xlsx") for origin in skipped) == 2, skipped
     assert units["凤山街道办事处"]["file"].endswith("凤山年报.批注.xlsx")
     assert units["凤山街道办事处"]["status"] == "warnings"  # W6: its total left blank
 
@@ -1183,3 +1187,29 @@ def test_without_a_roster_a_blank_template_replaces_no_report_and_dashes_are_ans
     done = toolkit("summary", str(other), "-r", str(roster), "--format", "json", cwd=tmp_path)
     [fengshan] = json.loads(done.stdout)["units"]
     assert fengshan["status"] != "missing" and fengshan["blank"] == [], fengshan
+
+
+def test_a_mails_day_is_taken_on_the_reports_calendar_whatever_the_computers_zone(
+    tmp_path: Path,
+) -> None:
+    """On a computer keeping UTC, a mail sent at 7:30 on 16 January (+0800) is still of the
+    16th: a file signed that day and saved at 7:00 came before it (the mail had fallen on
+    the 15th, and the file, a day later by that reckoning, counted)."""
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,邮箱\n兰江街道办事处,lj@example.cn\n", encoding="utf-8")
+    fixed = filled(build, "a.xlsx", "兰江街道办事处", 3, **{"meta.date": "2026-01-16"})
+    saved_mail(inbox / "更正.eml", "Fri, 16 Jan 2026 07:30:00 +0800", "兰江年报.xlsx",
+               fixed.read_bytes(), sender="lj@example.cn")  # fmt: skip
+    wrong = {"applications.new.total": 999, "meta.date": "2026-01-16"}
+    early = filled(inbox, "兰江年报（初稿）.xlsx", "兰江街道办事处", 2, **wrong)
+    moment = dt.datetime(2026, 1, 15, 23, 0, tzinfo=dt.UTC).timestamp()  # 7:00 on the 16th
+    os.utime(early, (moment, moment))
+    done = toolkit(
+        "summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path,
+        env={"TZ": "UTC"},
+    )  # fmt: skip
+    [lanjiang] = json.loads(done.stdout)["units"]
+    assert lanjiang["file"].endswith("更正.eml › 兰江年报.xlsx"), done.stderr

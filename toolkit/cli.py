@@ -700,9 +700,10 @@ def _optional_value(argv: list[str], option: str) -> list[str]:
 
 
 def _a_return(name: str) -> bool:
-    from toolkit.check.annotate import SUFFIX
+    from toolkit.check.annotate import SUFFIX, is_marked_copy
 
-    return not name.endswith(SUFFIX) and Path(name).is_file()
+    path = Path(name)
+    return not name.endswith(SUFFIX) and path.is_file() and not is_marked_copy(path)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -541,15 +541,21 @@ def _check_duplicates(path: Path, entries: list[RosterEntry]) -> None:
 
 
 def _check_one_unit_twice(path: Path, entries: list[RosterEntry]) -> None:
-    """Refuse a unit listed under its full and its short name (兰江街道办事处 and 兰江街道):
-    a return names both, so one of the two would always be missing."""
-    from toolkit.inbox.match import core  # the matcher's own sense of "the same unit"
+    """Refuse a unit listed under its full and its short name (兰江街道办事处 and 兰江街道,
+    余姚市人民政府 and 余姚市政府): a return names both, so one of the two would always be
+    missing. Two bodies whose names share a stem (城东居民委员会, 城东村民委员会) are two."""
+    from toolkit.inbox.match import comparable, core  # the matcher's own sense of a name
 
     groups: dict[str, list[RosterEntry]] = {}
     for entry in entries:
         if not entry.placeholder:
             groups.setdefault(core(entry.name), []).append(entry)
-    twice = [group for group in groups.values() if len(group) > 1]
+    twice = []
+    for stem, group in groups.items():
+        written = {comparable(name_key(entry.name)) for entry in group}
+        # the same name as the matcher compares them, or one of them the bare stem
+        if len(group) > 1 and (len(written) < len(group) or stem in written):
+            twice.append(group)
     if not twice:
         return
     items = [

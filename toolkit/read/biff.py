@@ -15,6 +15,7 @@ goes; python-calamine has read its values).
 
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from toolkit.read.source import source
 
 _BOF, _EOF, _BOUNDSHEET = 0x0809, 0x000A, 0x0085
 _FORMULA, _BOOLERR, _ROW, _SHARED = 0x0006, 0x0205, 0x0208, 0x04BC
+_SUPBOOK, _EXTERNSHEET = 0x01AE, 0x0017
 _HIDDEN_ROW = 0x0020  # ROW's fDyZero: the row is hidden
 
 _Found = tuple[str | None, bool]  # (formula text, '' here, or None; holds an error)
@@ -59,8 +61,8 @@ def xls_sheets(path: Path, sheets: set[str]) -> dict[str, XlsSheet]:
     empty = XlsSheet({}, frozenset())
     try:
         stream = _workbook_stream(source(path).data())
-        offsets = _sheet_offsets(stream) if stream else {}
-        found = {name: _sheet(stream, offsets[name]) for name in sheets if name in offsets}
+        offsets, others = _globals(stream) if stream else ({}, [])
+        found = {name: _sheet(stream, offsets[name], others) for name in sheets if name in offsets}
     except Exception:  # a stream olefile or we cannot follow: its values, as saved
         found = {}
     return {name: found.get(name, empty) for name in sheets}
@@ -94,20 +96,35 @@ def _records(stream: bytes, start: int) -> list[tuple[int, bytes]]:
     return out
 
 
-def _sheet_offsets(stream: bytes) -> dict[str, int]:
-    """Sheet name -> where its records begin, from the globals' BOUNDSHEET records."""
+def _globals(stream: bytes) -> tuple[dict[str, int], list[str | None]]:
+    """From the globals' records: sheet name -> where its records begin (BOUNDSHEET); and
+    for each entry of EXTERNSHEET, the sheet of this workbook a 3-D reference through it
+    names (None: another workbook, or a range of sheets)."""
     offsets: dict[str, int] = {}
+    names: list[str] = []
+    books: list[bool] = []  # each SUPBOOK: whether it is this workbook
+    entries: list[tuple[int, int, int]] = []
     for kind, body in _records(stream, 0):
-        if kind != _BOUNDSHEET or len(body) < 8:
-            continue
-        position, count, wide = struct.unpack_from("<I", body)[0], body[6], body[7] & 1
-        raw = body[8 : 8 + count * (2 if wide else 1)]
-        name = raw.decode("utf-16-le" if wide else "latin-1", "replace")
-        offsets.setdefault(name, position)
-    return offsets
+        if kind == _BOUNDSHEET and len(body) >= 8:
+            position, count, wide = struct.unpack_from("<I", body)[0], body[6], body[7] & 1
+            raw = body[8 : 8 + count * (2 if wide else 1)]
+            name = raw.decode("utf-16-le" if wide else "latin-1", "replace")
+            names.append(name)
+            offsets.setdefault(name, position)
+        elif kind == _SUPBOOK:
+            books.append(body[2:4] == b"\x01\x04")
+        elif kind == _EXTERNSHEET and len(body) >= 2:
+            count = struct.unpack_from("<H", body)[0]
+            entries += [struct.unpack_from("<HHH", body, 2 + 6 * i) for i in range(count)
+                        if 2 + 6 * (i + 1) <= len(body)]  # fmt: skip
+    others: list[str | None] = []
+    for book, first, last in entries:
+        ours = book < len(books) and books[book] and first == last < len(names)
+        others.append(names[first] if ours else None)
+    return offsets, others
 
 
-def _sheet(stream: bytes, start: int) -> XlsSheet:
+def _sheet(stream: bytes, start: int, others: list[str | None] | None = None) -> XlsSheet:
     cells: dict[str, _Found] = {}
     hidden: set[int] = set()
     # a formula written once for a block of cells (SHRFMLA, after its first cell's FORMULA):
@@ -125,7 +142,7 @@ def _sheet(stream: bytes, start: int) -> XlsSheet:
             tokens = body[22 : 22 + size]
             if len(tokens) == 5 and tokens[0] == 0x01:
                 pointing.append((row, col, struct.unpack_from("<HH", tokens, 1), error))
-            cells[_ref(row, col)] = (formula_text(tokens), error)
+            cells[_ref(row, col)] = (formula_text(tokens, sheets=others), error)
         elif kind == _SHARED and len(body) >= 10:
             top, left = struct.unpack_from("<H", body)[0], body[4]
             size = struct.unpack_from("<H", body, 8)[0]
@@ -139,7 +156,7 @@ def _sheet(stream: bytes, start: int) -> XlsSheet:
                 hidden.add(row)
     for row, col, master, error in pointing:
         if master in shared:
-            cells[_ref(row, col)] = (formula_text(shared[master], (row, col)), error)
+            cells[_ref(row, col)] = (formula_text(shared[master], (row, col), others), error)
     return XlsSheet(cells, frozenset(hidden))
 
 
@@ -149,10 +166,13 @@ _FIXED_CALLS = {27: ("ROUND", 2), 131: ("N", 1)}
 _OPERATORS = {0x03: "+", 0x04: "-", 0x05: "*", 0x06: "/"}
 
 
-def formula_text(tokens: bytes, cell: tuple[int, int] | None = None) -> str:
+def formula_text(
+    tokens: bytes, cell: tuple[int, int] | None = None, sheets: list[str | None] | None = None
+) -> str:
     """A formula's tokens (BIFF8 rgce) as spreadsheet text without its "=", or '' when it
     holds any token outside the sum-like subset; ``cell``: the (row, col) a shared
-    formula's relative references are offsets from."""
+    formula's relative references are offsets from; ``sheets``: the sheet each EXTERNSHEET
+    entry names, for a reference to another sheet (or this one by name)."""
     stack: list[str] = []
     at = 0
     try:
@@ -173,7 +193,10 @@ def formula_text(tokens: bytes, cell: tuple[int, int] | None = None) -> str:
                 stack.append(str(struct.unpack_from("<H", tokens, at)[0]))
                 at += 2
             elif token == 0x1F:
-                stack.append(repr(struct.unpack_from("<d", tokens, at)[0]))
+                number = struct.unpack_from("<d", tokens, at)[0]
+                if not math.isfinite(number):
+                    return ""  # no spreadsheet writes NaN or infinity as a constant
+                stack.append(repr(number))
                 at += 8
             elif token == 0x19:  # an attribute: SUM of one argument, a space, volatile
                 flags = tokens[at]
@@ -184,20 +207,34 @@ def formula_text(tokens: bytes, cell: tuple[int, int] | None = None) -> str:
                     return ""  # IF, CHOOSE and the jumps they make
             elif token >= 0x20 and base == 0x04:  # a cell of this sheet
                 row, col = struct.unpack_from("<HH", tokens, at)
-                stack.append(_ref(row, col & 0x3FFF))
+                stack.append(_written(row, col))
                 at += 4
             elif token >= 0x20 and base == 0x05:  # a range of this sheet
                 top, bottom, left, right = struct.unpack_from("<HHHH", tokens, at)
-                stack.append(f"{_ref(top, left & 0x3FFF)}:{_ref(bottom, right & 0x3FFF)}")
+                stack.append(f"{_written(top, left)}:{_written(bottom, right)}")
                 at += 8
+            elif token >= 0x20 and base in (0x1A, 0x1B) and sheets is not None:  # 3-D
+                entry = struct.unpack_from("<H", tokens, at)[0]
+                sheet = sheets[entry] if entry < len(sheets) else None
+                if sheet is None:
+                    return ""  # another workbook, or a range of sheets
+                quoted = "'" + sheet.replace("'", "''") + "'!"
+                if base == 0x1A:
+                    row, col = struct.unpack_from("<HH", tokens, at + 2)
+                    stack.append(quoted + _written(row, col))
+                    at += 6
+                else:
+                    top, bottom, left, right = struct.unpack_from("<HHHH", tokens, at + 2)
+                    stack.append(f"{quoted}{_written(top, left)}:{_written(bottom, right)}")
+                    at += 10
             elif token >= 0x20 and base == 0x0C and cell is not None:  # a shared one's cell
                 row, col = struct.unpack_from("<HH", tokens, at)
-                stack.append(_ref(*_offset(row, col, cell)))
+                stack.append(_written(*_offset(row, col, cell)))
                 at += 4
             elif token >= 0x20 and base == 0x0D and cell is not None:  # a shared one's range
                 top, bottom, left, right = struct.unpack_from("<HHHH", tokens, at)
                 first, last = _offset(top, left, cell), _offset(bottom, right, cell)
-                stack.append(f"{_ref(*first)}:{_ref(*last)}")
+                stack.append(f"{_written(*first)}:{_written(*last)}")
                 at += 8
             elif token >= 0x20 and base == 0x01:  # a function of fixed arguments
                 number = struct.unpack_from("<H", tokens, at)[0]
@@ -212,22 +249,28 @@ def formula_text(tokens: bytes, cell: tuple[int, int] | None = None) -> str:
                 stack.append(f"{_VARIABLE_CALLS[number]}({','.join(arguments)})")
             else:
                 return ""  # another sheet or file, a name, a shared formula, a string …
-    except (IndexError, KeyError, struct.error):
+    except (IndexError, KeyError, ValueError, struct.error):
         return ""
     return stack[0] if len(stack) == 1 else ""
 
 
 def _offset(row: int, col: int, cell: tuple[int, int]) -> tuple[int, int]:
-    """A shared formula's reference from ``cell``: a relative row is a signed 16-bit offset,
-    a relative column a signed 8-bit one (bits 15 and 14 of the column word say which)."""
-    if col & 0x8000:
-        row = cell[0] + (row - 0x10000 if row & 0x8000 else row)
-    if col & 0x4000:
-        low = col & 0xFF
-        col = cell[1] + (low - 0x100 if low & 0x80 else low)
-    else:
-        col &= 0x3FFF
-    return row, col
+    """A shared formula's reference from ``cell`` (its relative flags kept in the column
+    word): a relative row is a 16-bit offset, a relative column an 8-bit one, each wrapping
+    round the sheet as Excel's do."""
+    flags = col & 0xC000
+    if flags & 0x8000:
+        row = (cell[0] + row) % 0x10000
+    if flags & 0x4000:
+        col = (cell[1] + (col & 0xFF)) % 0x100
+    return row, (col & 0x3FFF) | flags
+
+
+def _written(row: int, col: int) -> str:
+    """A reference as written: "$" before a row or column that is not relative (bits 15
+    and 14 of the column word say which are)."""
+    column = get_column_letter((col & 0x3FFF) + 1)
+    return f"{'' if col & 0x4000 else '$'}{column}{'' if col & 0x8000 else '$'}{row + 1}"
 
 
 def _ref(row: int, col: int) -> str:

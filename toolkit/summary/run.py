@@ -23,7 +23,6 @@ from toolkit.check.pipeline import check_files
 from toolkit.check.result import FileResult, exit_code
 from toolkit.forms.model import FormSpec
 from toolkit.inbox.collect import MARKED_COPY, Inbox, Received, Unread, collect
-from toolkit.inbox.mail import WORKBOOK_SUFFIXES
 from toolkit.inbox.match import Match, Matcher
 from toolkit.messages import Message
 from toolkit.roster import RosterEntry
@@ -34,6 +33,7 @@ WRITING_MODULES = ("toolkit.summary.workbook", "toolkit.summary.report")
 # broken: a return that could not be read, sent with or after a readable one that counts
 Standing = Literal["counted", "superseded", "broken", "other_year", "blank", "ambiguous", "unknown"]
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+_CHINA = dt.timezone(dt.timedelta(hours=8))  # the reports' calendar, whatever this computer's
 MAIN = "main"  # the slot of a unit's report in a national format
 
 
@@ -352,25 +352,22 @@ def _without_own_summaries(inbox: Inbox, results: list[FileResult]) -> list[File
 
 
 def _without_own_marked_copies(inbox: Inbox, results: list[FileResult]) -> list[FileResult]:
-    """The results without the marked copies `check --annotate` left beside their returns
-    (兰江街道.批注.xlsx next to 兰江街道.xlsx, the same figures): each would be a second return
-    of its unit. One whose figures differ (a unit's correction, sent back under the copy's
-    name) is a return."""
-    where = {
-        (item.path.parent, item.name): i
-        for i, item in enumerate(inbox.received)
-        if item.sent is None and not results[i].unreadable
-    }
+    """The results without the marked copies `check --annotate` left in the folder beside
+    their returns, or in a folder of its own (兰江街道.批注.xlsx, or 兰江街道.xls.批注.xlsx,
+    of 兰江街道.XLS: the same figures): each would be a second return of its unit. One whose
+    figures differ (a unit's correction, sent back under the copy's name) is a return."""
+    returns: dict[str, list[int]] = {}  # a loose return's name and stem, in lower case
+    for i, item in enumerate(inbox.received):
+        if item.sent is None and not results[i].unreadable:
+            for said in {item.name.lower(), Path(item.name).stem.lower()}:
+                returns.setdefault(said, []).append(i)
     own = set()
     for i, item in enumerate(inbox.received):
         if item.sent is not None or not item.name.endswith(MARKED_COPY):
             continue
-        stem = item.name[: -len(MARKED_COPY)]
-        for suffix in WORKBOOK_SUFFIXES:
-            j = where.get((item.path.parent, stem + suffix))
-            if j is not None and j != i and results[j].values == results[i].values:
-                own.add(i)
-                break
+        of = returns.get(item.name[: -len(MARKED_COPY)].lower(), [])
+        if any(j != i and results[j].values == results[i].values for j in of):
+            own.add(i)
     return _passed_over(inbox, results, own, "inbox.own_marked_copy")
 
 
@@ -565,7 +562,12 @@ def _recency(item: Return, year: int | None) -> tuple[bool, int, bool, dt.date, 
     given = item.result.meta.get("year")
     named = item.match.how == "unit" or not item.result.meta.get("unit")
     when = item.when
-    day = when.astimezone().date() if when is not None else dt.date.min
+    if when is None:
+        day = dt.date.min
+    elif item.dated_by_form:
+        day = when.date()  # the 填报日期 itself
+    else:  # a mail's Date or a file's time, on the calendar its 填报日期 is written in
+        day = when.astimezone(_CHINA).date()
     moment = (item.received.modified if item.dated_by_form else when) or _EARLIEST
     readable = not item.result.unreadable
     return readable, (given if isinstance(given, int) else year or 0), named, day, moment
