@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 
 import olefile
 from openpyxl.utils.cell import get_column_letter
 
-from toolkit.read.odf import MAX_FORMULA_CELLS
+from toolkit.read.scanned import EMPTY, MAX_FORMULA_CELLS, Found, ScannedSheet
 from toolkit.read.source import source
 
 _BOF, _EOF, _BOUNDSHEET = 0x0809, 0x000A, 0x0085
@@ -31,41 +30,17 @@ _FORMULA, _BOOLERR, _ROW, _SHARED = 0x0006, 0x0205, 0x0208, 0x04BC
 _SUPBOOK, _EXTERNSHEET = 0x01AE, 0x0017
 _HIDDEN_ROW = 0x0020  # ROW's fDyZero: the row is hidden
 
-_Found = tuple[str | None, bool]  # (formula text, '' here, or None; holds an error)
 
-
-class XlsSheet:
-    """One sheet of an .xls, asked about single cells as ooxml.SheetPart is."""
-
-    def __init__(self, cells: dict[str, _Found], hidden: frozenset[int]) -> None:
-        self._cells = cells
-        self._hidden = hidden
-        self.may_hold_errors = any(error for _, error in cells.values())
-
-    def cell(self, ref: str) -> _Found:
-        return self._cells.get(ref, (None, False))
-
-    def hidden_rows(self) -> frozenset[int]:
-        return self._hidden
-
-    def formulas(self) -> Iterator[tuple[str, str]]:
-        """(A1 reference, formula text) of each cell whose formula could be put in text."""
-        for ref, (text, _) in self._cells.items():
-            if text:
-                yield ref, text
-
-
-def xls_sheets(path: Path, sheets: set[str]) -> dict[str, XlsSheet]:
+def xls_sheets(path: Path, sheets: set[str]) -> dict[str, ScannedSheet]:
     """The named sheets of an .xls, each ready for cell lookups (a sheet not found, or a
     file not in BIFF8, looks as if it held no formula)."""
-    empty = XlsSheet({}, frozenset())
     try:
         stream = _workbook_stream(source(path).data())
         offsets, others = _globals(stream) if stream else ({}, [])
         found = {name: _sheet(stream, offsets[name], others) for name in sheets if name in offsets}
     except Exception:  # a stream olefile or we cannot follow: its values, as saved
         found = {}
-    return {name: found.get(name, empty) for name in sheets}
+    return {name: found.get(name, EMPTY) for name in sheets}
 
 
 def _workbook_stream(data: bytes) -> bytes:
@@ -124,8 +99,8 @@ def _globals(stream: bytes) -> tuple[dict[str, int], list[str | None]]:
     return offsets, others
 
 
-def _sheet(stream: bytes, start: int, others: list[str | None] | None = None) -> XlsSheet:
-    cells: dict[str, _Found] = {}
+def _sheet(stream: bytes, start: int, others: list[str | None] | None = None) -> ScannedSheet:
+    cells: dict[str, Found] = {}
     hidden: set[int] = set()
     # a formula written once for a block of cells (SHRFMLA, after its first cell's FORMULA):
     # each cell of the block points to it, and its references are offsets from that cell
@@ -133,7 +108,7 @@ def _sheet(stream: bytes, start: int, others: list[str | None] | None = None) ->
     pointing: list[tuple[int, int, tuple[int, int], bool]] = []
     for kind, body in _records(stream, start):
         if len(cells) > MAX_FORMULA_CELLS:
-            return XlsSheet({}, frozenset())  # a bomb, not a report: its values only
+            return EMPTY  # a bomb, not a report: its values only
         if kind == _FORMULA and len(body) >= 22:
             row, col = struct.unpack_from("<HH", body)
             result = body[6:14]
@@ -157,7 +132,7 @@ def _sheet(stream: bytes, start: int, others: list[str | None] | None = None) ->
     for row, col, master, error in pointing:
         if master in shared:
             cells[_ref(row, col)] = (formula_text(shared[master], (row, col), others), error)
-    return XlsSheet(cells, frozenset(hidden))
+    return ScannedSheet(cells, frozenset(hidden))
 
 
 # function numbers (iftab) of the calls kept, and how many arguments a fixed one takes

@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element
 from defusedxml.ElementTree import fromstring
 from openpyxl.utils.cell import get_column_letter
 
+from toolkit.read.scanned import EMPTY, MAX_FORMULA_CELLS, Found, ScannedSheet
 from toolkit.read.source import source
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -28,39 +29,12 @@ _ERROR_TEXTS = frozenset(
     {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#NV", "#DIV/0"}
 )
 _MAX_ROWS = 1_048_576  # a sheet's rows; repeated rows past the last are no cells
-# formula cells kept of one sheet: a report has a few thousand; a row of formulas repeated a
-# thousand times over a thousand columns is a bomb, not a report
-MAX_FORMULA_CELLS = 100_000
-
-_Found = tuple[str | None, bool]  # (formula text or None, holds an error)
 
 
-class OdsSheet:
-    """One sheet of an .ods, asked about single cells as ooxml.SheetPart is."""
-
-    def __init__(self, cells: dict[str, _Found], hidden: frozenset[int]) -> None:
-        self._cells = cells
-        self._hidden = hidden
-        self.may_hold_errors = any(error for _, error in cells.values())
-
-    def cell(self, ref: str) -> _Found:
-        return self._cells.get(ref, (None, False))
-
-    def hidden_rows(self) -> frozenset[int]:
-        return self._hidden
-
-    def formulas(self) -> Iterator[tuple[str, str]]:
-        """(A1 reference, formula text) of each cell whose formula could be put in a
-        spreadsheet's cell syntax."""
-        for ref, (text, _) in self._cells.items():
-            if text:
-                yield ref, text
-
-
-def ods_sheets(path: Path, sheets: set[str]) -> dict[str, OdsSheet]:
+def ods_sheets(path: Path, sheets: set[str]) -> dict[str, ScannedSheet]:
     """The named sheets of an .ods, each ready for cell lookups (a sheet not in the file
     looks empty)."""
-    found: dict[str, OdsSheet] = {}
+    found: dict[str, ScannedSheet] = {}
     try:
         root = fromstring(source(path).part("content.xml"))
         for table in root.iter(f"{_TABLE}table"):
@@ -69,12 +43,11 @@ def ods_sheets(path: Path, sheets: set[str]) -> dict[str, OdsSheet]:
                 found[name] = _sheet(table)
     except Exception:  # XML python-calamine read and we cannot: its values, as saved
         found = {}
-    empty = OdsSheet({}, frozenset())
-    return {name: found.get(name, empty) for name in sheets}
+    return {name: found.get(name, EMPTY) for name in sheets}
 
 
-def _sheet(table: Element) -> OdsSheet:
-    cells: dict[str, _Found] = {}
+def _sheet(table: Element) -> ScannedSheet:
+    cells: dict[str, Found] = {}
     hidden: set[int] = set()
     row = 0
     for element in _rows(table):
@@ -84,13 +57,13 @@ def _sheet(table: Element) -> OdsSheet:
             hidden.update(range(row, min(row + repeated, row + 1_000)))
         for offset in range(min(repeated, 1_000) if found else 0):
             if len(cells) + len(found) > MAX_FORMULA_CELLS:
-                return OdsSheet({}, frozenset())  # a bomb, not a report: its values only
+                return EMPTY  # a bomb, not a report: its values only
             for col, content in found:
                 cells[f"{get_column_letter(col + 1)}{row + offset + 1}"] = content
         row += repeated
         if row >= _MAX_ROWS:
             break
-    return OdsSheet(cells, frozenset(hidden))
+    return ScannedSheet(cells, frozenset(hidden))
 
 
 def _rows(parent: Element) -> Iterator[Element]:
@@ -102,7 +75,7 @@ def _rows(parent: Element) -> Iterator[Element]:
             yield from _rows(child)
 
 
-def _formula_cells(row: Element) -> Iterator[tuple[int, _Found]]:
+def _formula_cells(row: Element) -> Iterator[tuple[int, Found]]:
     """(0-based column, (formula text, error)) of each cell of ``row`` holding either."""
     col = 0
     for cell in row:
