@@ -136,8 +136,16 @@ def carries_marker(path: Path, marker: str) -> bool:
     our marked copies and summaries are outputs, never returns or reports."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return marker.encode() in archive.read("docProps/custom.xml")[:1_000_000]
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+            return package_carries_marker(archive, marker)
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return False
+
+
+def package_carries_marker(archive: zipfile.ZipFile, marker: str) -> bool:
+    """``carries_marker`` of a package already open (a return being read)."""
+    try:
+        return marker.encode() in archive.read("docProps/custom.xml")[:1_000_000]
+    except KeyError:  # no custom properties: none of ours
         return False
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from openpyxl.utils.cell import get_column_letter
 
 from toolkit.cellmap import META_SHEET
-from toolkit.files import SUMMARY_MARKER
+from toolkit.files import SUMMARY_MARKER, package_carries_marker
 from toolkit.forms.model import FormSpec
 from toolkit.read.cell_formulas import FORMULA_KINDS, formula_sheets
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
@@ -112,10 +112,7 @@ def read_return(
 def _is_own_summary(path: Path) -> bool:
     """A summary workbook `toolkit summary` wrote (its official labels in 汇总表 would read
     as one unit's report): never a return, whatever it is named or wherever it was saved."""
-    package = source(path)
-    if "docProps/custom.xml" not in package.archive().namelist():
-        return False
-    return SUMMARY_MARKER.encode() in package.part("docProps/custom.xml")[:1_000_000]
+    return package_carries_marker(source(path).archive(), SUMMARY_MARKER)
 
 
 def read_by_labels(
