@@ -103,7 +103,7 @@ def write_annotated(result: FileResult, target: Path) -> None:
             return
         except Exception:  # XML openpyxl refuses (python-calamine read it): rebuild instead
             log.debug("openpyxl could not edit %s; rebuilding the copy", source, exc_info=True)
-    _finish(rebuilt(result), result, target)
+    _finish(rebuilt(result.read), result, target)
 
 
 def _finish(workbook: Workbook, result: FileResult, target: Path) -> None:

@@ -4,11 +4,9 @@ corrects a figure in the copy sees its totals follow (a figure left in place of 
 the next check blame the corrected part); and, for a return of our template, its hidden
 field map, so that the copy sent back is read as the template it is.
 
-Formulas come from an .ods or .xls file itself (only the sum-like ones the checker
-evaluates: a return is untrusted, and a formula of any other kind is written as the value it
-showed), or, for an .xlsb template return (whose cells are not read for formulas), from the
-form's totals where the figure shown is their sum (a total typed wrong stays the figure its
-finding quotes).
+Formulas come from an .ods or .xls file itself, only the sum-like ones the checker
+evaluates (a return is untrusted: a formula of any other kind is written as the value it
+showed). An .xlsb's formulas are not read: its copy holds values.
 """
 
 from __future__ import annotations
@@ -22,25 +20,19 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 
 from toolkit.cellmap import META_SHEET
-from toolkit.check.result import FileResult
-from toolkit.forms.excel import EPSILON, ExcelCompiler
-from toolkit.forms.expr import Call, Ref
 from toolkit.read.biff import xls_sheets
 from toolkit.read.grid import load_grid
 from toolkit.read.odf import ods_sheets
-from toolkit.read.returns import Part, ReadReturn
+from toolkit.read.returns import ReadReturn
 from toolkit.read.sniff import open_workbook
-from toolkit.read.template import zero_based
 
 # what a formula kept in a rebuilt copy may call: the sum-like subset the checker evaluates
 _KEPT_FUNCTIONS = frozenset({"SUM", "SUBTOTAL", "ROUND", "N"})
 _FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
 
 
-def rebuilt(result: FileResult) -> Workbook:
+def rebuilt(read: ReadReturn) -> Workbook:
     """The return as an .xlsx workbook (sheets in the same places, cell for cell)."""
-    read = result.read
-    assert read is not None
     source = read.path
     from_template = any(part.from_template for part in read.parts)
     grid = load_grid(str(source), skip=frozenset({META_SHEET}) if from_template else frozenset())
@@ -61,7 +53,7 @@ def rebuilt(result: FileResult) -> Workbook:
                 end_row=span.bottom + 1,
                 end_column=span.right + 1,
             )
-    for (sheet_name, ref), formula in _formulas(result, read, set(titles)):
+    for (sheet_name, ref), formula in _formulas(read, set(titles)):
         cell = workbook[titles[sheet_name]][ref]
         if not isinstance(cell, MergedCell):  # covered by a merge: it shows nothing
             cell.value = formula
@@ -79,45 +71,16 @@ def write_text(cell: Cell, value: Any) -> None:
         cell.value = value
 
 
-def _formulas(
-    result: FileResult, read: ReadReturn, sheets: set[str]
-) -> Iterator[tuple[tuple[str, str], str]]:
+def _formulas(read: ReadReturn, sheets: set[str]) -> Iterator[tuple[tuple[str, str], str]]:
     """((sheet, A1 reference), "=formula") of each cell the copy keeps a formula in."""
     kind = read.sniffed.kind
-    if kind in ("ods", "xls"):
-        found = ods_sheets(read.path, sheets) if kind == "ods" else xls_sheets(read.path, sheets)
-        for name, sheet in found.items():
-            for ref, text in sheet.formulas():
-                if safe_to_write(text):
-                    yield (name, ref), "=" + text
+    if kind not in ("ods", "xls"):
         return
-    for part in read.parts:  # an .xlsb: the form's totals, where they show their sums
-        if part.from_template:
-            yield from _template_totals(part, sheets, result.values)
-
-
-def _template_totals(
-    part: Part, sheets: set[str], values: dict[str, Any]
-) -> Iterator[tuple[tuple[str, str], str]]:
-    """The formula of each of the form's totals at its cell, as the template writes it (the
-    sum of its parts; the condition a total's rule may carry is the rule's, not the cell's),
-    where the figure shown is that sum."""
-
-    def locate(key: str) -> tuple[str, int, int]:
-        sheet, ref = part.cells[key]
-        return (sheet, *zero_based(ref))
-
-    for key in part.spec.computed_keys:
-        total = part.spec.total_of(key)
-        if total is None or any(k not in part.cells for k in (key, *total.parts)):
-            continue  # a total it cannot place whole is left as the figure it showed
-        summed = sum(values.get(p) or 0 for p in total.parts)
-        if not isinstance(values.get(key), (int, float)) or abs(values[key] - summed) > EPSILON:
-            continue  # typed over its formula, wrong: the figure its finding quotes
-        sheet, ref = part.cells[key]
-        if sheet in sheets:
-            parts = Call("sum", tuple(Ref(p) for p in total.parts))
-            yield (sheet, ref), "=" + ExcelCompiler(locate, sheet).number(parts)
+    found = ods_sheets(read.path, sheets) if kind == "ods" else xls_sheets(read.path, sheets)
+    for name, sheet in found.items():
+        for ref, text in sheet.formulas():
+            if safe_to_write(text):
+                yield (name, ref), "=" + text
 
 
 def safe_to_write(text: str) -> bool:
