@@ -20,6 +20,9 @@ class Prepared:
     as_text: dict[str, tuple[Any, Reading]] = field(default_factory=dict)  # key -> (raw, read)
     # numbers the unit gave as "—", "/" or "无": blank for the sums, but an answer, not a gap
     marked: frozenset[str] = frozenset()
+    # whether the tables hold any answer of the unit: a figure typed (totals aside: a
+    # template's formulas add up blanks to 0), or a mark (worked out where the file is read)
+    answered: bool = False
 
 
 def prepare(part: Part) -> Prepared:
@@ -49,6 +52,7 @@ def prepare(part: Part) -> Prepared:
             values[key] = raw
     if marked:
         out.marked = frozenset(marked)
+    out.answered = bool(marked) or any(values[key] is not None for key in part.spec.typed_keys)
     return out
 
 

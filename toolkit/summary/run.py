@@ -528,19 +528,17 @@ def _by_unit(
 
 
 def answered_slots(result: FileResult) -> frozenset[str] | None:
-    """The slots of the return (MAIN, and each supplementary form) whose table holds any
-    answer the unit typed: a figure (its totals aside: a template's formulas add up blanks
-    to 0), or "—"/"无" (its answer: none). None when that is not known (not read; read
+    """The slots of the return (MAIN, and each supplementary form) whose tables hold any
+    answer of the unit (Prepared.answered). None when that is not known (not read; read
     without its cells made ready)."""
     read = result.read
     if read is None or len(result.prepared) != len(read.parts):
         return None
-    slots = set()
-    for part, prepared in zip(read.parts, result.prepared, strict=True):
-        values = prepared.values
-        if prepared.marked or any(values.get(key) is not None for key in part.spec.typed_keys):
-            slots.add(MAIN if part is read.main else part.spec.id)
-    return frozenset(slots)
+    return frozenset(
+        MAIN if part is read.main else part.spec.id
+        for part, prepared in zip(read.parts, result.prepared, strict=True)
+        if prepared.answered
+    )
 
 
 def _sent_since(item: Return, counted: Return) -> bool:
