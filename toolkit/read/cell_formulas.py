@@ -1,6 +1,7 @@
 """The formulas and error values of a workbook's cells, whatever its kind: python-calamine
 gives saved results only. An .xlsx is scanned (ooxml.py), an .ods parsed (odf.py), an .xls
-walked record by record (biff.py: which cells hold a formula, not its text)."""
+walked record by record (biff.py: the sum-like formulas decoded from their tokens, any
+other known only as "some formula")."""
 
 from __future__ import annotations
 
