@@ -67,6 +67,8 @@ def test_sums_people_write_are_evaluated_as_a_spreadsheet_would(text: str, value
         ("F6+1", Unsupported),
         ("SUM(A:A)", Unsupported),
         ("SUM(A1", Unsupported),
+        ("SUM(A1:D1 B1:C1)", Unsupported),  # the intersection of two ranges, not a union
+        ("SUM((A1:D1) (B1:C1))", Unsupported),
         ("SUBTOTAL(109,A1:D1)", Unsupported),  # leaves out hidden rows: not known here
         ("SUBTOTAL(1,A1:D1)", Unsupported),  # an average
         ("ROUND(A1)", Unsupported),

@@ -83,7 +83,18 @@ def _tokens(text: str) -> tuple[Token, ...]:
         tokens = Tokenizer(text if text.startswith("=") else "=" + text).items
     except Exception as exc:  # the tokenizer rejects malformed text
         raise Unsupported(str(exc)) from None
+    for before, space, after in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if space.type == Token.WSPACE and _ends_operand(before) and _starts_operand(after):
+            raise Unsupported("the intersection operator")  # a space between two ranges
     return tuple(t for t in tokens if t.type != Token.WSPACE)
+
+
+def _ends_operand(token: Token) -> bool:
+    return token.type == Token.OPERAND or token.subtype == Token.CLOSE
+
+
+def _starts_operand(token: Token) -> bool:
+    return token.type == Token.OPERAND or token.subtype == Token.OPEN
 
 
 class _Parser:
