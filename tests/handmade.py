@@ -1275,6 +1275,69 @@ def meta_in_one_cell(folder: Path) -> Case:
     return Case("meta_in_one_cell", book.path, "gov-2021", "某某县交通运输局", 2023, GOV_2021)
 
 
+def _last_years(typed: Typed) -> Typed:
+    """Figures of another year: every number of ``typed`` plus 100 (read, they would show)."""
+    return {k: v + 100 if isinstance(v, (int, float)) else v for k, v in typed.items()}
+
+
+def hidden_last_year_rows(folder: Path) -> Case:
+    """Last year's 申请 table left in the sheet with its rows hidden, this year's typed into a
+    copy right under it: only what the sheet shows is the report."""
+    book = Book(folder / "hidden_last_year_rows.xlsx")
+    canvas = book.sheet("年报")
+    _pair(canvas, 0, 0, "填报单位", "某某县水利局")
+    _pair(canvas, 0, 3, "报告年度", 2025)
+    canvas.put(2, 0, SECTION_ACTIVE)
+    active = active_layout("gov-2021")
+    draw(canvas, active, 3, 0, GOV_2021)
+    top = 3 + active.height + 1
+    canvas.put(top, 0, SECTION_APPLICATIONS)
+    apps = applications_layout("gov-2021")
+    draw(canvas, apps, top + 1, 0, _last_years(APPLICATIONS_2021))
+    sheet = canvas.sheet  # type: ignore[attr-defined]
+    for row in range(top + 1, top + 1 + apps.height):
+        sheet.row_dimensions[row + 1].hidden = True
+    draw(canvas, apps, top + 1 + apps.height, 0, GOV_2021)
+    below = top + 2 + 2 * apps.height
+    canvas.put(below, 0, SECTION_REVIEW)
+    draw(canvas, review_layout(), below + 1, 0, GOV_2021)
+    book.save()
+    return Case("hidden_last_year_rows", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
+def hidden_last_year_columns(folder: Path) -> Case:
+    """Last year's figures kept in hidden columns of the 申请 table, this year's typed under
+    a copy of its headers to the right of them."""
+    book = Book(folder / "hidden_last_year_columns.xlsx")
+    canvas = book.sheet("年报")
+    _pair(canvas, 0, 0, "填报单位", "某某县水利局")
+    _pair(canvas, 0, 3, "报告年度", 2025)
+    canvas.put(2, 0, SECTION_REVIEW)
+    review = review_layout()
+    draw(canvas, review, 3, 0, GOV_2021)
+    canvas.put(3 + review.height + 1, 0, SECTION_ACTIVE)
+    active = active_layout("gov-2021")
+    draw(canvas, active, 3 + review.height + 2, 0, GOV_2021)
+    top = 3 + review.height + 2 + active.height + 1
+    canvas.put(top, 0, SECTION_APPLICATIONS)
+    apps = applications_layout("gov-2021")
+    draw(canvas, apps, top + 1, 0, _last_years(APPLICATIONS_2021))
+    figures = Layout(  # the headers and figures again, from column K
+        tuple(
+            Label(lb.text, lb.row, lb.col + 7, lb.rows, lb.cols)
+            for lb in apps.labels
+            if lb.col >= 3
+        ),
+        tuple(Slot(sl.key, sl.row, sl.col + 7, sl.cols) for sl in apps.slots),
+    )
+    draw(canvas, figures, top + 1, 0, GOV_2021)
+    sheet = canvas.sheet  # type: ignore[attr-defined]
+    for col in range(3, 10):
+        sheet.column_dimensions[get_column_letter(col + 1)].hidden = True
+    book.save()
+    return Case("hidden_last_year_columns", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -1299,6 +1362,8 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         gov2019_variants,
         meta_in_one_cell,
         review_split,
+        hidden_last_year_rows,
+        hidden_last_year_columns,
     )
 }
 

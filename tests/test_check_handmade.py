@@ -179,3 +179,25 @@ def test_a_sum_below_its_bound_says_what_it_comes_to(checked: dict[str, Checked]
     change the cell shows."""
     [p1] = [f for f in checked["gov2019_variants"].result["findings"] if f["rule"] == "P1"]
     assert " 2 + 本年增/减 -5 = -3，应不小于 0。" in p1["message"], p1["message"]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_hidden_rows_and_columns_are_known_in_xls_and_ods_too(
+    kind: str, cases: dict[str, Case], soffice: str, tmp_path: Path
+) -> None:
+    """Last year's figures hidden beside this year's are passed over in an .xls (ROW and
+    COLINFO records) or an .ods (row and column visibility) as in the .xlsx."""
+    from tests.libreoffice import convert
+
+    names = ("hidden_last_year_rows", "hidden_last_year_columns")
+    saved = convert([cases[n].path for n in names], tmp_path, kind, soffice=soffice)
+    runner = CliRunner()
+    for name in names:
+        run = runner.invoke(app, ["check", str(saved[cases[name].path]), "--format", "json"])
+        (result,) = json.loads(run.stdout)["results"]
+        expected = cases[name].all_values
+        wrong = {
+            k: (result["values"][k], v) for k, v in expected.items() if result["values"][k] != v
+        }
+        assert (run.exit_code, wrong) == (0, {}), name

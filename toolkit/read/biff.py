@@ -26,9 +26,10 @@ from toolkit.read.scanned import EMPTY, MAX_FORMULA_CELLS, Found, ScannedSheet
 from toolkit.read.source import source
 
 _BOF, _EOF, _BOUNDSHEET = 0x0809, 0x000A, 0x0085
-_FORMULA, _BOOLERR, _ROW, _SHARED = 0x0006, 0x0205, 0x0208, 0x04BC
+_FORMULA, _BOOLERR, _ROW, _SHARED, _COLINFO = 0x0006, 0x0205, 0x0208, 0x04BC, 0x007D
 _SUPBOOK, _EXTERNSHEET = 0x01AE, 0x0017
 _HIDDEN_ROW = 0x0020  # ROW's fDyZero: the row is hidden
+_HIDDEN_COLUMNS = 0x0001  # COLINFO's fHidden: its columns are hidden
 
 
 def xls_sheets(path: Path, sheets: set[str]) -> dict[str, ScannedSheet]:
@@ -102,6 +103,7 @@ def _globals(stream: bytes) -> tuple[dict[str, int], list[str | None]]:
 def _sheet(stream: bytes, start: int, others: list[str | None] | None = None) -> ScannedSheet:
     cells: dict[str, Found] = {}
     hidden: set[int] = set()
+    hidden_columns: set[int] = set()
     # a formula written once for a block of cells (SHRFMLA, after its first cell's FORMULA):
     # each cell of the block points to it, and its references are offsets from that cell
     shared: dict[tuple[int, int], bytes] = {}
@@ -129,10 +131,14 @@ def _sheet(stream: bytes, start: int, others: list[str | None] | None = None) ->
             row, flags = struct.unpack_from("<H", body)[0], struct.unpack_from("<H", body, 12)[0]
             if flags & _HIDDEN_ROW:
                 hidden.add(row)
+        elif kind == _COLINFO and len(body) >= 10:
+            first, last = struct.unpack_from("<HH", body)
+            if struct.unpack_from("<H", body, 8)[0] & _HIDDEN_COLUMNS:
+                hidden_columns.update(range(first, min(last, 255) + 1))
     for row, col, master, error in pointing:
         if master in shared:
             cells[_ref(row, col)] = (formula_text(shared[master], (row, col), others), error)
-    return ScannedSheet(cells, frozenset(hidden))
+    return ScannedSheet(cells, frozenset(hidden), frozenset(hidden_columns))
 
 
 # function numbers (iftab) of the calls kept, and how many arguments a fixed one takes

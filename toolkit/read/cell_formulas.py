@@ -24,6 +24,8 @@ class FormulaSheet(Protocol):
 
     def hidden_rows(self) -> frozenset[int]: ...
 
+    def hidden_columns(self) -> frozenset[int]: ...
+
 
 def formula_sheets(path: Path, kind: str, sheets: set[str]) -> dict[str, FormulaSheet]:
     """The named sheets of a workbook of ``kind`` (one of FORMULA_KINDS), ready for lookups."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,10 @@ class Sheet:
         return max((len(r) for r in self.rows), default=0)
 
 
+Hidden = tuple[frozenset[int], frozenset[int]]  # a sheet's hidden rows and columns (0-based)
+_NOTHING_HIDDEN: Hidden = (frozenset(), frozenset())
+
+
 @dataclass
 class Grid:
     sheets: list[Sheet]
@@ -83,6 +88,9 @@ class Grid:
     # "填报单位：兰江街道" in one cell: normalised label -> (span, the text after the colon)
     inline: dict[str, list[tuple[Span, str]]] = field(default_factory=lambda: defaultdict(list))
     memo: dict[Any, Any] = field(default_factory=dict)  # what readers worked out about it
+    # a sheet's hidden rows and columns, asked only where a label is found twice (python-
+    # calamine does not say; the reader of the file's formulas does)
+    hidden_of: Callable[[str], Hidden] | None = None
 
     def __post_init__(self) -> None:
         self._by_name = {s.name: s for s in reversed(self.sheets)}  # the first of a name
@@ -92,6 +100,33 @@ class Grid:
 
     def find(self, text: str) -> list[Span]:
         return self.index.get(text, [])
+
+    def hidden(self, sheet: str) -> Hidden:
+        key = ("hidden", sheet)
+        found = self.memo.get(key)
+        if found is None:
+            found = _NOTHING_HIDDEN
+            if self.hidden_of is not None:
+                try:
+                    found = self.hidden_of(sheet)
+                except Exception:  # unknown is shown: the cells are read as before
+                    found = _NOTHING_HIDDEN
+            self.memo[key] = found
+        return found
+
+    def shows(self, span: Span) -> bool:
+        """Whether any cell of ``span`` is shown: a unit hides last year's rows or columns
+        and types this year's beside them."""
+        rows, columns = self.hidden(span.sheet)
+        return any(r not in rows for r in range(span.top, span.bottom + 1)) and any(
+            c not in columns for c in range(span.left, span.right + 1)
+        )
+
+    def shown_first(self, spans: list[Span]) -> list[Span]:
+        """``spans`` in their order, those shown before those hidden (asked only of two)."""
+        if len(spans) < 2:
+            return spans
+        return sorted(spans, key=lambda s: not self.shows(s))
 
 
 def load_grid(path: str, skip: frozenset[str] = frozenset()) -> Grid:

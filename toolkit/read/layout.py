@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from toolkit.forms.model import Field, FormSpec, LabelCell, Table
@@ -113,6 +114,7 @@ class _RowPlan:
     fields: tuple[Field, ...]
     leaves: dict[str, LabelCell | None]  # field key -> its column's lowest header
     ordinals: dict[str, int]  # field key -> its place among same-worded headers of the row
+    under: dict[str, int]  # a header wording -> how many of the row's fields are under it
 
 
 _PLANS: dict[int, tuple[Table, dict[int, _RowPlan]]] = {}
@@ -144,7 +146,7 @@ def row_plans(table: Table) -> dict[int, _RowPlan]:
             if leaf is not None:
                 ordinals[item.key] = seen[leaf.text]
                 seen[leaf.text] += 1
-        plans[row] = _RowPlan(own, tuple(wordings), tuple(items), leaves, ordinals)
+        plans[row] = _RowPlan(own, tuple(wordings), tuple(items), leaves, ordinals, dict(seen))
     _PLANS[id(table)] = (table, plans)
     return plans
 
@@ -178,7 +180,7 @@ def _find_rows(plans: dict[int, _RowPlan], grid: Grid) -> dict[int, Span]:
     chosen: dict[int, Span] = {}
     last_top = -1
     for row in sorted(candidates):
-        spans = [s for s in candidates[row] if s.sheet == home]
+        spans = grid.shown_first([s for s in candidates[row] if s.sheet == home])
         after = [s for s in spans if s.top > last_top]
         pick = (after or spans or [None])[0]
         if pick is not None:
@@ -205,7 +207,8 @@ def _locate_row_values(
             continue
         spans = bands.get(leaf)
         if spans is None:
-            spans = bands[leaf] = _header_band(table, leaf, home, anchor is not None, grid)
+            needed = plan.under[leaf.text]
+            spans = bands[leaf] = _header_band(table, leaf, home, anchor is not None, grid, needed)
         k = plan.ordinals[item.key]
         if k < len(spans):
             headers[item.key] = spans[k]
@@ -268,7 +271,7 @@ def _band_base(leaves: list[LabelCell | None], grid: Grid) -> Span | None:
 
 
 def _header_band(
-    table: Table, leaf: LabelCell, home: Span, labelled: bool, grid: Grid
+    table: Table, leaf: LabelCell, home: Span, labelled: bool, grid: Grid, needed: int = 1
 ) -> list[Span]:
     """The spans of ``leaf``'s wording in the header band nearest above the row label
     ``home``, right of it, left to right; for a row without a label, the headers from
@@ -278,6 +281,7 @@ def _header_band(
     depth = max(table.header_rows, 1)
     if labelled:
         spans = [s for s in spans if s.bottom < home.top and s.left > home.right]
+        spans = _shown(grid, spans, needed)
         if not spans:
             return []
         nearest = max(s.bottom for s in spans)
@@ -288,7 +292,16 @@ def _header_band(
         for s in spans
         if s.left >= home.left and s.top > home.top - depth and s.bottom <= home.bottom + _REACH
     ]
-    return sorted(set(band), key=lambda s: (s.bottom, s.left))
+    return sorted(set(_shown(grid, band, needed)), key=lambda s: (s.bottom, s.left))
+
+
+def _shown(grid: Grid, spans: list[Span], needed: int) -> list[Span]:
+    """Of more headers of one wording than the row has fields under it, the shown ones,
+    when they are enough: last year's columns hidden beside this year's are not read."""
+    if len(spans) <= needed:
+        return spans
+    shown = [s for s in spans if grid.shows(s)]
+    return shown if len(shown) >= needed else spans
 
 
 def _spans_of(label: LabelCell, grid: Grid) -> list[Span]:
@@ -305,17 +318,21 @@ def _spans_of(label: LabelCell, grid: Grid) -> list[Span]:
 def _first_data_row(grid: Grid, sheet_name: str, headers: list[Span]) -> int:
     """Below the header band, the first row with a figure under the headers (a blank row
     or two between header and figures is common), else the row right below. Text under the
-    headers (a note, the next heading) ends the search: figures are never below it."""
+    headers (a note, the next heading) ends the search: figures are never below it. Hidden
+    rows are passed over (last year's figures, kept out of sight)."""
     sheet = grid.sheet(sheet_name)
     below = max(h.bottom for h in headers) + 1
-    for row in range(below, below + _DATA_ROW_LOOKAHEAD):
+    hidden = grid.hidden(sheet_name)[0]
+    shown = (r for r in range(below, sheet.height + 1) if r not in hidden)
+    rows = list(islice(shown, _DATA_ROW_LOOKAHEAD)) or [below]
+    for row in rows:
         contents = [sheet.value(row, c) for h in headers for c in range(h.left, h.right + 1)]
         readings = [read_number(v).value for v in contents if v is not None]
         if any(isinstance(v, float) for v in readings):
             return row
         if readings:
             break
-    return below
+    return rows[0]
 
 
 # ---------------------------------------------------------------------------- label: value

@@ -23,6 +23,9 @@ _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
 _ROW_GROUPS = {f"{_TABLE}{name}" for name in ("table-header-rows", "table-row-group", "table-rows")}
+_COLUMN_GROUPS = {
+    f"{_TABLE}{name}" for name in ("table-header-columns", "table-column-group", "table-columns")
+}
 _CELLS = {f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"}
 # what a writer without LibreOffice's own value type shows for an error result
 _ERROR_TEXTS = frozenset(
@@ -63,7 +66,29 @@ def _sheet(table: Element) -> ScannedSheet:
         row += repeated
         if row >= _MAX_ROWS:
             break
-    return ScannedSheet(cells, frozenset(hidden))
+    return ScannedSheet(cells, frozenset(hidden), _hidden_columns(table))
+
+
+def _hidden_columns(table: Element) -> frozenset[int]:
+    """The columns (0-based) marked collapsed or filtered, from the table's column list."""
+    hidden: set[int] = set()
+    col = 0
+    for element in _columns(table):
+        repeated = _count(element, "number-columns-repeated")
+        if element.get(f"{_TABLE}visibility") in ("collapse", "filter"):
+            hidden.update(range(col, min(col + repeated, 16_384)))
+        col += repeated
+        if col >= 16_384:
+            break
+    return frozenset(hidden)
+
+
+def _columns(parent: Element) -> Iterator[Element]:
+    for child in parent:
+        if child.tag == f"{_TABLE}table-column":
+            yield child
+        elif child.tag in _COLUMN_GROUPS:
+            yield from _columns(child)
 
 
 def _rows(parent: Element) -> Iterator[Element]:

@@ -139,6 +139,8 @@ _ROW_ANY = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb'(?<![\w:])r="(\d+)"')
 _HIDDEN = re.compile(rb'(?<![\w:])hidden="(?:1|true)"')
+_COLUMN_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_COLUMN_SPAN = re.compile(rb'(?<![\w:])(min|max)="(\d+)"')
 _SHARED_MASTER = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?<!/)>([^<]+)</(?:\w+:)?f>")
 _COLUMN_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -239,6 +241,8 @@ class SheetPart:
 
     def hidden_rows(self) -> frozenset[int]:
         """The rows (0-based) marked hidden: by hand, or by a filter."""
+        if self._hidden is None and b"hidden" not in self.data:
+            self._hidden = frozenset()
         if self._hidden is None:
             hidden = set()
             for match in _ROW_TAG.finditer(self.data):
@@ -248,6 +252,22 @@ class SheetPart:
                     hidden.add(int(number.group(1)) - 1)
             self._hidden = frozenset(hidden)
         return self._hidden
+
+    def hidden_columns(self) -> frozenset[int]:
+        """The columns (0-based) marked hidden in the sheet's column list (before its rows)."""
+        rows_start = self.data.find(b"sheetData")
+        head = self.data if rows_start == -1 else self.data[:rows_start]
+        hidden: set[int] = set()
+        if b"hidden" not in head:
+            return frozenset()
+        for match in _COLUMN_TAG.finditer(head):
+            attributes = match.group(1)
+            span = dict(_COLUMN_SPAN.findall(attributes))
+            if _HIDDEN.search(attributes) and b"min" in span:
+                first = int(span[b"min"])
+                last = min(int(span.get(b"max", span[b"min"])), 16_384)
+                hidden.update(range(first - 1, last))
+        return frozenset(hidden)
 
     def _row_range(self, number: bytes) -> tuple[int, int] | None:
         if self._rows is None:

@@ -18,9 +18,9 @@ from openpyxl.utils.cell import get_column_letter
 from toolkit.cellmap import META_SHEET
 from toolkit.files import SUMMARY_MARKER, package_carries_marker
 from toolkit.forms.model import FormSpec
-from toolkit.read.cell_formulas import FORMULA_KINDS, formula_sheets
+from toolkit.read.cell_formulas import FORMULA_KINDS, FormulaSheet, formula_sheets
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
-from toolkit.read.grid import Grid, Span, load_grid
+from toolkit.read.grid import Grid, Hidden, Span, load_grid
 from toolkit.read.layout import Located, locate, read_values, share_at_most
 from toolkit.read.meta import Found, from_signature, from_title, signature_date
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
@@ -106,7 +106,27 @@ def read_return(
         return ReadReturn(path, sniffed, None, [part])
     # our map sheet is skipped only when it is one (a user may name a sheet _toolkit)
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
+    if sniffed.kind in FORMULA_KINDS:
+        grid.hidden_of = lambda sheet: _hidden(_formula_sheets(grid, path, sniffed.kind), sheet)
     return read_by_labels(path, sniffed, grid, forms, form)
+
+
+def _formula_sheets(grid: Grid, path: Path, kind: str) -> dict[str, FormulaSheet]:
+    """The formula and error cells, and hidden rows and columns, of every sheet of ``grid``,
+    read from the file once (the layout asks about hidden rows, the values about formulas)."""
+    found = grid.memo.get(_formula_sheets)
+    if found is None:
+        found = grid.memo[_formula_sheets] = formula_sheets(
+            path, kind, {s.name for s in grid.sheets}
+        )
+    return found
+
+
+def _hidden(sheets: dict[str, FormulaSheet], sheet: str) -> Hidden:
+    found = sheets.get(sheet)
+    if found is None:
+        return frozenset(), frozenset()
+    return found.hidden_rows(), found.hidden_columns()
 
 
 def _is_own_summary(path: Path) -> bool:
@@ -191,7 +211,7 @@ def _own_formulas(part: Part, grid: Grid, path: Path, kind: str) -> None:
     (never the result saved in the file); a formula outside the evaluated subset stays
     marked, so a total is recomputed from its parts instead."""
     names = {s.name for s in grid.sheets}
-    sheets = formula_sheets(path, kind, names)
+    sheets = _formula_sheets(grid, path, kind)
 
     def value_of(sheet: str, row: int, col: int) -> Any:
         if sheet not in names:

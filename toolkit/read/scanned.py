@@ -13,9 +13,15 @@ Found = tuple[str | None, bool]  # (formula text, '' when not known, or None; ho
 
 
 class ScannedSheet:
-    def __init__(self, cells: dict[str, Found], hidden: frozenset[int]) -> None:
+    def __init__(
+        self,
+        cells: dict[str, Found],
+        hidden: frozenset[int],
+        hidden_columns: frozenset[int] = frozenset(),
+    ) -> None:
         self._cells = cells
         self._hidden = hidden
+        self._hidden_columns = hidden_columns
         self.may_hold_errors = any(error for _, error in cells.values())
 
     def cell(self, ref: str) -> Found:
@@ -23,6 +29,9 @@ class ScannedSheet:
 
     def hidden_rows(self) -> frozenset[int]:
         return self._hidden
+
+    def hidden_columns(self) -> frozenset[int]:
+        return self._hidden_columns
 
     def formulas(self) -> Iterator[tuple[str, str]]:
         """(A1 reference, formula text) of each cell whose formula text is known."""
