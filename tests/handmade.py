@@ -1338,6 +1338,18 @@ def hidden_last_year_columns(folder: Path) -> Case:
     return Case("hidden_last_year_columns", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
 
 
+def last_year_sheet_first(folder: Path) -> Case:
+    """Last year's report left visible on a sheet before this year's (the workbook copied,
+    the copy renamed 2025年度): this year's is the report, its figures and its title's year."""
+    book = Book(folder / "last_year_sheet_first.xlsx")
+    for year, typed in ((2024, _last_years(GOV_2021)), (2025, GOV_2021)):
+        canvas = book.sheet(f"{year}年度")
+        canvas.put(0, 0, f"某某镇人民政府{year}年度政府信息公开工作年度报告", cols=10)
+        _national_tables_stacked(canvas, "gov-2021", 2, 0, typed)
+    book.save()
+    return Case("last_year_sheet_first", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -1364,6 +1376,7 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         review_split,
         hidden_last_year_rows,
         hidden_last_year_columns,
+        last_year_sheet_first,
     )
 }
 

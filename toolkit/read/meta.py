@@ -66,6 +66,23 @@ def from_title(grid: Grid) -> tuple[Found | None, Found | None]:
     return None, None
 
 
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*版)")
+
+
+def sheet_years(grid: Grid) -> dict[str, int | None]:
+    """The report year each sheet names: in its name ("2024年度"), else in its title."""
+    years: dict[str, int | None] = {}
+    for sheet in grid.sheets:
+        named = _YEAR_IN_NAME.search(sheet.name)
+        years.setdefault(sheet.name, int(named.group(1)) if named else None)
+    for sheet, r, _, typed, text in _short_lines(grid):
+        if years[sheet.name] is None and r < _TITLE_ROWS and typed <= _MAX_TITLE:
+            match = _TITLE.match(text)
+            if match is not None:
+                years[sheet.name] = int(match["year"])
+    return years
+
+
 def from_signature(grid: Grid) -> Found | None:
     """The last line naming an office (…办事处, …人民政府, …局), as reports are signed."""
     found: Found | None = None

@@ -20,9 +20,9 @@ from toolkit.files import SUMMARY_MARKER, package_carries_marker
 from toolkit.forms.model import FormSpec
 from toolkit.read.cell_formulas import FORMULA_KINDS, FormulaSheet, formula_sheets
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
-from toolkit.read.grid import Grid, Hidden, Span, load_grid
+from toolkit.read.grid import Grid, Hidden, Span, index_sheet, load_grid
 from toolkit.read.layout import Located, locate, read_values, share_at_most
-from toolkit.read.meta import Found, from_signature, from_title, signature_date
+from toolkit.read.meta import Found, from_signature, from_title, sheet_years, signature_date
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
 from toolkit.read.source import source
 from toolkit.read.template import read_template_return, zero_based
@@ -108,7 +108,28 @@ def read_return(
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
     if sniffed.kind in FORMULA_KINDS:
         grid.hidden_of = lambda sheet: _hidden(_formula_sheets(grid, path, sniffed.kind), sheet)
-    return read_by_labels(path, sniffed, grid, forms, form)
+    return read_by_labels(path, sniffed, _newest_year(grid, forms, form), forms, form)
+
+
+def _newest_year(grid: Grid, forms: list[FormSpec], form: FormSpec | None) -> Grid:
+    """A workbook holding last year's report beside this year's (the 2024年度 sheet left
+    visible when the 2025年度 copy was added, before or after it): the sheets naming the
+    newest year, with those naming none, when they hold every table the whole does."""
+    years = sheet_years(grid)
+    named = {year for year in years.values() if year is not None}
+    if len(named) < 2:
+        return grid
+    newest = max(named)
+    kept = Grid([s for s in grid.sheets if years[s.name] in (None, newest)])
+    kept.hidden_of = grid.hidden_of
+    for sheet in kept.sheets:
+        index_sheet(kept, sheet)
+    specs = [form] if form is not None else forms
+
+    def tables(searched: Grid) -> set[tuple[str, str]]:
+        return {(s.id, t) for s in specs for t in locate(s, searched).found_tables}
+
+    return kept if tables(kept) >= tables(grid) else grid
 
 
 def _formula_sheets(grid: Grid, path: Path, kind: str) -> dict[str, FormulaSheet]:
