@@ -1350,6 +1350,73 @@ def last_year_sheet_first(folder: Path) -> Case:
     return Case("last_year_sheet_first", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
 
 
+RETYPED_LABELS: dict[str, str | tuple[str, ...]] = {
+    "一、本年新收政府信息公开申请数量": "本年新收政府信息公开申请数量",
+    "二、上年结转政府信息公开申请数量": "（二）上年结转政府信息公开申请数量",
+    "四、结转下年度继续办理": "4.结转下年度继续办理",
+    "1.属于国家秘密": "(1)属于国家秘密",
+    "2.其他法律行政法规禁止公开": "（2）其他法律行政法规禁止公开",
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）": "（二）部分公开",
+    "（七）总计": "（七）合计：",
+    "总计": "合计",
+    "其他": "其他组织",
+    "本年收费金额（单位：万元）": "本年收费金额（万元）",
+}
+
+
+def retyped_labels(folder: Path) -> Case:
+    """Rows renumbered or left without their numbers, 部分公开 without its note, 合计 for
+    总计 (a row with a colon after it, the 申请 and 复议诉讼 columns), 其他组织 for 其他, and
+    the fee column headed 本年收费金额（万元）: every value is read."""
+    book = Book(folder / "retyped_labels.xlsx")
+    sheet = book.sheet("统计表")
+    _pair(sheet, 0, 0, "填报单位", "某某乡人民政府")
+    _pair(sheet, 1, 0, "报告年度", 2025)
+    _national_tables_stacked(sheet, "gov-2021", 3, 0, GOV_2021, Style(rename=RETYPED_LABELS))
+    book.save()
+    return Case("retyped_labels", book.path, "gov-2021", "某某乡人民政府", 2025, GOV_2021)
+
+
+def review_above_no_total_column(folder: Path) -> Case:
+    """The 复议诉讼 table above a 申请 table drawn without its 总计 column: 复议诉讼's 总计
+    headers are never taken for it (its 商业企业 column would be read as the total); the
+    missing column is said (W2) and its totals are taken as the sums of their parts."""
+    book = Book(folder / "review_above_no_total_column.xlsx")
+    sheet = book.sheet("年报")
+    _pair(sheet, 0, 0, "填报单位", "某某乡人民政府")
+    _pair(sheet, 1, 0, "报告年度", 2025)
+    sheet.put(3, 0, SECTION_REVIEW)
+    review = review_layout()
+    draw(sheet, review, 4, 0, GOV_2021)
+    top = 4 + review.height + 1
+    sheet.put(top, 0, SECTION_ACTIVE)
+    active = active_layout("gov-2021")
+    draw(sheet, active, top + 1, 0, GOV_2021)
+    top += 2 + active.height
+    sheet.put(top, 0, SECTION_APPLICATIONS)
+    apps = applications_layout("gov-2021")
+    without_total = Layout(
+        tuple(lb for lb in apps.labels if lb.text != "总计"),
+        tuple(sl for sl in apps.slots if not sl.key.endswith(".total")),
+    )
+    draw(sheet, without_total, top + 1, 0, GOV_2021)
+    book.save()
+    typed = {
+        k: v
+        for k, v in GOV_2021.items()
+        if not k.startswith("applications.") or not k.endswith(".total")
+    }
+    return Case(
+        "review_above_no_total_column",
+        book.path,
+        "gov-2021",
+        "某某乡人民政府",
+        2025,
+        typed,
+        [("W2", None, None)],
+    )
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -1377,6 +1444,8 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         hidden_last_year_rows,
         hidden_last_year_columns,
         last_year_sheet_first,
+        retyped_labels,
+        review_above_no_total_column,
     )
 }
 

@@ -17,7 +17,7 @@ from typing import Any
 from python_calamine import CalamineError, PasswordError, SheetVisibleEnum
 
 from toolkit.limits import current as current_limits
-from toolkit.read.labels import normalise, without_note
+from toolkit.read.labels import MIN_UNNUMBERED, normalise, unnumbered, without_note
 from toolkit.read.sniff import FileProblem, open_workbook
 
 _COLON = re.compile("[:：]")
@@ -87,6 +87,8 @@ class Grid:
     index: dict[str, list[Span]] = field(default_factory=lambda: defaultdict(list))
     # "填报单位：兰江街道" in one cell: normalised label -> (span, the text after the colon)
     inline: dict[str, list[tuple[Span, str]]] = field(default_factory=lambda: defaultdict(list))
+    # a numbered label without its number ("(1)属于国家秘密" -> "属于国家秘密") -> its spans
+    unnumbered: dict[str, list[Span]] = field(default_factory=lambda: defaultdict(list))
     memo: dict[Any, Any] = field(default_factory=dict)  # what readers worked out about it
     # a sheet's hidden rows and columns, asked only where a label is found twice (python-
     # calamine does not say; the reader of the file's formulas does)
@@ -100,6 +102,10 @@ class Grid:
 
     def find(self, text: str) -> list[Span]:
         return self.index.get(text, [])
+
+    def find_unnumbered(self, text: str) -> list[Span]:
+        """Labels reading ``text`` once their numbers are dropped, and ``text`` itself."""
+        return [*self.index.get(text, ()), *self.unnumbered.get(text, ())]
 
     def hidden(self, sheet: str) -> Hidden:
         key = ("hidden", sheet)
@@ -212,3 +218,6 @@ def index_sheet(grid: Grid, sheet: Sheet) -> None:
             bare = without_note(text)
             if bare:
                 grid.index[bare].append(span)
+            plain = unnumbered(text)
+            if plain is not text and len(plain) >= MIN_UNNUMBERED:
+                grid.unnumbered[plain].append(span)

@@ -27,9 +27,25 @@ def compact(text: str) -> str:
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """The comparable form of a label."""
-    folded = compact(text).translate(_QUOTES)
+    folded = compact(text).translate(_QUOTES).rstrip(":")  # "（七）总计：" is its label
     folded = _ARABIC_ENUMERATOR.sub(r"\1.", folded)
     return _CHINESE_ENUMERATOR.sub(r"\1、", folded)
+
+
+# a row label's number, in any style, once normalised: "一、", "(一)", "1.", "(1)", "1)"
+_ANY_ENUMERATOR = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.)])"
+)
+_NUMBERING = frozenset("一二三四五六七八九十(0123456789")
+MIN_UNNUMBERED = 4  # shorter, a label without its number is ambiguous ("总计", "其他")
+
+
+def unnumbered(text: str) -> str:
+    """A normalised label without its leading number: sections get renumbered, or lose
+    their numbers, when units retype the tables ("（一）本年新收…", "本年新收…")."""
+    if not text or text[0] not in _NUMBERING:
+        return text
+    return _ANY_ENUMERATOR.sub("", text, count=1)
 
 
 def without_note(text: str) -> str | None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from toolkit.forms.model import Field, FormSpec, LabelCell, Table
 from toolkit.read.grid import Grid, Span
-from toolkit.read.labels import forms_of, normalise
+from toolkit.read.labels import MIN_UNNUMBERED, forms_of, normalise, unnumbered
 from toolkit.read.numbers import read_number
 
 FOUND_SHARE = 0.4  # a table counts as found when this share of its values is located
@@ -76,7 +76,11 @@ def share_at_most(spec: FormSpec, grid: Grid) -> float:
             continue
         wanted += len(table.fields)
         for plan in row_plans(table).values():
-            if plan.own is None or any(text in grid.index for text in plan.wordings):
+            if (
+                plan.own is None
+                or any(text in grid.index for text in plan.wordings)
+                or any(grid.find_unnumbered(text) for text in plan.unnumbered)
+            ):
                 possible += len(plan.fields)
     return possible / wanted if wanted else 0.0
 
@@ -111,6 +115,8 @@ class _RowPlan:
 
     own: LabelCell | None
     wordings: tuple[str, ...]  # the row label's wordings, also prefixed by a parent label
+    # the row label's wordings without their numbers, looked for when none of ``wordings`` is
+    unnumbered: tuple[str, ...]
     fields: tuple[Field, ...]
     leaves: dict[str, LabelCell | None]  # field key -> its column's lowest header
     ordinals: dict[str, int]  # field key -> its place among same-worded headers of the row
@@ -146,7 +152,14 @@ def row_plans(table: Table) -> dict[int, _RowPlan]:
             if leaf is not None:
                 ordinals[item.key] = seen[leaf.text]
                 seen[leaf.text] += 1
-        plans[row] = _RowPlan(own, tuple(wordings), tuple(items), leaves, ordinals, dict(seen))
+        plain = {
+            unnumbered(text): None
+            for text in (forms_of(own.text, own.variants) if own is not None else ())
+            if len(unnumbered(text)) >= MIN_UNNUMBERED
+        }
+        plans[row] = _RowPlan(
+            own, tuple(wordings), tuple(plain), tuple(items), leaves, ordinals, dict(seen)
+        )
     _PLANS[id(table)] = (table, plans)
     return plans
 
@@ -171,6 +184,8 @@ def _find_rows(plans: dict[int, _RowPlan], grid: Grid) -> dict[int, Span]:
         if plan.own is None:
             continue
         spans = {span for text in plan.wordings for span in grid.find(text)}
+        if not spans:  # renumbered, or its number left off
+            spans = {span for text in plan.unnumbered for span in grid.find_unnumbered(text)}
         candidates[row] = sorted(spans, key=order)
     # the table sits where most of its row labels are
     votes = Counter(sheet for spans in candidates.values() for sheet in {s.sheet for s in spans})
@@ -215,6 +230,11 @@ def _locate_row_values(
     if not headers:
         return {}
     if anchor is not None:
+        # the row's own table's headers are one band: a header of that wording far above
+        # them is another table's (复议诉讼's 总计 over a 申请 table without its own)
+        nearest = max(h.bottom for h in headers.values())
+        depth = max(table.header_rows, 1)
+        headers = {k: h for k, h in headers.items() if h.bottom > nearest - depth}
         sheet_name = anchor.sheet
         rows = dict.fromkeys(headers, anchor.top)
     else:
