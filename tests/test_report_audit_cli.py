@@ -15,7 +15,8 @@ from tests.fills import consistent_fill
 from tests.support import build_template, fill_workbook, read_sheets, run_toolkit
 
 HERE = Path(__file__).parent
-FLATTENED = HERE.parent / "examples" / "兰江街道2020年报（网页文字）.txt"
+EXAMPLES = HERE.parent / "examples"
+FLATTENED = EXAMPLES / "兰江街道2020年报（网页文字）.txt"
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +174,26 @@ def test_audit_of_nothing_to_read_is_a_usage_error(tmp_path: Path) -> None:
     done = run_toolkit("audit", str(tmp_path))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert str(tmp_path) in done.stderr
+
+
+def test_audit_never_writes_its_summary_over_a_report_it_reads(tmp_path: Path) -> None:
+    """-o naming a report of the folder audited is refused even with --force (it had been
+    left out of the audit and replaced by the summary); -o names an .xlsx; a summary the
+    audit wrote there before is replaced, not read as a report."""
+    folder = tmp_path / "网站"
+    folder.mkdir()
+    report = folder / "兰江街道.txt"
+    report.write_bytes(FLATTENED.read_bytes())
+    workbook = folder / "手工表格.xlsx"
+    workbook.write_bytes((EXAMPLES / "兰江街道2020年报（手工表格）.xlsx").read_bytes())
+    for target in (report, workbook, tmp_path / "审核汇总.html"):
+        before = target.read_bytes() if target.exists() else None
+        done = run_toolkit("audit", str(folder), "-o", str(target), "--force")
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert (target.read_bytes() if target.exists() else None) == before
+    ours = folder / "审核汇总.xlsx"
+    for _ in range(2):
+        done = run_toolkit("audit", str(folder), "-o", str(ours), "--force", "--format", "json")
+        assert done.returncode == 0, done.stderr
+        read = {Path(r["file"]).name for r in json.loads(done.stdout)["results"]}
+        assert read == {"兰江街道.txt", "手工表格.xlsx"}

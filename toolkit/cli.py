@@ -572,8 +572,11 @@ def audit_command(
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None
         target = Path(output) if output else None
-        # a summary written into the folder audited is an output, not a report
-        inbox = collect_documents(paths, exclude=[target] if target is not None else [])
+        if target is not None and target.suffix.lower() != ".xlsx":
+            raise UserError("cli.summary_not_xlsx", path=str(target))
+        # a summary written into the folder audited before is passed over as ours (its
+        # marker); any other file there is a report, which -o must not name
+        inbox = collect_documents(paths)
         if not inbox.received:
             raise UserError("document.no_documents", path="、".join(str(p) for p in paths))
         if target is not None:

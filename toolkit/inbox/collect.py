@@ -205,13 +205,11 @@ def _mail_part(workdir: Path, index: int, path: Path) -> Inbox:
     return part
 
 
-def collect_documents(paths: list[Path], exclude: list[Path] | None = None) -> Inbox:
+def collect_documents(paths: list[Path]) -> Inbox:
     """Published reports (audit): the files named, and in each folder named every document
-    or workbook at any depth, except ``exclude`` (our own output) and our summaries (an
-    audit folder holds few workbooks, so each is asked). Nothing is copied: documents are
-    read where they are."""
+    or workbook at any depth, except our summaries (an audit folder holds few workbooks, so
+    each is asked). Nothing is copied: documents are read where they are."""
     inbox = Inbox()
-    excluded = {os.path.normcase(os.path.abspath(p)) for p in exclude or []}
     wanted = DOCUMENT_SUFFIXES + UNREADABLE_DOCUMENT_SUFFIXES + WORKBOOK_SUFFIXES
     found: list[Path] = []
     for given in paths:
@@ -224,7 +222,6 @@ def collect_documents(paths: list[Path], exclude: list[Path] | None = None) -> I
             if path.name.lower().endswith(wanted)
             and not path.name.startswith(TEMPORARY_PREFIXES)
             and not path.name.endswith(MARKED_COPY)
-            and os.path.normcase(os.path.abspath(path)) not in excluded
             and not is_own_summary(path)
         ]
     for path in found:
