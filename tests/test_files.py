@@ -401,3 +401,51 @@ def test_files_messages_exist_in_both_languages_with_same_params() -> None:
         zh_params = {field for _, field, _, _ in formatter.parse(zh[key]) if field}
         en_params = {field for _, field, _, _ in formatter.parse(en[key]) if field}
         assert zh_params == en_params, key
+
+
+def _refusing(monkeypatch: pytest.MonkeyPatch, folder: Path, error: int) -> None:
+    """The system refuses every new file in ``folder`` (as a read-only folder does for a
+    user who is not its administrator; tests may run as root, who is never refused)."""
+    import errno as errnos
+
+    real_open = os.open
+
+    def refusing_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if flags & os.O_CREAT and Path(path).parent == folder:
+            raise OSError(error, os.strerror(error), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    assert error in (errnos.EACCES, errnos.EROFS, errnos.ENOSPC)
+
+
+@pytest.mark.parametrize("error", ["EACCES", "EROFS", "ENOSPC"])
+def test_a_folder_refusing_new_files_is_said_before_any_work(
+    error: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """template -o into a read-only folder, and summary --replies into one: a message saying
+    which folder and why, exit 2, nothing written (it was an "internal error" with the
+    summary workbook already written)."""
+    import errno as errnos
+
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    refused = tmp_path / "只读"
+    refused.mkdir()
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    _refusing(monkeypatch, refused, getattr(errnos, error))
+    runner = CliRunner()
+    reason = {"EACCES": "没有写入权限", "EROFS": "只读", "ENOSPC": "磁盘已满"}[error]
+    made = runner.invoke(app, ["template", "--year", "2025", "-o", str(refused / "模板.xlsx")])
+    summary = tmp_path / "汇总.xlsx"
+    replied = runner.invoke(
+        app, ["summary", str(inbox), "-o", str(summary), "--replies", str(refused)]
+    )
+    for run in (made, replied):
+        assert run.exit_code == 2, run.output
+        assert str(refused) in run.output and reason in run.output, run.output
+        assert "内部错误" not in run.output
+    assert not summary.exists() and list(refused.iterdir()) == []

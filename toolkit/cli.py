@@ -134,6 +134,9 @@ def _run(action: Callable[[], None]) -> None:
         raise typer.Exit(2) from None
     except (typer.Exit, typer.Abort):
         raise
+    except PermissionError as exc:  # a folder made read-only meanwhile, a locked file
+        typer.echo(t("files.refused", path=exc.filename or ""), err=True)
+        raise typer.Exit(2) from None
     except Exception as exc:  # a bug: say so plainly, show details only on request
         if os.environ.get("TOOLKIT_DEBUG"):
             raise
@@ -368,7 +371,7 @@ def summary_command(
     def action() -> None:
         import tempfile
 
-        from toolkit.files import atomic_write, check_outputs
+        from toolkit.files import atomic_write, check_outputs, writable_folders
         from toolkit.forms.registry import load_form
         from toolkit.roster import read_roster
         from toolkit.summary.run import summarise
@@ -398,6 +401,8 @@ def summary_command(
             raise UserError("cli.replies_not_a_folder", path=str(replies))
         if replies is not None and target is not None and replies.resolve() == target.resolve():
             raise UserError("cli.replies_is_output", path=str(replies))
+        if replies is not None:  # a read-only folder is said before the inbox is read
+            writable_folders([replies / "draft.eml" if replies.is_dir() else replies])
         from toolkit.inbox.collect import collect
 
         with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:

@@ -8,6 +8,7 @@ so that an interrupted run never leaves a half-written workbook where a good one
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from toolkit.errors import UserError
+from toolkit.messages import render
 
 # Characters that Windows forbids in a file name, besides control characters.
 _WINDOWS_FORBIDDEN = frozenset('<>:"/\\|?*')
@@ -161,8 +163,36 @@ def _temp_path_for(path: Path) -> Path:
             handle = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         except FileExistsError:
             continue
+        except OSError as error:  # a read-only folder or disk, a full disk
+            raise UserError(
+                "files.folder_not_writable", folder=str(path.parent), reason=_reason(error)
+            ) from error
         os.close(handle)
         return candidate
+
+
+_REASONS = {
+    errno.EACCES: "files.reason_denied",
+    errno.EPERM: "files.reason_denied",
+    errno.EROFS: "files.reason_read_only",
+    errno.ENOSPC: "files.reason_full",
+    errno.EDQUOT: "files.reason_full",
+}
+
+
+def _reason(error: OSError) -> str:
+    """Why the system refused a write, in the user's language where it is a common case."""
+    key = _REASONS.get(error.errno or 0)
+    return render(key) if key else (error.strerror or type(error).__name__)
+
+
+def writable_folders(outputs: list[Path]) -> None:
+    """Refuse, before any work, outputs whose existing folder refuses a new file (a file is
+    made there and removed: permissions alone do not tell, for the administrator, or on a
+    network share)."""
+    for folder in dict.fromkeys(Path(output).parent for output in outputs):
+        if folder.is_dir():
+            _temp_path_for(folder / "probe").unlink(missing_ok=True)
 
 
 def _fsync_file(path: Path) -> None:
@@ -286,3 +316,4 @@ def check_outputs(outputs: list[Path], inputs: list[Path], force: bool) -> None:
         raise UserError("files.exist_many", path=str(existing[0]), count=len(existing))
     if existing:
         raise UserError("files.exists", path=str(existing[0]))
+    writable_folders(outputs)
