@@ -118,3 +118,50 @@ def test_an_output_over_an_input_or_an_existing_file_is_refused_before_any_work(
     assert run.exit_code == 2 and existing.read_bytes() == b"keep me"
     run = CliRunner().invoke(app, ["check", str(victim), "--annotate", str(victim)])
     assert run.exit_code == 2 and digest(victim) == before
+
+
+_CTRL_C_WHILE_DRAFTING = """
+import os, signal, sys, time
+import toolkit.summary.replies as replies
+
+def interrupted(self, index):  # a draft being written when the user presses Ctrl-C
+    if index == 0:
+        os.killpg(0, signal.SIGINT)  # the terminal signals the whole process group
+    time.sleep(5)
+
+replies._Job.write = interrupted
+sys.argv = ["toolkit", *sys.argv[1:]]
+from toolkit.cli import main
+main()
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
+def test_ctrl_c_while_drafts_are_written_is_said_without_a_traceback(tmp_path: Path) -> None:
+    """Ctrl-C reaches every process of the group: the workers writing drafts leave it to
+    the command, which says what was and was not written (workers printed tracebacks)."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n甲街道\n乙街道\n丙街道\n", encoding="utf-8")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _CTRL_C_WHILE_DRAFTING,
+            "summary",
+            str(inbox),
+            "-r",
+            str(roster),
+            "--replies",
+            str(tmp_path / "回复"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+        cwd=ROOT,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr, run.stderr
+    assert "已中断" in run.stderr and "--force" in run.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 import email.policy
 import multiprocessing
 import os
+import signal
 import tempfile
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -94,10 +95,15 @@ def write_drafts(
     global _JOB
     _JOB = job  # the forked workers find it here, without pickling the summary
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
+        with multiprocessing.get_context("fork").Pool(count, _quiet_on_interrupt) as pool:
             return list(pool.imap(_write_one, range(len(planned))))
     finally:
         _JOB = None
+
+
+def _quiet_on_interrupt() -> None:
+    """Ctrl-C is the parent's to handle (it stops the pool): a worker printed a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class _Job:
