@@ -114,3 +114,17 @@ def test_a_value_longer_than_a_cell_holds_is_refused(tmp_path: Path) -> None:
     assert "40002" in message and "TOOLKIT_MAX_TEXT_CHARS" in message and "封面" in message
     done = toolkit("check", "--format", "json", str(path), TOOLKIT_MAX_TEXT_CHARS="50000")
     assert json.loads(done.stdout)["results"][0]["status"] != "unreadable"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TOOLKIT_READ_TIMEOUT", "99999999"),  # past what a wait takes: OverflowError
+        ("TOOLKIT_MAX_WORKER_MEMORY_MB", "1e13"),  # past any rlimit: every file was F1
+        ("TOOLKIT_MAX_FILE_MB", "1e300"),
+    ],
+)
+def test_a_huge_setting_means_no_practical_limit(variable: str, value: str) -> None:
+    done = toolkit("check", str(GOOD), "--format", "json", **{variable: value})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"][0]["status"] == "ok"

@@ -39,6 +39,10 @@ SETTINGS: dict[str, tuple[str, float]] = {
 }
 
 
+_CEILING = 2**50  # bytes, cells, entries: a petabyte is no limit at all here
+_CEILING_SECONDS = 1_000_000.0  # eleven days
+
+
 def from_environment(environment: Mapping[str, str]) -> Limits:
     """The defaults, with every variable of SETTINGS that is set; a value that is not a
     positive number is a usage error naming the variable."""
@@ -54,7 +58,9 @@ def from_environment(environment: Mapping[str, str]) -> Limits:
         if not value > 0 or value == float("inf"):
             raise UserError("cli.bad_limit", name=name, value=text)
         default = getattr(Limits(), attribute)
-        number = value * unit
+        # a huge value means "no practical limit": kept below what the system's timers and
+        # memory limits take (2147483 s overflowed a wait; 1e13 MB every rlimit)
+        number = min(value * unit, _CEILING if isinstance(default, int) else _CEILING_SECONDS)
         limits = replace(
             limits, **{attribute: number if isinstance(default, float) else int(number)}
         )
