@@ -237,3 +237,17 @@ def test_a_file_nothing_could_be_read_from_is_its_named_units_or_nobodys() -> No
     assert matcher.match_unread("office@x.cn", "市体育局年报.rar").how == "unknown"
     # a name that names no body goes by its sender
     assert matcher.match_unread("office@x.cn", "附件.rar").unit is roster[0]
+
+
+def test_a_body_named_by_its_level_alone_is_the_one_its_short_name_names() -> None:
+    """A roster's own 市民政局 is the 民政局 a file is named after, read or not (a broken
+    民政局年报.zip from its address was nobody's, and the unit was reminded as missing)."""
+    roster = [unit("市民政局", "mzj@x.cn", row=2), unit("市交通运输局", row=3)]
+    matcher = Matcher(roster)
+    assert matcher.match_unread("mzj@x.cn", "民政局年报.zip").unit is roster[0]
+    assert matcher.match_unread(None, "民政局.rar").unit is roster[0]
+    assert matcher.match(None, None, "交通运输局2025年报.xlsx").unit is roster[1]
+    # two of a level: the short name says nothing, the sender settles it
+    two = [unit("市民政局", "mzj@x.cn", row=2), unit("县民政局", "xmz@x.cn", row=3)]
+    assert Matcher(two).match_unread(None, "民政局年报.zip").how == "ambiguous"
+    assert Matcher(two).match_unread("xmz@x.cn", "民政局年报.zip").unit is two[1]

@@ -171,10 +171,12 @@ class Matcher:
         named = self.by_name(unit_name or "")
         short = () if named else self.by_short_name(unit_name or "")
         sent = tuple(self.by_email.get((sender or "").lower(), ()))
+        stem = stem_of(file_name)
         steps = (
             ("unit", lambda: named or (short if len(short) == 1 else ())),
             ("sender", lambda: sent),
-            ("file", lambda: self.by_name(stem_of(file_name))),  # only when the others fail
+            # only when the others fail; 民政局年报.xlsx names the roster's one 民政局
+            ("file", lambda: self.by_name(stem) or self.by_short_name(stem)),
         )
         for how, find in steps:
             candidates = find()
@@ -256,7 +258,13 @@ def _place_less(unit_core: str) -> list[str]:
         for tail in (unit_core[end - 1 :], unit_core[end:]):
             if len(tail) >= _MIN_TAIL:
                 tails.append(tail)
+    # a roster's own bodies named by their level alone: 市民政局 is the 民政局 there
+    if not tails and unit_core[:1] in _LEVELS and len(unit_core) > _MIN_TAIL:
+        tails.append(unit_core[1:])
     return tails
+
+
+_LEVELS = frozenset("省市县区")
 
 
 def names_a_body(name: str) -> bool:
