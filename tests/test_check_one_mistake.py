@@ -104,3 +104,25 @@ def _with_parts(keys: list[str]) -> set[str]:
             found.add(key)
             todo.extend(p for parts in SPEC.declared_parts.get(key, ()) for p in parts)
     return found
+
+
+def _findings_of(values: dict[str, Any]) -> list[Any]:
+    result = _return(values, set(), "一.xlsx")
+    validate([result])
+    return result.findings
+
+
+def test_a_word_typed_for_a_figure_is_quoted_and_a_refused_number_is_its_actual() -> None:
+    """ "很多" typed into a part is quoted where the part is blamed (it was called blank),
+    and the JSON `actual` of an N1 on -1 is -1 (it was null)."""
+    good = consistent_fill(SPEC, np.random.default_rng(7))
+    values = {**dict.fromkeys(SPEC.fields), **good, "meta.unit": "某街道", "meta.year": 2025}
+    values.update(computed_values(SPEC, good))
+    key = "applications.granted.natural"
+    values[key] = "很多"
+    cell = f"A{list(SPEC.fields).index(key) + 1}"  # as _return places the fields
+    said = [f for f in _findings_of(values) if f.cell == cell]
+    assert said and all("「很多」" in f.message and "表中为 空" not in f.message for f in said)
+    values[key] = -1
+    n1 = [f for f in _findings_of(values) if f.rule == "N1"]
+    assert [f.actual for f in n1] == [-1]

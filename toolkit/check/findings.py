@@ -86,7 +86,7 @@ def rule_finding(
         return number_text(number)
 
     if finding.blamed is not None:  # one part explains this and other findings
-        return _blamed(spec, explainer, entry, rule, finding, value)
+        return _blamed(spec, explainer, entry, rule, finding, value, display)
     text = explainer.explain(rule, value, as_shown, display)
     if text is None:
         text = spec.rule_text(rule.message).format(**dict(rule.params))
@@ -104,6 +104,9 @@ def rule_finding(
     expected, actual = finding.expected, finding.actual
     if rule.id == "W6":
         expected, actual = value(rule.at), None
+    raw = entry.part.values.get(rule.at)
+    if rule.id == "N1" and actual is None and isinstance(raw, (int, float)):
+        actual = None if isinstance(raw, bool) else float(raw)  # the -1 or 2.5 refused
     fields = [rule.at, *(k for k in rule.fields if k != rule.at)]
     return _located(spec, entry.part, rule.id, rule.severity, text, fields, expected, actual)
 
@@ -146,15 +149,17 @@ def _blamed(
     rule: Rule,
     finding: Finding,
     value: Callable[[str], float | None],
+    display: Callable[[str], str],
 ) -> CheckFinding:
     """The finding said at the part that, corrected, makes its total and the rules ``also``
-    named hold: the unit is sent to the figure typed wrong, not to a total typed right."""
+    named hold: the unit is sent to the figure typed wrong, not to a total typed right (as
+    the cell shows it: "很多" typed there is quoted, not called blank)."""
     part, total = finding.blamed or "", rule.total.total if rule.total else rule.at
     labels = explainer.labels
     text = render(
         "check.blamed_part",
         part=labels.full(part),
-        actual=number_text(finding.actual),
+        actual=display(part) if finding.actual is None else number_text(finding.actual),
         total=_total_in_words(rule.id) or labels.full(total),
         total_value=number_text(value(total)),
         expected=number_text(finding.expected),
