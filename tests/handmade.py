@@ -1417,6 +1417,30 @@ def review_above_no_total_column(folder: Path) -> Case:
     )
 
 
+def review_units_row(folder: Path) -> Case:
+    """A units row ("件" under every header) between 复议诉讼's headers and its figures:
+    the figures are read from the row below it (it gave fifteen N1s)."""
+    book = Book(folder / "review_units_row.xlsx")
+    sheet = book.sheet("年报")
+    _pair(sheet, 0, 0, "填报单位", "某某县司法局")
+    _pair(sheet, 1, 0, "报告年度", 2025)
+    active = active_layout("gov-2021")
+    draw(sheet, active, 3, 0, GOV_2021)
+    apps = applications_layout("gov-2021")
+    top = 4 + active.height
+    draw(sheet, apps, top, 0, GOV_2021)
+    top += apps.height + 1
+    review = review_layout()
+    lowered = Layout(
+        review.labels, tuple(Slot(s.key, s.row + 1, s.col, s.cols) for s in review.slots)
+    )
+    draw(sheet, lowered, top, 0, GOV_2021)
+    for slot in review.slots:
+        sheet.put(top + slot.row, slot.col, "件")
+    book.save()
+    return Case("review_units_row", book.path, "gov-2021", "某某县司法局", 2025, GOV_2021)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -1446,6 +1470,7 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         last_year_sheet_first,
         retyped_labels,
         review_above_no_total_column,
+        review_units_row,
     )
 }
 

@@ -350,9 +350,17 @@ def _first_data_row(grid: Grid, sheet_name: str, headers: list[Span]) -> int:
         readings = [read_number(v).value for v in contents if v is not None]
         if any(isinstance(v, float) for v in readings):
             return row
-        if readings:
+        if readings and not all(_is_unit_word(v) for v in contents if v is not None):
             break
     return rows[0]
+
+
+_UNIT_WORDS = frozenset({"件", "个", "次", "条", "项", "人", "元", "万元", "单位:件"})
+
+
+def _is_unit_word(value: Any) -> bool:
+    """A cell of a units row under the headers ("件", "（件）"): the figures come below it."""
+    return isinstance(value, str) and normalise(value).strip("()") in _UNIT_WORDS
 
 
 # ---------------------------------------------------------------------------- label: value
