@@ -115,3 +115,29 @@ def test_a_hand_made_returns_date_is_its_signatures_whatever_sheet_follows(
     workbook.save(tmp_path / "hand.xlsx")
     done = CliRunner().invoke(app, ["check", "--format", "json", str(tmp_path / "hand.xlsx")])
     assert json.loads(done.stdout)["results"][0]["meta"]["date"] == "2021-01-26"
+
+
+@pytest.mark.parametrize(
+    ("title", "unit"),
+    [
+        ("附件：青山街道2025年度政府信息公开工作年度报告", "青山街道"),
+        ("附件2：青山街道2025年度政府信息公开工作年度报告", "青山街道"),
+        ("关于青山街道2025年度政府信息公开工作年度报告", "青山街道"),
+        ("青山街道2025年度政府信息公开工作情况统计表", "青山街道"),
+        ("青山街道政府信息公开工作年度报告（2025年度）", "青山街道"),
+        ("2025年，我局政府信息公开工作情况如下：", None),  # prose, not a title
+    ],
+)
+def test_a_title_names_the_unit_and_year_however_it_is_led_or_ended(
+    title: str, unit: str | None, tmp_path: Path
+) -> None:
+    from toolkit.read.meta import from_title
+
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = title
+    workbook.save(tmp_path / "t.xlsx")
+    named, year = from_title(load_grid(str(tmp_path / "t.xlsx")))
+    assert (named.value if named else None, year.value if year else None) == (
+        unit,
+        2025.0 if unit else None,
+    )

@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from toolkit.read.grid import Grid, Sheet, Span
 from toolkit.read.labels import compact
 
-_TITLE = re.compile(
-    r"^(?P<before>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<after>.*?)政府信息(?:公开)?(?:工作)?(?:年度)?报告"
+# what may lead a title (an attachment's number, 关于) and what ends one: 年度报告, 情况统计表
+# (not 工作情况 alone: "2025年，我局政府信息公开工作情况如下" is prose); the year before the
+# report's words, or after them in brackets
+_LEAD = r"^(?:附件\d*:?)?(?:关于)?"
+_REPORT = r"政府信息(?:公开)?(?:工作)?(?:年度)?(?:报告|(?:情况)?统计表)"
+_TITLE = re.compile(_LEAD + r"(?P<before>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<after>.*?)" + _REPORT)
+_TITLE_YEAR_LAST = re.compile(
+    _LEAD + r"(?P<before>.+?)" + _REPORT + r".{0,6}?\(?(?P<year>(?:19|20)\d{2})年度?\)?$"
 )
 _SIGNATURE = re.compile(r"^.{2,40}(?:办事处|人民政府|委员会|管委会|局|办公室|厅|署|中心|委|办)$")
 # a signature often ends with where the seal goes: "宁川县卫生健康局（盖章）"
@@ -56,11 +62,11 @@ def from_title(grid: Grid) -> tuple[Found | None, Found | None]:
     for sheet, r, c, typed, text in _short_lines(grid):
         if r >= _TITLE_ROWS or typed > _MAX_TITLE:
             continue
-        match = _TITLE.match(text)
+        match = _TITLE.match(text) or _TITLE_YEAR_LAST.match(text)
         if match is None:
             continue
         span = sheet.span(r, c)
-        unit = match["before"] or match["after"]
+        unit = match["before"] or match.groupdict().get("after")
         year = Found(float(match["year"]), span)
         return (Found(unit, span) if unit else None), year
     return None, None
@@ -77,7 +83,7 @@ def sheet_years(grid: Grid) -> dict[str, int | None]:
         years.setdefault(sheet.name, int(named.group(1)) if named else None)
     for sheet, r, _, typed, text in _short_lines(grid):
         if years[sheet.name] is None and r < _TITLE_ROWS and typed <= _MAX_TITLE:
-            match = _TITLE.match(text)
+            match = _TITLE.match(text) or _TITLE_YEAR_LAST.match(text)
             if match is not None:
                 years[sheet.name] = int(match["year"])
     return years
