@@ -771,3 +771,19 @@ def test_two_returns_of_one_name_get_a_marked_copy_each(tmp_path: Path) -> None:
     assert (tmp_path / "兰江.xlsx.批注.xlsx").is_file() and (
         tmp_path / "兰江.xlsm.批注.xlsx"
     ).is_file()
+
+
+def test_returns_of_one_name_from_several_folders_are_marked_into_one(tmp_path: Path) -> None:
+    """Every unit sends 年报.xlsx: marked into one folder, each gets its copy, numbered in
+    the order given (the run stopped before checking anything, blaming letter case)."""
+    inputs = []
+    for unit in ("甲", "乙", "丙"):
+        (tmp_path / unit).mkdir()
+        inputs.append(copy(broken(tmp_path), tmp_path / unit, "年报.xlsx"))
+    out = tmp_path / "批注"
+    out.mkdir()
+    run = check(inputs, "--annotate", str(out), subprocess_cwd=tmp_path)
+    assert run.code == 1, run.stderr
+    made = ["年报.xlsx.批注.xlsx", "年报(2).xlsx.批注.xlsx", "年报(3).xlsx.批注.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(made)
+    assert all(str(out / name) in run.stderr + run.stdout for name in made)

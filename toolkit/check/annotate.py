@@ -78,6 +78,7 @@ def annotation_targets(paths: list[str], annotate: str, force: bool) -> dict[str
         for name, target in targets.items():
             if clashing[os.path.normcase(str(target))] > 1:
                 targets[name] = target.with_name(Path(name).name + SUFFIX)
+        _numbered(targets)
     readable = [n for n in targets if Path(n).is_file()]
     # an earlier marked copy among the inputs is ours to replace (with --force), not a return
     returns = [Path(n) for n in paths if not (n.endswith(SUFFIX) and is_marked_copy(Path(n)))]
@@ -87,6 +88,26 @@ def annotation_targets(paths: list[str], annotate: str, force: bool) -> dict[str
         if target.exists() and not is_marked_copy(target):
             raise UserError("cli.annotate_not_ours", path=str(target))
     return targets
+
+
+def _numbered(targets: dict[str, Path]) -> None:
+    """年报.xlsx of several units' folders marked into one folder: 年报.xlsx.批注.xlsx, then
+    年报(2).xlsx.批注.xlsx … in the order given (each copy written is named on screen)."""
+    taken = {str(t).casefold() for t in targets.values()}
+    seen: Counter[str] = Counter()
+    for name, target in targets.items():
+        seen[str(target).casefold()] += 1
+        number = seen[str(target).casefold()]
+        if number == 1:
+            continue
+        stem, extension = os.path.splitext(target.name.removesuffix(SUFFIX))
+        while True:
+            candidate = target.with_name(f"{stem}({number}){extension}{SUFFIX}")
+            if str(candidate).casefold() not in taken:
+                break
+            number += 1
+        taken.add(str(candidate).casefold())
+        targets[name] = candidate
 
 
 def write_annotated(result: FileResult, target: Path) -> None:
