@@ -787,3 +787,22 @@ def test_returns_of_one_name_from_several_folders_are_marked_into_one(tmp_path: 
     made = ["年报.xlsx.批注.xlsx", "年报(2).xlsx.批注.xlsx", "年报(3).xlsx.批注.xlsx"]
     assert sorted(p.name for p in out.iterdir()) == sorted(made)
     assert all(str(out / name) in run.stderr + run.stdout for name in made)
+
+
+def test_a_lock_file_taken_in_by_a_glob_is_skipped_and_said(tmp_path: Path) -> None:
+    """收件箱/*.xlsx takes in ~$年报.xlsx while 年报.xlsx is open in Excel: it is said and
+    skipped (it was F1 "not an Excel file, ask the unit to send it again", exit 2)."""
+    report = copy(EXAMPLES / "凤山街道2025年报.xlsx", tmp_path, "年报.xlsx")
+    lock = tmp_path / "~$年报.xlsx"
+    lock.write_bytes(b"\x08zhangsan" + b"\x00" * 150)
+
+    def toolkit(*args: Path | str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "toolkit", "check", *map(str, args)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    run = toolkit(lock, report, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    assert [Path(r["file"]).name for r in json.loads(run.stdout)["results"]] == ["年报.xlsx"]
+    assert "~$年报.xlsx" in run.stderr
+    alone = toolkit(lock)
+    assert alone.returncode == 2 and "~$" in alone.stderr and "Traceback" not in alone.stderr

@@ -317,10 +317,11 @@ def check_command(
         chosen = load_form(form, spec) if (form or spec) else None
         if chosen is not None:  # a local spec stands in for a built-in form of the same id
             forms = [f for f in forms if f.id != chosen.id] + [chosen]
-        targets = annotation_targets(paths, annotate, force) if annotate is not None else None
+        names = _without_lock_files(paths)
+        targets = annotation_targets(names, annotate, force) if annotate is not None else None
         previous = None
         if last_year is not None:
-            if len(paths) != 1:
+            if len(names) != 1:
                 raise UserError("cli.last_year_one_file")
             from toolkit.check.run import LastYear, read_last_year
 
@@ -328,7 +329,7 @@ def check_command(
             if not isinstance(previous, LastYear):
                 detail = previous.findings[0].message if previous.findings else last_year
                 raise UserError("cli.last_year_unreadable", path=last_year, detail=detail)
-        results = check_files(paths, forms, chosen, previous)
+        results = check_files(names, forms, chosen, previous)
         this_year = results[0].meta.get("year") if previous is not None else None
         if previous is not None and this_year and previous.year and previous.year != this_year - 1:
             raise UserError(
@@ -340,6 +341,27 @@ def check_command(
         raise typer.Exit(exit_code(results))
 
     _run(action)
+
+
+_LOCK_FILE_BYTES = 4096  # what Excel, WPS or LibreOffice leave beside an open file: its user
+
+
+def _without_lock_files(paths: list[str]) -> list[str]:
+    """The paths but the lock files a glob such as 收件箱/*.xlsx takes in (~$年报.xlsx while
+    年报.xlsx is open), each said on stderr; none left is a usage error."""
+    from toolkit.inbox.collect import TEMPORARY_PREFIXES
+
+    kept = []
+    for name in paths:
+        path = Path(name)
+        with contextlib.suppress(OSError):
+            if path.name.startswith(TEMPORARY_PREFIXES) and path.stat().st_size < _LOCK_FILE_BYTES:
+                typer.echo(t("cli.lock_file_skipped", path=name), err=True)
+                continue
+        kept.append(name)
+    if paths and not kept:
+        raise UserError("cli.only_lock_files")
+    return kept
 
 
 @app.command("summary", help=t("cli.summary_help"))
