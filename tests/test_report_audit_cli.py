@@ -112,6 +112,21 @@ def test_report_usage_errors_exit_2(returns: dict, tmp_path: Path) -> None:
     assert not (tmp_path / "r.docx").exists()
     done = run_toolkit("--lang", "en", "report", str(notes), "-o", str(tmp_path / "r.docx"))
     assert "is not an Excel" in done.stderr
+    done = run_toolkit(
+        "report", str(returns["clean"]), "-o", str(tmp_path / "r.html"), "--format", "docx"
+    )
+    assert done.returncode == 2 and "--format" in done.stderr and "docx" in done.stderr
+
+
+def test_report_named_without_an_extension_gets_its_formats(returns: dict, tmp_path: Path) -> None:
+    """-o 年报 gives 年报.docx (or .html with --format html), as the usage message promises
+    (a Word file with no extension was written)."""
+    for fmt in ("docx", "html"):
+        done = run_toolkit(
+            "report", str(returns["clean"]), "-o", str(tmp_path / "年报"), "--format", fmt
+        )
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / f"年报.{fmt}").is_file() and not (tmp_path / "年报").exists()
 
 
 @pytest.fixture(scope="module")

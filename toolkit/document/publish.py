@@ -26,7 +26,7 @@ def choose_format(requested: str | None, output: str | None) -> str:
     if fmt not in FORMATS:
         raise UserError("document.bad_format", value=requested)
     if named is not None and named != fmt:
-        raise UserError("document.bad_suffix", path=output or "", suffix=suffix)
+        raise UserError("document.suffix_conflict", path=output or "", suffix=suffix, fmt=fmt)
     return fmt
 
 
