@@ -1137,6 +1137,10 @@ def test_an_empty_inbox_or_a_year_no_return_gives_is_questioned(tmp_path: Path) 
     filled(inbox, "凤山年报.xlsx", "凤山街道办事处", 1)
     done = toolkit("summary", str(empty), "-r", str(roster), cwd=tmp_path)
     assert "没有找到任何报表" in done.stderr and done.returncode == 0, done.stderr
+    alone = toolkit("summary", str(empty), cwd=tmp_path)  # no roster: nobody is missing
+    assert "没有找到任何报表" in alone.stderr and "名单" not in alone.stderr, alone.stderr
+    future = toolkit("summary", str(inbox), "--year", "2099", cwd=tmp_path)
+    assert future.returncode == 2 and "2099" in future.stderr, future.stderr
     wrong = toolkit("summary", str(inbox), "-r", str(roster), "--year", "2024", cwd=tmp_path)
     assert "都是 2025 年度的" in wrong.stderr and "--year" in wrong.stderr, wrong.stderr
     right = toolkit("summary", str(inbox), "-r", str(roster), cwd=tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import importlib.util
 import json
@@ -407,6 +408,8 @@ def summary_command(
         target = Path(output) if output else None
         if target is not None and target.suffix.lower() != ".xlsx":
             raise UserError("cli.summary_not_xlsx", path=str(target))
+        if year is not None and year > dt.date.today().year:  # M1: no report of the future
+            raise UserError("cli.summary_future_year", year=year, last=dt.date.today().year - 1)
         from toolkit.inbox.collect import is_own_summary
 
         # a summary this command wrote into the inbox before is replaced, not read or kept

@@ -174,7 +174,8 @@ def doubts(summary: Summary) -> list[str]:
     the year asked for."""
     said = []
     if not summary.returns and not summary.inbox_problems.problems:
-        said.append(render("summary.doubt.empty", folder=summary.inbox))
+        key = "summary.doubt.empty" if summary.expected else "summary.doubt.empty_unlisted"
+        said.append(render(key, folder=summary.inbox))
     elif summary.year_given and summary.other_year and not summary.counted:
         years = sorted({str(r.result.meta.get("year")) for r in summary.other_year})
         said.append(
