@@ -201,3 +201,22 @@ def test_hidden_rows_and_columns_are_known_in_xls_and_ods_too(
             k: (result["values"][k], v) for k, v in expected.items() if result["values"][k] != v
         }
         assert (run.exit_code, wrong) == (0, {}), name
+
+
+def test_a_row_whose_label_is_not_found_is_not_called_blank(tmp_path: Path) -> None:
+    """A rule over a row the reader could not find says so of its figures ("本年新收…
+    空 + …" sent the unit to fill a row it had filled); W2 lists the row."""
+    from tests.handmade import GOV_2021, Book, Style, _national_tables_stacked, _pair
+
+    book = Book(tmp_path / "改了行名.xlsx")
+    sheet = book.sheet("年报")
+    _pair(sheet, 0, 0, "填报单位", "某某镇人民政府")
+    _pair(sheet, 1, 0, "报告年度", 2025)
+    renamed = Style(rename={"一、本年新收政府信息公开申请数量": "一、本年受理的申请"})
+    _national_tables_stacked(sheet, "gov-2021", 3, 0, GOV_2021, renamed)
+    book.save()
+    run = CliRunner().invoke(app, ["check", str(book.path), "--format", "json"])
+    (result,) = json.loads(run.stdout)["results"]
+    a1 = [f["message"] for f in result["findings"] if f["rule"] == "A1"]
+    assert a1 and all("本年新收政府信息公开申请数量 （未找到此格）" in m for m in a1), a1
+    assert "W2" in {f["rule"] for f in result["findings"]}

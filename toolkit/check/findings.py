@@ -77,12 +77,17 @@ def rule_finding(
 ) -> CheckFinding:
     value, as_shown = _lookup(filled, position), _lookup(shown, position)
 
+    missing = set(entry.part.missing_fields)
+
     def display(key: str) -> str:
-        """A figure as a number; a cell holding something else (text, TRUE) quoted."""
+        """A figure as a number; a cell holding something else (text, TRUE) quoted; one
+        whose row or column label was not found said so (not "blank": W2 lists it)."""
         number = value(key)
         raw = entry.prepared.values.get(key)
         if number is None and raw is not None and not key.startswith("last."):
             return f"「{_short(raw)}」"
+        if number is None and key in missing:
+            return render("check.not_found")
         return number_text(number)
 
     if finding.blamed is not None:  # one part explains this and other findings
