@@ -17,7 +17,7 @@ from typing import Any
 from python_calamine import CalamineError, PasswordError, SheetVisibleEnum
 
 from toolkit.limits import current as current_limits
-from toolkit.read.labels import MIN_UNNUMBERED, normalise, unnumbered, without_note
+from toolkit.read.labels import MIN_UNNUMBERED, NUMBERING, normalise, unnumbered, without_note
 from toolkit.read.sniff import FileProblem, open_workbook
 
 _COLON = re.compile("[:：]")
@@ -218,6 +218,7 @@ def index_sheet(grid: Grid, sheet: Sheet) -> None:
             bare = without_note(text)
             if bare:
                 grid.index[bare].append(span)
-            plain = unnumbered(text)
-            if plain is not text and len(plain) >= MIN_UNNUMBERED:
-                grid.unnumbered[plain].append(span)
+            if text[0] in NUMBERING:
+                plain = unnumbered(text)
+                if plain is not text and len(plain) >= MIN_UNNUMBERED:
+                    grid.unnumbered[plain].append(span)

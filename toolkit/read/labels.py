@@ -36,14 +36,15 @@ def normalise(text: str) -> str:
 _ANY_ENUMERATOR = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[.)])"
 )
-_NUMBERING = frozenset("一二三四五六七八九十(0123456789")
+NUMBERING = frozenset("一二三四五六七八九十(0123456789")  # what a numbered label starts with
 MIN_UNNUMBERED = 4  # shorter, a label without its number is ambiguous ("总计", "其他")
 
 
+@lru_cache(maxsize=65536)
 def unnumbered(text: str) -> str:
     """A normalised label without its leading number: sections get renumbered, or lose
     their numbers, when units retype the tables ("（一）本年新收…", "本年新收…")."""
-    if not text or text[0] not in _NUMBERING:
+    if not text or text[0] not in NUMBERING:
         return text
     return _ANY_ENUMERATOR.sub("", text, count=1)
 

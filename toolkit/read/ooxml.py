@@ -241,7 +241,8 @@ class SheetPart:
 
     def hidden_rows(self) -> frozenset[int]:
         """The rows (0-based) marked hidden: by hand, or by a filter."""
-        if self._hidden is None and b"hidden" not in self.data:
+        # most sheets hide no row (a template hides helper columns, before the rows)
+        if self._hidden is None and self.data.find(b"hidden", self.data.find(b"sheetData")) == -1:
             self._hidden = frozenset()
         if self._hidden is None:
             hidden = set()
