@@ -64,7 +64,8 @@ def test_report_html_by_extension_and_by_format(returns: dict, tmp_path: Path) -
     done = run_toolkit(
         "report", str(returns["clean"]), "--format", "html", "-o", str(tmp_path / "x")
     )
-    assert done.returncode == 0 and (tmp_path / "x").read_text("utf-8").startswith("<!DOCTYPE")
+    # named without an extension: the format's is added
+    assert done.returncode == 0 and (tmp_path / "x.html").read_text("utf-8").startswith("<!DOC")
 
 
 def test_report_refuses_a_return_with_errors_unless_forced(returns: dict, tmp_path: Path) -> None:
@@ -127,6 +128,10 @@ def test_report_named_without_an_extension_gets_its_formats(returns: dict, tmp_p
         )
         assert done.returncode == 0, done.stderr
         assert (tmp_path / f"年报.{fmt}").is_file() and not (tmp_path / "年报").exists()
+    folder = tmp_path / "已有文件夹"
+    folder.mkdir()
+    done = run_toolkit("report", str(returns["clean"]), "-o", str(folder))
+    assert done.returncode == 2 and not folder.with_name("已有文件夹.docx").exists()
 
 
 @pytest.fixture(scope="module")

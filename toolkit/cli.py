@@ -555,7 +555,7 @@ def report_command(
             raise typer.Exit(1)
         built = build_report(result)
         target = Path(output) if output else Path(f"{safe_file_stem(built.title)}.{fmt}")
-        if not target.suffix:  # -o 年报: the format's extension, as the usage message says
+        if not target.suffix and not target.is_dir():  # -o 年报: the format's extension
             target = target.with_name(f"{target.name}.{fmt}")
         check_outputs([target], [Path(path)], force)
         write_report(built, target, fmt)
