@@ -1441,6 +1441,137 @@ def review_units_row(folder: Path) -> Case:
     return Case("review_units_row", book.path, "gov-2021", "某某县司法局", 2025, GOV_2021)
 
 
+def _blank_in(typed: Typed, keys: list[str]) -> bool:
+    return all(typed.get(k) in (None, 0) for k in keys)
+
+
+def this_years_blank_rows_hidden(folder: Path) -> Case:
+    """This year's 申请 table with its empty rows hidden (nothing to report there), last
+    year's whole table shown under it for comparison: this year's is read, hidden rows and
+    all (a hidden row is not last year's unless the whole table is)."""
+    book = Book(folder / "this_years_blank_rows_hidden.xlsx")
+    canvas = book.sheet("年报")
+    _pair(canvas, 0, 0, "填报单位", "某某县水利局")
+    _pair(canvas, 0, 3, "报告年度", 2025)
+    active = active_layout("gov-2021")
+    draw(canvas, active, 2, 0, GOV_2021)
+    top = 3 + active.height
+    apps = applications_layout("gov-2021")
+    draw(canvas, apps, top, 0, GOV_2021)
+    sheet = canvas.sheet  # type: ignore[attr-defined]
+    hidden = 0
+    for r, (key, _) in enumerate(_application_rows("gov-2021"), 3):
+        if _blank_in(GOV_2021, [f"applications.{key}.{c}" for c in COLUMNS]):
+            sheet.row_dimensions[top + r + 1].hidden = True
+            hidden += 1
+    assert hidden, "the figures must leave a row to hide"
+    canvas.put(top + apps.height + 1, 0, "上年数据（供对照）")
+    draw(canvas, apps, top + apps.height + 2, 0, _last_years(APPLICATIONS_2021))
+    below = top + 2 * apps.height + 3
+    draw(canvas, review_layout(), below, 0, GOV_2021)
+    book.save()
+    return Case(
+        "this_years_blank_rows_hidden", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021
+    )
+
+
+def this_years_zero_columns_hidden(folder: Path) -> Case:
+    """This year's 申请 table with its empty applicant columns hidden, last year's headers
+    and figures shown to the right of it: this year's columns are read."""
+    book = Book(folder / "this_years_zero_columns_hidden.xlsx")
+    canvas = book.sheet("年报")
+    _pair(canvas, 0, 0, "填报单位", "某某县水利局")
+    _pair(canvas, 0, 3, "报告年度", 2025)
+    review = review_layout()
+    draw(canvas, review, 2, 0, GOV_2021)
+    active = active_layout("gov-2021")
+    draw(canvas, active, 3 + review.height, 0, GOV_2021)
+    top = 4 + review.height + active.height
+    apps = applications_layout("gov-2021")
+    draw(canvas, apps, top, 0, GOV_2021)
+    last = Layout(
+        tuple(
+            Label(lb.text, lb.row, lb.col + 7, lb.rows, lb.cols)
+            for lb in apps.labels
+            if lb.col >= 3
+        ),
+        tuple(Slot(sl.key, sl.row, sl.col + 7, sl.cols) for sl in apps.slots),
+    )
+    draw(canvas, last, top, 0, _last_years(APPLICATIONS_2021))
+    sheet = canvas.sheet  # type: ignore[attr-defined]
+    empty = [
+        i
+        for i, c in enumerate(COLUMNS)
+        if _blank_in(
+            GOV_2021, [f"applications.{key}.{c}" for key, _ in _application_rows("gov-2021")]
+        )
+    ]
+    assert empty, "the figures must leave a column to hide"
+    for i in empty:
+        sheet.column_dimensions[get_column_letter(3 + i + 1)].hidden = True
+    book.save()
+    return Case(
+        "this_years_zero_columns_hidden", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021
+    )
+
+
+def repeated_header_after_page_break(folder: Path) -> Case:
+    """The 申请 table's applicant sub-header (商业企业 … 其他) repeated where a printed page
+    breaks, before （四）: the rows below it keep their 自然人 and 总计 columns."""
+    apps = applications_layout("gov-2021")
+    rows = _application_rows("gov-2021")
+    at = 3 + next(i for i, (key, _) in enumerate(rows) if key.startswith("unable"))
+    shifted = Layout(
+        tuple(
+            Label(
+                lb.text,
+                lb.row + (lb.row >= at),
+                lb.col,
+                lb.rows + (lb.row < at < lb.row + lb.rows),
+                lb.cols,
+            )
+            for lb in apps.labels
+        )
+        + tuple(
+            Label(text, at, 4 + i)
+            for i, text in enumerate(
+                ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
+            )
+        ),
+        tuple(Slot(sl.key, sl.row + (sl.row >= at), sl.col, sl.cols) for sl in apps.slots),
+    )
+    book = Book(folder / "repeated_header_after_page_break.xlsx")
+    canvas = book.sheet("年报")
+    _pair(canvas, 0, 0, "填报单位", "某某县水利局")
+    _pair(canvas, 0, 3, "报告年度", 2025)
+    active = active_layout("gov-2021")
+    draw(canvas, active, 2, 0, GOV_2021)
+    top = 3 + active.height
+    draw(canvas, shifted, top, 0, GOV_2021)
+    draw(canvas, review_layout(), top + shifted.height + 1, 0, GOV_2021)
+    book.save()
+    return Case(
+        "repeated_header_after_page_break", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021
+    )
+
+
+def review_zero_row_hidden(folder: Path) -> Case:
+    """复议诉讼's one row of figures, all 0, hidden (nothing to show): its zeros are read,
+    it is the only copy (it became a W2, the table not found)."""
+    zeros = {k: 0 for k in REVIEW_VALUES}
+    typed = {**GOV_2021, **zeros}
+    book = Book(folder / "review_zero_row_hidden.xlsx")
+    canvas = book.sheet("年报")
+    _pair(canvas, 0, 0, "填报单位", "某某县档案馆")
+    _pair(canvas, 0, 3, "报告年度", 2025)
+    refs, row = _national_tables_stacked(canvas, "gov-2021", 2, 0, typed)
+    canvas.put(row, 0, "注：本单位本年度无行政复议、行政诉讼。")
+    figures = int(re.sub(r"[A-Z]+", "", refs["review.appeal.upheld"]))
+    canvas.sheet.row_dimensions[figures].hidden = True  # type: ignore[attr-defined]
+    book.save()
+    return Case("review_zero_row_hidden", book.path, "gov-2021", "某某县档案馆", 2025, typed)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -1471,6 +1602,10 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         retyped_labels,
         review_above_no_total_column,
         review_units_row,
+        this_years_blank_rows_hidden,
+        this_years_zero_columns_hidden,
+        repeated_header_after_page_break,
+        review_zero_row_hidden,
     )
 }
 

@@ -128,12 +128,6 @@ class Grid:
             c not in columns for c in range(span.left, span.right + 1)
         )
 
-    def shown_first(self, spans: list[Span]) -> list[Span]:
-        """``spans`` in their order, those shown before those hidden (asked only of two)."""
-        if len(spans) < 2:
-            return spans
-        return sorted(spans, key=lambda s: not self.shows(s))
-
 
 def load_grid(path: str, skip: frozenset[str] = frozenset()) -> Grid:
     """Every visible sheet of the workbook at ``path`` (except ``skip``), indexed by label

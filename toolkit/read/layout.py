@@ -18,8 +18,8 @@ filled cell under it. A table whose values are mostly not found counts as not fo
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from toolkit.forms.model import Field, FormSpec, LabelCell, Table
@@ -167,12 +167,13 @@ def row_plans(table: Table) -> dict[int, _RowPlan]:
 def _locate_grid_table(table: Table, grid: Grid) -> dict[str, Span]:
     plans = row_plans(table)
     row_spans = _find_rows(plans, grid)
+    first_label = min((s.top for s in row_spans.values()), default=None)
     cells: dict[str, Span] = {}
     for row, plan in plans.items():
         anchor_span = row_spans.get(row)
         if plan.own is not None and anchor_span is None:
             continue
-        cells.update(_locate_row_values(table, plan, anchor_span, grid))
+        cells.update(_locate_row_values(table, plan, anchor_span, grid, first_label))
     return cells
 
 
@@ -192,10 +193,25 @@ def _find_rows(plans: dict[int, _RowPlan], grid: Grid) -> dict[int, Span]:
     if not votes:
         return {}
     home = votes.most_common(1)[0][0]
+    chosen = _row_chain(candidates, home)
+    if _all_hidden(grid, chosen.values()):  # last year's table kept out of sight
+        shown = _row_chain(candidates, home, grid)
+        if not _all_hidden(grid, shown.values()):
+            return shown
+    return chosen
+
+
+def _row_chain(
+    candidates: dict[int, list[Span]], home: str, grid: Grid | None = None
+) -> dict[int, Span]:
+    """Each row's label on ``home``, each below the one before where it can be; with
+    ``grid``, the shown labels are tried first."""
     chosen: dict[int, Span] = {}
     last_top = -1
     for row in sorted(candidates):
-        spans = grid.shown_first([s for s in candidates[row] if s.sheet == home])
+        spans = [s for s in candidates[row] if s.sheet == home]
+        if grid is not None:
+            spans.sort(key=lambda s: not grid.shows(s))
         after = [s for s in spans if s.top > last_top]
         pick = (after or spans or [None])[0]
         if pick is not None:
@@ -204,37 +220,45 @@ def _find_rows(plans: dict[int, _RowPlan], grid: Grid) -> dict[int, Span]:
     return chosen
 
 
+def _all_hidden(grid: Grid, spans: Iterable[Span]) -> bool:
+    """Whether every one of ``spans`` (one copy of a table's labels) is hidden: a copy
+    hidden as a whole is last year's kept out of sight; one with a few rows or columns
+    hidden is this year's, tidied (what it has nothing to report in)."""
+    found = False
+    for span in spans:
+        if grid.shows(span):
+            return False
+        found = True
+    return found
+
+
 def _reading_order(grid: Grid):
     order = {s.name: i for i, s in enumerate(grid.sheets)}
     return lambda s: (order[s.sheet], s.top, s.left)
 
 
 def _locate_row_values(
-    table: Table, plan: _RowPlan, anchor: Span | None, grid: Grid
+    table: Table, plan: _RowPlan, anchor: Span | None, grid: Grid, first_label: int | None
 ) -> dict[str, Span]:
-    leaves = plan.leaves
-    home = anchor or _band_base([leaves[i.key] for i in plan.fields], grid)
-    headers: dict[str, Span] = {}
-    bands: dict[LabelCell, list[Span]] = {}  # fields under one wording share its band
-    for item in plan.fields:
-        leaf = leaves[item.key]
-        if leaf is None or home is None:
-            continue
-        spans = bands.get(leaf)
-        if spans is None:
-            needed = plan.under[leaf.text]
-            spans = bands[leaf] = _header_band(table, leaf, home, anchor is not None, grid, needed)
-        k = plan.ordinals[item.key]
-        if k < len(spans):
-            headers[item.key] = spans[k]
+    headers = _pick_headers(table, plan, anchor, grid, shown=False)
+    if headers and _all_hidden(grid, headers.values()):  # last year's columns, hidden
+        shown = _pick_headers(table, plan, anchor, grid, shown=True)
+        if shown and not _all_hidden(grid, shown.values()):
+            headers = shown
     if not headers:
         return {}
     if anchor is not None:
-        # the row's own table's headers are one band: a header of that wording far above
-        # them is another table's (复议诉讼's 总计 over a 申请 table without its own)
+        # a header far above the row's others, and above its table's first row label's
+        # header rows, is another table's (复议诉讼's 总计 over a 申请 table without its
+        # own); one of a band repeated after a page break is the table's own
         nearest = max(h.bottom for h in headers.values())
         depth = max(table.header_rows, 1)
-        headers = {k: h for k, h in headers.items() if h.bottom > nearest - depth}
+        top = nearest if first_label is None else first_label
+        headers = {
+            k: h
+            for k, h in headers.items()
+            if h.bottom > nearest - depth or h.bottom >= top - depth
+        }
         sheet_name = anchor.sheet
         rows = dict.fromkeys(headers, anchor.top)
     else:
@@ -267,7 +291,30 @@ def _data_rows(grid: Grid, sheet_name: str, headers: dict[str, Span]) -> dict[st
     return rows
 
 
-def _band_base(leaves: list[LabelCell | None], grid: Grid) -> Span | None:
+def _pick_headers(
+    table: Table, plan: _RowPlan, anchor: Span | None, grid: Grid, shown: bool
+) -> dict[str, Span]:
+    """Each field's column header; ``shown``: hidden headers passed over where shown ones
+    of their wording are enough."""
+    leaves = plan.leaves
+    home = anchor or _band_base([leaves[i.key] for i in plan.fields], grid, shown)
+    headers: dict[str, Span] = {}
+    bands: dict[LabelCell, list[Span]] = {}  # fields under one wording share its band
+    for item in plan.fields:
+        leaf = leaves[item.key]
+        if leaf is None or home is None:
+            continue
+        spans = bands.get(leaf)
+        if spans is None:
+            needed = plan.under[leaf.text] if shown else 0
+            spans = bands[leaf] = _header_band(table, leaf, home, anchor is not None, grid, needed)
+        k = plan.ordinals[item.key]
+        if k < len(spans):
+            headers[item.key] = spans[k]
+    return headers
+
+
+def _band_base(leaves: list[LabelCell | None], grid: Grid, shown: bool = False) -> Span | None:
     """For a row without a label: the first header of the row's wordings on the sheet that
     holds most of them (another table may use the same wording, e.g. 总计)."""
     spans = [
@@ -287,11 +334,14 @@ def _band_base(leaves: list[LabelCell | None], grid: Grid) -> Span | None:
         for s in grid.find(t)
         if s.sheet == home
     ]
-    return min(firsts or [s for s in spans if s.sheet == home], key=_reading_order(grid))
+    choices = firsts or [s for s in spans if s.sheet == home]
+    if shown:
+        choices = [s for s in choices if grid.shows(s)] or choices
+    return min(choices, key=_reading_order(grid))
 
 
 def _header_band(
-    table: Table, leaf: LabelCell, home: Span, labelled: bool, grid: Grid, needed: int = 1
+    table: Table, leaf: LabelCell, home: Span, labelled: bool, grid: Grid, needed: int = 0
 ) -> list[Span]:
     """The spans of ``leaf``'s wording in the header band nearest above the row label
     ``home``, right of it, left to right; for a row without a label, the headers from
@@ -316,9 +366,9 @@ def _header_band(
 
 
 def _shown(grid: Grid, spans: list[Span], needed: int) -> list[Span]:
-    """Of more headers of one wording than the row has fields under it, the shown ones,
-    when they are enough: last year's columns hidden beside this year's are not read."""
-    if len(spans) <= needed:
+    """Of more headers of one wording than the row has fields under it (``needed``; 0:
+    hidden ones are not asked about), the shown ones when they are enough."""
+    if not needed or len(spans) <= needed:
         return spans
     shown = [s for s in spans if grid.shows(s)]
     return shown if len(shown) >= needed else spans
@@ -338,21 +388,18 @@ def _spans_of(label: LabelCell, grid: Grid) -> list[Span]:
 def _first_data_row(grid: Grid, sheet_name: str, headers: list[Span]) -> int:
     """Below the header band, the first row with a figure under the headers (a blank row
     or two between header and figures is common), else the row right below. Text under the
-    headers (a note, the next heading) ends the search: figures are never below it. Hidden
-    rows are passed over (last year's figures, kept out of sight)."""
+    headers (a note, the next heading) ends the search: figures are never below it; a units
+    row (件) does not."""
     sheet = grid.sheet(sheet_name)
     below = max(h.bottom for h in headers) + 1
-    hidden = grid.hidden(sheet_name)[0]
-    shown = (r for r in range(below, sheet.height + 1) if r not in hidden)
-    rows = list(islice(shown, _DATA_ROW_LOOKAHEAD)) or [below]
-    for row in rows:
+    for row in range(below, below + _DATA_ROW_LOOKAHEAD):
         contents = [sheet.value(row, c) for h in headers for c in range(h.left, h.right + 1)]
         readings = [read_number(v).value for v in contents if v is not None]
         if any(isinstance(v, float) for v in readings):
             return row
         if readings and not all(_is_unit_word(v) for v in contents if v is not None):
             break
-    return rows[0]
+    return below
 
 
 _UNIT_WORDS = frozenset({"件", "个", "次", "条", "项", "人", "元", "万元", "单位:件"})
