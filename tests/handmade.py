@@ -1572,6 +1572,18 @@ def review_zero_row_hidden(folder: Path) -> Case:
     return Case("review_zero_row_hidden", book.path, "gov-2021", "某某县档案馆", 2025, typed)
 
 
+def next_years_blank_sheet(folder: Path) -> Case:
+    """This year's report on 2025年度 and a blank copy made ready on 2026年度: the newest
+    year holding figures is read (the blank sheet had been, every figure lost)."""
+    book = Book(folder / "next_years_blank_sheet.xlsx")
+    for year, typed in ((2025, GOV_2021), (2026, {})):
+        canvas = book.sheet(f"{year}年度")
+        canvas.put(0, 0, f"某某镇人民政府{year}年度政府信息公开工作年度报告", cols=10)
+        _national_tables_stacked(canvas, "gov-2021", 2, 0, typed)
+    book.save()
+    return Case("next_years_blank_sheet", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -1606,6 +1618,7 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         this_years_zero_columns_hidden,
         repeated_header_after_page_break,
         review_zero_row_hidden,
+        next_years_blank_sheet,
     )
 }
 

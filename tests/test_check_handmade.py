@@ -220,3 +220,32 @@ def test_a_row_whose_label_is_not_found_is_not_called_blank(tmp_path: Path) -> N
     a1 = [f["message"] for f in result["findings"] if f["rule"] == "A1"]
     assert a1 and all("本年新收政府信息公开申请数量 （未找到此格）" in m for m in a1), a1
     assert "W2" in {f["rule"] for f in result["findings"]}
+
+
+def test_a_supplement_on_a_sheet_named_for_its_edition_is_read_with_a_form_chosen(
+    tmp_path: Path,
+) -> None:
+    """补充统计表（2021年版） names an edition, not a year; with --form the supplement was
+    dropped with the sheet (only the chosen form's tables were weighed)."""
+    from tests.handmade import (
+        GOV_2021,
+        SUPP_ROWS,
+        Book,
+        _national_tables_stacked,
+        draw,
+        supp_layout,
+    )
+
+    book = Book(tmp_path / "补充表.xlsx")
+    sheet = book.sheet("年报")
+    sheet.put(0, 0, "某某镇人民政府2025年度政府信息公开工作年度报告")
+    _national_tables_stacked(sheet, "gov-2021", 2, 0, GOV_2021)
+    supp = {f"supp.{key}": i + 1 for i, (_, _, key) in enumerate(SUPP_ROWS) if key}
+    draw(book.sheet("补充统计表（2021年版）"), supp_layout(), 1, 0, supp)
+    book.sheet("2024年度对照").put(0, 0, "某某镇人民政府2024年度政府信息公开工作年度报告")
+    book.save()
+    for extra in ([], ["--form", "gov-2021"]):
+        run = CliRunner().invoke(app, ["check", str(book.path), "--format", "json", *extra])
+        (result,) = json.loads(run.stdout)["results"]
+        read = {k: result["values"][k] for k in supp}
+        assert read == supp, extra

@@ -118,26 +118,31 @@ def test_a_hand_made_returns_date_is_its_signatures_whatever_sheet_follows(
 
 
 @pytest.mark.parametrize(
-    ("title", "unit"),
+    ("title", "unit", "year"),
     [
-        ("附件：青山街道2025年度政府信息公开工作年度报告", "青山街道"),
-        ("附件2：青山街道2025年度政府信息公开工作年度报告", "青山街道"),
-        ("关于青山街道2025年度政府信息公开工作年度报告", "青山街道"),
-        ("青山街道2025年度政府信息公开工作情况统计表", "青山街道"),
-        ("青山街道政府信息公开工作年度报告（2025年度）", "青山街道"),
-        ("2025年，我局政府信息公开工作情况如下：", None),  # prose, not a title
+        ("附件：青山街道2025年度政府信息公开工作年度报告", "青山街道", 2025),
+        ("附件2：青山街道2025年度政府信息公开工作年度报告", "青山街道", 2025),
+        ("附件一：青山街道2025年度政府信息公开工作年度报告", "青山街道", 2025),
+        ("关于青山街道2025年度政府信息公开工作年度报告", "青山街道", 2025),
+        ("青山街道2025年度政府信息公开工作情况统计表", "青山街道", 2025),
+        ("青山街道政府信息公开工作年度报告（2025年度）", "青山街道", 2025),
+        # words that name no unit: the signature names it
+        ("附表1：2025年度政府信息公开情况统计表", None, 2025),
+        ("附件：政府信息公开工作年度报告（2025年度）", None, 2025),
+        ("二、2025年度政府信息公开情况统计表", None, 2025),
+        ("关于政府信息公开工作年度报告（2025年）", None, 2025),
+        # prose, not a title
+        ("2025年，我局政府信息公开工作情况如下：", None, None),
+        ("各单位政府信息公开工作年度报告报送时间为2026年", None, None),
     ],
 )
 def test_a_title_names_the_unit_and_year_however_it_is_led_or_ended(
-    title: str, unit: str | None, tmp_path: Path
+    title: str, unit: str | None, year: int | None, tmp_path: Path
 ) -> None:
     from toolkit.read.meta import from_title
 
     workbook = openpyxl.Workbook()
     workbook.active["A1"] = title
     workbook.save(tmp_path / "t.xlsx")
-    named, year = from_title(load_grid(str(tmp_path / "t.xlsx")))
-    assert (named.value if named else None, year.value if year else None) == (
-        unit,
-        2025.0 if unit else None,
-    )
+    named, found = from_title(load_grid(str(tmp_path / "t.xlsx")))
+    assert (named.value if named else None, found.value if found else None) == (unit, year)

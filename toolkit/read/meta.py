@@ -16,11 +16,11 @@ from toolkit.read.labels import compact
 # what may lead a title (an attachment's number, 关于) and what ends one: 年度报告, 情况统计表
 # (not 工作情况 alone: "2025年，我局政府信息公开工作情况如下" is prose); the year before the
 # report's words, or after them in brackets
-_LEAD = r"^(?:附件\d*:?)?(?:关于)?"
+_LEAD = r"^(?:附[件表][\d一二三四五六七八九十]{0,3}[:、.]?)?(?:关于)?"
 _REPORT = r"政府信息(?:公开)?(?:工作)?(?:年度)?(?:报告|(?:情况)?统计表)"
 _TITLE = re.compile(_LEAD + r"(?P<before>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<after>.*?)" + _REPORT)
 _TITLE_YEAR_LAST = re.compile(
-    _LEAD + r"(?P<before>.+?)" + _REPORT + r".{0,6}?\(?(?P<year>(?:19|20)\d{2})年度?\)?$"
+    _LEAD + r"(?P<before>.+?)" + _REPORT + r"\(?(?P<year>(?:19|20)\d{2})年度?\)?$"
 )
 _SIGNATURE = re.compile(r"^.{2,40}(?:办事处|人民政府|委员会|管委会|局|办公室|厅|署|中心|委|办)$")
 # a signature often ends with where the seal goes: "宁川县卫生健康局（盖章）"
@@ -57,6 +57,20 @@ def _short_lines(grid: Grid) -> list[_Line]:
     return found
 
 
+# what a title's words before the year may be that names no unit: a section's number, an
+# attachment's, 关于
+_NUMERALS = "一二三四五六七八九十\\d"
+_NO_UNIT = re.compile(rf"^(?:[{_NUMERALS}]{{1,3}}[、.:]?|附[件表][{_NUMERALS}]*|关于)?$")
+
+
+def _unit_named(text: str | None) -> str | None:
+    """The unit a title's words name, if they name one ("二、" and "附件:" do not)."""
+    if not text:
+        return None
+    text = text.strip(":、.,，;；")
+    return None if _NO_UNIT.match(text) else text
+
+
 def from_title(grid: Grid) -> tuple[Found | None, Found | None]:
     """(unit, year) from a title such as 余姚市兰江街道2020年度政府信息公开工作年度报告."""
     for sheet, r, c, typed, text in _short_lines(grid):
@@ -66,13 +80,14 @@ def from_title(grid: Grid) -> tuple[Found | None, Found | None]:
         if match is None:
             continue
         span = sheet.span(r, c)
-        unit = match["before"] or match.groupdict().get("after")
+        unit = _unit_named(match["before"]) or _unit_named(match.groupdict().get("after"))
         year = Found(float(match["year"]), span)
         return (Found(unit, span) if unit else None), year
     return None, None
 
 
-_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*版)")
+# a year a sheet is named for (2024年度), not an edition of the form (2019版, 2021年起格式)
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*年?(?:版|起|格式))")
 
 
 def sheet_years(grid: Grid) -> dict[str, int | None]:

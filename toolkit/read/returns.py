@@ -23,6 +23,7 @@ from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
 from toolkit.read.grid import Grid, Hidden, Span, index_sheet, load_grid
 from toolkit.read.layout import Located, locate, read_values, share_at_most
 from toolkit.read.meta import Found, from_signature, from_title, sheet_years, signature_date
+from toolkit.read.numbers import read_number
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
 from toolkit.read.source import source
 from toolkit.read.template import read_template_return, zero_based
@@ -108,28 +109,42 @@ def read_return(
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
     if sniffed.kind in FORMULA_KINDS:
         grid.hidden_of = lambda sheet: _hidden(_formula_sheets(grid, path, sniffed.kind), sheet)
-    return read_by_labels(path, sniffed, _newest_year(grid, forms, form), forms, form)
+    return read_by_labels(path, sniffed, _newest_year(grid, forms), forms, form)
 
 
-def _newest_year(grid: Grid, forms: list[FormSpec], form: FormSpec | None) -> Grid:
+def _newest_year(grid: Grid, forms: list[FormSpec]) -> Grid:
     """A workbook holding last year's report beside this year's (the 2024年度 sheet left
     visible when the 2025年度 copy was added, before or after it): the sheets naming the
-    newest year, with those naming none, when they hold every table the whole does."""
+    newest year that holds figures (a blank 2026年度 sheet made ready holds none), with those
+    naming none, when they hold every table of every form the whole workbook does."""
     years = sheet_years(grid)
-    named = {year for year in years.values() if year is not None}
+    named = sorted({year for year in years.values() if year is not None}, reverse=True)
     if len(named) < 2:
         return grid
-    newest = max(named)
-    kept = Grid([s for s in grid.sheets if years[s.name] in (None, newest)])
-    kept.hidden_of = grid.hidden_of
-    for sheet in kept.sheets:
-        index_sheet(kept, sheet)
-    specs = [form] if form is not None else forms
+    whole = _tables(grid, forms)
+    for year in named:
+        kept = Grid([s for s in grid.sheets if years[s.name] in (None, year)])
+        kept.hidden_of = grid.hidden_of
+        for sheet in kept.sheets:
+            index_sheet(kept, sheet)
+        tables = _tables(kept, forms)
+        if set(tables) >= set(whole) and any(tables.values()):
+            return kept
+    return grid
 
-    def tables(searched: Grid) -> set[tuple[str, str]]:
-        return {(s.id, t) for s in specs for t in locate(s, searched).found_tables}
 
-    return kept if tables(kept) >= tables(grid) else grid
+def _tables(grid: Grid, forms: list[FormSpec]) -> dict[tuple[str, str], bool]:
+    """(form, table) found in ``grid`` -> whether a figure is typed in it."""
+    found: dict[tuple[str, str], bool] = {}
+    for spec in forms:
+        located = locate(spec, grid)
+        values = read_values(grid, located.cells)
+        for table in located.found_tables:
+            keys = [f.key for f in spec.table(table).fields]
+            found[(spec.id, table)] = any(
+                isinstance(read_number(values[k]).value, float) for k in keys if k in values
+            )
+    return found
 
 
 def _formula_sheets(grid: Grid, path: Path, kind: str) -> dict[str, FormulaSheet]:
