@@ -1584,6 +1584,23 @@ def next_years_blank_sheet(folder: Path) -> Case:
     return Case("next_years_blank_sheet", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
 
 
+def review_with_a_grand_total(folder: Path) -> Case:
+    """复议诉讼 typed without merges, with a local 合计 column after it (复议 and 诉讼 added
+    up): its three 总计 are read, not the 合计 (a variant of 总计) first."""
+    book = Book(folder / "review_with_a_grand_total.xlsx")
+    canvas = book.sheet("年报")
+    _pair(canvas, 0, 0, "填报单位", "某某县司法局")
+    _pair(canvas, 0, 3, "报告年度", 2025)
+    _, row = _national_tables_stacked(canvas, "gov-2021", 2, 0, GOV_2021, Style(merged=False))
+    review = review_layout()
+    top = row - 2 - review.height
+    canvas.put(top, 15, "合计")
+    totals = [GOV_2021[f"review.{g}.total"] for g in REVIEW_GROUPS]
+    canvas.put(top + review.height - 1, 15, sum(totals))
+    book.save()
+    return Case("review_with_a_grand_total", book.path, "gov-2021", "某某县司法局", 2025, GOV_2021)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -1619,6 +1636,7 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         repeated_header_after_page_break,
         review_zero_row_hidden,
         next_years_blank_sheet,
+        review_with_a_grand_total,
     )
 }
 

@@ -306,8 +306,10 @@ def _pick_headers(
             continue
         spans = bands.get(leaf)
         if spans is None:
-            needed = plan.under[leaf.text] if shown else 0
-            spans = bands[leaf] = _header_band(table, leaf, home, anchor is not None, grid, needed)
+            under = plan.under[leaf.text]
+            spans = bands[leaf] = _header_band(
+                table, leaf, home, anchor is not None, grid, under, shown
+            )
         k = plan.ordinals[item.key]
         if k < len(spans):
             headers[item.key] = spans[k]
@@ -341,13 +343,27 @@ def _band_base(leaves: list[LabelCell | None], grid: Grid, shown: bool = False) 
 
 
 def _header_band(
-    table: Table, leaf: LabelCell, home: Span, labelled: bool, grid: Grid, needed: int = 0
+    table: Table, leaf: LabelCell, home: Span, labelled: bool, grid: Grid, under: int, shown: bool
 ) -> list[Span]:
     """The spans of ``leaf``'s wording in the header band nearest above the row label
     ``home``, right of it, left to right; for a row without a label, the headers from
     ``home`` (the row's first header) rightwards and a little downwards, band by band (a
-    table placed beside another, or split in two, keeps its own headers in order)."""
+    table placed beside another, or split in two, keeps its own headers in order). Of more
+    in the band than the ``under`` the row needs, the official wording's when they are
+    enough (a local 合计 column beside 复议诉讼's three 总计 is no total of theirs);
+    ``shown``: hidden ones passed over where shown ones are enough."""
     spans = [s for s in _spans_of(leaf, grid) if s.sheet == home.sheet]
+    band = _band(table, spans, home, labelled, grid, under if shown else 0)
+    if leaf.variants and len(band) > under:
+        official = set(_spans_of(leaf, grid, official=True))
+        named = [s for s in band if s in official]
+        band = named if len(named) >= under else band
+    return band
+
+
+def _band(
+    table: Table, spans: list[Span], home: Span, labelled: bool, grid: Grid, needed: int
+) -> list[Span]:
     depth = max(table.header_rows, 1)
     if labelled:
         spans = [s for s in spans if s.bottom < home.top and s.left > home.right]
@@ -374,14 +390,13 @@ def _shown(grid: Grid, spans: list[Span], needed: int) -> list[Span]:
     return shown if len(shown) >= needed else spans
 
 
-def _spans_of(label: LabelCell, grid: Grid) -> list[Span]:
-    """Every span holding one of the label's wordings (kept per grid: each header is asked
-    about once per row under it)."""
-    found = grid.memo.get(label)
+def _spans_of(label: LabelCell, grid: Grid, official: bool = False) -> list[Span]:
+    """Every span holding one of the label's wordings, or its official one (kept per grid:
+    each header is asked about once per row under it)."""
+    found = grid.memo.get((label, official))
     if found is None:
-        found = grid.memo[label] = [
-            s for text in forms_of(label.text, label.variants) for s in grid.find(text)
-        ]
+        wordings = forms_of(label.text, () if official else label.variants)
+        found = grid.memo[(label, official)] = [s for t in wordings for s in grid.find(t)]
     return found
 
 
