@@ -1217,3 +1217,18 @@ def test_a_mails_day_is_taken_on_the_reports_calendar_whatever_the_computers_zon
     )  # fmt: skip
     [lanjiang] = json.loads(done.stdout)["units"]
     assert lanjiang["file"].endswith("更正.eml › 兰江年报.xlsx"), done.stderr
+
+
+def test_files_listed_in_a_cell_are_joined_as_the_language_joins_them(tmp_path: Path) -> None:
+    """--lang en: a unit's superseded returns are listed with "; " in the Returns sheet
+    (a full-width "；" was left in English)."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    for name in ("凤山1.xlsx", "凤山2.xlsx", "凤山3.xlsx"):
+        filled(inbox, name, "凤山街道办事处", 1)
+    target = tmp_path / "summary.xlsx"
+    done = toolkit("--lang", "en", "summary", str(inbox), "-o", str(target), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    cells = [str(c) for rows in read_sheets(target).values() for row in rows for c in row]
+    listed = [c for c in cells if "凤山1.xlsx" in c and "凤山2.xlsx" in c]
+    assert listed and all("；" not in c and "; " in c for c in listed), listed

@@ -507,6 +507,7 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
     for col, width in enumerate((24, 10, 10, 48, 17, 7, 7, 50)):
         sheet.set_column(col, col, width)
     row = 1
+    joined = _t("rule_joiner").join  # files of a cell, as the language lists them
     for unit_row in summary.units:
         item = unit_row.counted
         status = unit_row.status
@@ -522,7 +523,7 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             sheet.write_number(row, 5, errors)
             sheet.write_number(row, 6, warnings)
         elif unit_row.unreadable:  # it sent something, but nothing could be read
-            sheet.write_string(row, 3, "；".join(u.origin for u in unit_row.unreadable))
+            sheet.write_string(row, 3, joined(u.origin for u in unit_row.unreadable))
             sent = [u.sent for u in unit_row.unreadable if u.sent is not None]
             if sent:
                 sheet.write_datetime(row, 4, local_time(max(sent)), styles.date)
@@ -534,20 +535,20 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         for unread in unit_row.passed_over:
             notes.append(_t("note.passed_over", origin=unread.origin, why=unread.message.render()))
         if unit_row.supplements:
-            files = "；".join(r.result.file for r in unit_row.supplements)
+            files = joined(r.result.file for r in unit_row.supplements)
             notes.append(_t("note.supplements", files=files))
         again = unit_row.sent_again
         if again:  # the same file twice (in one mail, or sent again): nothing replaced
-            notes.append(_t("note.sent_again", files="；".join(r.result.file for r in again)))
+            notes.append(_t("note.sent_again", files=joined(r.result.file for r in again)))
         older = [r.result.file for r in unit_row.superseded if r not in again]
         older += [u.origin for u in unit_row.unread_replaced]
         if older:
-            notes.append(_t("note.superseded", files="；".join(older)))
+            notes.append(_t("note.superseded", files=joined(older)))
         if unit_row.other_year:
-            files = "；".join(r.result.file for r in unit_row.other_year)
+            files = joined(r.result.file for r in unit_row.other_year)
             notes.append(_t("note.other_year", files=files, year=summary.year))
         if unit_row.blank:
-            notes.append(_t("note.blank", files="；".join(r.result.file for r in unit_row.blank)))
+            notes.append(_t("note.blank", files=joined(r.result.file for r in unit_row.blank)))
         if notes:
             # wrapped in its column: a long path left to run on made the page print tiny
             sheet.write_string(row, 7, "\n".join(notes), styles.text)
