@@ -113,3 +113,24 @@ def test_many_mails_read_in_parallel_give_what_one_process_gives(
     assert len(received) == 2 * mails + 1 and all(contents)
     assert problems == [(str(inbox / "05-坏.eml"), "inbox.not_a_mail")]
     assert skipped == [(str(inbox / "06-没有附件.eml"), "inbox.no_workbook")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX links and pipes")
+def test_links_and_what_is_no_file_are_said_passed_over(tmp_path: Path) -> None:
+    """A symbolic link (to a return, or a folder looping back) is not followed and a pipe
+    is not opened; each is listed as passed over (they were left out unsaid)."""
+    inbox, work = tmp_path / "收件箱", tmp_path / "work"
+    (inbox / "子").mkdir(parents=True)
+    work.mkdir()
+    (inbox / "年报.xlsx").write_bytes(b"PK")
+    (inbox / "链接.xlsx").symlink_to(inbox / "年报.xlsx")
+    (inbox / "子" / "回环").symlink_to(inbox)
+    os.mkfifo(inbox / "管道.xlsx")
+    found = collect(inbox, work)
+    assert [Path(r.origin).name for r in found.received] == ["年报.xlsx"]
+    said = {Path(s.origin).name: s.message.message_id for s in found.skipped}
+    assert said == {
+        "链接.xlsx": "inbox.link",
+        "回环": "inbox.link",
+        "管道.xlsx": "inbox.not_a_file",
+    }

@@ -105,14 +105,20 @@ def is_own_summary(path: Path) -> bool:
 
 
 def _walk(folder: Path, inbox: Inbox) -> Iterator[Path]:
-    """Every file under ``folder`` in a stable order, no symbolic links followed; past
-    MAX_FILES the inbox is told and the walk ends."""
+    """Every file under ``folder`` in a stable order, no symbolic links followed (each said
+    as passed over, as is anything else that is no file: a pipe, a device); past MAX_FILES
+    the inbox is told and the walk ends."""
     count = 0
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs.sort()
-        for name in sorted(files):
+        linked = [d for d in dirs if (Path(root) / d).is_symlink()]
+        for name in sorted(files + linked):
             path = Path(root) / name
-            if path.is_symlink() or not path.is_file():
+            if path.is_symlink():
+                inbox.skipped.append(Unread(str(path), Message("inbox.link", {})))
+                continue
+            if not path.is_file():
+                inbox.skipped.append(Unread(str(path), Message("inbox.not_a_file", {})))
                 continue
             count += 1
             if count > MAX_FILES:
