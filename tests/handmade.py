@@ -1275,6 +1275,16 @@ def meta_in_one_cell(folder: Path) -> Case:
     return Case("meta_in_one_cell", book.path, "gov-2021", "某某县交通运输局", 2023, GOV_2021)
 
 
+def _headed(folder: Path, name: str, unit: str, sheet: str = "年报") -> tuple[Book, Canvas]:
+    """A new workbook ``name``.xlsx whose first sheet starts with 填报单位 ``unit`` and
+    报告年度 2025 on its first row."""
+    book = Book(folder / f"{name}.xlsx")
+    canvas = book.sheet(sheet)
+    _pair(canvas, 0, 0, "填报单位", unit)
+    _pair(canvas, 0, 3, "报告年度", 2025)
+    return book, canvas
+
+
 def _last_years(typed: Typed) -> Typed:
     """Figures of another year: every number of ``typed`` plus 100 (read, they would show)."""
     return {k: v + 100 if isinstance(v, (int, float)) else v for k, v in typed.items()}
@@ -1283,10 +1293,7 @@ def _last_years(typed: Typed) -> Typed:
 def hidden_last_year_rows(folder: Path) -> Case:
     """Last year's 申请 table left in the sheet with its rows hidden, this year's typed into a
     copy right under it: only what the sheet shows is the report."""
-    book = Book(folder / "hidden_last_year_rows.xlsx")
-    canvas = book.sheet("年报")
-    _pair(canvas, 0, 0, "填报单位", "某某县水利局")
-    _pair(canvas, 0, 3, "报告年度", 2025)
+    book, canvas = _headed(folder, "hidden_last_year_rows", "某某县水利局")
     canvas.put(2, 0, SECTION_ACTIVE)
     active = active_layout("gov-2021")
     draw(canvas, active, 3, 0, GOV_2021)
@@ -1308,10 +1315,7 @@ def hidden_last_year_rows(folder: Path) -> Case:
 def hidden_last_year_columns(folder: Path) -> Case:
     """Last year's figures kept in hidden columns of the 申请 table, this year's typed under
     a copy of its headers to the right of them."""
-    book = Book(folder / "hidden_last_year_columns.xlsx")
-    canvas = book.sheet("年报")
-    _pair(canvas, 0, 0, "填报单位", "某某县水利局")
-    _pair(canvas, 0, 3, "报告年度", 2025)
+    book, canvas = _headed(folder, "hidden_last_year_columns", "某某县水利局")
     canvas.put(2, 0, SECTION_REVIEW)
     review = review_layout()
     draw(canvas, review, 3, 0, GOV_2021)
@@ -1449,10 +1453,7 @@ def this_years_blank_rows_hidden(folder: Path) -> Case:
     """This year's 申请 table with its empty rows hidden (nothing to report there), last
     year's whole table shown under it for comparison: this year's is read, hidden rows and
     all (a hidden row is not last year's unless the whole table is)."""
-    book = Book(folder / "this_years_blank_rows_hidden.xlsx")
-    canvas = book.sheet("年报")
-    _pair(canvas, 0, 0, "填报单位", "某某县水利局")
-    _pair(canvas, 0, 3, "报告年度", 2025)
+    book, canvas = _headed(folder, "this_years_blank_rows_hidden", "某某县水利局")
     active = active_layout("gov-2021")
     draw(canvas, active, 2, 0, GOV_2021)
     top = 3 + active.height
@@ -1478,10 +1479,7 @@ def this_years_blank_rows_hidden(folder: Path) -> Case:
 def this_years_zero_columns_hidden(folder: Path) -> Case:
     """This year's 申请 table with its empty applicant columns hidden, last year's headers
     and figures shown to the right of it: this year's columns are read."""
-    book = Book(folder / "this_years_zero_columns_hidden.xlsx")
-    canvas = book.sheet("年报")
-    _pair(canvas, 0, 0, "填报单位", "某某县水利局")
-    _pair(canvas, 0, 3, "报告年度", 2025)
+    book, canvas = _headed(folder, "this_years_zero_columns_hidden", "某某县水利局")
     review = review_layout()
     draw(canvas, review, 2, 0, GOV_2021)
     active = active_layout("gov-2021")
@@ -1540,10 +1538,7 @@ def repeated_header_after_page_break(folder: Path) -> Case:
         ),
         tuple(Slot(sl.key, sl.row + (sl.row >= at), sl.col, sl.cols) for sl in apps.slots),
     )
-    book = Book(folder / "repeated_header_after_page_break.xlsx")
-    canvas = book.sheet("年报")
-    _pair(canvas, 0, 0, "填报单位", "某某县水利局")
-    _pair(canvas, 0, 3, "报告年度", 2025)
+    book, canvas = _headed(folder, "repeated_header_after_page_break", "某某县水利局")
     active = active_layout("gov-2021")
     draw(canvas, active, 2, 0, GOV_2021)
     top = 3 + active.height
@@ -1560,10 +1555,7 @@ def review_zero_row_hidden(folder: Path) -> Case:
     it is the only copy (it became a W2, the table not found)."""
     zeros = {k: 0 for k in REVIEW_VALUES}
     typed = {**GOV_2021, **zeros}
-    book = Book(folder / "review_zero_row_hidden.xlsx")
-    canvas = book.sheet("年报")
-    _pair(canvas, 0, 0, "填报单位", "某某县档案馆")
-    _pair(canvas, 0, 3, "报告年度", 2025)
+    book, canvas = _headed(folder, "review_zero_row_hidden", "某某县档案馆")
     refs, row = _national_tables_stacked(canvas, "gov-2021", 2, 0, typed)
     canvas.put(row, 0, "注：本单位本年度无行政复议、行政诉讼。")
     figures = int(re.sub(r"[A-Z]+", "", refs["review.appeal.upheld"]))
@@ -1587,10 +1579,7 @@ def next_years_blank_sheet(folder: Path) -> Case:
 def review_with_a_grand_total(folder: Path) -> Case:
     """复议诉讼 typed without merges, with a local 合计 column after it (复议 and 诉讼 added
     up): its three 总计 are read, not the 合计 (a variant of 总计) first."""
-    book = Book(folder / "review_with_a_grand_total.xlsx")
-    canvas = book.sheet("年报")
-    _pair(canvas, 0, 0, "填报单位", "某某县司法局")
-    _pair(canvas, 0, 3, "报告年度", 2025)
+    book, canvas = _headed(folder, "review_with_a_grand_total", "某某县司法局")
     _, row = _national_tables_stacked(canvas, "gov-2021", 2, 0, GOV_2021, Style(merged=False))
     review = review_layout()
     top = row - 2 - review.height

@@ -84,20 +84,20 @@ def _hidden_columns(table: Element) -> frozenset[int]:
 
 
 def _columns(parent: Element) -> Iterator[Element]:
-    for child in parent:
-        if child.tag == f"{_TABLE}table-column":
-            yield child
-        elif child.tag in _COLUMN_GROUPS:
-            yield from _columns(child)
+    return _nested(parent, f"{_TABLE}table-column", _COLUMN_GROUPS)
 
 
 def _rows(parent: Element) -> Iterator[Element]:
-    """A table's rows in order, those inside header-row and row-group elements included."""
+    return _nested(parent, f"{_TABLE}table-row", _ROW_GROUPS)
+
+
+def _nested(parent: Element, tag: str, groups: set[str]) -> Iterator[Element]:
+    """A table's rows (or columns) in order, those inside header and group elements too."""
     for child in parent:
-        if child.tag == f"{_TABLE}table-row":
+        if child.tag == tag:
             yield child
-        elif child.tag in _ROW_GROUPS:
-            yield from _rows(child)
+        elif child.tag in groups:
+            yield from _nested(child, tag, groups)
 
 
 def _formula_cells(row: Element) -> Iterator[tuple[int, Found]]:
