@@ -63,11 +63,14 @@ _NUMERALS = "一二三四五六七八九十\\d"
 _NO_UNIT = re.compile(rf"^(?:[{_NUMERALS}]{{1,3}}[、.:]?|附[件表][{_NUMERALS}]*|关于)?$")
 
 
+_COVER_LETTER = re.compile(r"关于(?:报送|印发|公布|公开)?$")
+
+
 def _unit_named(text: str | None) -> str | None:
     """The unit a title's words name, if they name one ("二、" and "附件:" do not)."""
     if not text:
         return None
-    text = text.strip(":、.,，;；")
+    text = _COVER_LETTER.sub("", text.strip(":、.,，;；"))  # XX局关于报送…的函
     return None if _NO_UNIT.match(text) else text
 
 
