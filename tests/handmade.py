@@ -1565,10 +1565,12 @@ def review_zero_row_hidden(folder: Path) -> Case:
 
 
 def next_years_blank_sheet(folder: Path) -> Case:
-    """This year's report on 2025年度 and a blank copy made ready on 2026年度: the newest
-    year holding figures is read (the blank sheet had been, every figure lost)."""
-    book = Book(folder / "next_years_blank_sheet.xlsx")
-    for year, typed in ((2025, GOV_2021), (2026, {})):
+    """This year's report on 2025年度 and a blank copy made ready on 2026年度, its totals
+    formulas showing 0 as saved: the newest year holding figures is read (the blank sheet
+    had been, every figure lost)."""
+    book = Book(folder / "next_years_blank_sheet.xlsx", engine="xlsxwriter")
+    blank = total_formulas("gov-2021", lambda key: 0)
+    for year, typed in ((2025, GOV_2021), (2026, blank)):
         canvas = book.sheet(f"{year}年度")
         canvas.put(0, 0, f"某某镇人民政府{year}年度政府信息公开工作年度报告", cols=10)
         _national_tables_stacked(canvas, "gov-2021", 2, 0, typed)
@@ -1588,6 +1590,39 @@ def review_with_a_grand_total(folder: Path) -> Case:
     canvas.put(top + review.height - 1, 15, sum(totals))
     book.save()
     return Case("review_with_a_grand_total", book.path, "gov-2021", "某某县司法局", 2025, GOV_2021)
+
+
+def hidden_last_year_and_a_row_deleted(folder: Path) -> Case:
+    """Last year's 申请 table hidden as a whole above this year's, from which the unit
+    deleted a row it had nothing in: that row is not found (W2), not taken from last
+    year's hidden copy."""
+    book, canvas = _headed(folder, "hidden_last_year_and_a_row_deleted", "某某县水利局")
+    apps = applications_layout("gov-2021")
+    gone = "applications.unable_3."
+    assert _blank_in(GOV_2021, [gone + c for c in COLUMNS])
+    this_year = Layout(
+        tuple(lb for lb in apps.labels if lb.text != UNABLE[2]),
+        tuple(sl for sl in apps.slots if not sl.key.startswith(gone)),
+    )
+    draw(canvas, active_layout("gov-2021"), 2, 0, GOV_2021)
+    top = 3 + active_layout("gov-2021").height
+    draw(canvas, apps, top, 0, _last_years(APPLICATIONS_2021))
+    sheet = canvas.sheet  # type: ignore[attr-defined]
+    for row in range(top, top + apps.height):
+        sheet.row_dimensions[row + 1].hidden = True
+    draw(canvas, this_year, top + apps.height, 0, GOV_2021)
+    draw(canvas, review_layout(), top + 2 * apps.height + 1, 0, GOV_2021)
+    book.save()
+    typed = {k: v for k, v in GOV_2021.items() if not k.startswith(gone)}
+    return Case(
+        "hidden_last_year_and_a_row_deleted",
+        book.path,
+        "gov-2021",
+        "某某县水利局",
+        2025,
+        typed,
+        [("W2", None, None)],
+    )
 
 
 BUILDERS: dict[str, Callable[[Path], Case]] = {
@@ -1626,6 +1661,7 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         review_zero_row_hidden,
         next_years_blank_sheet,
         review_with_a_grand_total,
+        hidden_last_year_and_a_row_deleted,
     )
 }
 

@@ -205,13 +205,14 @@ def _row_chain(
     candidates: dict[int, list[Span]], home: str, grid: Grid | None = None
 ) -> dict[int, Span]:
     """Each row's label on ``home``, each below the one before where it can be; with
-    ``grid``, the shown labels are tried first."""
+    ``grid``, shown labels only (a row the unit deleted from this year's table is not taken
+    from last year's hidden copy)."""
     chosen: dict[int, Span] = {}
     last_top = -1
     for row in sorted(candidates):
         spans = [s for s in candidates[row] if s.sheet == home]
         if grid is not None:
-            spans.sort(key=lambda s: not grid.shows(s))
+            spans = [s for s in spans if grid.shows(s)]
         after = [s for s in spans if s.top > last_top]
         pick = (after or spans or [None])[0]
         if pick is not None:

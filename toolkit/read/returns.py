@@ -134,16 +134,16 @@ def _newest_year(grid: Grid, forms: list[FormSpec]) -> Grid:
 
 
 def _tables(grid: Grid, forms: list[FormSpec]) -> dict[tuple[str, str], bool]:
-    """(form, table) found in ``grid`` -> whether a figure is typed in it."""
+    """(form, table) found in ``grid`` -> whether it holds a figure other than 0 (a blank
+    copy's formula totals show 0)."""
     found: dict[tuple[str, str], bool] = {}
     for spec in forms:
         located = locate(spec, grid)
         values = read_values(grid, located.cells)
         for table in located.found_tables:
             keys = [f.key for f in spec.table(table).fields]
-            found[(spec.id, table)] = any(
-                isinstance(read_number(values[k]).value, float) for k in keys if k in values
-            )
+            numbers = (read_number(values[k]).value for k in keys if k in values)
+            found[(spec.id, table)] = any(isinstance(n, float) and n != 0 for n in numbers)
     return found
 
 
