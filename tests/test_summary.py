@@ -1224,8 +1224,9 @@ def test_files_listed_in_a_cell_are_joined_as_the_language_joins_them(tmp_path: 
     (a full-width "；" was left in English)."""
     inbox = tmp_path / "收件箱"
     inbox.mkdir()
-    for name in ("凤山1.xlsx", "凤山2.xlsx", "凤山3.xlsx"):
-        filled(inbox, name, "凤山街道办事处", 1)
+    for seed, name in enumerate(("凤山1.xlsx", "凤山2.xlsx", "凤山3.xlsx"), start=1):
+        saved = filled(inbox, name, "凤山街道办事处", seed)  # three different returns
+        os.utime(saved, (1_767_000_000 + seed * 3600,) * 2)  # saved an hour apart
     target = tmp_path / "summary.xlsx"
     done = toolkit("--lang", "en", "summary", str(inbox), "-o", str(target), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
