@@ -87,8 +87,9 @@ class Grid:
     index: dict[str, list[Span]] = field(default_factory=lambda: defaultdict(list))
     # "填报单位：兰江街道" in one cell: normalised label -> (span, the text after the colon)
     inline: dict[str, list[tuple[Span, str]]] = field(default_factory=lambda: defaultdict(list))
-    # a numbered label without its number ("(1)属于国家秘密" -> "属于国家秘密") -> its spans
-    unnumbered: dict[str, list[Span]] = field(default_factory=lambda: defaultdict(list))
+    # a numbered label without its number ("(1)属于国家秘密" -> "属于国家秘密") -> its spans,
+    # made from the index the first time a label is not found as written
+    unnumbered: dict[str, list[Span]] | None = None
     memo: dict[Any, Any] = field(default_factory=dict)  # what readers worked out about it
     # a sheet's hidden rows and columns, asked only where a label is found twice (python-
     # calamine does not say; the reader of the file's formulas does)
@@ -105,6 +106,13 @@ class Grid:
 
     def find_unnumbered(self, text: str) -> list[Span]:
         """Labels reading ``text`` once their numbers are dropped, and ``text`` itself."""
+        if self.unnumbered is None:
+            self.unnumbered = defaultdict(list)
+            for written, spans in self.index.items():
+                if written[:1] in NUMBERING:
+                    plain = unnumbered(written)
+                    if plain is not written and len(plain) >= MIN_UNNUMBERED:
+                        self.unnumbered[plain].extend(spans)
         return [*self.index.get(text, ()), *self.unnumbered.get(text, ())]
 
     def hidden(self, sheet: str) -> Hidden:
@@ -212,7 +220,3 @@ def index_sheet(grid: Grid, sheet: Sheet) -> None:
             bare = without_note(text)
             if bare:
                 grid.index[bare].append(span)
-            if text[0] in NUMBERING:
-                plain = unnumbered(text)
-                if plain is not text and len(plain) >= MIN_UNNUMBERED:
-                    grid.unnumbered[plain].append(span)
