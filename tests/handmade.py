@@ -746,13 +746,21 @@ VARIANT_LABELS: dict[str, str | tuple[str, ...]] = {
 def wording_variants(folder: Path) -> Case:
     """(5) The wording variants of FORMS.md: 本年新收到, 上年转结, 转结下年度, 规范性文件 for
     行政规范性文件, "，" in （六）1/2, straight quotes, a note after 规章, 现行有效件, "1、"."""
-    book = Book(folder / "wording_variants.xlsx")
-    sheet = book.sheet("报表")
-    _pair(sheet, 0, 0, "填报单位", "某某区教育局")
-    _pair(sheet, 1, 0, "报告年度", 2024)
-    _national_tables_stacked(sheet, "gov-2021", 3, 0, GOV_2021, Style(rename=VARIANT_LABELS))
+    return _renamed(folder, "wording_variants", "报表", "某某区教育局", 2024, VARIANT_LABELS)
+
+
+def _renamed(
+    folder: Path, name: str, sheet_name: str, unit: str, year: int, rename: dict[str, Any]
+) -> Case:
+    """The three national tables stacked on one sheet under 填报单位 and 报告年度, labels
+    typed as ``rename`` says: every value is read."""
+    book = Book(folder / f"{name}.xlsx")
+    sheet = book.sheet(sheet_name)
+    _pair(sheet, 0, 0, "填报单位", unit)
+    _pair(sheet, 1, 0, "报告年度", year)
+    _national_tables_stacked(sheet, "gov-2021", 3, 0, GOV_2021, Style(rename=rename))
     book.save()
-    return Case("wording_variants", book.path, "gov-2021", "某某区教育局", 2024, GOV_2021)
+    return Case(name, book.path, "gov-2021", unit, year, GOV_2021)
 
 
 def wrong_totals(folder: Path) -> Case:
@@ -1346,12 +1354,17 @@ def last_year_sheet_first(folder: Path) -> Case:
     """Last year's report left visible on a sheet before this year's (the workbook copied,
     the copy renamed 2025年度): this year's is the report, its figures and its title's year."""
     book = Book(folder / "last_year_sheet_first.xlsx")
-    for year, typed in ((2024, _last_years(GOV_2021)), (2025, GOV_2021)):
+    _year_sheets(book, {2024: _last_years(GOV_2021), 2025: GOV_2021})
+    return Case("last_year_sheet_first", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
+
+
+def _year_sheets(book: Book, years: dict[int, Typed]) -> None:
+    """One sheet a year (2024年度 …), each titled with its year over the three tables."""
+    for year, typed in years.items():
         canvas = book.sheet(f"{year}年度")
         canvas.put(0, 0, f"某某镇人民政府{year}年度政府信息公开工作年度报告", cols=10)
         _national_tables_stacked(canvas, "gov-2021", 2, 0, typed)
     book.save()
-    return Case("last_year_sheet_first", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
 
 
 RETYPED_LABELS: dict[str, str | tuple[str, ...]] = {
@@ -1372,13 +1385,7 @@ def retyped_labels(folder: Path) -> Case:
     """Rows renumbered or left without their numbers, 部分公开 without its note, 合计 for
     总计 (a row with a colon after it, the 申请 and 复议诉讼 columns), 其他组织 for 其他, and
     the fee column headed 本年收费金额（万元）: every value is read."""
-    book = Book(folder / "retyped_labels.xlsx")
-    sheet = book.sheet("统计表")
-    _pair(sheet, 0, 0, "填报单位", "某某乡人民政府")
-    _pair(sheet, 1, 0, "报告年度", 2025)
-    _national_tables_stacked(sheet, "gov-2021", 3, 0, GOV_2021, Style(rename=RETYPED_LABELS))
-    book.save()
-    return Case("retyped_labels", book.path, "gov-2021", "某某乡人民政府", 2025, GOV_2021)
+    return _renamed(folder, "retyped_labels", "统计表", "某某乡人民政府", 2025, RETYPED_LABELS)
 
 
 def review_above_no_total_column(folder: Path) -> Case:
@@ -1569,12 +1576,7 @@ def next_years_blank_sheet(folder: Path) -> Case:
     formulas showing 0 as saved: the newest year holding figures is read (the blank sheet
     had been, every figure lost)."""
     book = Book(folder / "next_years_blank_sheet.xlsx", engine="xlsxwriter")
-    blank = total_formulas("gov-2021", lambda key: 0)
-    for year, typed in ((2025, GOV_2021), (2026, blank)):
-        canvas = book.sheet(f"{year}年度")
-        canvas.put(0, 0, f"某某镇人民政府{year}年度政府信息公开工作年度报告", cols=10)
-        _national_tables_stacked(canvas, "gov-2021", 2, 0, typed)
-    book.save()
+    _year_sheets(book, {2025: GOV_2021, 2026: total_formulas("gov-2021", lambda key: 0)})
     return Case("next_years_blank_sheet", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
 
 
