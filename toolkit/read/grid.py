@@ -91,8 +91,9 @@ class Grid:
     # made from the index the first time a label is not found as written
     unnumbered: dict[str, list[Span]] | None = None
     memo: dict[Any, Any] = field(default_factory=dict)  # what readers worked out about it
-    # a sheet's hidden rows and columns, asked only where a label is found twice (python-
-    # calamine does not say; the reader of the file's formulas does)
+    # a sheet's hidden rows and columns, asked once a table's labels or headers are found,
+    # to tell a copy hidden as a whole (python-calamine does not say; the reader of the
+    # file's formulas does, and its reading is shared with the formula pass)
     hidden_of: Callable[[str], Hidden] | None = None
 
     def __post_init__(self) -> None:
