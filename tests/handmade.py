@@ -1360,11 +1360,56 @@ def last_year_sheet_first(folder: Path) -> Case:
 
 def _year_sheets(book: Book, years: dict[int, Typed]) -> None:
     """One sheet a year (2024年度 …), each titled with its year over the three tables."""
-    for year, typed in years.items():
-        canvas = book.sheet(f"{year}年度")
+    _titled_sheets(book, [(f"{year}年度", year, typed) for year, typed in years.items()])
+
+
+def _titled_sheets(book: Book, sheets: list[tuple[str, int, Typed]]) -> None:
+    """Sheets (name, year, figures), each titled with its year over the three tables."""
+    for name, year, typed in sheets:
+        canvas = book.sheet(name)
         canvas.put(0, 0, f"某某镇人民政府{year}年度政府信息公开工作年度报告", cols=10)
         _national_tables_stacked(canvas, "gov-2021", 2, 0, typed)
     book.save()
+
+
+def revised_sheet_after_first(folder: Path) -> Case:
+    """The report corrected on a copy of its sheet, 2025年度（修改）, the first version left
+    beside it: the revised sheet is the report (the first one had been read)."""
+    book = Book(folder / "revised_sheet_after_first.xlsx")
+    _titled_sheets(
+        book, [("2025年度", 2025, _last_years(GOV_2021)), ("2025年度（修改）", 2025, GOV_2021)]
+    )
+    return Case(
+        "revised_sheet_after_first", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021
+    )
+
+
+def draft_sheet_first(folder: Path) -> Case:
+    """A draft kept on a sheet of its own before the report, 年报（草稿） beside 年报: the
+    draft is passed over."""
+    book = Book(folder / "draft_sheet_first.xlsx")
+    _titled_sheets(book, [("年报（草稿）", 2025, _last_years(GOV_2021)), ("年报", 2025, GOV_2021)])
+    return Case("draft_sheet_first", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
+
+
+def last_year_shown_above(folder: Path) -> Case:
+    """Last year's 申请 table shown above this year's for comparison, each under a line
+    naming its year: this year's is read (last year's had been)."""
+    book, canvas = _headed(folder, "last_year_shown_above", "某某县水利局")
+    draw(canvas, active_layout("gov-2021"), 2, 0, GOV_2021)
+    apps = applications_layout("gov-2021")
+    top = 3 + active_layout("gov-2021").height
+    canvas.put(top, 0, SECTION_APPLICATIONS)
+    canvas.put(top + 1, 0, "（2024年度数据，供对比）")
+    draw(canvas, apps, top + 2, 0, _last_years(APPLICATIONS_2021))
+    top += 3 + apps.height
+    canvas.put(top, 0, "2025年度")
+    draw(canvas, apps, top + 1, 0, GOV_2021)
+    top += 2 + apps.height
+    canvas.put(top, 0, SECTION_REVIEW)
+    draw(canvas, review_layout(), top + 1, 0, GOV_2021)
+    book.save()
+    return Case("last_year_shown_above", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
 
 
 RETYPED_LABELS: dict[str, str | tuple[str, ...]] = {
@@ -1664,6 +1709,9 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         next_years_blank_sheet,
         review_with_a_grand_total,
         hidden_last_year_and_a_row_deleted,
+        revised_sheet_after_first,
+        draft_sheet_first,
+        last_year_shown_above,
     )
 }
 

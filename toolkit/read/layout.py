@@ -26,6 +26,7 @@ from toolkit.forms.model import Field, FormSpec, LabelCell, Table
 from toolkit.read.grid import Grid, Span
 from toolkit.read.labels import MIN_UNNUMBERED, forms_of, normalise, unnumbered
 from toolkit.read.numbers import read_number
+from toolkit.read.versions import this_years_copy
 
 FOUND_SHARE = 0.4  # a table counts as found when this share of its values is located
 _DATA_ROW_LOOKAHEAD = 3  # blank rows tolerated between a header and a label-less data row
@@ -198,19 +199,36 @@ def _find_rows(plans: dict[int, _RowPlan], grid: Grid) -> dict[int, Span]:
         shown = _row_chain(candidates, home, grid)
         if not _all_hidden(grid, shown.values()):
             return shown
-    return chosen
+        return chosen
+    start = this_years_copy(grid, home, _copy_starts(candidates, home))
+    return chosen if start is None else _row_chain(candidates, home, first=start)
+
+
+def _copy_starts(candidates: dict[int, list[Span]], home: str) -> list[Span]:
+    """Where each copy of a table starts on ``home``: the spans of its first row found
+    there (one span: one copy)."""
+    for row in sorted(candidates):
+        starts = [s for s in candidates[row] if s.sheet == home]
+        if starts:
+            return sorted(starts, key=lambda s: (s.top, s.left))
+    return []
 
 
 def _row_chain(
-    candidates: dict[int, list[Span]], home: str, grid: Grid | None = None
+    candidates: dict[int, list[Span]],
+    home: str,
+    grid: Grid | None = None,
+    first: Span | None = None,
 ) -> dict[int, Span]:
     """Each row's label on ``home``, each below the one before where it can be; with
     ``grid``, shown labels only (a row the unit deleted from this year's table is not taken
-    from last year's hidden copy)."""
+    from last year's hidden copy); with ``first``, the copy that starts there."""
     chosen: dict[int, Span] = {}
     last_top = -1
     for row in sorted(candidates):
         spans = [s for s in candidates[row] if s.sheet == home]
+        if first is not None:
+            spans = [s for s in spans if s.top >= first.top]
         if grid is not None:
             spans = [s for s in spans if grid.shows(s)]
         after = [s for s in spans if s.top > last_top]

@@ -20,13 +20,14 @@ from toolkit.files import SUMMARY_MARKER, package_carries_marker
 from toolkit.forms.model import FormSpec
 from toolkit.read.cell_formulas import FORMULA_KINDS, FormulaSheet, formula_sheets
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
-from toolkit.read.grid import Grid, Hidden, Span, index_sheet, load_grid
+from toolkit.read.grid import Grid, Hidden, Sheet, Span, index_sheet, load_grid
 from toolkit.read.layout import Located, locate, read_values, share_at_most
 from toolkit.read.meta import Found, from_signature, from_title, sheet_years, signature_date
 from toolkit.read.numbers import read_number
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
 from toolkit.read.source import source
 from toolkit.read.template import read_template_return, zero_based
+from toolkit.read.versions import superseded_sheets
 
 MIN_MAIN_SHARE = 0.25  # of a main form's table values, to call a workbook that form
 
@@ -109,7 +110,7 @@ def read_return(
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
     if sniffed.kind in FORMULA_KINDS:
         grid.hidden_of = lambda sheet: _hidden(_formula_sheets(grid, path, sniffed.kind), sheet)
-    return read_by_labels(path, sniffed, _newest_year(grid, forms), forms, form)
+    return read_by_labels(path, sniffed, _replacing(_newest_year(grid, forms), forms), forms, form)
 
 
 def _newest_year(grid: Grid, forms: list[FormSpec]) -> Grid:
@@ -123,14 +124,30 @@ def _newest_year(grid: Grid, forms: list[FormSpec]) -> Grid:
         return grid
     whole = _tables(grid, forms)
     for year in named:
-        kept = Grid([s for s in grid.sheets if years[s.name] in (None, year)])
-        kept.hidden_of = grid.hidden_of
-        for sheet in kept.sheets:
-            index_sheet(kept, sheet)
+        kept = _sub_grid(grid, [s for s in grid.sheets if years[s.name] in (None, year)])
         tables = _tables(kept, forms)
         if set(tables) >= set(whole) and any(tables.values()):
             return kept
     return grid
+
+
+def _replacing(grid: Grid, forms: list[FormSpec]) -> Grid:
+    """Without the sheets others replace by their names (年报（草稿） beside 年报, 2025年度
+    beside 2025年度（修改）), when the rest hold every table the whole workbook does."""
+    gone = superseded_sheets([s.name for s in grid.sheets])
+    if not gone:
+        return grid
+    kept = _sub_grid(grid, [s for s in grid.sheets if s.name not in gone])
+    tables = _tables(kept, forms)
+    return kept if set(tables) >= set(_tables(grid, forms)) and any(tables.values()) else grid
+
+
+def _sub_grid(grid: Grid, sheets: list[Sheet]) -> Grid:
+    kept = Grid(sheets)
+    kept.hidden_of = grid.hidden_of
+    for sheet in kept.sheets:
+        index_sheet(kept, sheet)
+    return kept
 
 
 def _tables(grid: Grid, forms: list[FormSpec]) -> dict[tuple[str, str], bool]:

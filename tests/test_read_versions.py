@@ -1,0 +1,31 @@
+"""Which copy of a report is the report: sheet names marking a revision or a draft."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.read.versions import superseded_sheets
+
+
+@pytest.mark.parametrize(
+    ("names", "gone"),
+    [
+        (["2025年度", "2025年度（修改）"], {"2025年度"}),
+        (["2025年度(修订版)", "2025年度"], {"2025年度"}),
+        (["年报（草稿）", "年报"], {"年报（草稿）"}),
+        (["年报-初稿", "年报", "年报-定稿"], {"年报-初稿", "年报"}),
+        (["年报 备份", "年报"], {"年报 备份"}),
+        # nothing to compare with: a mark alone replaces nothing
+        (["封面", "2025年度（修改）"], set()),
+        (["年报（草稿）"], set()),
+        # Excel's copy names say nothing about which is newer
+        (["年报", "年报 (2)"], set()),
+        # a mark inside a name is a word of it, not a mark
+        (["修改说明", "说明"], set()),
+        (["主动公开", "申请情况", "复议诉讼"], set()),
+    ],
+)
+def test_a_sheet_is_replaced_only_by_one_of_its_name_marked_newer(
+    names: list[str], gone: set[str]
+) -> None:
+    assert superseded_sheets(names) == gone
