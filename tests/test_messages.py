@@ -61,6 +61,25 @@ def test_unsupported_language_is_named_in_the_refusal() -> None:
     assert "fr" in result.output and "{" not in result.output
 
 
+def test_an_unknown_language_in_the_environment_is_said_and_chinese_shown(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """TOOLKIT_LANG=fr fell back to Chinese without a word; --lang still overrides it."""
+    from toolkit.cli import main
+
+    monkeypatch.setenv("TOOLKIT_LANG", "fr")
+    with pytest.raises(SystemExit) as done:
+        main(["forms"])
+    said = capsys.readouterr()
+    assert done.value.code == 0
+    assert "TOOLKIT_LANG" in said.err and "“fr”" in said.err
+    assert "可用的表格格式" in said.out
+    with pytest.raises(SystemExit) as done:
+        main(["forms", "--lang", "en"])
+    said = capsys.readouterr()
+    assert done.value.code == 0 and "TOOLKIT_LANG" not in said.err + said.out
+
+
 @pytest.mark.parametrize(
     ("form", "rule_id", "named"),
     [

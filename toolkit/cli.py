@@ -93,7 +93,7 @@ def t(message_id: str, **params: Any) -> str:
 def _lang_callback(value: str | None) -> str | None:
     if value is None:
         return value
-    if value.strip().lower().split("-")[0].split("_")[0] not in LANGUAGES:
+    if not _known_language(value):
         raise typer.BadParameter(t("cli.bad_lang", value=value))
     set_language(normalise_language(value))
     return value
@@ -115,6 +115,10 @@ app = typer.Typer(
 @app.callback()
 def _root(lang: LangOption = None) -> None:
     """Root options shared by every command."""
+
+
+def _known_language(value: str) -> bool:
+    return value.strip().lower().split("-")[0].split("_")[0] in LANGUAGES
 
 
 def _run(action: Callable[[], None]) -> None:
@@ -743,6 +747,10 @@ def _a_return(name: str) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     args = _optional_value(list(sys.argv[1:] if argv is None else argv), "--annotate")
+    chosen = os.environ.get("TOOLKIT_LANG", "")
+    if _peek_language(args) is None and chosen.strip() and not _known_language(chosen):
+        # a display preference: said, and the default shown, rather than the work refused
+        typer.echo(t("cli.bad_lang_env", value=chosen), err=True)
     app(args=args, prog_name="toolkit")
 
 
