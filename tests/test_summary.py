@@ -811,6 +811,71 @@ def test_the_consolidated_table_says_why_a_row_adds_up_to_less_than_its_total(
     assert "凤山街道办事处" in note and "兰江街道办事处" not in note
 
 
+def test_a_figure_n1_refuses_is_left_out_of_the_totals_and_said(tmp_path: Path) -> None:
+    """--include-errors adds up a return with a count typed -1 without that -1 (no count to
+    add up): the field's sum is the clean return's figure, the row's 总计 the other parts'
+    sum, a line under the basis names the unit, and 明细 leaves the cell blank so that its
+    rows kept still add up to 汇总表. Without --include-errors nothing of it shows."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    natural = "applications.new.natural"
+    filled(inbox, "甲.xlsx", "凤山街道办事处", 1)
+    filled(inbox, "乙.xlsx", "兰江街道办事处", 2, **{natural: -1})
+    clean, broken = (consistent_fill(SPEC, np.random.default_rng(seed)) for seed in (1, 2))
+    broken[natural] = None  # as counted: blank
+    row = [f"applications.new.{c}" for c in SPEC.sets["applicant"]]
+    total = sum(f.get(k) or 0 for f in (clean, broken) for k in row)
+    assert clean[natural] and total
+    said = render("summary.consolidated.invalid", lang="zh", names="兰江街道办事处")
+    for flags, expected in ((("--include-errors",), (clean[natural], total)), ((), None)):
+        summary = tmp_path / f"汇总{len(flags)}.xlsx"
+        done = toolkit("summary", str(inbox), "-o", str(summary), *flags, cwd=tmp_path)
+        assert done.returncode == 1, done.stderr
+        book = sheets(summary)
+        rows = book["汇总表"]
+        figures = next(r for r in rows if r[0] == "一、本年新收政府信息公开申请数量")
+        details = book["明细"]
+        at = details[0].index(natural)
+        [typed] = [r[at] for r in details[2:] if r[0] == "兰江街道办事处"]
+        if expected is None:  # the return is not added up: its -1 shown as it came
+            assert (figures[3], typed) == (clean[natural], -1)
+            assert said not in [r[0] for r in rows]
+            continue
+        assert (figures[3], figures[9]) == expected  # not 自然人 - 1, nor a total over it
+        assert rows[1][0] == said  # under the basis line
+        assert typed == ""  # as 汇总表 counts it: 明细's rows kept add up to its figures
+        kept = [r for r in details[2:] if r[4] == "是"]
+        columns = [details[0].index(k) for k in (natural, "applications.new.total")]
+        assert tuple(sum(r[c] or 0 for r in kept) for c in columns) == expected
+
+
+def test_the_count_leaves_out_only_the_figures_n1_refuses() -> None:
+    """N1 as the form declares it, field by field: a count of 2.5 or -1 and money below 0
+    are blank as counted (and a total over them their other parts' sum), a gov-2019 change
+    of -3 counts; figures are only left out when asked."""
+    from toolkit.summary.consolidate import count_returns
+
+    old = load_form("gov-2019")
+    change, prev = "active.licensing.change", "active.licensing.prev_items"
+    [kept] = count_returns(old, [{change: -3, prev: 5}], valid_only=True).figures()
+    assert (kept[change], kept[prev]) == (-3, 5)
+    upheld, other, total = (f"review.appeal.{k}" for k in ("upheld", "other", "total"))
+    returns = [
+        {upheld: -1, other: 2, total: 1, "active.fees.amount": -5.5},
+        {upheld: 2.5, other: 2},
+        {upheld: 1, other: 2},
+    ]
+    counted = count_returns(SPEC, returns, valid_only=True)
+    assert counted.refused.tolist() == [True, True, False]
+    first, second, third = counted.figures()
+    assert (first[upheld], first[total], first["active.fees.amount"]) == (None, 2, None)
+    assert (second[upheld], second[total], third[total]) == (None, 2, 3)
+    [together] = counted.sums([[0, 1, 2]])
+    assert (together[upheld], together[total]) == (1, 7)
+    as_given = count_returns(SPEC, returns)
+    assert not as_given.refused.any() and as_given.figures()[0][upheld] == -1
+
+
 def test_the_english_listing_lines_up_whatever_its_widest_label(run: dict[str, Any]) -> None:
     """ "Not on the roster" (the stranger) is wider than any Chinese label: every listed
     line still starts its unit or file at one column."""

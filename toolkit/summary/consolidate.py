@@ -14,7 +14,7 @@ import pandas as pd
 
 from toolkit.forms.excel import EPSILON
 from toolkit.forms.model import FormSpec
-from toolkit.forms.pandas_rules import RuleFrame, counted_totals
+from toolkit.forms.pandas_rules import RuleFrame, counted_totals, evaluate
 
 Figures = dict[str, float | None]
 
@@ -23,11 +23,13 @@ Figures = dict[str, float | None]
 class Counted:
     """A form's returns as counted: its numeric fields, a row of figures per return, and
     per return whether it gives some total other than 0 with all of its parts blank (that
-    total counts, so the consolidated parts add up to less than it)."""
+    total counts, so the consolidated parts add up to less than it), and whether some
+    figure of it was left out as one N1 refuses."""
 
     keys: list[str]
     table: np.ndarray
     alone: np.ndarray
+    refused: np.ndarray
 
     def figures(self) -> list[Figures]:
         """Each return's figures as the consolidated table counts them."""
@@ -45,12 +47,18 @@ class Counted:
         return _figures(self.keys, table)
 
 
-def count_returns(spec: FormSpec, values: Sequence[dict[str, Any]]) -> Counted:
-    """The returns' figures (``values``: each return's) counted, all at once."""
+def count_returns(
+    spec: FormSpec, values: Sequence[dict[str, Any]], valid_only: bool = False
+) -> Counted:
+    """The returns' figures (``values``: each return's) counted, all at once; with
+    ``valid_only``, each figure N1 refuses as blank."""
     keys = [k for k, f in spec.fields.items() if f.numeric and not k.startswith("meta.")]
     # JSON figures are int, float or None: None becomes NaN, a column at a time
     matrix = np.array([[v.get(k) for v in values] for k in keys], dtype="float64")
     frame = pd.DataFrame(matrix.reshape(len(keys), len(values)).T, columns=keys)
+    refused = np.zeros(len(values), dtype=bool)
+    if valid_only:
+        frame, refused = _without_refused(spec, frame)
     typed = RuleFrame(frame)
     alone = np.zeros(len(values), dtype=bool)
     for total in spec.totals:
@@ -60,7 +68,22 @@ def count_returns(spec: FormSpec, values: Sequence[dict[str, Any]]) -> Counted:
         alone |= given & parts_blank
     counted = RuleFrame(counted_totals(spec, frame))
     table = np.column_stack([counted.number(k) for k in keys]).reshape(len(values), -1)
-    return Counted(keys, table, alone)
+    return Counted(keys, table, alone, refused)
+
+
+def _without_refused(spec: FormSpec, frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """``frame`` with each figure the form's N1 refuses blank, and per return whether it
+    had one: a -1 or 2.5 typed for a count is no count to add up (a total over it then
+    counts its other parts), while a gov-2019 change of -3 is one."""
+    rules = [r for r in spec.rules if r.id == "N1"]
+    holds = evaluate(spec, RuleFrame(frame), rules)
+    out, refused = frame.copy(), np.zeros(len(frame.index), dtype=bool)
+    for rule in rules:
+        bad = ~holds[rule.instance].to_numpy()
+        if bad.any():
+            out.loc[bad, rule.at] = np.nan
+            refused |= bad
+    return out, refused
 
 
 def _figures(keys: list[str], table: np.ndarray) -> list[Figures]:

@@ -56,7 +56,7 @@ def write_summary(
     )
     workbook.set_custom_property(SUMMARY_MARKER, "toolkit-summary/1")
     styles = _Styles(workbook)
-    counted = _count_forms(summary, specs)  # once, for 汇总表, 图表 and 明细
+    counted = _count_forms(summary, specs, include_errors)  # once, for 汇总表, 图表 and 明细
     totals = _totals(summary, counted, include_errors)
     _overview(workbook, styles, summary, rule_texts(specs.values()), include_errors)
     _units(workbook, styles, summary)
@@ -81,8 +81,11 @@ class _FormCount:
         return {id(item): i for i, item in enumerate(self.pool)}
 
 
-def _count_forms(summary: Summary, specs: dict[str, FormSpec]) -> dict[str, _FormCount]:
-    """Each form's counted returns, counted all at once."""
+def _count_forms(
+    summary: Summary, specs: dict[str, FormSpec], include_errors: bool
+) -> dict[str, _FormCount]:
+    """Each form's counted returns, counted all at once; when the returns with errors are
+    added up, without the figures N1 refuses (a -1 typed for a count is no count)."""
     pools: dict[str, list[Return]] = {}
     for item in summary.counted:
         read = item.result.read
@@ -91,7 +94,9 @@ def _count_forms(summary: Summary, specs: dict[str, FormSpec]) -> dict[str, _For
                 pools.setdefault(part.spec.id, []).append(item)
     return {
         form_id: _FormCount(
-            specs[form_id], pool, count_returns(specs[form_id], [r.result.values for r in pool])
+            specs[form_id],
+            pool,
+            count_returns(specs[form_id], [r.result.values for r in pool], include_errors),
         )
         for form_id, pool in pools.items()
     }
@@ -100,12 +105,14 @@ def _count_forms(summary: Summary, specs: dict[str, FormSpec]) -> dict[str, _For
 @dataclass
 class _FormTotals:
     """One form's included returns and their sums: all of them ("") and per roster group;
-    ``alone``: those giving some total with its parts blank."""
+    ``alone``: those giving some total with its parts blank; ``refused``: those with a
+    figure N1 refuses, left out."""
 
     spec: FormSpec
     members: list[Return]
     groups: dict[str | None, tuple[list[Return], Figures]]  # None: the units of no group
     alone: set[int]  # ids of members
+    refused: set[int]  # ids of members
 
 
 def _roster_order(item: Return) -> int:
@@ -141,8 +148,11 @@ def _totals(
             name: ([count.pool[i] for i in at], figures)
             for (name, at), figures in zip(positions.items(), sums, strict=True)
         }
-        alone = {id(count.pool[i]) for i in count.counted.alone.nonzero()[0]}
-        out.append(_FormTotals(count.spec, members, groups, alone))
+        alone, refused = (
+            {id(count.pool[i]) for i in flags.nonzero()[0]}
+            for flags in (count.counted.alone, count.counted.refused)
+        )
+        out.append(_FormTotals(count.spec, members, groups, alone, refused))
     return out
 
 
@@ -174,10 +184,21 @@ def _consolidated(
         sheet.set_column(col, col, width)
     basis = "consolidated.basis_errors" if include_errors else "consolidated.basis"
     sheet.write_string(0, 0, _t(basis), styles.bold)
-    row, breaks = 2, []
+    # a unit once, though two of its returns (its report, a supplementary table) had some
+    refused = {
+        r.match.unit.name: r
+        for form in totals
+        for r in form.members
+        if id(r) in form.refused and r.match.unit
+    }
+    top = 1
+    if refused:  # a -1 or 2.5 left out of the sums: said where the basis is
+        named = sorted(refused.values(), key=_roster_order)
+        top = _note(sheet, styles, top, widths, _naming(named, "consolidated.invalid"))
+    row, breaks = top + 1, []
     for form in totals:
         for group, (items, figures) in form.groups.items():
-            if row > 2:
+            if row > top + 1:
                 breaks.append(row)  # printed, each table starts a page of its own
             if group is None:
                 heading = _t("consolidated.ungrouped")
@@ -188,7 +209,7 @@ def _consolidated(
                     else _of_year(form.spec.name, year)
                 )
             sheet.write_string(row, 0, heading, styles.title)
-            row = _note(sheet, styles, row + 1, widths, _included_units(items))
+            row = _note(sheet, styles, row + 1, widths, _naming(items, "consolidated.units"))
             alone = [r.match.unit.name for r in items if r.match.unit and id(r) in form.alone]
             if alone:  # a row's total above its parts' sum: said, not left to look wrong
                 text = _t("consolidated.totals_alone", names="、".join(alone))
@@ -231,13 +252,13 @@ def _note(sheet: Any, styles: _Styles, row: int, widths: list[float], text: str)
     return row + 1
 
 
-def _included_units(items: list[Return]) -> str:
-    """The line naming the units a table adds up; past what a cell holds, a count and where
-    to find them (a spreadsheet cell holds 32,767 characters)."""
+def _naming(items: list[Return], key: str) -> str:
+    """The line ``key`` naming the units of ``items``; past what a cell holds, their count
+    and where to find them (``key``_many: a spreadsheet cell holds 32,767 characters)."""
     names = "、".join(r.match.unit.name for r in items if r.match.unit)
-    text = _t("consolidated.units", count=len(items), names=names)
+    text = _t(key, count=len(items), names=names)
     if len(text) > _CELL_TEXT_LIMIT:
-        return _t("consolidated.units_many", count=len(items))
+        return _t(f"{key}_many", count=len(items))
     return text
 
 
