@@ -249,3 +249,31 @@ def test_a_supplement_on_a_sheet_named_for_its_edition_is_read_with_a_form_chose
         (result,) = json.loads(run.stdout)["results"]
         read = {k: result["values"][k] for k in supp}
         assert read == supp, extra
+
+
+# what `check` says it did not read, by case: (sheet, row or None, words of the reason)
+PASSED_OVER = {
+    "last_year_sheet_first": ("2024年度", None, "2024 年度"),
+    "revised_sheet_after_first": ("2025年度", None, "“2025年度（修改）”的旧版或草稿"),
+    "draft_sheet_first": ("年报（草稿）", None, "“年报”的旧版或草稿"),
+    "hidden_last_year_rows": ("年报", "第 23 行起", "整表隐藏的“申请情况”表格"),
+    "last_year_shown_above": ("年报", "第 23 行起", "往年的或供对比"),
+    "next_years_blank_sheet": ("2026年度", None, "2026 年度"),
+    "hidden_last_year_and_a_row_deleted": ("年报", "第 21 行起", "整表隐藏的“申请情况”表格"),
+}
+
+
+@pytest.mark.parametrize("name", list(BUILDERS))
+def test_what_was_not_read_is_said_and_nothing_else(name: str, cases: dict[str, Case]) -> None:
+    """A sheet of another year, a draft or last year's copy of a table passed over for
+    another is said under the file's name (a unit wondering why its first sheet's figures
+    are not the ones checked); a workbook whose every table was read says nothing of it."""
+    run = CliRunner().invoke(app, ["check", str(cases[name].path)])
+    notes = [line for line in run.stdout.splitlines() if line.startswith("  说明：")]
+    if name not in PASSED_OVER:
+        assert notes == []
+        return
+    sheet, row, why = PASSED_OVER[name]
+    assert len(notes) == 1, notes
+    assert f"未读取工作表“{sheet}”" in notes[0] and why in notes[0]
+    assert row is None or row in notes[0]

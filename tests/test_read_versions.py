@@ -28,4 +28,11 @@ from toolkit.read.versions import superseded_sheets
 def test_a_sheet_is_replaced_only_by_one_of_its_name_marked_newer(
     names: list[str], gone: set[str]
 ) -> None:
-    assert superseded_sheets(names) == gone
+    assert set(superseded_sheets(names)) == gone
+
+
+def test_the_sheet_replacing_another_is_named() -> None:
+    assert superseded_sheets(["年报（草稿）", "年报", "年报（定稿）"]) == {
+        "年报（草稿）": "年报（定稿）",
+        "年报": "年报（定稿）",
+    }

@@ -1298,3 +1298,25 @@ def test_files_listed_in_a_cell_are_joined_as_the_language_joins_them(tmp_path: 
     cells = [str(c) for rows in read_sheets(target).values() for row in rows for c in row]
     listed = [c for c in cells if "凤山1.xlsx" in c and "凤山2.xlsx" in c]
     assert listed and all("；" not in c and "; " in c for c in listed), listed
+
+
+def test_what_a_return_was_not_read_from_is_said_in_its_units_note(tmp_path: Path) -> None:
+    """A return corrected on a copy of its sheet (2025年度（修改）) counts with the revised
+    figures, and 报送情况 says the first version was not read."""
+    from tests.handmade import GOV_2021, revised_sheet_after_first
+
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    case = revised_sheet_after_first(inbox)
+    roster = tmp_path / "名单.csv"
+    roster.write_text(f"单位名称\n{case.unit}\n", encoding="utf-8")
+    out = tmp_path / "汇总.xlsx"
+    done = toolkit("summary", str(inbox), "-r", str(roster), "-o", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = sheets(out)
+    note = next(r[7] for r in rows["报送情况"] if r[0] == case.unit)
+    assert "未读取工作表“2025年度”" in note and "“2025年度（修改）”" in note
+    header = rows["明细"][0]
+    details = next(r for r in rows["明细"] if r and r[0] == case.unit)
+    key = "applications.new.natural"
+    assert details[header.index(key)] == GOV_2021[key]

@@ -27,6 +27,10 @@ def text_report(results: list[FileResult]) -> str:
             )
         else:
             lines.append(render("check.report.file_header", file=result.file, form=result.form))
+        if result.read is not None:  # what was not read, before what was found in the rest
+            lines.extend(
+                render("check.report.note", note=note.render()) for note in result.read.passed_over
+            )
         if not result.findings:
             lines.append(render("check.report.no_findings"))
         lines.extend(_finding_lines(result.findings))

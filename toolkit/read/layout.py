@@ -45,6 +45,9 @@ class Located:
     missing_tables: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)  # in tables that were found
     share: float = 0.0  # located values / values of the form's grid tables
+    # copies of a table not read: (table key, why: hidden_copy or last_year_copy, where the
+    # copy starts)
+    passed_over: list[tuple[str, str, Span]] = field(default_factory=list)
 
 
 def locate(spec: FormSpec, grid: Grid) -> Located:
@@ -55,11 +58,12 @@ def locate(spec: FormSpec, grid: Grid) -> Located:
             if table.key != "text":  # narrative sections are prose, not label-value pairs
                 located.cells.update(_locate_field_list(table, grid, located.inline))
             continue
-        cells = _locate_grid_table(table, grid)
+        cells, passed = _locate_grid_table(table, grid)
         wanted += len(table.fields)
         found += len(cells)
         if len(cells) >= FOUND_SHARE * len(table.fields):
             located.found_tables.append(table.key)
+            located.passed_over.extend((table.key, why, at) for why, at in passed)
             located.cells.update(cells)
             located.missing_fields.extend(f.key for f in table.fields if f.key not in cells)
         else:
@@ -165,9 +169,12 @@ def row_plans(table: Table) -> dict[int, _RowPlan]:
     return plans
 
 
-def _locate_grid_table(table: Table, grid: Grid) -> dict[str, Span]:
+_Passed = list[tuple[str, Span]]  # copies of a table not read: (why, where each starts)
+
+
+def _locate_grid_table(table: Table, grid: Grid) -> tuple[dict[str, Span], _Passed]:
     plans = row_plans(table)
-    row_spans = _find_rows(plans, grid)
+    row_spans, passed = _find_rows(plans, grid)
     first_label = min((s.top for s in row_spans.values()), default=None)
     cells: dict[str, Span] = {}
     for row, plan in plans.items():
@@ -175,11 +182,12 @@ def _locate_grid_table(table: Table, grid: Grid) -> dict[str, Span]:
         if plan.own is not None and anchor_span is None:
             continue
         cells.update(_locate_row_values(table, plan, anchor_span, grid, first_label))
-    return cells
+    return cells, passed
 
 
-def _find_rows(plans: dict[int, _RowPlan], grid: Grid) -> dict[int, Span]:
-    """Each labelled grid row -> the span of its label in the workbook."""
+def _find_rows(plans: dict[int, _RowPlan], grid: Grid) -> tuple[dict[int, Span], _Passed]:
+    """Each labelled grid row -> the span of its label in the workbook; and the copies of
+    the table passed over for another."""
     candidates: dict[int, list[Span]] = {}
     order = _reading_order(grid)
     for row, plan in plans.items():
@@ -192,16 +200,20 @@ def _find_rows(plans: dict[int, _RowPlan], grid: Grid) -> dict[int, Span]:
     # the table sits where most of its row labels are
     votes = Counter(sheet for spans in candidates.values() for sheet in {s.sheet for s in spans})
     if not votes:
-        return {}
+        return {}, []
     home = votes.most_common(1)[0][0]
     chosen = _row_chain(candidates, home)
     if _all_hidden(grid, chosen.values()):  # last year's table kept out of sight
         shown = _row_chain(candidates, home, grid)
         if not _all_hidden(grid, shown.values()):
-            return shown
-        return chosen
-    start = this_years_copy(grid, home, _copy_starts(candidates, home))
-    return chosen if start is None else _row_chain(candidates, home, first=start)
+            return shown, [("hidden_copy", min(chosen.values(), key=lambda s: s.top))]
+        return chosen, []
+    starts = _copy_starts(candidates, home)
+    start = this_years_copy(grid, home, starts)
+    if start is None:
+        return chosen, []
+    passed = [("last_year_copy", other) for other in starts if other != start]
+    return _row_chain(candidates, home, first=start), passed
 
 
 def _copy_starts(candidates: dict[int, list[Span]], home: str) -> list[Span]:

@@ -18,6 +18,7 @@ from openpyxl.utils.cell import get_column_letter
 from toolkit.cellmap import META_SHEET
 from toolkit.files import SUMMARY_MARKER, package_carries_marker
 from toolkit.forms.model import FormSpec
+from toolkit.messages import Message
 from toolkit.read.cell_formulas import FORMULA_KINDS, FormulaSheet, formula_sheets
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
 from toolkit.read.grid import Grid, Hidden, Sheet, Span, index_sheet, load_grid
@@ -61,6 +62,9 @@ class ReadReturn:
     sniffed: Sniffed
     main: Part | None
     supplements: list[Part] = field(default_factory=list)
+    # what in the workbook was not read for another copy of it (a sheet of another year, a
+    # draft, last year's table above this year's): said, since a unit may wonder
+    passed_over: list[Message] = field(default_factory=list)
 
     @property
     def parts(self) -> list[Part]:
@@ -110,14 +114,19 @@ def read_return(
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
     if sniffed.kind in FORMULA_KINDS:
         grid.hidden_of = lambda sheet: _hidden(_formula_sheets(grid, path, sniffed.kind), sheet)
-    return read_by_labels(path, sniffed, _replacing(_newest_year(grid, forms), forms), forms, form)
+    passed: list[Message] = []
+    grid = _replacing(_newest_year(grid, forms, passed), forms, passed)
+    read = read_by_labels(path, sniffed, grid, forms, form)
+    read.passed_over[:0] = passed
+    return read
 
 
-def _newest_year(grid: Grid, forms: list[FormSpec]) -> Grid:
+def _newest_year(grid: Grid, forms: list[FormSpec], passed: list[Message]) -> Grid:
     """A workbook holding last year's report beside this year's (the 2024年度 sheet left
     visible when the 2025年度 copy was added, before or after it): the sheets naming the
     newest year that holds figures (a blank 2026年度 sheet made ready holds none), with those
-    naming none, when they hold every table of every form the whole workbook does."""
+    naming none, when they hold every table of every form the whole workbook does; each
+    sheet left out is said in ``passed``."""
     years = sheet_years(grid)
     named = sorted({year for year in years.values() if year is not None}, reverse=True)
     if len(named) < 2:
@@ -127,19 +136,31 @@ def _newest_year(grid: Grid, forms: list[FormSpec]) -> Grid:
         kept = _sub_grid(grid, [s for s in grid.sheets if years[s.name] in (None, year)])
         tables = _tables(kept, forms)
         if set(tables) >= set(whole) and any(tables.values()):
+            passed.extend(
+                Message("read.passed.other_year", {"sheet": s.name, "year": years[s.name]})
+                for s in grid.sheets
+                if years[s.name] not in (None, year)
+            )
             return kept
     return grid
 
 
-def _replacing(grid: Grid, forms: list[FormSpec]) -> Grid:
+def _replacing(grid: Grid, forms: list[FormSpec], passed: list[Message]) -> Grid:
     """Without the sheets others replace by their names (年报（草稿） beside 年报, 2025年度
-    beside 2025年度（修改）), when the rest hold every table the whole workbook does."""
+    beside 2025年度（修改）), when the rest hold every table the whole workbook does; each
+    sheet left out is said in ``passed``."""
     gone = superseded_sheets([s.name for s in grid.sheets])
     if not gone:
         return grid
     kept = _sub_grid(grid, [s for s in grid.sheets if s.name not in gone])
     tables = _tables(kept, forms)
-    return kept if set(tables) >= set(_tables(grid, forms)) and any(tables.values()) else grid
+    if not (set(tables) >= set(_tables(grid, forms)) and any(tables.values())):
+        return grid
+    passed.extend(
+        Message("read.passed.replaced", {"sheet": name, "sheet_by": by})
+        for name, by in gone.items()
+    )
+    return kept
 
 
 def _sub_grid(grid: Grid, sheets: list[Sheet]) -> Grid:
@@ -217,7 +238,18 @@ def read_by_labels(
     head = main or parts[0]
     # a published report's date is read from its prose, under its signature (documents.py)
     fill_meta(head, grid, dated=sniffed.kind not in DOCUMENT_KINDS)
-    return ReadReturn(path, sniffed, main, parts)
+    passed = [
+        _copy_passed(found, *item)
+        for found in mains[:1] + supplements
+        for item in found.passed_over
+    ]
+    return ReadReturn(path, sniffed, main, parts, passed)
+
+
+def _copy_passed(located: Located, table: str, why: str, at: Span) -> Message:
+    """A copy of a table not read, said with the sheet and row it starts at."""
+    name = located.spec.table(table).sheet
+    return Message(f"read.passed.{why}", {"sheet": at.sheet, "row": at.top + 1, "table": name})
 
 
 def _main_candidates(forms: list[FormSpec], grid: Grid, min_share: float) -> list[Located]:

@@ -28,10 +28,10 @@ _LAST_YEAR = re.compile(r"供对比|对比|上年度|去年|上一年度|往年"
 _HEADING_REACH = 6  # rows above a copy's first row label where the line over it may be
 
 
-def superseded_sheets(names: list[str]) -> set[str]:
-    """The sheets another replaces, by their names alone: one marked old (年报（草稿）) beside
-    one of the same name without the mark, and one without a mark beside one of the same
-    name marked revised (2025年度 beside 2025年度（修改）)."""
+def superseded_sheets(names: list[str]) -> dict[str, str]:
+    """The sheets another replaces, by their names alone, each -> the one replacing it: one
+    marked old (年报（草稿）) beside one of the same name without the mark, and one without a
+    mark beside one of the same name marked revised (2025年度 beside 2025年度（修改）)."""
     bases: dict[str, list[tuple[str, str]]] = {}
     for name in names:
         text = compact(name)
@@ -39,13 +39,14 @@ def superseded_sheets(names: list[str]) -> set[str]:
         if base:
             kind = "plain" if base == text else "old" if _OLD_MARK.search(text) else "revised"
             bases.setdefault(base, []).append((name, kind))
-    gone: set[str] = set()
+    gone: dict[str, str] = {}
     for same in bases.values():
         kinds = {kind for _, kind in same}
         if len(same) < 2 or len(kinds) < 2:
             continue
-        replaced = {"old", "plain"} if "revised" in kinds else {"old"}
-        gone.update(name for name, kind in same if kind in replaced)
+        newest = "revised" if "revised" in kinds else "plain"
+        by = next(name for name, kind in same if kind == newest)
+        gone.update((name, by) for name, kind in same if kind != newest)
     return gone
 
 

@@ -551,6 +551,8 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             sheet.write_number(row, 5, len(unit_row.unreadable))  # each an error, as F1 is
             sheet.write_number(row, 6, 0)
         notes = [said_with_origin(origin, why) for origin, why in unit_row.unreadable_sent]
+        if item is not None and item.result.read is not None:
+            notes.extend(note.render() for note in item.result.read.passed_over)
         if unit_row.maybe_same:
             notes.append(_t("note.maybe_same", names="、".join(unit_row.maybe_same)))
         for unread in unit_row.passed_over:
