@@ -1672,6 +1672,117 @@ def hidden_last_year_and_a_row_deleted(folder: Path) -> Case:
     )
 
 
+def town_named_old_revised(folder: Path) -> Case:
+    """旧县镇年报 and 旧县镇年报（修改）: 旧 in a town's name is no mark of an old version."""
+    book = Book(folder / "town_named_old_revised.xlsx")
+    first, revised = "旧县镇年报", "旧县镇年报（修改）"
+    _titled_sheets(book, [(first, 2025, _last_years(GOV_2021)), (revised, 2025, GOV_2021)])
+    return Case("town_named_old_revised", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
+
+
+def draft_mark_leading(folder: Path) -> Case:
+    """草稿-年报 before 年报: a mark may lead the name too."""
+    book = Book(folder / "draft_mark_leading.xlsx")
+    _titled_sheets(book, [("草稿-年报", 2025, _last_years(GOV_2021)), ("年报", 2025, GOV_2021)])
+    return Case("draft_mark_leading", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
+
+
+def revised_sheet_with_one_table(folder: Path) -> Case:
+    """年报 whole, and 年报（修改） holding only the corrected 申请 table: that table is read
+    from the revision, the others from 年报."""
+    book = Book(folder / "revised_sheet_with_one_table.xlsx")
+    _titled_sheets(book, [("年报", 2025, GOV_2021 | _last_years(APPLICATIONS_2021))])
+    canvas = book.sheet("年报（修改）")
+    canvas.put(0, 0, SECTION_APPLICATIONS)
+    draw(canvas, applications_layout("gov-2021"), 1, 0, GOV_2021)
+    book.save()
+    return Case(
+        "revised_sheet_with_one_table", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021
+    )
+
+
+def partly_filled_final_sheet(folder: Path) -> Case:
+    """年报 whole, and 年报（正式） being filled in, only 主动公开 so far: the tables still blank
+    there are read from 年报."""
+    book = Book(folder / "partly_filled_final_sheet.xlsx")
+    active = {k: v for k, v in GOV_2021.items() if k.startswith("active.")}
+    _titled_sheets(book, [("年报", 2025, GOV_2021), ("年报（正式）", 2025, active)])
+    return Case(
+        "partly_filled_final_sheet", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021
+    )
+
+
+def _applications_twice(
+    name: str, folder: Path, lines: tuple[tuple[str, ...], tuple[str, ...]], typed: list[Typed]
+) -> Book:
+    """The 申请 table twice, one copy under the other, each under its ``lines``, between the
+    主动公开 and 复议诉讼 tables."""
+    book, canvas = _headed(folder, name, "某某县水利局")
+    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
+    draw(canvas, active, 2, 0, GOV_2021)
+    top = 3 + active.height
+    canvas.put(top, 0, SECTION_APPLICATIONS)
+    for over, figures in zip(lines, typed, strict=True):
+        for line in over:
+            top += 1
+            canvas.put(top, 0, line)
+        draw(canvas, apps, top + 1, 0, figures)
+        top += 1 + apps.height
+    canvas.put(top + 1, 0, SECTION_REVIEW)
+    draw(canvas, review_layout(), top + 2, 0, GOV_2021)
+    book.save()
+    return book
+
+
+def next_years_blank_copy(folder: Path) -> Case:
+    """The 申请 table under 2025年度, and a blank copy made ready under 2026年度: the copy
+    with figures is this year's."""
+    book = _applications_twice(
+        "next_years_blank_copy", folder, (("2025年度",), ("2026年度",)), [GOV_2021, {}]
+    )
+    return Case("next_years_blank_copy", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
+def date_line_between_copies(folder: Path) -> Case:
+    """This year's 申请 table, then a 填报时间 line with a date and last year's copy under
+    附：上年数据（供参考）: a date names no report year."""
+    lines = (("2025年度",), ("填报时间：2026年1月8日", "附：上年数据（供参考）"))
+    typed = [GOV_2021, _last_years(APPLICATIONS_2021)]
+    book = _applications_twice("date_line_between_copies", folder, lines, typed)
+    return Case("date_line_between_copies", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
+def side_by_side_copies(folder: Path) -> Case:
+    """Last year's 申请 table on the left under 2024年度（供对比）, this year's beside it from
+    column L under 2025年度, the two lines on one row."""
+    book, canvas = _headed(folder, "side_by_side_copies", "某某县水利局")
+    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
+    draw(canvas, active, 2, 0, GOV_2021)
+    top = 3 + active.height
+    canvas.put(top, 0, SECTION_APPLICATIONS)
+    canvas.put(top + 1, 0, "2024年度（供对比）")
+    canvas.put(top + 1, 11, "2025年度")
+    draw(canvas, apps, top + 2, 0, _last_years(APPLICATIONS_2021))
+    draw(canvas, apps, top + 2, 11, GOV_2021)
+    top += 3 + apps.height
+    canvas.put(top, 0, SECTION_REVIEW)
+    draw(canvas, review_layout(), top + 1, 0, GOV_2021)
+    book.save()
+    return Case("side_by_side_copies", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
+def title_year_not_updated(folder: Path) -> Case:
+    """Last year's workbook reused: 报告年度 changed to 2025, the title still says 2024. The
+    cell is read, and the difference said."""
+    book = Book(folder / "title_year_not_updated.xlsx")
+    sheet = book.sheet("年报")
+    sheet.put(0, 0, "某某镇人民政府2024年度政府信息公开工作年度报告", cols=10)
+    _pair(sheet, 1, 0, "报告年度", "2025年度")
+    _national_tables_stacked(sheet, "gov-2021", 3, 0, GOV_2021)
+    book.save()
+    return Case("title_year_not_updated", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -1712,6 +1823,14 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         revised_sheet_after_first,
         draft_sheet_first,
         last_year_shown_above,
+        title_year_not_updated,
+        town_named_old_revised,
+        draft_mark_leading,
+        revised_sheet_with_one_table,
+        partly_filled_final_sheet,
+        next_years_blank_copy,
+        date_line_between_copies,
+        side_by_side_copies,
     )
 }
 

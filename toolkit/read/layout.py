@@ -18,20 +18,30 @@ filled cell under it. A table whose values are mostly not found counts as not fo
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from toolkit.forms.model import Field, FormSpec, LabelCell, Table
 from toolkit.read.grid import Grid, Span
 from toolkit.read.labels import MIN_UNNUMBERED, forms_of, normalise, unnumbered
 from toolkit.read.numbers import read_number
-from toolkit.read.versions import this_years_copy
+from toolkit.read.versions import (
+    Copy,
+    copies,
+    copy_columns,
+    figures_in,
+    newest_versions,
+    this_years_copy,
+)
 
 FOUND_SHARE = 0.4  # a table counts as found when this share of its values is located
 _DATA_ROW_LOOKAHEAD = 3  # blank rows tolerated between a header and a label-less data row
 _FIELD_VALUE_REACH = 8  # columns to the right of a "label: value" label
 _REACH = 20  # rows below a label-less row's first header where its other headers may be
+_FIGURES_BELOW = 6  # rows under a label-less row's headers where its figures are
+# grid.memo: (it, id(table)) -> {sheet passed over: (why, sheet read)}, found by headers
+_REPLACED = "replaced"
 
 
 @dataclass
@@ -45,9 +55,19 @@ class Located:
     missing_tables: list[str] = field(default_factory=list)
     missing_fields: list[str] = field(default_factory=list)  # in tables that were found
     share: float = 0.0  # located values / values of the form's grid tables
-    # copies of a table not read: (table key, why: hidden_copy or last_year_copy, where the
-    # copy starts)
-    passed_over: list[tuple[str, str, Span]] = field(default_factory=list)
+    passed_over: list[Passed] = field(default_factory=list)  # copies of a table not read
+
+
+@dataclass(frozen=True)
+class Passed:
+    """A copy of a table not read for another (``why``: hidden, a heading or its figures
+    telling, a sheet the other's replaces): where each starts (its first row label)."""
+
+    table: str
+    why: Literal["hidden", "heading", "replaced", "blank"]
+    at: Span
+    read: Span
+    copies: dict[Span, Copy] | None = None  # what the lines over the copies say (heading)
 
 
 def locate(spec: FormSpec, grid: Grid) -> Located:
@@ -58,12 +78,17 @@ def locate(spec: FormSpec, grid: Grid) -> Located:
             if table.key != "text":  # narrative sections are prose, not label-value pairs
                 located.cells.update(_locate_field_list(table, grid, located.inline))
             continue
-        cells, passed = _locate_grid_table(table, grid)
+        cells, passed = _locate_grid_table(table, grid, form_labels(spec))
         wanted += len(table.fields)
         found += len(cells)
         if len(cells) >= FOUND_SHARE * len(table.fields):
             located.found_tables.append(table.key)
-            located.passed_over.extend((table.key, why, at) for why, at in passed)
+            located.passed_over.extend(passed)
+            said = {p.at.sheet for p in passed if p.why in ("replaced", "blank")}
+            for sheet, (why, home) in grid.memo.get((_REPLACED, id(table)), {}).items():
+                if sheet not in said:  # a table without row labels, found by its headers
+                    at, read = Span(sheet, 0, 0, 0, 0), Span(home, 0, 0, 0, 0)
+                    located.passed_over.append(Passed(table.key, why, at, read))
             located.cells.update(cells)
             located.missing_fields.extend(f.key for f in table.fields if f.key not in cells)
         else:
@@ -129,6 +154,19 @@ class _RowPlan:
 
 
 _PLANS: dict[int, tuple[Table, dict[int, _RowPlan]]] = {}
+_LABELS: dict[int, tuple[FormSpec, frozenset[str]]] = {}
+
+
+def form_labels(spec: FormSpec) -> frozenset[str]:
+    """Every wording of every label of the form's tables, normalised; cached by spec."""
+    cached = _LABELS.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    found = frozenset(
+        text for table in spec.tables for c in table.labels for text in forms_of(c.text, c.variants)
+    )
+    _LABELS[id(spec)] = (spec, found)
+    return found
 
 
 def row_plans(table: Table) -> dict[int, _RowPlan]:
@@ -169,12 +207,12 @@ def row_plans(table: Table) -> dict[int, _RowPlan]:
     return plans
 
 
-_Passed = list[tuple[str, Span]]  # copies of a table not read: (why, where each starts)
-
-
-def _locate_grid_table(table: Table, grid: Grid) -> tuple[dict[str, Span], _Passed]:
+def _locate_grid_table(
+    table: Table, grid: Grid, labels: frozenset[str]
+) -> tuple[dict[str, Span], list[Passed]]:
+    """``labels``: every wording of the form's labels (no heading over a copy of a table)."""
     plans = row_plans(table)
-    row_spans, passed = _find_rows(plans, grid)
+    row_spans, passed = _find_rows(table.key, plans, grid, labels)
     first_label = min((s.top for s in row_spans.values()), default=None)
     cells: dict[str, Span] = {}
     for row, plan in plans.items():
@@ -185,7 +223,9 @@ def _locate_grid_table(table: Table, grid: Grid) -> tuple[dict[str, Span], _Pass
     return cells, passed
 
 
-def _find_rows(plans: dict[int, _RowPlan], grid: Grid) -> tuple[dict[int, Span], _Passed]:
+def _find_rows(
+    table: str, plans: dict[int, _RowPlan], grid: Grid, labels: frozenset[str]
+) -> tuple[dict[int, Span], list[Passed]]:
     """Each labelled grid row -> the span of its label in the workbook; and the copies of
     the table passed over for another."""
     candidates: dict[int, list[Span]] = {}
@@ -197,23 +237,78 @@ def _find_rows(plans: dict[int, _RowPlan], grid: Grid) -> tuple[dict[int, Span],
         if not spans:  # renumbered, or its number left off
             spans = {span for text in plan.unnumbered for span in grid.find_unnumbered(text)}
         candidates[row] = sorted(spans, key=order)
-    # the table sits where most of its row labels are
+    # the table sits where most of its row labels are (the first such sheet), on a sheet
+    # no other replaces where one holding it does
     votes = Counter(sheet for spans in candidates.values() for sheet in {s.sheet for s in spans})
     if not votes:
         return {}, []
-    home = votes.most_common(1)[0][0]
+
+    def filled(sheet: str) -> bool:
+        spans = _row_chain(candidates, sheet).values()
+        left = min(s.left for s in spans)
+        return figures_in(grid.sheet(sheet).rows, (s.top for s in spans), left, None)
+
+    home, replaced = _home(votes, FOUND_SHARE * len(candidates), grid, filled)
     chosen = _row_chain(candidates, home)
+    passed = [
+        Passed(table, why, _copy_starts(candidates, sheet)[0], _first(chosen))
+        for sheet, why in replaced
+    ]
     if _all_hidden(grid, chosen.values()):  # last year's table kept out of sight
         shown = _row_chain(candidates, home, grid)
         if not _all_hidden(grid, shown.values()):
-            return shown, [("hidden_copy", min(chosen.values(), key=lambda s: s.top))]
-        return chosen, []
+            return shown, [*passed, Passed(table, "hidden", _first(chosen), _first(shown))]
+        return chosen, passed
     starts = _copy_starts(candidates, home)
-    start = this_years_copy(grid, home, starts)
+    rows = _copy_rows(candidates, home, starts) if len(starts) > 1 else {}
+    found = copies(grid, home, rows, labels)
+    start = this_years_copy(found)
     if start is None:
-        return chosen, []
-    passed = [("last_year_copy", other) for other in starts if other != start]
-    return _row_chain(candidates, home, first=start), passed
+        return chosen, passed
+    chosen = _row_chain(candidates, home, within=(start.top, *copy_columns(start, starts)))
+    passed += [Passed(table, "heading", other, start, found) for other in starts if other != start]
+    return chosen, passed
+
+
+def _home(
+    votes: Counter[str], enough: float, grid: Grid, filled: Callable[[str], bool]
+) -> tuple[str, list[tuple[str, Literal["replaced", "blank"]]]]:
+    """The sheet a table is read from, of those holding its labels (``votes``: how many on
+    each; ``enough`` to hold it): the first holding most of them, of those no other one
+    replaces by its name (年报 beside 年报（修改）), among those whose copy holds figures
+    (``filled``; a 年报（正式） being filled in, its other tables still blank, replaces only
+    what it holds); and the other versions holding it, each replaced or blank."""
+    holding = [s for s, n in votes.items() if n >= enough] or list(votes)
+    newest, with_figures = holding, holding
+    if grid.versions and len(holding) > 1:
+        with_figures = [s for s in holding if filled(s)] or holding
+        newest = newest_versions(with_figures, grid.versions) or with_figures
+    sheets = {s.name: i for i, s in enumerate(grid.sheets)}
+    home = min(newest, key=lambda s: (-votes[s], sheets[s]))
+    passed: list[tuple[str, Literal["replaced", "blank"]]] = [
+        (s, "replaced" if s in with_figures else "blank")
+        for s in holding
+        if s not in newest and s in grid.versions
+    ]
+    return home, passed
+
+
+def _copy_rows(
+    candidates: dict[int, list[Span]], home: str, starts: list[Span]
+) -> dict[Span, list[int]]:
+    """Each copy of a table on ``home`` (by where it starts) -> the rows of its row labels,
+    above the next copy below it."""
+    rows = {}
+    for start in starts:
+        below = min((s.top for s in starts if s.top > start.top), default=None)
+        chain = _row_chain(candidates, home, within=(start.top, *copy_columns(start, starts)))
+        rows[start] = [s.top for s in chain.values() if below is None or s.top < below]
+    return rows
+
+
+def _first(chain: dict[int, Span]) -> Span:
+    """Where a copy of a table starts: its first row label."""
+    return chain[min(chain)]
 
 
 def _copy_starts(candidates: dict[int, list[Span]], home: str) -> list[Span]:
@@ -230,17 +325,23 @@ def _row_chain(
     candidates: dict[int, list[Span]],
     home: str,
     grid: Grid | None = None,
-    first: Span | None = None,
+    within: tuple[int, int, int | None] | None = None,
 ) -> dict[int, Span]:
     """Each row's label on ``home``, each below the one before where it can be; with
     ``grid``, shown labels only (a row the unit deleted from this year's table is not taken
-    from last year's hidden copy); with ``first``, the copy that starts there."""
+    from last year's hidden copy); ``within`` (top row, first column, column after the
+    last or None): one copy's labels only, where copies sit one above or beside another."""
     chosen: dict[int, Span] = {}
     last_top = -1
     for row in sorted(candidates):
         spans = [s for s in candidates[row] if s.sheet == home]
-        if first is not None:
-            spans = [s for s in spans if s.top >= first.top]
+        if within is not None:
+            top, left, right = within
+            spans = [
+                s
+                for s in spans
+                if s.top >= top and s.left >= left and (right is None or s.left < right)
+            ]
         if grid is not None:
             spans = [s for s in spans if grid.shows(s)]
         after = [s for s in spans if s.top > last_top]
@@ -328,7 +429,7 @@ def _pick_headers(
     """Each field's column header; ``shown``: hidden headers passed over where shown ones
     of their wording are enough."""
     leaves = plan.leaves
-    home = anchor or _band_base([leaves[i.key] for i in plan.fields], grid, shown)
+    home = anchor or _band_base(id(table), [leaves[i.key] for i in plan.fields], grid, shown)
     headers: dict[str, Span] = {}
     bands: dict[LabelCell, list[Span]] = {}  # fields under one wording share its band
     for item in plan.fields:
@@ -347,9 +448,13 @@ def _pick_headers(
     return headers
 
 
-def _band_base(leaves: list[LabelCell | None], grid: Grid, shown: bool = False) -> Span | None:
+def _band_base(
+    table: int, leaves: list[LabelCell | None], grid: Grid, shown: bool = False
+) -> Span | None:
     """For a row without a label: the first header of the row's wordings on the sheet that
-    holds most of them (another table may use the same wording, e.g. 总计)."""
+    holds most of them (another table may use the same wording, e.g. 总计), of those no
+    other replaces by its name (the sheets so replaced are kept in the grid's memo, for
+    ``locate`` to say; ``table``: the id of the table the row is of)."""
     spans = [
         s
         for leaf in leaves
@@ -359,7 +464,17 @@ def _band_base(leaves: list[LabelCell | None], grid: Grid, shown: bool = False) 
     ]
     if not spans:
         return None
-    home = Counter(s.sheet for s in spans).most_common(1)[0][0]
+    counts = Counter(s.sheet for s in spans)
+
+    def filled(sheet: str) -> bool:  # the figures under a header, a few rows down
+        first = min((s for s in spans if s.sheet == sheet), key=lambda s: (s.top, s.left))
+        below = range(first.bottom + 1, first.bottom + 1 + _FIGURES_BELOW)
+        return figures_in(grid.sheet(sheet).rows, below, first.left, None)
+
+    home, replaced = _home(counts, FOUND_SHARE * max(counts.values()), grid, filled)
+    if replaced:
+        said = grid.memo.setdefault((_REPLACED, table), {})
+        said.update((sheet, (why, home)) for sheet, why in replaced)
     first = leaves[0]
     firsts = [
         s

@@ -9,6 +9,7 @@ the same file is read as a second part.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,15 @@ from toolkit.messages import Message
 from toolkit.read.cell_formulas import FORMULA_KINDS, FormulaSheet, formula_sheets
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
 from toolkit.read.grid import Grid, Hidden, Sheet, Span, index_sheet, load_grid
+from toolkit.read.labels import compact
 from toolkit.read.layout import Located, locate, read_values, share_at_most
 from toolkit.read.meta import Found, from_signature, from_title, sheet_years, signature_date
 from toolkit.read.numbers import read_number
+from toolkit.read.passed import copies_passed
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
 from toolkit.read.source import source
 from toolkit.read.template import read_template_return, zero_based
-from toolkit.read.versions import superseded_sheets
+from toolkit.read.versions import sheet_versions
 
 MIN_MAIN_SHARE = 0.25  # of a main form's table values, to call a workbook that form
 
@@ -63,7 +66,8 @@ class ReadReturn:
     main: Part | None
     supplements: list[Part] = field(default_factory=list)
     # what in the workbook was not read for another copy of it (a sheet of another year, a
-    # draft, last year's table above this year's): said, since a unit may wonder
+    # draft, last year's table above this year's), or a title's year the 报告年度 cell
+    # contradicts: said, since a unit may wonder
     passed_over: list[Message] = field(default_factory=list)
 
     @property
@@ -115,7 +119,8 @@ def read_return(
     if sniffed.kind in FORMULA_KINDS:
         grid.hidden_of = lambda sheet: _hidden(_formula_sheets(grid, path, sniffed.kind), sheet)
     passed: list[Message] = []
-    grid = _replacing(_newest_year(grid, forms, passed), forms, passed)
+    grid = _newest_year(grid, forms, passed)
+    grid.versions = sheet_versions([s.name for s in grid.sheets])
     read = read_by_labels(path, sniffed, grid, forms, form)
     read.passed_over[:0] = passed
     return read
@@ -143,24 +148,6 @@ def _newest_year(grid: Grid, forms: list[FormSpec], passed: list[Message]) -> Gr
             )
             return kept
     return grid
-
-
-def _replacing(grid: Grid, forms: list[FormSpec], passed: list[Message]) -> Grid:
-    """Without the sheets others replace by their names (年报（草稿） beside 年报, 2025年度
-    beside 2025年度（修改）), when the rest hold every table the whole workbook does; each
-    sheet left out is said in ``passed``."""
-    gone = superseded_sheets([s.name for s in grid.sheets])
-    if not gone:
-        return grid
-    kept = _sub_grid(grid, [s for s in grid.sheets if s.name not in gone])
-    tables = _tables(kept, forms)
-    if not (set(tables) >= set(_tables(grid, forms)) and any(tables.values())):
-        return grid
-    passed.extend(
-        Message("read.passed.replaced", {"sheet": name, "sheet_by": by})
-        for name, by in gone.items()
-    )
-    return kept
 
 
 def _sub_grid(grid: Grid, sheets: list[Sheet]) -> Grid:
@@ -237,19 +224,9 @@ def read_by_labels(
     parts = [_part(s, grid, sniffed, path) for s in supplements]
     head = main or parts[0]
     # a published report's date is read from its prose, under its signature (documents.py)
-    fill_meta(head, grid, dated=sniffed.kind not in DOCUMENT_KINDS)
-    passed = [
-        _copy_passed(found, *item)
-        for found in mains[:1] + supplements
-        for item in found.passed_over
-    ]
+    passed = fill_meta(head, grid, dated=sniffed.kind not in DOCUMENT_KINDS)
+    passed += copies_passed(mains[:1] + supplements)
     return ReadReturn(path, sniffed, main, parts, passed)
-
-
-def _copy_passed(located: Located, table: str, why: str, at: Span) -> Message:
-    """A copy of a table not read, said with the sheet and row it starts at."""
-    name = located.spec.table(table).sheet
-    return Message(f"read.passed.{why}", {"sheet": at.sheet, "row": at.top + 1, "table": name})
 
 
 def _main_candidates(forms: list[FormSpec], grid: Grid, min_share: float) -> list[Located]:
@@ -332,8 +309,9 @@ def _own_formulas(part: Part, grid: Grid, path: Path, kind: str) -> None:
             part.formulas.add(key)
 
 
-def fill_meta(part: Part, grid: Grid, dated: bool = True) -> None:
-    """Unit, year and date from the title or signature when no labelled cell gives them."""
+def fill_meta(part: Part, grid: Grid, dated: bool = True) -> list[Message]:
+    """Unit, year and date from the title or signature when no labelled cell gives them;
+    a 报告年度 cell that names another year than the title is said (it is what is read)."""
     unit, year = from_title(grid)
     signature: list[Found | None] = []  # looked for once, when needed
 
@@ -346,13 +324,36 @@ def fill_meta(part: Part, grid: Grid, dated: bool = True) -> None:
         found = unit or signed_by()
         if found is not None:
             _set(part, "meta.unit", found.value, found.span)
-    if part.values.get("meta.year") in (None, "") and year is not None:
+    notes = []
+    typed = part.values.get("meta.year")
+    if typed in (None, "") and year is not None:
         _set(part, "meta.year", year.value, year.span)
+    elif year is not None and _year_of(typed) not in (None, int(year.value)):
+        # last year's workbook reused, one of the two not updated: which is right is the
+        # unit's to say
+        sheet, cell = part.cells.get("meta.year", ("", ""))
+        params = {"title_year": int(year.value), "year": _year_of(typed), "cell": cell}
+        notes.append(Message("read.passed.title_year", {**params, "sheet": sheet}))
     undated = dated and "meta.date" in part.spec.fields
     if undated and part.values.get("meta.date") in (None, ""):
         signed = signature_date(grid, signed_by)
         if signed is not None:
             _set(part, "meta.date", signed.value, signed.span)
+    return notes
+
+
+_TYPED_YEAR = re.compile(r"^((?:19|20)\d{2})(?!\d)")
+
+
+def _year_of(typed: Any) -> int | None:
+    """The year a 报告年度 cell names (2025, "2025", "2025年度"), or None."""
+    if isinstance(typed, str):
+        match = _TYPED_YEAR.match(compact(typed))
+        return int(match.group(1)) if match else None
+    number = read_number(typed).value
+    if isinstance(number, float) and number.is_integer() and 1900 < number < 2100:
+        return int(number)
+    return None
 
 
 def _set(part: Part, key: str, value: Any, span: Span) -> None:

@@ -1,0 +1,66 @@
+"""The sentences saying which copies of a form's tables were not read, and which were: a
+unit whose first sheet, or top table, is not the one checked should be told why.
+
+Rendered where the file is read, in the language of the run (the tables' names come from
+the form spec, which translates them).
+"""
+
+from __future__ import annotations
+
+from openpyxl.utils.cell import get_column_letter
+
+from toolkit.messages import Message, render
+from toolkit.read.grid import Span
+from toolkit.read.layout import Located, Passed
+from toolkit.read.versions import Copy
+
+
+def copies_passed(found: list[Located]) -> list[Message]:
+    """What each located form passed over: a copy hidden as a whole or told apart by the
+    line over it, one sentence each; the tables of a sheet another version of it replaces,
+    or still blank where the other holds figures, one sentence a sheet."""
+    notes: list[Message] = []
+    replaced: dict[tuple[str, str, str], list[str]] = {}
+    for located in found:
+        for passed in located.passed_over:
+            table = located.spec.text(located.spec.table(passed.table).name)
+            if passed.why in ("replaced", "blank"):
+                place = (passed.why, passed.at.sheet, passed.read.sheet)
+                replaced.setdefault(place, []).append(table)
+            elif passed.why == "hidden":
+                params = {"sheet": passed.at.sheet, "cell": _cell(passed.at), "table": table}
+                notes.append(Message("read.passed.hidden_copy", params))
+            else:
+                notes.append(_other_copy(passed, table))
+    joiner = render("check.list_joiner")
+    for (why, sheet, by), tables in replaced.items():
+        params = {"sheet": sheet, "sheet_by": by, "tables": joiner.join(tables)}
+        notes.append(Message(f"read.passed.{why}", params))
+    return notes
+
+
+def _other_copy(passed: Passed, table: str) -> Message:
+    copies = passed.copies or {}
+    return Message(
+        "read.passed.other_copy",
+        {
+            "sheet": passed.at.sheet,
+            "cell": _cell(passed.at),
+            "table": table,
+            "why": _described(copies.get(passed.at)),
+            "read_cell": _cell(passed.read),
+            "read_why": _described(copies.get(passed.read)),
+        },
+    )
+
+
+def _described(copy: Copy | None) -> str:
+    if copy is None or not copy.filled:
+        return render("read.passed.no_figures")
+    if copy.heading:
+        return render("read.passed.headed", heading=copy.heading)
+    return render("read.passed.no_heading")
+
+
+def _cell(span: Span) -> str:
+    return f"{get_column_letter(span.left + 1)}{span.top + 1}"
