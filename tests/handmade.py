@@ -1771,6 +1771,129 @@ def side_by_side_copies(folder: Path) -> Case:
     return Case("side_by_side_copies", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
 
 
+def zeros_typed_in_the_report(folder: Path) -> Case:
+    """年报（草稿） beside 年报, whose 申请 and 复议诉讼 tables are typed all 0 (no application
+    this year): a typed 0 is an answer, the report's tables are read, not the draft's."""
+    book = Book(folder / "zeros_typed_in_the_report.xlsx")
+    zeros = {k: 0 for k in all_keys("gov-2021") if k.startswith(("applications.", "review."))}
+    final = GOV_2021 | zeros
+    _titled_sheets(book, [("年报（草稿）", 2025, _last_years(GOV_2021)), ("年报", 2025, final)])
+    return Case("zeros_typed_in_the_report", book.path, "gov-2021", "某某镇人民政府", 2025, final)
+
+
+def this_year_word_over_a_year(folder: Path) -> Case:
+    """Copies under 2024年度 and under 本年度: 本年度 is this year's, though it names none."""
+    typed = [_last_years(APPLICATIONS_2021), GOV_2021]
+    book = _applications_twice(
+        "this_year_word_over_a_year", folder, (("2024年度",), ("本年度",)), typed
+    )
+    return Case("this_year_word_over_a_year", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
+def copy_before_correction(folder: Path) -> Case:
+    """The copy kept from before a correction under 修改前数据, the corrected one under
+    2025年度: 修改前 marks the one replaced."""
+    typed = [_last_years(APPLICATIONS_2021), GOV_2021]
+    book = _applications_twice(
+        "copy_before_correction", folder, (("修改前数据",), ("2025年度",)), typed
+    )
+    return Case("copy_before_correction", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
+def numbered_revisions(folder: Path) -> Case:
+    """年报, 年报（修改1）, 年报（修改2）: the last revision is the report."""
+    book = Book(folder / "numbered_revisions.xlsx")
+    old = _last_years(GOV_2021)
+    sheets = [("年报", 2025, old), ("年报（修改1）", 2025, old), ("年报（修改2）", 2025, GOV_2021)]
+    _titled_sheets(book, sheets)
+    return Case("numbered_revisions", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
+
+
+def sheets_before_and_after_correction(folder: Path) -> Case:
+    """年报（修改前） and 年报（修改后）: the one after the correction is the report."""
+    book = Book(folder / "sheets_before_and_after_correction.xlsx")
+    sheets = [("年报（修改前）", 2025, _last_years(GOV_2021)), ("年报（修改后）", 2025, GOV_2021)]
+    _titled_sheets(book, sheets)
+    return Case(
+        "sheets_before_and_after_correction",
+        book.path,
+        "gov-2021",
+        "某某镇人民政府",
+        2025,
+        GOV_2021,
+    )
+
+
+def header_corrected_on_the_revision(folder: Path) -> Case:
+    """年报 and 年报（修改）, each with its 填报单位 cell; the revision corrects the unit's
+    name: the header cells are read from the revision too."""
+    book = Book(folder / "header_corrected_on_the_revision.xlsx")
+    for name, unit, typed in (
+        ("年报", "某某镇政府", _last_years(GOV_2021)),
+        ("年报（修改）", "某某镇人民政府", GOV_2021),
+    ):
+        canvas = book.sheet(name)
+        _pair(canvas, 0, 0, "填报单位", unit)
+        _pair(canvas, 0, 3, "报告年度", 2025)
+        _national_tables_stacked(canvas, "gov-2021", 2, 0, typed)
+    book.save()
+    return Case(
+        "header_corrected_on_the_revision",
+        book.path,
+        "gov-2021",
+        "某某镇人民政府",
+        2025,
+        GOV_2021,
+    )
+
+
+def side_by_side_merged_headings(folder: Path) -> Case:
+    """This year's 申请 table on the left under 2025年度 merged over A:J, last year's from
+    column L under 2024年度（供对比） merged over K:U (starting in the blank column K)."""
+    book, canvas = _headed(folder, "side_by_side_merged_headings", "某某县水利局")
+    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
+    draw(canvas, active, 2, 0, GOV_2021)
+    top = 3 + active.height
+    canvas.put(top, 0, SECTION_APPLICATIONS)
+    canvas.put(top + 1, 0, "2025年度", cols=10)
+    canvas.put(top + 1, 10, "2024年度（供对比）", cols=11)
+    draw(canvas, apps, top + 2, 0, GOV_2021)
+    draw(canvas, apps, top + 2, 11, _last_years(APPLICATIONS_2021))
+    canvas.put(top + 3 + apps.height, 0, SECTION_REVIEW)
+    draw(canvas, review_layout(), top + 4 + apps.height, 0, GOV_2021)
+    book.save()
+    return Case(
+        "side_by_side_merged_headings", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021
+    )
+
+
+def side_by_side_a_row_lower(folder: Path) -> Case:
+    """This year's 申请 table on the left under 2025年度, last year's from column L pasted a
+    row lower under 2024年度（供对比）: still side by side."""
+    book, canvas = _headed(folder, "side_by_side_a_row_lower", "某某县水利局")
+    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
+    draw(canvas, active, 2, 0, GOV_2021)
+    top = 3 + active.height
+    canvas.put(top, 0, SECTION_APPLICATIONS)
+    canvas.put(top + 1, 0, "2025年度")
+    canvas.put(top + 2, 11, "2024年度（供对比）")
+    draw(canvas, apps, top + 2, 0, GOV_2021)
+    draw(canvas, apps, top + 3, 11, _last_years(APPLICATIONS_2021))
+    canvas.put(top + 4 + apps.height, 0, SECTION_REVIEW)
+    draw(canvas, review_layout(), top + 5 + apps.height, 0, GOV_2021)
+    book.save()
+    return Case("side_by_side_a_row_lower", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
+def several_drafts(folder: Path) -> Case:
+    """Three drafts beside 年报（定稿）: the final one is read, the drafts said in one
+    sentence."""
+    book = Book(folder / "several_drafts.xlsx")
+    drafts = [(f"年报（草稿{n}）", 2025, _last_years(GOV_2021)) for n in (1, 2, 3)]
+    _titled_sheets(book, [*drafts, ("年报（定稿）", 2025, GOV_2021)])
+    return Case("several_drafts", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
+
+
 def title_year_not_updated(folder: Path) -> Case:
     """Last year's workbook reused: 报告年度 changed to 2025, the title still says 2024. The
     cell is read, and the difference said."""
@@ -1831,6 +1954,15 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         next_years_blank_copy,
         date_line_between_copies,
         side_by_side_copies,
+        zeros_typed_in_the_report,
+        this_year_word_over_a_year,
+        copy_before_correction,
+        numbered_revisions,
+        sheets_before_and_after_correction,
+        header_corrected_on_the_revision,
+        side_by_side_merged_headings,
+        side_by_side_a_row_lower,
+        several_drafts,
     )
 }
 

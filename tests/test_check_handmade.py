@@ -264,16 +264,31 @@ PASSED_OVER = {
     "this_years_blank_rows_hidden": ("年报", "A51", "上方写着“上年数据（供对照）”"),
     "town_named_old_revised": ("旧县镇年报", None, "“旧县镇年报（修改）”的旧版或草稿"),
     "draft_mark_leading": ("草稿-年报", None, "“年报”的旧版或草稿"),
-    "revised_sheet_with_one_table": ("年报", None, "上的申请情况表：按名称它是“年报（修改）”"),
+    "revised_sheet_with_one_table": ("年报", None, "上的申请情况表：按名称是“年报（修改）”"),
     "next_years_blank_copy": ("年报", "A53", "（没有填数字）"),
     "date_line_between_copies": ("年报", "A54", "上方写着“附：上年数据（供参考）”"),
     "side_by_side_copies": ("年报", "A23", "读取的是从 L23 起的那一份（上方写着“2025年度”）"),
+    "zeros_typed_in_the_report": ("年报（草稿）", None, "“年报”的旧版或草稿"),
+    "this_year_word_over_a_year": ("年报", "A23", "读取的是从 A53 起的那一份（上方写着“本年度”）"),
+    "copy_before_correction": ("年报", "A23", "（上方写着“修改前数据”）"),
+    "sheets_before_and_after_correction": ("年报（修改前）", None, "“年报（修改后）”的旧版"),
+    "header_corrected_on_the_revision": ("年报", None, "“年报（修改）”的旧版或草稿"),
+    "side_by_side_merged_headings": (
+        "年报",
+        "L23",
+        "读取的是从 A23 起的那一份（上方写着“2025年度”）",
+    ),
+    "side_by_side_a_row_lower": ("年报", "L24", "（上方写着“2024年度（供对比）”）"),
+    "several_drafts": ("年报（草稿1）", None, "“年报（草稿2）”、“年报（草稿3）”上的"),
 }
-# a case whose two versions each give some tables: (sheet, words) of the second sentence
+# cases whose sentences name several sheets, or are several: (sheet, words) of each
 ALSO_PASSED = {
+    "numbered_revisions": [
+        ("年报", "“年报”、“年报（修改1）”上的主动公开情况表、申请情况表、复议诉讼情况表"),
+    ],
     "partly_filled_final_sheet": [
-        ("年报", "上的主动公开情况表：按名称它是“年报（正式）”的旧版或草稿"),
-        ("年报（正式）", "上的申请情况表、复议诉讼情况表：这一份还没有填数字"),
+        ("年报", "上的主动公开情况表：按名称是“年报（正式）”的旧版或草稿"),
+        ("年报（正式）", "上的申请情况表、复议诉讼情况表：还没有填数字"),
     ],
 }
 

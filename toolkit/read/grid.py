@@ -95,9 +95,12 @@ class Grid:
     # to tell a copy hidden as a whole (python-calamine does not say; the reader of the
     # file's formulas does, and its reading is shared with the formula pass)
     hidden_of: Callable[[str], Hidden] | None = None
-    # sheets named alike but for a mark (年报, 年报（修改）) -> (name without it, its rank): a
-    # table found on several is read from the highest ranked
-    versions: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # whether the cell (sheet, row, col) holds a formula (from the same reading of the file
+    # as ``hidden_of``); asked only to tell copies of a table apart
+    formula_at: Callable[[str, int, int], bool] | None = None
+    # sheets named alike but for a mark (年报, 年报（修改）) -> (name without it, its rank,
+    # its number): a table found on several is read from the highest version
+    versions: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_name = {s.name: s for s in reversed(self.sheets)}  # the first of a name

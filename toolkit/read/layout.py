@@ -28,9 +28,10 @@ from toolkit.read.labels import MIN_UNNUMBERED, forms_of, normalise, unnumbered
 from toolkit.read.numbers import read_number
 from toolkit.read.versions import (
     Copy,
+    answered,
     copies,
+    copy_below,
     copy_columns,
-    figures_in,
     newest_versions,
     this_years_copy,
 )
@@ -246,7 +247,7 @@ def _find_rows(
     def filled(sheet: str) -> bool:
         spans = _row_chain(candidates, sheet).values()
         left = min(s.left for s in spans)
-        return figures_in(grid.sheet(sheet).rows, (s.top for s in spans), left, None)
+        return answered(grid, sheet, (s.top for s in spans), left, None)
 
     home, replaced = _home(votes, FOUND_SHARE * len(candidates), grid, filled)
     chosen = _row_chain(candidates, home)
@@ -278,12 +279,13 @@ def _home(
     replaces by its name (年报 beside 年报（修改）), among those whose copy holds figures
     (``filled``; a 年报（正式） being filled in, its other tables still blank, replaces only
     what it holds); and the other versions holding it, each replaced or blank."""
+    sheets = {s.name: i for i, s in enumerate(grid.sheets)}
     holding = [s for s, n in votes.items() if n >= enough] or list(votes)
+    holding.sort(key=sheets.__getitem__)  # reading order, whatever order they were met in
     newest, with_figures = holding, holding
     if grid.versions and len(holding) > 1:
         with_figures = [s for s in holding if filled(s)] or holding
         newest = newest_versions(with_figures, grid.versions) or with_figures
-    sheets = {s.name: i for i, s in enumerate(grid.sheets)}
     home = min(newest, key=lambda s: (-votes[s], sheets[s]))
     passed: list[tuple[str, Literal["replaced", "blank"]]] = [
         (s, "replaced" if s in with_figures else "blank")
@@ -300,7 +302,7 @@ def _copy_rows(
     above the next copy below it."""
     rows = {}
     for start in starts:
-        below = min((s.top for s in starts if s.top > start.top), default=None)
+        below = copy_below(start, starts)
         chain = _row_chain(candidates, home, within=(start.top, *copy_columns(start, starts)))
         rows[start] = [s.top for s in chain.values() if below is None or s.top < below]
     return rows
@@ -466,10 +468,12 @@ def _band_base(
         return None
     counts = Counter(s.sheet for s in spans)
 
-    def filled(sheet: str) -> bool:  # the figures under a header, a few rows down
-        first = min((s for s in spans if s.sheet == sheet), key=lambda s: (s.top, s.left))
+    def filled(sheet: str) -> bool:  # the figures under the row's first header
+        first = _first_header(leaves, grid, sheet) or min(
+            (s for s in spans if s.sheet == sheet), key=lambda s: (s.top, s.left)
+        )
         below = range(first.bottom + 1, first.bottom + 1 + _FIGURES_BELOW)
-        return figures_in(grid.sheet(sheet).rows, below, first.left, None)
+        return answered(grid, sheet, below, first.left, None)
 
     home, replaced = _home(counts, FOUND_SHARE * max(counts.values()), grid, filled)
     if replaced:
@@ -486,6 +490,19 @@ def _band_base(
     if shown:
         choices = [s for s in choices if grid.shows(s)] or choices
     return min(choices, key=_reading_order(grid))
+
+
+def _first_header(leaves: list[LabelCell | None], grid: Grid, sheet: str) -> Span | None:
+    """The first header on ``sheet`` worded as a label-less row's first field's (结果维持
+    of 复议, not the 总计 of a 申请 table above it)."""
+    first = leaves[0] if leaves else None
+    found = [
+        s
+        for t in (forms_of(first.text, first.variants) if first else ())
+        for s in grid.find(t)
+        if s.sheet == sheet
+    ]
+    return min(found, key=lambda s: (s.top, s.left)) if found else None
 
 
 def _header_band(
@@ -584,14 +601,24 @@ def _locate_field_list(table: Table, grid: Grid, inline: dict[str, str]) -> dict
         for text in forms_of(item.label, item.variants):
             spans = grid.find(text) or grid.find(text + ":")
             if spans:
-                cells[item.key] = _value_right_of(grid, spans[0], labels)
+                cells[item.key] = _value_right_of(grid, _newest(grid, spans), labels)
                 break
             if grid.inline.get(text):
-                span, value = grid.inline[text][0]
+                at = {span: value for span, value in grid.inline[text]}
+                span = _newest(grid, list(at))
                 cells[item.key] = span
-                inline[item.key] = value
+                inline[item.key] = at[span]
                 break
     return cells
+
+
+def _newest(grid: Grid, spans: list[Span]) -> Span:
+    """The first of ``spans`` on a sheet no other of theirs replaces by its name (填报单位
+    corrected on 年报（修改）)."""
+    if not grid.versions:
+        return spans[0]
+    newest = set(newest_versions(list(dict.fromkeys(s.sheet for s in spans)), grid.versions))
+    return next(s for s in spans if s.sheet in newest)
 
 
 def _value_right_of(grid: Grid, label: Span, labels: set[str]) -> Span:

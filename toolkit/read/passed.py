@@ -33,8 +33,13 @@ def copies_passed(found: list[Located]) -> list[Message]:
             else:
                 notes.append(_other_copy(passed, table))
     joiner = render("check.list_joiner")
+    # sheets passed over for one reason, for one sheet read, and their tables: one sentence
+    sheets: dict[tuple[str, str, str], list[str]] = {}
     for (why, sheet, by), tables in replaced.items():
-        params = {"sheet": sheet, "sheet_by": by, "tables": joiner.join(tables)}
+        sheets.setdefault((why, by, joiner.join(tables)), []).append(sheet)
+    for (why, by, tables), names in sheets.items():
+        quoted = joiner.join(render("read.passed.sheet", sheet=name) for name in names)
+        params = {"sheets": quoted, "sheet_by": by, "tables": tables}
         notes.append(Message(f"read.passed.{why}", params))
     return notes
 

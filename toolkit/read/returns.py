@@ -118,6 +118,9 @@ def read_return(
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
     if sniffed.kind in FORMULA_KINDS:
         grid.hidden_of = lambda sheet: _hidden(_formula_sheets(grid, path, sniffed.kind), sheet)
+        grid.formula_at = lambda sheet, row, col: _holds_formula(
+            _formula_sheets(grid, path, sniffed.kind), sheet, row, col
+        )
     passed: list[Message] = []
     grid = _newest_year(grid, forms, passed)
     grid.versions = sheet_versions([s.name for s in grid.sheets])
@@ -152,7 +155,7 @@ def _newest_year(grid: Grid, forms: list[FormSpec], passed: list[Message]) -> Gr
 
 def _sub_grid(grid: Grid, sheets: list[Sheet]) -> Grid:
     kept = Grid(sheets)
-    kept.hidden_of = grid.hidden_of
+    kept.hidden_of, kept.formula_at = grid.hidden_of, grid.formula_at
     for sheet in kept.sheets:
         index_sheet(kept, sheet)
     return kept
@@ -188,6 +191,11 @@ def _hidden(sheets: dict[str, FormulaSheet], sheet: str) -> Hidden:
     if found is None:
         return frozenset(), frozenset()
     return found.hidden_rows(), found.hidden_columns()
+
+
+def _holds_formula(sheets: dict[str, FormulaSheet], sheet: str, row: int, col: int) -> bool:
+    found = sheets.get(sheet)
+    return found is not None and found.cell(a1(row, col))[0] is not None
 
 
 def _is_own_summary(path: Path) -> bool:

@@ -3,114 +3,120 @@ as the revised one (2025年度（修改）) beside its first version, a draft (�
 the report, last year's table shown above (or beside) this year's under a line naming its
 year, a blank copy made ready for next year.
 
-Only what the workbook says is used: a mark at the end of a sheet's name, compared with a
-sheet of the same name without it, or the line over each copy of a table. Where nothing
-tells the copies apart, the first (in reading order) is read.
+Only what the workbook says is used: a mark in a sheet's name, compared with a sheet of
+the same name without it, the line over each copy of a table, and whether a copy holds any
+answer. Where nothing tells the copies apart, the first (in reading order) is read.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from toolkit.read.grid import Grid, Span
 from toolkit.read.labels import compact, normalise
 from toolkit.read.numbers import read_number
 
-# marks at the end of a sheet's name, by rank: what replaces ranks higher
+# marks in a sheet's name, by rank: what replaces ranks higher
 _FINAL = "最终|终稿|定稿|正式"
 _REVISED = "修改|修订|更正|更新|最新"
 _OLD = "草稿|初稿|旧|作废|备份|原稿|原版|对比|上年|去年"
 # without brackets only words no place or table is named with (城市更新, 旧县镇 are names)
 _BARE_WORDS = "修改|修订|更正|最终|终稿|定稿|草稿|初稿|备份|作废"
-_MARK = re.compile(
-    rf"(?:[(\[【〔]\s*(?P<bracketed>{_FINAL}|{_REVISED}|{_OLD})(?:版|稿|后)?\d*\s*[)\]】〕]"
-    rf"|[-_—·]?(?P<bare>{_BARE_WORDS})(?:版|后)?\d*)$"
-)
-# a draft's mark may lead its name too: 草稿-年报, （草稿）年报
-_LEADING_MARK = re.compile(
-    rf"^(?:[(\[【〔]\s*(?P<bracketed>{_FINAL}|{_REVISED}|{_OLD})(?:版|稿)?\s*[)\]】〕]"
-    rf"|(?P<bare>{_BARE_WORDS})(?:版)?[-_—·])"
+_AFTER = r"(?P<when>版|稿|后|前)?(?P<number>\d{0,3})"  # 修改后, 修改前, 修改2
+_BRACKETED = rf"[(\[【〔]\s*(?P<word>{_FINAL}|{_REVISED}|{_OLD}){_AFTER}\s*[)\]】〕]"
+_BARE = rf"(?P<word>{_BARE_WORDS}){_AFTER}"
+# a mark ends the name, or leads it (草稿-年报, （草稿）年报)
+_MARKS = (
+    re.compile(rf"{_BRACKETED}$"),
+    re.compile(rf"[-_—·]?{_BARE}$"),
+    re.compile(rf"^{_BRACKETED}"),
+    re.compile(rf"^{_BARE}[-_—·]"),
 )
 _RANKS = ((_OLD, 0), (_REVISED, 2), (_FINAL, 3))
 _PLAIN = 1
 
 # the line over a copy of a table: the year it is for (not a date: 2026年1月8日), words
-# saying it is an earlier year's (unless it also says it is this year's: "本年度数据（上年度
-# 数据见附表）"), or that it is the revised one
+# saying it is an earlier year's or the version before a correction, or this year's
+# ("本年度数据（上年度数据见附表）" is this year's), or the revised one
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!\d)")
-_EARLIER = re.compile(r"供对比|供参考|对比|去年|上年度|上一年度|上年数据|往年")
+_EARLIER = re.compile(r"供对比|供参考|对比|去年|上年度|上一年度|上年数据|往年|(?:修改|修订|更正)前")
 _THIS_YEAR = re.compile(r"本年|今年|当年")
-_HEADING_REVISED = re.compile(r"修改|修订|更正")
+_HEADING_REVISED = re.compile(r"(?:修改|修订|更正)(?!前)")
 _HEADING_REACH = 6  # rows above a copy's first row label where the line over it may be
 _HEADING_SHOWN = 40  # characters of that line quoted when saying which copy was read
+_BESIDE_ROWS = 3  # copies side by side start within this many rows of each other
+# what a unit types for "none" (FORMS.md, Variants): an answer, as a figure is
+_NONE_TYPED = frozenset({"/", "-", "—", "——", "－", "无"})
+_TYPED_FIGURE = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
 
 
-Version = tuple[str, int]  # a sheet's name without its mark, and the mark's rank
+Version = tuple[str, int, int]  # a sheet's name without its mark, its rank, its number
 
 
 def sheet_versions(names: list[str]) -> dict[str, Version]:
-    """The sheets named alike but for a mark at the end (年报, 年报（修改）, 年报（草稿）),
-    each with its version: the name without the mark, and the mark's rank (a draft below
-    the plain name, below a revision, below a final version). Sheets without such a sibling
-    are left out."""
-    groups: dict[str, list[tuple[str, int]]] = {}
+    """The sheets named alike but for a mark (年报, 年报（修改）, 草稿-年报), each with its
+    version: the name without the mark, the mark's rank (a draft or a 修改前 below the plain
+    name, below a revision, below a final version) and its number (修改2 after 修改1).
+    Sheets without such a sibling are left out."""
+    groups: dict[str, list[tuple[str, int, int]]] = {}
     for name in names:
         text = compact(name)
-        mark = _MARK.search(text) or _LEADING_MARK.match(text)
+        mark = next((m for pattern in _MARKS if (m := pattern.search(text))), None)
         base = (text[: mark.start()] + text[mark.end() :]) if mark else text
         if not base:
             continue
-        rank = _PLAIN
+        rank, number = _PLAIN, 0
         if mark is not None:
-            word = mark.group("bracketed") or mark.group("bare")
+            word = mark.group("word")
             rank = next(r for words, r in _RANKS if re.fullmatch(words, word))
-        groups.setdefault(base, []).append((name, rank))
+            rank = 0 if mark.group("when") == "前" else rank
+            number = int(mark.group("number") or 0)
+        groups.setdefault(base, []).append((name, rank, number))
     return {
-        name: (base, rank)
+        name: (base, rank, number)
         for base, same in groups.items()
-        if len({rank for _, rank in same}) > 1
-        for name, rank in same
+        if len({(rank, number) for _, rank, number in same}) > 1
+        for name, rank, number in same
     }
 
 
 def newest_versions(sheets: list[str], versions: dict[str, Version]) -> list[str]:
     """Of ``sheets`` (each holding one table), those no other of them replaces."""
-    return [
-        s
-        for s in sheets
-        if not any(
-            s in versions
-            and t in versions
-            and versions[t][0] == versions[s][0]
-            and versions[t][1] > versions[s][1]
+
+    def replaced(s: str) -> bool:
+        mine = versions.get(s)
+        return mine is not None and any(
+            t in versions and versions[t][0] == mine[0] and versions[t][1:] > mine[1:]
             for t in sheets
         )
-    ]
+
+    return [s for s in sheets if not replaced(s)]
 
 
 def superseded_sheets(names: list[str]) -> dict[str, str]:
-    """The sheets another replaces by their names alone, each -> the highest ranked of its
+    """The sheets another replaces by their names alone, each -> the highest version of its
     name (the one replacing it)."""
     versions = sheet_versions(names)
-    newest = set(newest_versions(list(versions), versions))
+    newest = newest_versions(list(versions), versions)
     return {
         name: next(t for t in newest if versions[t][0] == base)
-        for name, (base, _) in versions.items()
+        for name, (base, _, _) in versions.items()
         if name not in newest
     }
 
 
 @dataclass(frozen=True)
 class Copy:
-    """One copy of a table on a sheet: what the line over it says, and whether it holds a
-    figure other than 0 (a copy made ready for next year holds none, or its totals' 0)."""
+    """One copy of a table on a sheet: what the line over it says, and whether it holds an
+    answer (a figure typed, 0 included, or "—"; a copy made ready for next year holds none,
+    its formula totals' 0 aside)."""
 
     heading: str
     year: int | None
     earlier: bool
+    this_year: bool
     revised: bool
     filled: bool
 
@@ -125,42 +131,46 @@ def copies(
 
 
 def this_years_copy(found: dict[Span, Copy]) -> Span | None:
-    """Of several copies of a table (in reading order), the one the lines over them name as
-    this year's, among those holding figures: the newest year where each names one (the
-    revised one of that year where one says so), else the revised one, else the first not
-    marked as an earlier year's, else the only one holding figures; None when they do not
-    tell."""
-    if len(found) < 2:
-        return None
-    filled = [start for start, copy in found.items() if copy.filled]
-    years = {start: found[start].year for start in filled}
-    if filled and None not in years.values() and len(set(years.values())) > 1:
+    """Of several copies of a table (in reading order), the one the lines over them and
+    their answers name as this year's, narrowing in turn to: those not marked as an earlier
+    year's (or as before a correction), those marked as this year's, those holding an
+    answer, the newest year where each names one, the revised one; the first of what is
+    left when anything told them apart, else None."""
+    left = list(found)
+    for keep in (
+        lambda c: not c.earlier,
+        lambda c: c.this_year,
+        lambda c: c.filled,
+    ):
+        kept = [s for s in left if keep(found[s])]
+        left = kept if kept else left
+    years = {s: found[s].year for s in left}
+    if None not in years.values() and len(set(years.values())) > 1:
         newest = max(y for y in years.values() if y is not None)
-        filled = [start for start in filled if years[start] == newest]
-        return next((start for start in filled if found[start].revised), filled[0])
-    revised = [s for s in filled if found[s].revised and not found[s].earlier]
-    if revised and len(revised) < len(filled):
-        return revised[0]
-    current = [s for s in filled if not found[s].earlier]
-    if current and len(current) < len(filled):
-        return current[0]
-    return filled[0] if len(filled) == 1 else None
+        left = [s for s in left if years[s] == newest]
+    left = [s for s in left if found[s].revised] or left
+    return left[0] if len(left) < len(found) else None
 
 
 def _copy(
     grid: Grid, sheet: str, start: Span, starts: dict[Span, list[int]], labels: frozenset[str]
 ) -> Copy:
-    """The nearest line over the copy starting at ``start`` that names a year or says whose
-    it is, within the copy's columns and below any other copy above it; and its figures."""
-    rows = grid.sheet(sheet).rows
+    """The nearest line over the copy starting at ``start`` that says whose it is, within
+    the copy's columns and below any other copy above it; and whether it holds an answer."""
+    found = grid.sheet(sheet)
     left, right = copy_columns(start, starts)
-    filled = figures_in(rows, starts[start], left, right)
-    above = max((s.top for s in starts if s.top < start.top), default=-1)
+    filled = answered(grid, sheet, starts[start], left, right)
+    above = max(
+        (s.top for s in starts if s.top < start.top and _stacked(s, start, starts)), default=-1
+    )
     for row in range(start.top - 1, max(above, start.top - 1 - _HEADING_REACH), -1):
         cells = [
-            v.strip()
-            for v in (rows[row][left:right] if row < len(rows) else [])
-            if isinstance(v, str) and v.strip() and normalise(v) not in labels
+            value.strip()
+            for col, value in enumerate(found.rows[row] if row < len(found.rows) else ())
+            if isinstance(value, str)
+            and value.strip()
+            and _within(found.span(row, col), left, right)
+            and normalise(value) not in labels
         ]
         text = compact("".join(cells))
         year = _YEAR.search(text)
@@ -168,29 +178,57 @@ def _copy(
         earlier = _EARLIER.search(text) is not None and not this_year
         revised = _HEADING_REVISED.search(text) is not None
         if year is not None or earlier or revised or this_year:
+            shown = " ".join(cells)[:_HEADING_SHOWN]  # quoted as typed
             found_year = int(year.group(1)) if year else None
-            shown = " ".join(cells)  # quoted as typed
-            return Copy(shown[:_HEADING_SHOWN], found_year, earlier, revised, filled)
-    return Copy("", None, False, False, filled)
+            return Copy(shown, found_year, earlier, this_year, revised, filled)
+    return Copy("", None, False, False, False, filled)
+
+
+def _within(span: Span, left: int, right: int | None) -> bool:
+    """Whether a cell (or a merge, by its middle) lies in columns ``left`` to ``right``: a
+    heading merged over a copy and the blank column beside it is that copy's."""
+    middle = (span.left + span.right) / 2
+    return middle >= left and (right is None or middle < right)
 
 
 def copy_columns(start: Span, starts: Iterable[Span]) -> tuple[int, int | None]:
     """The columns of the copy starting at ``start``: up to the next copy beside it (copies
-    side by side start on one row)."""
-    beside = [s.left for s in starts if s.top == start.top and s.left > start.left]
+    side by side start on one row, or within a few)."""
+    beside = [
+        s.left for s in starts if abs(s.top - start.top) <= _BESIDE_ROWS and s.left > start.left
+    ]
     return start.left, min(beside) if beside else None
 
 
-def figures_in(rows: list[list[Any]], at: Iterable[int], left: int, right: int | None) -> bool:
-    """Whether rows ``at`` hold a figure other than 0 in columns ``left`` up to ``right``:
-    a copy made ready for next year holds none (or its formula totals' 0)."""
-    for number in at:
-        for value in rows[number][left:right] if number < len(rows) else ():
-            if isinstance(value, str):  # a figure typed as text, not a label's number
-                value = read_number(value).value if _TYPED_FIGURE.match(compact(value)) else 0
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and value:
+def _stacked(upper: Span, lower: Span, starts: Iterable[Span]) -> bool:
+    """Whether two copies share columns (one above the other, not side by side)."""
+    a_left, a_right = copy_columns(upper, starts)
+    b_left, b_right = copy_columns(lower, starts)
+    return (b_right is None or a_left < b_right) and (a_right is None or b_left < a_right)
+
+
+def copy_below(start: Span, starts: Iterable[Span]) -> int | None:
+    """The first row of the next copy under the one starting at ``start``, if any."""
+    starts = list(starts)
+    return min(
+        (s.top for s in starts if s.top > start.top and _stacked(start, s, starts)), default=None
+    )
+
+
+def answered(grid: Grid, sheet: str, rows: Iterable[int], left: int, right: int | None) -> bool:
+    """Whether rows ``rows`` hold an answer in columns ``left`` up to ``right``: a number
+    other than 0, a 0 or "—" typed (FORMS.md: a written 0 is a value), not a formula's 0."""
+    found = grid.sheet(sheet).rows
+    formula: Callable[[str, int, int], bool] = grid.formula_at or (lambda *_: False)
+    for number in rows:
+        for col, value in enumerate(found[number][left:right] if number < len(found) else (), left):
+            if isinstance(value, str):
+                typed = compact(value)
+                if typed in _NONE_TYPED:
+                    return True
+                value = read_number(typed).value if _TYPED_FIGURE.match(typed) else None
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            if value or not formula(sheet, number, col):
                 return True
     return False
-
-
-_TYPED_FIGURE = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
