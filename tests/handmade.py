@@ -1752,23 +1752,52 @@ def date_line_between_copies(folder: Path) -> Case:
     return Case("date_line_between_copies", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
 
 
-def side_by_side_copies(folder: Path) -> Case:
-    """Last year's 申请 table on the left under 2024年度（供对比）, this year's beside it from
-    column L under 2025年度, the two lines on one row."""
-    book, canvas = _headed(folder, "side_by_side_copies", "某某县水利局")
+def _applications_side_by_side(
+    name: str, folder: Path, headings: tuple[_Heading, _Heading], typed: tuple[Typed, Typed]
+) -> Case:
+    """The 申请 table twice side by side, from columns A and L, the second ``lower`` rows
+    lower, each under its heading (text, column, columns merged, rows lower)."""
+    book, canvas = _headed(folder, name, "某某县水利局")
     active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
     draw(canvas, active, 2, 0, GOV_2021)
     top = 3 + active.height
     canvas.put(top, 0, SECTION_APPLICATIONS)
-    canvas.put(top + 1, 0, "2024年度（供对比）")
-    canvas.put(top + 1, 11, "2025年度")
-    draw(canvas, apps, top + 2, 0, _last_years(APPLICATIONS_2021))
-    draw(canvas, apps, top + 2, 11, GOV_2021)
-    top += 3 + apps.height
+    for (text, col, cols, lower), left, figures in zip(headings, (0, 11), typed, strict=True):
+        canvas.put(top + 1 + lower, col, text, cols=cols)
+        draw(canvas, apps, top + 2 + lower, left, figures)
+    top += 3 + max(h[3] for h in headings) + apps.height
     canvas.put(top, 0, SECTION_REVIEW)
     draw(canvas, review_layout(), top + 1, 0, GOV_2021)
     book.save()
-    return Case("side_by_side_copies", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+    return Case(name, book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
+_Heading = tuple[str, int, int, int]  # text, column, columns merged, rows lower
+_LAST_YEARS_APPLICATIONS = _last_years(APPLICATIONS_2021)
+
+
+def side_by_side_copies(folder: Path) -> Case:
+    """Last year's 申请 table on the left under 2024年度（供对比）, this year's beside it from
+    column L under 2025年度, the two lines on one row."""
+    headings = (("2024年度（供对比）", 0, 1, 0), ("2025年度", 11, 1, 0))
+    typed = (_LAST_YEARS_APPLICATIONS, GOV_2021)
+    return _applications_side_by_side("side_by_side_copies", folder, headings, typed)
+
+
+def side_by_side_merged_headings(folder: Path) -> Case:
+    """This year's 申请 table on the left under 2025年度 merged over A:J, last year's from
+    column L under 2024年度（供对比） merged over K:U (starting in the blank column K)."""
+    headings = (("2025年度", 0, 10, 0), ("2024年度（供对比）", 10, 11, 0))
+    typed = (GOV_2021, _LAST_YEARS_APPLICATIONS)
+    return _applications_side_by_side("side_by_side_merged_headings", folder, headings, typed)
+
+
+def side_by_side_a_row_lower(folder: Path) -> Case:
+    """This year's 申请 table on the left under 2025年度, last year's from column L pasted a
+    row lower under 2024年度（供对比）: still side by side."""
+    headings = (("2025年度", 0, 1, 0), ("2024年度（供对比）", 11, 1, 1))
+    typed = (GOV_2021, _LAST_YEARS_APPLICATIONS)
+    return _applications_side_by_side("side_by_side_a_row_lower", folder, headings, typed)
 
 
 def zeros_typed_in_the_report(folder: Path) -> Case:
@@ -1845,44 +1874,6 @@ def header_corrected_on_the_revision(folder: Path) -> Case:
         2025,
         GOV_2021,
     )
-
-
-def side_by_side_merged_headings(folder: Path) -> Case:
-    """This year's 申请 table on the left under 2025年度 merged over A:J, last year's from
-    column L under 2024年度（供对比） merged over K:U (starting in the blank column K)."""
-    book, canvas = _headed(folder, "side_by_side_merged_headings", "某某县水利局")
-    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
-    draw(canvas, active, 2, 0, GOV_2021)
-    top = 3 + active.height
-    canvas.put(top, 0, SECTION_APPLICATIONS)
-    canvas.put(top + 1, 0, "2025年度", cols=10)
-    canvas.put(top + 1, 10, "2024年度（供对比）", cols=11)
-    draw(canvas, apps, top + 2, 0, GOV_2021)
-    draw(canvas, apps, top + 2, 11, _last_years(APPLICATIONS_2021))
-    canvas.put(top + 3 + apps.height, 0, SECTION_REVIEW)
-    draw(canvas, review_layout(), top + 4 + apps.height, 0, GOV_2021)
-    book.save()
-    return Case(
-        "side_by_side_merged_headings", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021
-    )
-
-
-def side_by_side_a_row_lower(folder: Path) -> Case:
-    """This year's 申请 table on the left under 2025年度, last year's from column L pasted a
-    row lower under 2024年度（供对比）: still side by side."""
-    book, canvas = _headed(folder, "side_by_side_a_row_lower", "某某县水利局")
-    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
-    draw(canvas, active, 2, 0, GOV_2021)
-    top = 3 + active.height
-    canvas.put(top, 0, SECTION_APPLICATIONS)
-    canvas.put(top + 1, 0, "2025年度")
-    canvas.put(top + 2, 11, "2024年度（供对比）")
-    draw(canvas, apps, top + 2, 0, GOV_2021)
-    draw(canvas, apps, top + 3, 11, _last_years(APPLICATIONS_2021))
-    canvas.put(top + 4 + apps.height, 0, SECTION_REVIEW)
-    draw(canvas, review_layout(), top + 5 + apps.height, 0, GOV_2021)
-    book.save()
-    return Case("side_by_side_a_row_lower", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
 
 
 def several_drafts(folder: Path) -> Case:
