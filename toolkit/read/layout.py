@@ -469,9 +469,8 @@ def _band_base(
     counts = Counter(s.sheet for s in spans)
 
     def filled(sheet: str) -> bool:  # the figures under the row's first header
-        first = _first_header(leaves, grid, sheet) or min(
-            (s for s in spans if s.sheet == sheet), key=lambda s: (s.top, s.left)
-        )
+        heads = _first_headers(leaves, grid, sheet) or [s for s in spans if s.sheet == sheet]
+        first = min(heads, key=lambda s: (s.top, s.left))
         below = range(first.bottom + 1, first.bottom + 1 + _FIGURES_BELOW)
         return answered(grid, sheet, below, first.left, None)
 
@@ -479,30 +478,22 @@ def _band_base(
     if replaced:
         said = grid.memo.setdefault((_REPLACED, table), {})
         said.update((sheet, (why, home)) for sheet, why in replaced)
-    first = leaves[0]
-    firsts = [
-        s
-        for t in (forms_of(first.text, first.variants) if first else ())
-        for s in grid.find(t)
-        if s.sheet == home
-    ]
-    choices = firsts or [s for s in spans if s.sheet == home]
+    choices = _first_headers(leaves, grid, home) or [s for s in spans if s.sheet == home]
     if shown:
         choices = [s for s in choices if grid.shows(s)] or choices
     return min(choices, key=_reading_order(grid))
 
 
-def _first_header(leaves: list[LabelCell | None], grid: Grid, sheet: str) -> Span | None:
-    """The first header on ``sheet`` worded as a label-less row's first field's (结果维持
-    of 复议, not the 总计 of a 申请 table above it)."""
+def _first_headers(leaves: list[LabelCell | None], grid: Grid, sheet: str) -> list[Span]:
+    """The headers on ``sheet`` worded as a label-less row's first field's (结果维持 of 复议,
+    not the 总计 of a 申请 table above it)."""
     first = leaves[0] if leaves else None
-    found = [
+    return [
         s
         for t in (forms_of(first.text, first.variants) if first else ())
         for s in grid.find(t)
         if s.sheet == sheet
     ]
-    return min(found, key=lambda s: (s.top, s.left)) if found else None
 
 
 def _header_band(
