@@ -1885,6 +1885,47 @@ def several_drafts(folder: Path) -> Case:
     return Case("several_drafts", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
 
 
+def year_named_over_words(folder: Path) -> Case:
+    """This year's copy under 2025年度数据（上年度数据见下表）, last year's under 2024年度数据:
+    a year written decides, not the 上年度 of a phrase about the other copy."""
+    lines = (("2025年度数据（上年度数据见下表）",), ("2024年度数据（与今年对比）",))
+    typed = [GOV_2021, _last_years(APPLICATIONS_2021)]
+    book = _applications_twice("year_named_over_words", folder, lines, typed)
+    return Case("year_named_over_words", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
+def breakdown_under_the_report(folder: Path) -> Case:
+    """The report's 申请 table under 2025年度（本级）, a breakdown of it under 其中：本年度
+    下属单位: the breakdown is no copy of the report."""
+    lines = (("2025年度（本级）",), ("其中：本年度下属单位",))
+    typed = [GOV_2021, _last_years(APPLICATIONS_2021)]
+    book = _applications_twice("breakdown_under_the_report", folder, lines, typed)
+    return Case("breakdown_under_the_report", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
+def group_sheet_between_versions(folder: Path) -> Case:
+    """年报, then 附表 (a group's 申请 table), then 年报（修改）: every table is read from the
+    revision, none from 附表, which is no version of 年报."""
+    book = Book(folder / "group_sheet_between_versions.xlsx")
+    _titled_sheets(book, [("年报", 2025, _last_years(GOV_2021))])
+    draw(book.sheet("附表"), applications_layout("gov-2021"), 1, 0, _last_years(APPLICATIONS_2021))
+    _titled_sheets(book, [("年报（修改）", 2025, GOV_2021)])
+    return Case(
+        "group_sheet_between_versions", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021
+    )
+
+
+def next_years_plan_beside(folder: Path) -> Case:
+    """A prose sheet 2026年工作计划 and a list 规范性文件目录（2019-2025年） beside the report:
+    sheets holding no table are nothing passed over."""
+    book = Book(folder / "next_years_plan_beside.xlsx")
+    _titled_sheets(book, [("年报", 2025, GOV_2021)])
+    book.sheet("2026年工作计划").put(0, 0, "一、进一步加强政府信息公开平台建设。")
+    book.sheet("规范性文件目录（2019-2025年）").put(0, 0, "关于印发某某办法的通知")
+    book.save()
+    return Case("next_years_plan_beside", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
+
+
 def title_year_not_updated(folder: Path) -> Case:
     """Last year's workbook reused: 报告年度 changed to 2025, the title still says 2024. The
     cell is read, and the difference said."""
@@ -1954,6 +1995,10 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         side_by_side_merged_headings,
         side_by_side_a_row_lower,
         several_drafts,
+        year_named_over_words,
+        breakdown_under_the_report,
+        group_sheet_between_versions,
+        next_years_plan_beside,
     )
 }
 

@@ -280,6 +280,9 @@ PASSED_OVER = {
     ),
     "side_by_side_a_row_lower": ("年报", "L24", "（上方写着“2024年度（供对比）”）"),
     "several_drafts": ("年报（草稿1）", None, "“年报（草稿2）”、“年报（草稿3）”上的"),
+    "year_named_over_words": ("年报", "A53", "（上方写着“2024年度数据（与今年对比）”）"),
+    "breakdown_under_the_report": ("年报", "A53", "（上方写着“其中：本年度下属单位”）"),
+    "group_sheet_between_versions": ("年报", None, "按名称是“年报（修改）”的旧版或草稿"),
 }
 # cases whose sentences name several sheets, or are several: (sheet, words) of each
 ALSO_PASSED = {

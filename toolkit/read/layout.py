@@ -286,7 +286,8 @@ def _home(
     if grid.versions and len(holding) > 1:
         with_figures = [s for s in holding if filled(s)] or holding
         newest = newest_versions(with_figures, grid.versions) or with_figures
-    home = min(newest, key=lambda s: (-votes[s], sheets[s]))
+    # of as many labels, a version's sheet over one of no version (附表 beside 年报（修改）)
+    home = min(newest, key=lambda s: (-votes[s], s not in grid.versions, sheets[s]))
     passed: list[tuple[str, Literal["replaced", "blank"]]] = [
         (s, "replaced" if s in with_figures else "blank")
         for s in holding

@@ -90,7 +90,10 @@ def from_title(grid: Grid) -> tuple[Found | None, Found | None]:
 
 
 # a year a sheet is named for (2024年度), not an edition of the form (2019版, 2021年起格式)
-_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?!\s*年?(?:版|起|格式))")
+_YEAR_IN_NAME = re.compile(
+    r"(?<!\d)(?<![-—~～至])((?:19|20)\d{2})(?!\d)(?!\s*年?(?:版|起|格式))"
+    r"(?!\s*年?\s*[-—~～至]\s*(?:19|20)\d{2})"  # nor a span of years (2019-2025年)
+)
 
 
 def sheet_years(grid: Grid) -> dict[str, int | None]:

@@ -144,10 +144,10 @@ def _newest_year(grid: Grid, forms: list[FormSpec], passed: list[Message]) -> Gr
         kept = _sub_grid(grid, [s for s in grid.sheets if years[s.name] in (None, year)])
         tables = _tables(kept, forms)
         if set(tables) >= set(whole) and any(tables.values()):
-            passed.extend(
+            passed.extend(  # the sheets holding a table, not a plan or a list of 2026
                 Message("read.passed.other_year", {"sheet": s.name, "year": years[s.name]})
                 for s in grid.sheets
-                if years[s.name] not in (None, year)
+                if years[s.name] not in (None, year) and _tables(_sub_grid(grid, [s]), forms)
             )
             return kept
     return grid

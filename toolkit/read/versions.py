@@ -19,14 +19,16 @@ from toolkit.read.labels import compact, normalise
 from toolkit.read.numbers import read_number
 
 # marks in a sheet's name, by rank: what replaces ranks higher
-_FINAL = "最终|终稿|定稿|正式"
-_REVISED = "修改|修订|更正|更新|最新"
-_OLD = "草稿|初稿|旧|作废|备份|原稿|原版|对比|上年|去年"
+_FINAL = "最终|终稿|终版|定稿|正式"
+_REVISED = "修改|修订|更正|更新|最新|改"
+_OLD = "草稿|初稿|旧|作废|备份|原稿|原版|对比|上年度|上年|去年"
 # without brackets only words no place or table is named with (城市更新, 旧县镇 are names)
 _BARE_WORDS = "修改|修订|更正|最终|终稿|定稿|草稿|初稿|备份|作废"
 _AFTER = r"(?P<when>版|稿|后|前)?(?P<number>\d{0,3})"  # 修改后, 修改前, 修改2
-_BRACKETED = rf"[(\[【〔]\s*(?P<word>{_FINAL}|{_REVISED}|{_OLD}){_AFTER}\s*[)\]】〕]"
-_BARE = rf"(?P<word>{_BARE_WORDS}){_AFTER}"
+# 第二次修改: the revision's number before it
+_NTH = r"(?:第(?P<nth>[一二三四五六七八九十\d]{1,3})次)?"
+_BRACKETED = rf"[(\[【〔]\s*{_NTH}(?P<word>{_FINAL}|{_REVISED}|{_OLD}){_AFTER}\s*[)\]】〕]"
+_BARE = rf"{_NTH}(?P<word>{_BARE_WORDS}){_AFTER}"
 # a mark ends the name, or leads it (草稿-年报, （草稿）年报)
 _MARKS = (
     re.compile(rf"{_BRACKETED}$"),
@@ -41,7 +43,11 @@ _PLAIN = 1
 # saying it is an earlier year's or the version before a correction, or this year's
 # ("本年度数据（上年度数据见附表）" is this year's), or the revised one
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!\d)")
-_EARLIER = re.compile(r"供对比|供参考|对比|去年|上年度|上一年度|上年数据|往年|(?:修改|修订|更正)前")
+_EARLIER = re.compile(
+    r"供对比|供参考|对比|去年|上年度|上一年度|上年数据|上年同期|往年|(?:修改|修订|更正)前"
+)
+# a breakdown of the report's figures (其中：下属单位), not a copy of the report
+_PART = re.compile(r"^其中|下属单位|所属单位|分单位")
 _THIS_YEAR = re.compile(r"本年|今年|当年")
 _HEADING_REVISED = re.compile(r"(?:修改|修订|更正)(?!前)")
 _HEADING_REACH = 6  # rows above a copy's first row label where the line over it may be
@@ -72,7 +78,7 @@ def sheet_versions(names: list[str]) -> dict[str, Version]:
             word = mark.group("word")
             rank = next(r for words, r in _RANKS if re.fullmatch(words, word))
             rank = 0 if mark.group("when") == "前" else rank
-            number = int(mark.group("number") or 0)
+            number = int(mark.group("number") or 0) or _numeral(mark.group("nth"))
         groups.setdefault(base, []).append((name, rank, number))
     return {
         name: (base, rank, number)
@@ -80,6 +86,21 @@ def sheet_versions(names: list[str]) -> dict[str, Version]:
         if len({(rank, number) for _, rank, number in same}) > 1
         for name, rank, number in same
     }
+
+
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+
+
+def _numeral(text: str | None) -> int:
+    """第二次 -> 2, 第十二次 -> 12 (digits as they are)."""
+    if not text:
+        return 0
+    if text.isdigit():
+        return int(text)
+    tens, _, ones = text.rpartition("十")
+    if "十" not in text:
+        return _NUMERALS.get(text, 0)
+    return (_NUMERALS.get(tens, 1) if tens else 1) * 10 + _NUMERALS.get(ones, 0)
 
 
 def newest_versions(sheets: list[str], versions: dict[str, Version]) -> list[str]:
@@ -119,6 +140,7 @@ class Copy:
     this_year: bool
     revised: bool
     filled: bool
+    part: bool = False  # a breakdown under the report's table (其中：下属单位)
 
 
 def copies(
@@ -132,12 +154,13 @@ def copies(
 
 def this_years_copy(found: dict[Span, Copy]) -> Span | None:
     """Of several copies of a table (in reading order), the one the lines over them and
-    their answers name as this year's, narrowing in turn to: those not marked as an earlier
-    year's (or as before a correction), those marked as this year's, those holding an
-    answer, the newest year where each names one, the revised one; the first of what is
-    left when anything told them apart, else None."""
+    their answers name as this year's, narrowing in turn to: those not a breakdown (其中),
+    those not marked as an earlier year's (or as before a correction), those marked as this
+    year's, those holding an answer, the newest year where each names one, the revised one;
+    the first of what is left when anything told them apart, else None."""
     left = list(found)
     for keep in (
+        lambda c: not c.part,
         lambda c: not c.earlier,
         lambda c: c.this_year,
         lambda c: c.filled,
@@ -173,15 +196,27 @@ def _copy(
             and normalise(value) not in labels
         ]
         text = compact("".join(cells))
-        year = _YEAR.search(text)
-        this_year = _THIS_YEAR.search(text) is not None
-        earlier = _EARLIER.search(text) is not None and not this_year
+        year, earlier, this_year = _year_words(text)
         revised = _HEADING_REVISED.search(text) is not None
-        if year is not None or earlier or revised or this_year:
+        part = _PART.search(text) is not None
+        if year is not None or earlier or revised or this_year or part:
             shown = " ".join(cells)[:_HEADING_SHOWN]  # quoted as typed
-            found_year = int(year.group(1)) if year else None
-            return Copy(shown, found_year, earlier, this_year, revised, filled)
+            return Copy(shown, year, earlier, this_year, revised, filled, part)
     return Copy("", None, False, False, False, filled)
+
+
+def _year_words(text: str) -> tuple[int | None, bool, bool]:
+    """(the year a line names, whether it says an earlier year's, whether this year's): a
+    year written decides ("2025年度数据（上年度数据见下表）" is 2025's, "2024年度（与今年对比）"
+    2024's); else the first of the words (本年度数据（上年度见附表） is this year's, 上年度
+    数据（供与本年度对比） an earlier year's)."""
+    year = _YEAR.search(text)
+    if year is not None:
+        return int(year.group(1)), False, False
+    earlier, this_year = _EARLIER.search(text), _THIS_YEAR.search(text)
+    if earlier is not None and this_year is not None:
+        return None, earlier.start() < this_year.start(), this_year.start() < earlier.start()
+    return None, earlier is not None, this_year is not None
 
 
 def _within(span: Span, left: int, right: int | None) -> bool:
