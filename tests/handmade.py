@@ -1926,6 +1926,31 @@ def next_years_plan_beside(folder: Path) -> Case:
     return Case("next_years_plan_beside", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
 
 
+def last_years_review_shown_above(folder: Path) -> Case:
+    """Last year's 复议诉讼 table above this year's, under 2024年度（供对比） and 2025年度: the
+    table found by its headers is told apart as one found by its row labels is."""
+    book, canvas = _headed(folder, "last_years_review_shown_above", "某某县司法局")
+    active, apps, review = (
+        active_layout("gov-2021"),
+        applications_layout("gov-2021"),
+        review_layout(),
+    )
+    draw(canvas, active, 2, 0, GOV_2021)
+    top = 3 + active.height
+    draw(canvas, apps, top, 0, GOV_2021)
+    top += apps.height + 1
+    canvas.put(top, 0, SECTION_REVIEW)
+    last_year = _last_years({k: v for k, v in GOV_2021.items() if k.startswith("review.")})
+    for line, typed in (("2024年度（供对比）", last_year), ("2025年度", GOV_2021)):
+        canvas.put(top + 1, 0, line)
+        draw(canvas, review, top + 2, 0, typed)
+        top += 2 + review.height
+    book.save()
+    return Case(
+        "last_years_review_shown_above", book.path, "gov-2021", "某某县司法局", 2025, GOV_2021
+    )
+
+
 def title_year_not_updated(folder: Path) -> Case:
     """Last year's workbook reused: 报告年度 changed to 2025, the title still says 2024. The
     cell is read, and the difference said."""
@@ -1999,6 +2024,7 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         breakdown_under_the_report,
         group_sheet_between_versions,
         next_years_plan_beside,
+        last_years_review_shown_above,
     )
 }
 

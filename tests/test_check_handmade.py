@@ -283,6 +283,7 @@ PASSED_OVER = {
     "year_named_over_words": ("年报", "A53", "（上方写着“2024年度数据（与今年对比）”）"),
     "breakdown_under_the_report": ("年报", "A53", "（上方写着“其中：本年度下属单位”）"),
     "group_sheet_between_versions": ("年报", None, "按名称是“年报（修改）”的旧版或草稿"),
+    "last_years_review_shown_above": ("年报", "A50", "（上方写着“2024年度（供对比）”）"),
 }
 # cases whose sentences name several sheets, or are several: (sheet, words) of each
 ALSO_PASSED = {

@@ -43,6 +43,8 @@ _REACH = 20  # rows below a label-less row's first header where its other header
 _FIGURES_BELOW = 6  # rows under a label-less row's headers where its figures are
 # grid.memo: (it, id(table)) -> {sheet passed over: (why, sheet read)}, found by headers
 _REPLACED = "replaced"
+# grid.memo: (it, id(table)) -> {copy passed over: (copy read, the copies)}, by headers
+_COPIES = "copies"
 
 
 @dataclass
@@ -65,7 +67,7 @@ class Passed:
     telling, a sheet the other's replaces): where each starts (its first row label)."""
 
     table: str
-    why: Literal["hidden", "heading", "replaced", "blank"]
+    why: Literal["hidden", "heading", "header_copy", "replaced", "blank"]
     at: Span
     read: Span
     copies: dict[Span, Copy] | None = None  # what the lines over the copies say (heading)
@@ -90,6 +92,8 @@ def locate(spec: FormSpec, grid: Grid) -> Located:
                 if sheet not in said:  # a table without row labels, found by its headers
                     at, read = Span(sheet, 0, 0, 0, 0), Span(home, 0, 0, 0, 0)
                     located.passed_over.append(Passed(table.key, why, at, read))
+            for other, (read, told) in grid.memo.get((_COPIES, id(table)), {}).items():
+                located.passed_over.append(Passed(table.key, "header_copy", other, read, told))
             located.cells.update(cells)
             located.missing_fields.extend(f.key for f in table.fields if f.key not in cells)
         else:
@@ -220,7 +224,7 @@ def _locate_grid_table(
         anchor_span = row_spans.get(row)
         if plan.own is not None and anchor_span is None:
             continue
-        cells.update(_locate_row_values(table, plan, anchor_span, grid, first_label))
+        cells.update(_locate_row_values(table, plan, anchor_span, grid, first_label, labels))
     return cells, passed
 
 
@@ -373,11 +377,16 @@ def _reading_order(grid: Grid):
 
 
 def _locate_row_values(
-    table: Table, plan: _RowPlan, anchor: Span | None, grid: Grid, first_label: int | None
+    table: Table,
+    plan: _RowPlan,
+    anchor: Span | None,
+    grid: Grid,
+    first_label: int | None,
+    labels: frozenset[str],
 ) -> dict[str, Span]:
-    headers = _pick_headers(table, plan, anchor, grid, shown=False)
+    headers = _pick_headers(table, plan, anchor, grid, labels, shown=False)
     if headers and _all_hidden(grid, headers.values()):  # last year's columns, hidden
-        shown = _pick_headers(table, plan, anchor, grid, shown=True)
+        shown = _pick_headers(table, plan, anchor, grid, labels, shown=True)
         if shown and not _all_hidden(grid, shown.values()):
             headers = shown
     if not headers:
@@ -427,12 +436,18 @@ def _data_rows(grid: Grid, sheet_name: str, headers: dict[str, Span]) -> dict[st
 
 
 def _pick_headers(
-    table: Table, plan: _RowPlan, anchor: Span | None, grid: Grid, shown: bool
+    table: Table,
+    plan: _RowPlan,
+    anchor: Span | None,
+    grid: Grid,
+    labels: frozenset[str],
+    shown: bool,
 ) -> dict[str, Span]:
     """Each field's column header; ``shown``: hidden headers passed over where shown ones
     of their wording are enough."""
     leaves = plan.leaves
-    home = anchor or _band_base(id(table), [leaves[i.key] for i in plan.fields], grid, shown)
+    row = [leaves[i.key] for i in plan.fields]
+    home = anchor or _band_base(id(table), row, grid, labels, shown)
     headers: dict[str, Span] = {}
     bands: dict[LabelCell, list[Span]] = {}  # fields under one wording share its band
     for item in plan.fields:
@@ -452,12 +467,17 @@ def _pick_headers(
 
 
 def _band_base(
-    table: int, leaves: list[LabelCell | None], grid: Grid, shown: bool = False
+    table: int,
+    leaves: list[LabelCell | None],
+    grid: Grid,
+    labels: frozenset[str],
+    shown: bool = False,
 ) -> Span | None:
     """For a row without a label: the first header of the row's wordings on the sheet that
     holds most of them (another table may use the same wording, e.g. 总计), of those no
-    other replaces by its name (the sheets so replaced are kept in the grid's memo, for
-    ``locate`` to say; ``table``: the id of the table the row is of)."""
+    other replaces by its name; of several copies there (last year's 复议诉讼 above this
+    year's), the one the lines over them name (versions.py). What was passed over is kept
+    in the grid's memo, for ``locate`` to say (``table``: the id of the row's table)."""
     spans = [
         s
         for leaf in leaves
@@ -482,7 +502,25 @@ def _band_base(
     choices = _first_headers(leaves, grid, home) or [s for s in spans if s.sheet == home]
     if shown:
         choices = [s for s in choices if grid.shows(s)] or choices
-    return min(choices, key=_reading_order(grid))
+    first = min(choices, key=_reading_order(grid))
+    # a copy a header row: the first header ending on each (复议's 结果维持, not 诉讼's; it
+    # may be merged over the row above)
+    ends = {s.bottom for s in choices}
+    leftmost = {min((s for s in choices if s.bottom == end), key=lambda s: s.left) for end in ends}
+    starts = sorted(leftmost, key=lambda s: (s.top, s.left))
+    if len(starts) < 2:
+        return first
+    rows = {}
+    for start in starts:
+        below = copy_below(start, starts) or start.bottom + 1 + _FIGURES_BELOW
+        rows[start] = list(range(start.bottom + 1, min(below, start.bottom + 1 + _FIGURES_BELOW)))
+    found = copies(grid, home, rows, labels)
+    start = this_years_copy(found)
+    if start is None:
+        return first
+    said = grid.memo.setdefault((_COPIES, table), {})
+    said.update((other, (start, found)) for other in starts if other != start)
+    return start
 
 
 def _first_headers(leaves: list[LabelCell | None], grid: Grid, sheet: str) -> list[Span]:

@@ -30,8 +30,9 @@ def copies_passed(found: list[Located]) -> list[Message]:
             elif passed.why == "hidden":
                 params = {"sheet": passed.at.sheet, "cell": _cell(passed.at), "table": table}
                 notes.append(Message("read.passed.hidden_copy", params))
-            else:
-                notes.append(_other_copy(passed, table))
+            else:  # told apart by the lines over them: by its row labels, or its headers
+                key = "other_copy" if passed.why == "heading" else "other_copy_by_headers"
+                notes.append(_other_copy(passed, table, key))
     joiner = render("check.list_joiner")
     # sheets passed over for one reason, for one sheet read, and their tables: one sentence
     sheets: dict[tuple[str, str, str], list[str]] = {}
@@ -44,10 +45,10 @@ def copies_passed(found: list[Located]) -> list[Message]:
     return notes
 
 
-def _other_copy(passed: Passed, table: str) -> Message:
+def _other_copy(passed: Passed, table: str, key: str) -> Message:
     copies = passed.copies or {}
     return Message(
-        "read.passed.other_copy",
+        f"read.passed.{key}",
         {
             "sheet": passed.at.sheet,
             "cell": _cell(passed.at),
