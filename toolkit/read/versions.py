@@ -116,18 +116,6 @@ def newest_versions(sheets: list[str], versions: dict[str, Version]) -> list[str
     return [s for s in sheets if not replaced(s)]
 
 
-def superseded_sheets(names: list[str]) -> dict[str, str]:
-    """The sheets another replaces by their names alone, each -> the highest version of its
-    name (the one replacing it)."""
-    versions = sheet_versions(names)
-    newest = newest_versions(list(versions), versions)
-    return {
-        name: next(t for t in newest if versions[t][0] == base)
-        for name, (base, _, _) in versions.items()
-        if name not in newest
-    }
-
-
 @dataclass(frozen=True)
 class Copy:
     """One copy of a table on a sheet: what the line over it says, and whether it holds an
