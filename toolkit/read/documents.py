@@ -24,11 +24,11 @@ from toolkit.document.model import Document, DocumentTooLarge, Paragraph
 from toolkit.forms.model import FormSpec
 from toolkit.messages import render
 from toolkit.read.flat_text import TextLocated, Unresolved, flatten, locate_text
-from toolkit.read.grid import Grid, Sheet, Span, index_sheet
+from toolkit.read.grid import Grid, Sheet, Span, a1, index_sheet
 from toolkit.read.labels import compact
 from toolkit.read.meta import SIGNED_ON
 from toolkit.read.numbers import document_value
-from toolkit.read.returns import Part, ReadReturn, a1, fill_meta, read_by_labels
+from toolkit.read.returns import Part, ReadReturn, fill_meta, read_by_labels
 from toolkit.read.sniff import FileProblem, Sniffed
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils.cell import get_column_letter
 from python_calamine import CalamineError, PasswordError, SheetVisibleEnum
 
 from toolkit.limits import current as current_limits
@@ -21,6 +22,11 @@ from toolkit.read.labels import MIN_UNNUMBERED, NUMBERING, normalise, unnumbered
 from toolkit.read.sniff import FileProblem, open_workbook
 
 _COLON = re.compile("[:：]")
+
+
+def a1(row: int, col: int) -> str:
+    """The A1 reference of a 0-based (row, col)."""
+    return f"{get_column_letter(col + 1)}{row + 1}"
 
 
 @dataclass(frozen=True)

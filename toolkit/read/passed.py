@@ -7,10 +7,8 @@ the form spec, which translates them).
 
 from __future__ import annotations
 
-from openpyxl.utils.cell import get_column_letter
-
 from toolkit.messages import Message, render
-from toolkit.read.grid import Span
+from toolkit.read.grid import Span, a1
 from toolkit.read.layout import Located, Passed
 from toolkit.read.versions import Copy
 
@@ -69,4 +67,4 @@ def _described(copy: Copy | None) -> str:
 
 
 def _cell(span: Span) -> str:
-    return f"{get_column_letter(span.left + 1)}{span.top + 1}"
+    return a1(span.top, span.left)

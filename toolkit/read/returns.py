@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
-
 from toolkit.cellmap import META_SHEET
 from toolkit.files import SUMMARY_MARKER, package_carries_marker
 from toolkit.forms.model import FormSpec
 from toolkit.messages import Message
 from toolkit.read.cell_formulas import FORMULA_KINDS, FormulaSheet, formula_sheets
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
-from toolkit.read.grid import Grid, Hidden, Sheet, Span, index_sheet, load_grid
+from toolkit.read.grid import Grid, Hidden, Sheet, Span, a1, index_sheet, load_grid
 from toolkit.read.labels import compact
 from toolkit.read.layout import Located, locate, read_values, share_at_most
 from toolkit.read.meta import Found, from_signature, from_title, sheet_years, signature_date
@@ -77,11 +75,6 @@ class ReadReturn:
     @property
     def primary(self) -> Part:
         return self.parts[0]
-
-
-def a1(row: int, col: int) -> str:
-    """The A1 reference of a 0-based (row, col)."""
-    return f"{get_column_letter(col + 1)}{row + 1}"
 
 
 def read_return(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from toolkit.read.grid import Grid, Span
 from toolkit.read.labels import compact, normalise
-from toolkit.read.numbers import read_number
+from toolkit.read.numbers import BLANK_MARKERS, read_number
 
 # marks in a sheet's name, by rank: what replaces ranks higher
 _FINAL = "最终|终稿|终版|定稿|正式"
@@ -53,8 +53,6 @@ _HEADING_REVISED = re.compile(r"(?:修改|修订|更正)(?!前)")
 _HEADING_REACH = 6  # rows above a copy's first row label where the line over it may be
 _HEADING_SHOWN = 40  # characters of that line quoted when saying which copy was read
 _BESIDE_ROWS = 3  # copies side by side start within this many rows of each other
-# what a unit types for "none" (FORMS.md, Variants): an answer, as a figure is
-_NONE_TYPED = frozenset({"/", "-", "—", "——", "－", "无"})
 _TYPED_FIGURE = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
 
 
@@ -247,7 +245,7 @@ def answered(grid: Grid, sheet: str, rows: Iterable[int], left: int, right: int 
         for col, value in enumerate(found[number][left:right] if number < len(found) else (), left):
             if isinstance(value, str):
                 typed = compact(value)
-                if typed in _NONE_TYPED:
+                if typed and typed in BLANK_MARKERS:  # "—", "无": "none", an answer
                     return True
                 value = read_number(typed).value if _TYPED_FIGURE.match(typed) else None
             if isinstance(value, bool) or not isinstance(value, (int, float)):
