@@ -1963,6 +1963,42 @@ def title_year_not_updated(folder: Path) -> Case:
     return Case("title_year_not_updated", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
 
 
+def excel_copy_with_other_figures(folder: Path) -> Case:
+    """The report's sheet copied in Excel (年报 (2)) and the copy's figures changed, nothing
+    in the names or titles telling which is final: the first is read, and the other said."""
+    book = Book(folder / "excel_copy_with_other_figures.xlsx")
+    _titled_sheets(book, [("年报", 2025, GOV_2021), ("年报 (2)", 2025, _last_years(GOV_2021))])
+    return Case(
+        "excel_copy_with_other_figures", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021
+    )
+
+
+def excel_copy_unchanged(folder: Path) -> Case:
+    """The report's sheet copied in Excel (年报 (2)), the copy left as it was (a backup):
+    the same figures either way, nothing to say."""
+    book = Book(folder / "excel_copy_unchanged.xlsx")
+    _titled_sheets(book, [("年报", 2025, GOV_2021), ("年报 (2)", 2025, GOV_2021)])
+    return Case("excel_copy_unchanged", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021)
+
+
+def blank_sheet_before_its_copy(folder: Path) -> Case:
+    """A blank 年报 as received, the figures typed into an Excel copy of it (年报 (2)):
+    the copy holding figures is read (the blank sheet had been, every figure lost)."""
+    book = Book(folder / "blank_sheet_before_its_copy.xlsx")
+    _titled_sheets(book, [("年报", 2025, {}), ("年报 (2)", 2025, GOV_2021)])
+    return Case(
+        "blank_sheet_before_its_copy", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021
+    )
+
+
+def two_copies_nothing_tells(folder: Path) -> Case:
+    """The 申请 table twice, one under the other, no line over either, the figures
+    different: the first is read, and the other said (nothing tells which is meant)."""
+    typed = [GOV_2021, _last_years(APPLICATIONS_2021)]
+    book = _applications_twice("two_copies_nothing_tells", folder, ((), ()), typed)
+    return Case("two_copies_nothing_tells", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -2025,6 +2061,10 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         group_sheet_between_versions,
         next_years_plan_beside,
         last_years_review_shown_above,
+        excel_copy_with_other_figures,
+        excel_copy_unchanged,
+        blank_sheet_before_its_copy,
+        two_copies_nothing_tells,
     )
 }
 

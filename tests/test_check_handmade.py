@@ -284,6 +284,8 @@ PASSED_OVER = {
     "breakdown_under_the_report": ("年报", "A53", "（上方写着“其中：本年度下属单位”）"),
     "group_sheet_between_versions": ("年报", None, "按名称是“年报（修改）”的旧版或草稿"),
     "last_years_review_shown_above": ("年报", "A50", "（上方写着“2024年度（供对比）”）"),
+    "excel_copy_with_other_figures": ("年报 (2)", None, "读取的是“年报”上的"),
+    "two_copies_nothing_tells": ("年报", "A51", "读取的是行标签从 A22 起的那一份"),
 }
 # cases whose sentences name several sheets, or are several: (sheet, words) of each
 ALSO_PASSED = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.read.versions import newest_versions, sheet_versions
+from toolkit.read.versions import named_alike, newest_versions, sheet_versions
 
 
 def superseded_sheets(names: list[str]) -> dict[str, str]:
@@ -61,3 +61,20 @@ def test_the_sheet_replacing_another_is_named() -> None:
         "年报（草稿）": "年报（定稿）",
         "年报": "年报（定稿）",
     }
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "alike"),
+    [
+        ("年报", "年报 (2)", True),  # Excel's copy
+        ("年报", "年报（新）", True),  # a mark of no known rank
+        ("Sheet1", "Sheet2", True),
+        ("年报", "附表", False),  # another sheet, perhaps a group's figures
+        ("年报", "年报（下属单位）", False),  # a breakdown, no copy
+        ("表一", "表二", False),
+    ],
+)
+def test_sheets_named_as_copies_of_one(a: str, b: str, alike: bool) -> None:
+    """Sheets whose copies of a table, holding other figures, are said when nothing tells
+    which is the report: named as copies of one sheet, not as different sheets."""
+    assert named_alike(a, b) is alike

@@ -28,10 +28,13 @@ from toolkit.read.labels import MIN_UNNUMBERED, forms_of, normalise, unnumbered
 from toolkit.read.numbers import read_number
 from toolkit.read.versions import (
     Copy,
+    Figures,
     answered,
     copies,
     copy_below,
     copy_columns,
+    figures,
+    named_alike,
     newest_versions,
     this_years_copy,
 )
@@ -61,13 +64,25 @@ class Located:
     passed_over: list[Passed] = field(default_factory=list)  # copies of a table not read
 
 
+# why a whole sheet's copy of a table was not read: by its name, blank, or nothing telling
+SHEETS_PASSED = ("replaced", "blank", "undecided")
+
+
 @dataclass(frozen=True)
 class Passed:
     """A copy of a table not read for another (``why``: hidden, a heading or its figures
     telling, a sheet the other's replaces): where each starts (its first row label)."""
 
     table: str
-    why: Literal["hidden", "heading", "header_copy", "replaced", "blank"]
+    why: Literal[
+        "hidden",
+        "heading",
+        "header_copy",
+        "replaced",
+        "blank",
+        "undecided",
+        "undecided_copy",
+    ]
     at: Span
     read: Span
     copies: dict[Span, Copy] | None = None  # what the lines over the copies say (heading)
@@ -87,7 +102,7 @@ def locate(spec: FormSpec, grid: Grid) -> Located:
         if len(cells) >= FOUND_SHARE * len(table.fields):
             located.found_tables.append(table.key)
             located.passed_over.extend(passed)
-            said = {p.at.sheet for p in passed if p.why in ("replaced", "blank")}
+            said = {p.at.sheet for p in passed if p.why in SHEETS_PASSED}
             for sheet, (why, home) in grid.memo.get((_REPLACED, id(table)), {}).items():
                 if sheet not in said:  # a table without row labels, found by its headers
                     at, read = Span(sheet, 0, 0, 0, 0), Span(home, 0, 0, 0, 0)
@@ -253,7 +268,12 @@ def _find_rows(
         left = min(s.left for s in spans)
         return answered(grid, sheet, (s.top for s in spans), left, None)
 
-    home, replaced = _home(votes, FOUND_SHARE * len(candidates), grid, filled)
+    def differs(a: str, b: str) -> bool:  # two sheets' copies: the figures beside each label
+        first = _held(grid, a, _row_chain(candidates, a))
+        second = _held(grid, b, _row_chain(candidates, b))
+        return any(first[row] != second[row] for row in first.keys() & second.keys())
+
+    home, replaced = _home(votes, FOUND_SHARE * len(candidates), grid, filled, differs)
     chosen = _row_chain(candidates, home)
     passed = [
         Passed(table, why, _copy_starts(candidates, sheet)[0], _first(chosen))
@@ -268,34 +288,63 @@ def _find_rows(
     rows = _copy_rows(candidates, home, starts) if len(starts) > 1 else {}
     found = copies(grid, home, rows, labels)
     start = this_years_copy(found)
-    if start is None:
+    if start is None:  # nothing tells them apart: the first is read, said where they differ
+        if found and found[starts[0]].filled:
+
+            def copy_held(start: Span) -> dict[int, tuple]:
+                right = copy_columns(start, starts)[1]
+                chain = _row_chain(candidates, home, within=(start.top, start.left, right))
+                mine = {k: s for k, s in chain.items() if s.top in rows[start]}
+                return _held(grid, home, mine, right)
+
+            first = copy_held(starts[0])
+            passed += [
+                Passed(table, "undecided_copy", other, starts[0], found)
+                for other in starts[1:]
+                if any(first[k] != v for k, v in copy_held(other).items() if k in first)
+            ]
         return chosen, passed
     chosen = _row_chain(candidates, home, within=(start.top, *copy_columns(start, starts)))
     passed += [Passed(table, "heading", other, start, found) for other in starts if other != start]
     return chosen, passed
 
 
+SheetPassed = Literal["replaced", "blank", "undecided"]
+
+
 def _home(
-    votes: Counter[str], enough: float, grid: Grid, filled: Callable[[str], bool]
-) -> tuple[str, list[tuple[str, Literal["replaced", "blank"]]]]:
+    votes: Counter[str],
+    enough: float,
+    grid: Grid,
+    filled: Callable[[str], bool],
+    differs: Callable[[str, str], bool],
+) -> tuple[str, list[tuple[str, SheetPassed]]]:
     """The sheet a table is read from, of those holding its labels (``votes``: how many on
     each; ``enough`` to hold it): the first holding most of them, of those no other one
     replaces by its name (年报 beside 年报（修改）), among those whose copy holds figures
     (``filled``; a 年报（正式） being filled in, its other tables still blank, replaces only
-    what it holds); and the other versions holding it, each replaced or blank."""
+    what it holds; a blank 年报 beside a filled-in copy of it, 年报 (2)); and the others
+    holding it: each version replaced or blank, and each copy holding other figures
+    (``differs``) that nothing tells from the one read."""
     sheets = {s.name: i for i, s in enumerate(grid.sheets)}
     holding = [s for s, n in votes.items() if n >= enough] or list(votes)
     holding.sort(key=sheets.__getitem__)  # reading order, whatever order they were met in
-    newest, with_figures = holding, holding
-    if grid.versions and len(holding) > 1:
-        with_figures = [s for s in holding if filled(s)] or holding
+    newest, with_figures, answered_on = holding, holding, []
+    if len(holding) > 1:
+        answered_on = [s for s in holding if filled(s)]
+        with_figures = answered_on or holding
         newest = newest_versions(with_figures, grid.versions) or with_figures
     # of as many labels, a version's sheet over one of no version (附表 beside 年报（修改）)
     home = min(newest, key=lambda s: (-votes[s], s not in grid.versions, sheets[s]))
-    passed: list[tuple[str, Literal["replaced", "blank"]]] = [
+    passed: list[tuple[str, SheetPassed]] = [
         (s, "replaced" if s in with_figures else "blank")
         for s in holding
         if s not in newest and s in grid.versions
+    ]
+    passed += [
+        (s, "undecided")
+        for s in newest
+        if s != home and s in answered_on and named_alike(s, home) and differs(home, s)
     ]
     return home, passed
 
@@ -311,6 +360,15 @@ def _copy_rows(
         chain = _row_chain(candidates, home, within=(start.top, *copy_columns(start, starts)))
         rows[start] = [s.top for s in chain.values() if below is None or s.top < below]
     return rows
+
+
+def _held(
+    grid: Grid, sheet: str, chain: dict[int, Span], right: int | None = None
+) -> dict[int, tuple]:
+    """What a copy of a table holds beside each of its row labels (``chain``: row -> the
+    label's span), up to column ``right``."""
+    rows = figures(grid, sheet, [(s.top, s.right + 1) for s in chain.values()], right)
+    return dict(zip(chain, rows, strict=True))
 
 
 def _first(chain: dict[int, Span]) -> Span:
@@ -489,13 +547,19 @@ def _band_base(
         return None
     counts = Counter(s.sheet for s in spans)
 
-    def filled(sheet: str) -> bool:  # the figures under the row's first header
+    def first_header(sheet: str) -> Span:
         heads = _first_headers(leaves, grid, sheet) or [s for s in spans if s.sheet == sheet]
-        first = min(heads, key=lambda s: (s.top, s.left))
+        return min(heads, key=lambda s: (s.top, s.left))
+
+    def filled(sheet: str) -> bool:  # the figures under the row's first header
+        first = first_header(sheet)
         below = range(first.bottom + 1, first.bottom + 1 + _FIGURES_BELOW)
         return answered(grid, sheet, below, first.left, None)
 
-    home, replaced = _home(counts, FOUND_SHARE * max(counts.values()), grid, filled)
+    def differs(a: str, b: str) -> bool:
+        return _under(grid, first_header(a)) != _under(grid, first_header(b))
+
+    home, replaced = _home(counts, FOUND_SHARE * max(counts.values()), grid, filled, differs)
     if replaced:
         said = grid.memo.setdefault((_REPLACED, table), {})
         said.update((sheet, (why, home)) for sheet, why in replaced)
@@ -516,11 +580,17 @@ def _band_base(
         rows[start] = list(range(start.bottom + 1, min(below, start.bottom + 1 + _FIGURES_BELOW)))
     found = copies(grid, home, rows, labels)
     start = this_years_copy(found)
-    if start is None:
+    if start is None:  # (these "copies" may be 复议's and 诉讼's headers: nothing is said)
         return first
     said = grid.memo.setdefault((_COPIES, table), {})
     said.update((other, (start, found)) for other in starts if other != start)
     return start
+
+
+def _under(grid: Grid, header: Span) -> Figures:
+    """The figures under a label-less row's first header."""
+    rows = range(header.bottom + 1, header.bottom + 1 + _FIGURES_BELOW)
+    return figures(grid, header.sheet, [(row, header.left) for row in rows], None)
 
 
 def _first_headers(leaves: list[LabelCell | None], grid: Grid, sheet: str) -> list[Span]:

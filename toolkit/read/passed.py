@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from toolkit.messages import Message, render
 from toolkit.read.grid import Span, a1
-from toolkit.read.layout import Located, Passed
+from toolkit.read.layout import SHEETS_PASSED, Located, Passed
 from toolkit.read.versions import Copy
 
 
@@ -22,12 +22,20 @@ def copies_passed(found: list[Located]) -> list[Message]:
     for located in found:
         for passed in located.passed_over:
             table = located.spec.text(located.spec.table(passed.table).name)
-            if passed.why in ("replaced", "blank"):
+            if passed.why in SHEETS_PASSED:
                 place = (passed.why, passed.at.sheet, passed.read.sheet)
                 replaced.setdefault(place, []).append(table)
             elif passed.why == "hidden":
                 params = {"sheet": passed.at.sheet, "cell": _cell(passed.at), "table": table}
                 notes.append(Message("read.passed.hidden_copy", params))
+            elif passed.why == "undecided_copy":
+                params = {
+                    "sheet": passed.at.sheet,
+                    "cell": _cell(passed.at),
+                    "table": table,
+                    "read_cell": _cell(passed.read),
+                }
+                notes.append(Message("read.passed.undecided_copy", params))
             else:  # told apart by the lines over them: by its row labels, or its headers
                 key = "other_copy" if passed.why == "heading" else "other_copy_by_headers"
                 notes.append(_other_copy(passed, table, key))

@@ -191,6 +191,20 @@ def _copy(
     return Copy("", None, False, False, False, filled)
 
 
+# what makes a sheet's name another copy's (Excel's 年报 (2), 年报（新）, Sheet2): a short
+# bracketed word or a number at its end
+_COPY_SUFFIX = re.compile(r"(?:[(\[【〔][^()\[\]【】〔〕]{0,8}[)\]】〕]|\d+)$")
+
+
+def named_alike(a: str, b: str) -> bool:
+    """Whether two sheets are named as copies of one (年报 and 年报 (2), Sheet1 and Sheet2),
+    not as different sheets (年报 and 附表); a breakdown (下属单位) is no copy."""
+    if _PART.search(compact(a)) or _PART.search(compact(b)):
+        return False
+    base_a, base_b = (_COPY_SUFFIX.sub("", compact(name)) for name in (a, b))
+    return bool(base_a) and base_a == base_b
+
+
 def _year_words(text: str) -> tuple[int | None, bool, bool]:
     """(the year a line names, whether it says an earlier year's, whether this year's): a
     year written decides ("2025年度数据（上年度数据见下表）" is 2025's, "2024年度（与今年对比）"
@@ -253,3 +267,24 @@ def answered(grid: Grid, sheet: str, rows: Iterable[int], left: int, right: int 
             if value or not formula(sheet, number, col):
                 return True
     return False
+
+
+Figures = tuple[tuple[float | str, ...], ...]  # a copy's rows, what each holds beside its label
+
+
+def figures(grid: Grid, sheet: str, rows: Iterable[tuple[int, int]], right: int | None) -> Figures:
+    """What a copy of a table holds: for each of its rows ``(row, first column after its
+    label)``, the values up to column ``right`` (numbers as numbers, text compacted, blanks
+    left out), to tell a copy kept unchanged (a backup, Excel's 年报 (2)) from one whose
+    figures differ."""
+    found = grid.sheet(sheet).rows
+    held = []
+    for row, start in rows:
+        cells = found[row][start:right] if row < len(found) else ()
+        values: list[float | str] = []
+        for value in cells:
+            if isinstance(value, bool) or value is None or value == "":
+                continue
+            values.append(float(value) if isinstance(value, (int, float)) else compact(str(value)))
+        held.append(tuple(values))
+    return tuple(held)
