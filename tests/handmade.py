@@ -1999,6 +1999,20 @@ def two_copies_nothing_tells(folder: Path) -> Case:
     return Case("two_copies_nothing_tells", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
 
 
+MISTYPED_LABELS: dict[str, str | tuple[str, ...]] = {
+    "（一）予以公开": "（一）予以公开的",  # a word added
+    "1.本机关不掌握相关政府信息": "1.本机关不掌握相关的政府信息",
+    "5.属于三类内部事务信息": "5.属于三类内部事物信息",  # a character mistyped
+}
+
+
+def mistyped_labels(folder: Path) -> Case:
+    """Row labels retyped a character off the national wording (予以公开的, 相关的政府信息,
+    事物 for 事务): each row is read where it stands, and said (it was left unread, its
+    figures taken as blank)."""
+    return _renamed(folder, "mistyped_labels", "统计表", "某某乡人民政府", 2025, MISTYPED_LABELS)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -2065,6 +2079,7 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         excel_copy_unchanged,
         blank_sheet_before_its_copy,
         two_copies_nothing_tells,
+        mistyped_labels,
     )
 }
 

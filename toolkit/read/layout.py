@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from toolkit.forms.model import Field, FormSpec, LabelCell, Table
-from toolkit.read.grid import Grid, Span
+from toolkit.read.grid import Grid, Sheet, Span
 from toolkit.read.labels import MIN_UNNUMBERED, forms_of, normalise, unnumbered
 from toolkit.read.numbers import read_number
 from toolkit.read.versions import (
@@ -62,6 +63,23 @@ class Located:
     missing_fields: list[str] = field(default_factory=list)  # in tables that were found
     share: float = 0.0  # located values / values of the form's grid tables
     passed_over: list[Passed] = field(default_factory=list)  # copies of a table not read
+    retyped: list[Retyped] = field(default_factory=list)  # row labels found as retyped
+
+
+RETYPED_LIKENESS = 0.8  # difflib's ratio: 1 of 10 characters changed, added or left out
+_RETYPED_REACH = 3  # rows beyond the first or last label found where a retyped one may be
+
+
+@dataclass
+class Retyped:
+    """A row label found as retyped (not in any of its wordings): read, and said."""
+
+    table: str
+    row: int  # the row of the table's grid
+    at: Span
+    typed: str  # as the unit typed it
+    label: str  # as the form words it
+    keys: list[str] = field(default_factory=list)  # the fields read from its row
 
 
 # why a whole sheet's copy of a table was not read: by its name, blank, or nothing telling
@@ -96,12 +114,16 @@ def locate(spec: FormSpec, grid: Grid) -> Located:
             if table.key != "text":  # narrative sections are prose, not label-value pairs
                 located.cells.update(_locate_field_list(table, grid, located.inline))
             continue
-        cells, passed = _locate_grid_table(table, grid, form_labels(spec))
+        cells, passed, retyped = _locate_grid_table(table, grid, form_labels(spec))
+        # which form a workbook is, and whether it holds a table, is decided by the labels
+        # as worded: a retyped one is only read where the table is
+        as_worded = len(cells) - sum(len(r.keys) for r in retyped)
         wanted += len(table.fields)
-        found += len(cells)
-        if len(cells) >= FOUND_SHARE * len(table.fields):
+        found += as_worded
+        if as_worded >= FOUND_SHARE * len(table.fields):
             located.found_tables.append(table.key)
             located.passed_over.extend(passed)
+            located.retyped.extend(retyped)
             said = {p.at.sheet for p in passed if p.why in SHEETS_PASSED}
             for sheet, (why, home) in grid.memo.get((_REPLACED, id(table)), {}).items():
                 if sheet not in said:  # a table without row labels, found by its headers
@@ -229,18 +251,111 @@ def row_plans(table: Table) -> dict[int, _RowPlan]:
 
 def _locate_grid_table(
     table: Table, grid: Grid, labels: frozenset[str]
-) -> tuple[dict[str, Span], list[Passed]]:
+) -> tuple[dict[str, Span], list[Passed], list[Retyped]]:
     """``labels``: every wording of the form's labels (no heading over a copy of a table)."""
     plans = row_plans(table)
     row_spans, passed = _find_rows(table.key, plans, grid, labels)
     first_label = min((s.top for s in row_spans.values()), default=None)
+    labelled = sum(1 for plan in plans.values() if plan.own is not None)
+    retyped = []
+    if row_spans and len(row_spans) < labelled and len(row_spans) >= FOUND_SHARE * labelled:
+        retyped = _retyped_rows(table.key, plans, row_spans, grid, labels)
+    row_spans.update((r.row, r.at) for r in retyped)
     cells: dict[str, Span] = {}
     for row, plan in plans.items():
         anchor_span = row_spans.get(row)
         if plan.own is not None and anchor_span is None:
             continue
-        cells.update(_locate_row_values(table, plan, anchor_span, grid, first_label, labels))
-    return cells, passed
+        found = _locate_row_values(table, plan, anchor_span, grid, first_label, labels)
+        cells.update(found)
+        for label in retyped:
+            if label.row == row:
+                label.keys.extend(found)
+    return cells, passed, retyped
+
+
+def _retyped_rows(
+    table: str,
+    plans: dict[int, _RowPlan],
+    chosen: dict[int, Span],
+    grid: Grid,
+    labels: frozenset[str],
+) -> list[Retyped]:
+    """Row labels found as retyped, not as worded (没有现成的信息… for 没有现成信息…, a
+    character mistyped): the label most like the row's (RETYPED_LIKENESS) between the
+    labels found of the rows before and after it, on their sheet, that is no label of the
+    form (the row's label was never matched to another row's)."""
+    found = sorted(chosen)
+    taken = set(chosen.values())
+    retyped: list[Retyped] = []
+    for row, plan in plans.items():
+        if plan.own is None or row in chosen or not found:
+            continue
+        before = [r for r in found if r < row]
+        after = [r for r in found if r > row]
+        above = chosen[before[-1]] if before else None
+        below = chosen[after[0]] if after else None
+        if above is not None and below is not None and above.sheet != below.sheet:
+            continue
+        near = above or below
+        assert near is not None
+        top = above.bottom + 1 if above is not None else max(0, near.top - _RETYPED_REACH)
+        bottom = below.top if below is not None else near.bottom + 1 + _RETYPED_REACH
+        missing = sum(
+            1
+            for r, other in plans.items()
+            if other.own is not None
+            and r not in chosen
+            and (not before or r > before[-1])
+            and (not after or r < after[0])
+        )
+        if bottom - top > _RETYPED_REACH * (missing + 1):  # not where a row or two went
+            continue
+        right = max(s.right for s in (above, below) if s is not None)
+        best = _most_like(plan, grid.sheet(near.sheet), range(top, bottom), right, labels, taken)
+        if best is not None:
+            retyped.append(Retyped(table, row, best[0], best[1], plan.own.text))
+            taken.add(best[0])
+    return retyped
+
+
+def _likeness(typed: str, label: str) -> float:
+    """difflib's ratio of two labels, 0 where their lengths alone rule it out."""
+    if 2 * min(len(typed), len(label)) < RETYPED_LIKENESS * (len(typed) + len(label)):
+        return 0.0
+    return SequenceMatcher(None, typed, label, autojunk=False).ratio()
+
+
+def _most_like(
+    plan: _RowPlan,
+    sheet: Sheet,
+    rows: range,
+    right: int,
+    labels: frozenset[str],
+    taken: set[Span],
+) -> tuple[Span, str] | None:
+    """The cell in ``rows``, columns up to ``right``, whose text is most like the row's
+    label (as alike as RETYPED_LIKENESS at least; one of the form's labels, or a label
+    already read, is never taken); with its text as typed."""
+    wanted = [unnumbered(w) for w in plan.wordings if len(unnumbered(w)) >= MIN_UNNUMBERED]
+    if not wanted:
+        return None
+    best: tuple[float, Span, str] | None = None
+    for row in rows:
+        for col, value in enumerate(sheet.rows[row][: right + 1] if row < sheet.height else ()):
+            if not isinstance(value, str) or not value.strip():
+                continue
+            text = normalise(value)
+            plain = unnumbered(text)
+            if text in labels or len(plain) < MIN_UNNUMBERED:
+                continue
+            span = sheet.span(row, col)
+            if span in taken or (span.top, span.left) != (row, col):
+                continue
+            likeness = max(_likeness(plain, w) for w in wanted)
+            if likeness >= RETYPED_LIKENESS and (best is None or likeness > best[0]):
+                best = (likeness, span, value.strip())
+    return None if best is None else (best[1], best[2])
 
 
 def _find_rows(

@@ -1,5 +1,6 @@
 """The sentences saying which copies of a form's tables were not read, and which were: a
-unit whose first sheet, or top table, is not the one checked should be told why.
+unit whose first sheet, or top table, is not the one checked should be told why; and which
+row labels were read though retyped.
 
 Rendered where the file is read, in the language of the run (the tables' names come from
 the form spec, which translates them).
@@ -20,6 +21,15 @@ def copies_passed(found: list[Located]) -> list[Message]:
     notes: list[Message] = []
     replaced: dict[tuple[str, str, str], list[str]] = {}
     for located in found:
+        for label in located.retyped:
+            params = {
+                "sheet": label.at.sheet,
+                "cell": _cell(label.at),
+                "typed": label.typed,
+                "label": located.spec.text(label.label),
+                "table": located.spec.text(located.spec.table(label.table).name),
+            }
+            notes.append(Message("read.passed.retyped", params))
         for passed in located.passed_over:
             table = located.spec.text(located.spec.table(passed.table).name)
             if passed.why in SHEETS_PASSED:
