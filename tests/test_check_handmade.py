@@ -324,3 +324,29 @@ def test_what_was_not_read_is_said_and_nothing_else(name: str, cases: dict[str, 
     assert len(notes) == 1, notes
     assert f"工作表“{sheet}”" in notes[0] and why in notes[0]
     assert row is None or row in notes[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "sheet"), [("mistyped_labels", "统计表"), ("two_copies_nothing_tells", "年报")]
+)
+def test_what_was_said_of_the_reading_is_in_the_marked_copy(
+    name: str, sheet: str, cases: dict[str, Case], tmp_path: Path
+) -> None:
+    """The marked copy goes back to the unit: what the reading said (a label read though
+    retyped, a copy not read) is listed under the findings as 说明, linked to its cell, and
+    commented there without a fill (nothing there is wrong)."""
+    from openpyxl import load_workbook
+
+    target = tmp_path / "marked.xlsx"
+    run = CliRunner().invoke(app, ["check", str(cases[name].path), "--annotate", str(target)])
+    said = [line.removeprefix("  说明：") for line in run.stdout.splitlines() if "说明：" in line]
+    assert said
+    marked = load_workbook(target)
+    rows = list(marked.worksheets[0].iter_rows(min_row=2, values_only=True))
+    notes = [row for row in rows if row[1] == "说明"]
+    assert [row[5] for row in notes] == said
+    for row in notes:
+        assert row[3] == sheet and row[4]
+        cell = marked[sheet][row[4]]
+        assert cell.comment is not None and row[5] in cell.comment.text
+        assert cell.fill.fill_type is None

@@ -1,5 +1,7 @@
 """The marked copy sent back to a unit: the original workbook with a comment and a red fill
-on every cell that has a finding, and a 问题清单 sheet listing them all.
+on every cell that has a finding, and a 问题清单 sheet listing them all; what the reading
+says of the file (a copy passed over, a label read though retyped) is listed after them,
+and commented, without a fill, at its cell where it has one.
 
 openpyxl edits the original, so formats, protection, formulas and other sheets stay as they
 were (what openpyxl cannot keep, e.g. x14 data validations, is its known limit). A .xls,
@@ -159,16 +161,36 @@ def _mark_cells(workbook: Workbook, result: FileResult) -> None:
     for finding in result.findings:
         if finding.sheet and finding.cell and finding.sheet in workbook.sheetnames:
             by_cell[(finding.sheet, finding.cell)].append(finding)
-    for (sheet, ref), findings in by_cell.items():
+    noted: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for note, sheet, ref in _notes(workbook, result):
+        if sheet and ref:
+            noted[(sheet, ref)].append(note)
+    for place in dict.fromkeys([*by_cell, *noted]):
+        sheet, ref = place
         cell = workbook[sheet][ref]
         if not isinstance(cell, Cell):  # covered by a merge: findings sit on top-left cells
             continue
-        errors = any(f.severity == "error" for f in findings)
-        cell.fill = RED if errors else AMBER
-        text = ILLEGAL_CHARACTERS_RE.sub("", "\n".join(f"[{f.rule}] {f.message}" for f in findings))
-        comment = Comment(text, _AUTHOR)
-        comment.width, comment.height = 360, min(60 + 40 * len(findings), 400)
+        findings = by_cell.get(place, [])
+        if findings:
+            errors = any(f.severity == "error" for f in findings)
+            cell.fill = RED if errors else AMBER
+        lines = [*(f"[{f.rule}] {f.message}" for f in findings), *noted.get(place, [])]
+        comment = Comment(ILLEGAL_CHARACTERS_RE.sub("", "\n".join(lines)), _AUTHOR)
+        comment.width, comment.height = 360, min(60 + 40 * len(lines), 400)
         cell.comment = comment
+
+
+def _notes(workbook: Workbook, result: FileResult) -> list[tuple[str, str, str]]:
+    """(text, sheet, cell) of what the reading said of the file; sheet and cell "" where it
+    names none (or a sheet the copy does not have)."""
+    said = result.read.passed_over if result.read is not None else []
+    notes = []
+    for message in said:
+        sheet, ref = str(message.params.get("sheet", "")), str(message.params.get("cell", ""))
+        if sheet not in workbook.sheetnames or not ref:
+            sheet = ref = ""
+        notes.append((message.render(), sheet, ref))
+    return notes
 
 
 def _add_list(workbook: Workbook, result: FileResult) -> None:
@@ -194,14 +216,28 @@ def _add_list(workbook: Workbook, result: FileResult) -> None:
             write_text(sheet.cell(r, c), value)
         sheet.cell(r, 6).alignment = Alignment(wrap_text=True, vertical="top")
         if finding.sheet and finding.cell and finding.sheet in workbook.sheetnames:
-            quoted = finding.sheet.replace("'", "''")
-            sheet.cell(r, 5).hyperlink = f"#'{quoted}'!{finding.cell}"
-            sheet.cell(r, 5).font = Font(color="0563C1", underline="single")
+            _link(sheet.cell(r, 5), finding.sheet, finding.cell)
     if not result.findings:
         write_text(sheet.cell(2, 6), render("check.annotate.none"))
+    first = max(len(result.findings), 1) + 3  # under the findings, a row left blank
+    for i, (note, at, ref) in enumerate(_notes(workbook, result)):
+        r = first + i
+        row = [len(result.findings) + i + 1, render("check.annotate.note"), "", at, ref, note]
+        for c, value in enumerate(row, start=1):
+            write_text(sheet.cell(r, c), value)
+        sheet.cell(r, 6).alignment = Alignment(wrap_text=True, vertical="top")
+        _link(sheet.cell(r, 5), at, ref)
     for c, width in enumerate((6, 8, 6, 12, 8, 90), start=1):
         sheet.column_dimensions[get_column_letter(c)].width = width
     sheet.freeze_panes = "A2"
     workbook.active = 0
     for other in workbook.worksheets[1:]:
         other.sheet_view.tabSelected = False
+
+
+def _link(cell: Cell, sheet: str, ref: str) -> None:
+    """Make ``cell`` a link to ``ref`` of ``sheet`` (nothing where there is none)."""
+    if sheet and ref:
+        quoted = sheet.replace("'", "''")
+        cell.hyperlink = f"#'{quoted}'!{ref}"
+        cell.font = Font(color="0563C1", underline="single")
