@@ -2013,6 +2013,74 @@ def mistyped_labels(folder: Path) -> Case:
     return _renamed(folder, "mistyped_labels", "统计表", "某某乡人民政府", 2025, MISTYPED_LABELS)
 
 
+def _review_as_rows(canvas: Canvas, top: int, typed: Typed, grouped: bool) -> dict[str, str]:
+    """复议诉讼 as three rows under one header of outcomes, to fit a portrait page: 行政复议,
+    then the two kinds of 行政诉讼 (``grouped``: under 行政诉讼 merged over both, their own
+    labels beside it); each field's A1 reference."""
+    refs = {}
+    canvas.put(top, 0, "类别", cols=2)
+    for i, name in enumerate(("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")):
+        canvas.put(top, 2 + i, name)
+    canvas.put(top + 1, 0, "行政复议", cols=2)
+    if grouped:
+        canvas.put(top + 2, 0, "行政诉讼", rows=2)
+        canvas.put(top + 2, 1, "未经复议直接起诉")
+        canvas.put(top + 3, 1, "复议后起诉")
+    else:
+        canvas.put(top + 2, 0, "未经复议直接起诉", cols=2)
+        canvas.put(top + 3, 0, "复议后起诉", cols=2)
+    for g, group in enumerate(REVIEW_GROUPS):
+        for i, outcome in enumerate(OUTCOMES):
+            key = f"review.{group}.{outcome}"
+            canvas.put(top + 1 + g, 2 + i, typed.get(key))
+            refs[key] = f"{chr(ord('C') + i)}{top + 2 + g}"
+    return refs
+
+
+def _review_rows_case(folder: Path, name: str, typed: Typed, grouped: bool) -> tuple[Book, dict]:
+    book = Book(folder / f"{name}.xlsx")
+    sheet = book.sheet("年报")
+    _pair(sheet, 0, 0, "填报单位", "某某县民政局")
+    _pair(sheet, 1, 0, "报告年度", 2025)
+    row = 3
+    for title, layout in (
+        (SECTION_ACTIVE, active_layout("gov-2021")),
+        (SECTION_APPLICATIONS, applications_layout("gov-2021")),
+    ):
+        sheet.put(row, 0, title)
+        draw(sheet, layout, row + 1, 0, typed)
+        row += layout.height + 3
+    sheet.put(row, 0, SECTION_REVIEW)
+    refs = _review_as_rows(sheet, row + 1, typed, grouped)
+    book.save()
+    return book, refs
+
+
+def review_as_three_rows(folder: Path) -> Case:
+    """复议诉讼 retyped as three rows (行政复议, and under 行政诉讼 未经复议直接起诉 and
+    复议后起诉) under one header of outcomes: every figure is read (none had been: W2)."""
+    book, _ = _review_rows_case(folder, "review_as_three_rows", GOV_2021, grouped=True)
+    return Case("review_as_three_rows", book.path, "gov-2021", "某某县民政局", 2025, GOV_2021)
+
+
+def review_rows_wrong_total(folder: Path) -> Case:
+    """复议诉讼 as three rows, each labelled alone, 复议后起诉's 总计 typed 1 over parts of
+    0: R1 at that cell."""
+    typed = GOV_2021 | {"review.suit_after.total": 1}
+    book, refs = _review_rows_case(folder, "review_rows_wrong_total", typed, grouped=False)
+    numbers = {("R1", "年报", refs["review.suit_after.total"]): (0, 1)}
+    return Case(
+        "review_rows_wrong_total",
+        book.path,
+        "gov-2021",
+        "某某县民政局",
+        2025,
+        typed,
+        list(numbers),
+        numbers,
+    )
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -2080,6 +2148,8 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         blank_sheet_before_its_copy,
         two_copies_nothing_tells,
         mistyped_labels,
+        review_as_three_rows,
+        review_rows_wrong_total,
     )
 }
 

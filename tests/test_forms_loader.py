@@ -698,6 +698,20 @@ BAD_SPECS: list[tuple[str, Callable[[str], str], str, str]] = [
         "t.x.a",
     ),
     (
+        "alternate_of_other_fields",
+        _replace(
+            '    { key = "y", labels = ["第二行"] },\n  ]\n',
+            '    { key = "y", labels = ["第二行"] },\n  ]\n\n'
+            "  [[tables.alternates]]\n"
+            "    [[tables.alternates.blocks]]\n"
+            '    header = [["项目", "甲"]]\n'
+            '    columns = [{ key = "a" }]\n'
+            '    rows = [{ key = "z", labels = ["第三行"] }]\n',
+        ),
+        "tables[0].alternates[0]",
+        "t.z.a",
+    ),
+    (
         "at_unknown_field",
         _replace('at = "t.x.a"', 'at = "t.q.a"'),
         "rules[0].at",
@@ -846,3 +860,18 @@ def test_a_report_outline_is_checked_like_the_rest_of_the_spec(
     with pytest.raises(UserError) as caught:
         load_spec(path)
     assert where in caught.value.render()
+
+
+@pytest.mark.parametrize("form_id", ["gov-2021", "gov-2019"])
+def test_review_table_read_as_three_rows_too(form_id: str) -> None:
+    """复议诉讼 has a second layout to read (three rows under the outcomes), of exactly its
+    own fields; the template is written from the table's own layout only."""
+    review = load_form(form_id).table("review")
+    (rows,) = review.alternates
+    assert {f.key for f in rows.fields} == {f.key for f in review.fields}
+    assert [lb.text for lb in rows.labels if lb.role == "row"] == [
+        "行政复议",
+        "行政诉讼",
+        "未经复议直接起诉",
+        "复议后起诉",
+    ]

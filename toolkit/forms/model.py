@@ -77,6 +77,8 @@ class Table:
     title_variants: tuple[str, ...] = ()
     row_keys: tuple[str, ...] = ()
     column_keys: tuple[str, ...] = ()
+    # other layouts units type the table in (复议诉讼 as three rows): read, never written
+    alternates: tuple[Table, ...] = ()
 
 
 @dataclass(frozen=True)

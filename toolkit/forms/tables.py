@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from toolkit.forms.expr import ExprError, cartesian
@@ -33,7 +34,9 @@ _TABLE_KEYS = {
     "label_widths",
     "value_width",
     "title_variants",
+    "alternates",
 }
+_ALTERNATE_KEYS = {"blocks"}
 _FIELD_KEYS = {"key", "label", "kind", "unit", "variants"}
 _BLOCK_KEYS = {"header", "columns", "rows"}
 _COLUMN_KEYS = {"key", "cols", "kind", "unit"}
@@ -68,9 +71,38 @@ def build_table(raw: Any, where: str, sets: dict[str, tuple[str, ...]]) -> Table
             join(where, "value_width"),
             "number",
         )
-    return _build_grid(
+    table = _build_grid(
         raw, where, common, tuple(float(w) for w in widths), float(value_width), sets
     )
+    return replace(table, alternates=_alternates(raw, where, table, sets))
+
+
+def _alternates(
+    raw: dict[str, Any], where: str, table: Table, sets: dict[str, tuple[str, ...]]
+) -> tuple[Table, ...]:
+    """Other layouts of ``table`` (its ``alternates``: each a list of blocks, as the table's
+    own), for reading a table units retype otherwise; each holds only fields of the table."""
+    items = raw.get("alternates", [])
+    if not isinstance(items, list):
+        raise wrong_type(join(where, "alternates"), "list")
+    own = {f.key for f in table.fields}
+    common = {
+        "key": table.key,
+        "sheet": table.sheet,
+        "title": table.title,
+        "name": table.name,
+        "title_variants": table.title_variants,
+    }
+    found = []
+    for i, item in enumerate(items):
+        awhere = f"{join(where, 'alternates')}[{i}]"
+        check_keys(item, _ALTERNATE_KEYS, awhere)
+        alternate = _build_grid(item, awhere, common, (), table.value_width, sets)
+        for item_field in alternate.fields:
+            if item_field.key not in own:
+                raise SpecError(awhere, "spec.problem.unknown_field", key=item_field.key)
+        found.append(alternate)
+    return tuple(found)
 
 
 def _build_field_list(raw: dict[str, Any], where: str, common: dict[str, Any]) -> Table:

@@ -108,13 +108,18 @@ class Passed:
 
 def locate(spec: FormSpec, grid: Grid) -> Located:
     located = Located(spec)
+    labels = form_labels(spec)
     wanted = found = 0
     for table in spec.tables:
         if table.layout == "fields":
             if table.key != "text":  # narrative sections are prose, not label-value pairs
                 located.cells.update(_locate_field_list(table, grid, located.inline))
             continue
-        cells, passed, retyped = _locate_grid_table(table, grid, form_labels(spec))
+        read_as, (cells, passed, retyped) = table, _locate_grid_table(table, grid, labels)
+        for alternate in table.alternates if len(cells) < len(table.fields) else ():
+            other = _locate_grid_table(alternate, grid, labels)
+            if len(other[0]) > len(cells):  # laid out as units retype it (复议诉讼 as rows)
+                read_as, (cells, passed, retyped) = alternate, other
         # which form a workbook is, and whether it holds a table, is decided by the labels
         # as worded: a retyped one is only read where the table is
         as_worded = len(cells) - sum(len(r.keys) for r in retyped)
@@ -125,11 +130,11 @@ def locate(spec: FormSpec, grid: Grid) -> Located:
             located.passed_over.extend(passed)
             located.retyped.extend(retyped)
             said = {p.at.sheet for p in passed if p.why in SHEETS_PASSED}
-            for sheet, (why, home) in grid.memo.get((_REPLACED, id(table)), {}).items():
+            for sheet, (why, home) in grid.memo.get((_REPLACED, id(read_as)), {}).items():
                 if sheet not in said:  # a table without row labels, found by its headers
                     at, read = Span(sheet, 0, 0, 0, 0), Span(home, 0, 0, 0, 0)
                     located.passed_over.append(Passed(table.key, why, at, read))
-            for other, (read, told) in grid.memo.get((_COPIES, id(table)), {}).items():
+            for other, (read, told) in grid.memo.get((_COPIES, id(read_as)), {}).items():
                 located.passed_over.append(Passed(table.key, "header_copy", other, read, told))
             located.cells.update(cells)
             located.missing_fields.extend(f.key for f in table.fields if f.key not in cells)
@@ -205,7 +210,11 @@ def form_labels(spec: FormSpec) -> frozenset[str]:
     if cached is not None and cached[0] is spec:
         return cached[1]
     found = frozenset(
-        text for table in spec.tables for c in table.labels for text in forms_of(c.text, c.variants)
+        text
+        for table in spec.tables
+        for layout in (table, *table.alternates)
+        for c in layout.labels
+        for text in forms_of(c.text, c.variants)
     )
     _LABELS[id(spec)] = (spec, found)
     return found
