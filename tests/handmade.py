@@ -1983,7 +1983,8 @@ def excel_copy_unchanged(folder: Path) -> Case:
 
 def blank_sheet_before_its_copy(folder: Path) -> Case:
     """A blank 年报 as received, the figures typed into an Excel copy of it (年报 (2)):
-    the copy holding figures is read (the blank sheet had been, every figure lost)."""
+    the copy holding figures is read (the blank sheet had been, every figure lost), and the
+    blank sheet passed over is said."""
     book = Book(folder / "blank_sheet_before_its_copy.xlsx")
     _titled_sheets(book, [("年报", 2025, {}), ("年报 (2)", 2025, GOV_2021)])
     return Case(
@@ -2081,6 +2082,89 @@ def review_rows_wrong_total(folder: Path) -> Case:
     )
 
 
+def blank_table_beside_a_breakdown(folder: Path) -> Case:
+    """年报 with its 复议诉讼 table left blank (nothing to report), and a sheet 下属单位 of
+    the units under it, every table filled: the blank table is the report's answer (W2),
+    not read from 下属单位, which is no copy of 年报."""
+    typed = {k: v for k, v in GOV_2021.items() if not k.startswith("review.")}
+    book = Book(folder / "blank_table_beside_a_breakdown.xlsx")
+    report = book.sheet("年报")
+    report.put(0, 0, "某某镇人民政府2025年度政府信息公开工作年度报告", cols=10)
+    refs, _ = _national_tables_stacked(report, "gov-2021", 2, 0, typed)
+    breakdown = book.sheet("下属单位")
+    breakdown.put(0, 0, "某某镇人民政府2025年度政府信息公开工作年度报告", cols=10)
+    _national_tables_stacked(breakdown, "gov-2021", 2, 0, _last_years(GOV_2021))
+    book.save()
+    findings = [("W2", "年报", refs["review.appeal.upheld"])]
+    return Case(
+        "blank_table_beside_a_breakdown",
+        book.path,
+        "gov-2021",
+        "某某镇人民政府",
+        2025,
+        typed,
+        findings,
+    )
+
+
+def copy_titled_as_a_breakdown(folder: Path) -> Case:
+    """Sheet1 the report, Sheet2 titled 其中：下属单位情况 with their own figures: Sheet2 is
+    no copy of the report, nothing said of it."""
+    book = Book(folder / "copy_titled_as_a_breakdown.xlsx")
+    _titled_sheets(book, [("Sheet1", 2025, GOV_2021)])
+    other = book.sheet("Sheet2")
+    other.put(0, 0, "其中：下属单位情况", cols=10)
+    _national_tables_stacked(other, "gov-2021", 2, 0, _last_years(GOV_2021))
+    book.save()
+    return Case(
+        "copy_titled_as_a_breakdown", book.path, "gov-2021", "某某镇人民政府", 2025, GOV_2021
+    )
+
+
+_MISTYPED_WITHHELD_5 = Style(rename={"5.属于三类内部事务信息": "5.属于三类内部事物信息"})
+
+
+def retyped_in_both_copies_side_by_side(folder: Path) -> Case:
+    """Last year's 申请 table on the left under 2024年度（供对比）, this year's beside it under
+    2025年度, the same label retyped in both (事物 for 事务): the row is read from this year's
+    copy (last year's had been)."""
+    name = "retyped_in_both_copies_side_by_side"
+    book, canvas = _headed(folder, name, "某某县水利局")
+    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
+    draw(canvas, active, 2, 0, GOV_2021)
+    top = 3 + active.height
+    canvas.put(top, 0, SECTION_APPLICATIONS)
+    last_year = _LAST_YEARS_APPLICATIONS | {"applications.withheld_5.natural": 50}
+    for text, left, figures in (("2024年度（供对比）", 0, last_year), ("2025年度", 11, GOV_2021)):
+        canvas.put(top + 1, left, text)
+        draw(canvas, apps, top + 2, left, figures, _MISTYPED_WITHHELD_5)
+    top += 3 + apps.height
+    canvas.put(top, 0, SECTION_REVIEW)
+    draw(canvas, review_layout(), top + 1, 0, GOV_2021)
+    book.save()
+    return Case(name, book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
+def two_copies_first_retyped(folder: Path) -> Case:
+    """The 申请 table twice, one under the other, nothing over either, a label of the first
+    retyped (事物 for 事务): every row is read from the first copy, the one said to be read
+    (the rows from the retyped one on had been taken from the second)."""
+    name = "two_copies_first_retyped"
+    book, canvas = _headed(folder, name, "某某县水利局")
+    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
+    draw(canvas, active, 2, 0, GOV_2021)
+    top = 3 + active.height
+    canvas.put(top, 0, SECTION_APPLICATIONS)
+    draw(canvas, apps, top + 1, 0, GOV_2021, _MISTYPED_WITHHELD_5)
+    top += 2 + apps.height
+    draw(canvas, apps, top, 0, _last_years(APPLICATIONS_2021))
+    top += 1 + apps.height
+    canvas.put(top, 0, SECTION_REVIEW)
+    draw(canvas, review_layout(), top + 1, 0, GOV_2021)
+    book.save()
+    return Case(name, book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -2150,6 +2234,10 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         mistyped_labels,
         review_as_three_rows,
         review_rows_wrong_total,
+        blank_table_beside_a_breakdown,
+        copy_titled_as_a_breakdown,
+        retyped_in_both_copies_side_by_side,
+        two_copies_first_retyped,
     )
 }
 

@@ -285,7 +285,8 @@ PASSED_OVER = {
     "group_sheet_between_versions": ("年报", None, "按名称是“年报（修改）”的旧版或草稿"),
     "last_years_review_shown_above": ("年报", "A50", "（上方写着“2024年度（供对比）”）"),
     "excel_copy_with_other_figures": ("年报 (2)", None, "读取的是“年报”上的"),
-    "two_copies_nothing_tells": ("年报", "A51", "读取的是行标签从 A22 起的那一份"),
+    "blank_sheet_before_its_copy": ("年报", None, "还没有填数字，读取的是“年报 (2)”上的"),
+    "two_copies_nothing_tells": ("年报", "没有读取从 A51 起的", "读取的是行标签从 A22 起的那一份"),
 }
 # cases whose sentences name several sheets, or are several: (sheet, words) of each
 ALSO_PASSED = {
@@ -296,6 +297,14 @@ ALSO_PASSED = {
         ("统计表", "写作“（一）予以公开的”，与国家格式申请情况表的“（一）予以公开”"),
         ("统计表", "写作“5.属于三类内部事物信息”"),
         ("统计表", "写作“1.本机关不掌握相关的政府信息”"),
+    ],
+    "retyped_in_both_copies_side_by_side": [
+        ("年报", "N31 的行标签写作“5.属于三类内部事物信息”"),
+        ("年报", "未读取行标签从 A23 起的那一份（上方写着“2024年度（供对比）”）"),
+    ],
+    "two_copies_first_retyped": [
+        ("年报", "C30 的行标签写作“5.属于三类内部事物信息”"),
+        ("年报", "读取的是行标签从 A22 起的那一份（在前），没有读取从 A51 起的"),
     ],
     "partly_filled_final_sheet": [
         ("年报", "上的主动公开情况表：按名称是“年报（正式）”的旧版或草稿"),

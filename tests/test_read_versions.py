@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from toolkit.read.layout import _close_enough
 from toolkit.read.versions import named_alike, newest_versions, sheet_versions
 
 
@@ -78,3 +79,20 @@ def test_sheets_named_as_copies_of_one(a: str, b: str, alike: bool) -> None:
     """Sheets whose copies of a table, holding other figures, are said when nothing tells
     which is the report: named as copies of one sheet, not as different sheets."""
     assert named_alike(a, b) is alike
+
+
+@pytest.mark.parametrize(
+    ("typed", "label", "close"),
+    [
+        ("属于三类内部事物信息", "属于三类内部事务信息", True),  # a character mistyped
+        ("没有现成的信息需要另行制作", "没有现成信息需要另行制作", True),  # a word added
+        ("予以公开的", "予以公开", True),
+        ("政务抖音公开政府信息数", "政务微博公开政府信息数", False),  # another channel
+        ("政务微信公开政府信息数量", "政务微博公开政府信息数", False),
+        ("不予公开", "予以公开", False),
+        ("行政处分", "行政处罚", False),  # in a short label, a character changed is a word
+    ],
+)
+def test_a_label_retyped_a_character_or_so_off(typed: str, label: str, close: bool) -> None:
+    """At most one character in ten changed, added or left out (at least one)."""
+    assert (_close_enough(typed, label) is not None) is close

@@ -38,6 +38,7 @@ from toolkit.read.versions import (
     named_alike,
     newest_versions,
     this_years_copy,
+    titled_as_breakdown,
 )
 
 FOUND_SHARE = 0.4  # a table counts as found when this share of its values is located
@@ -66,8 +67,8 @@ class Located:
     retyped: list[Retyped] = field(default_factory=list)  # row labels found as retyped
 
 
-RETYPED_LIKENESS = 0.8  # difflib's ratio: 1 of 10 characters changed, added or left out
 _RETYPED_REACH = 3  # rows beyond the first or last label found where a retyped one may be
+_SHORT_LABEL = 6  # characters: a shorter label with one changed is another word
 
 
 @dataclass
@@ -290,26 +291,26 @@ def _retyped_rows(
     grid: Grid,
     labels: frozenset[str],
 ) -> list[Retyped]:
-    """Row labels found as retyped, not as worded (没有现成的信息… for 没有现成信息…, a
-    character mistyped): the label most like the row's (RETYPED_LIKENESS) between the
-    labels found of the rows before and after it, on their sheet, that is no label of the
-    form (the row's label was never matched to another row's)."""
+    """Row labels found as retyped, not as worded (没有现成的信息… for 没有现成信息…, 事物 for
+    事务): for each row not found, the texts between the labels found of the rows before and
+    after it, within their columns, that are no label of the form and differ from the row's
+    label by a character or so (_close_enough); each text goes to the row it is closest to,
+    each row to its closest text."""
     found = sorted(chosen)
     taken = set(chosen.values())
-    retyped: list[Retyped] = []
+    options: list[tuple[int, float, int, Span, str]] = []  # (differences, -likeness, row, …)
     for row, plan in plans.items():
-        if plan.own is None or row in chosen or not found:
+        if plan.own is None or row in chosen:
             continue
         before = [r for r in found if r < row]
         after = [r for r in found if r > row]
         above = chosen[before[-1]] if before else None
         below = chosen[after[0]] if after else None
-        if above is not None and below is not None and above.sheet != below.sheet:
+        near = [s for s in (above, below) if s is not None]
+        if not near or len({s.sheet for s in near}) > 1:
             continue
-        near = above or below
-        assert near is not None
-        top = above.bottom + 1 if above is not None else max(0, near.top - _RETYPED_REACH)
-        bottom = below.top if below is not None else near.bottom + 1 + _RETYPED_REACH
+        top = above.bottom + 1 if above is not None else max(0, near[0].top - _RETYPED_REACH)
+        bottom = below.top if below is not None else near[0].bottom + 1 + _RETYPED_REACH
         missing = sum(
             1
             for r, other in plans.items()
@@ -320,38 +321,55 @@ def _retyped_rows(
         )
         if bottom - top > _RETYPED_REACH * (missing + 1):  # not where a row or two went
             continue
-        right = max(s.right for s in (above, below) if s is not None)
-        best = _most_like(plan, grid.sheet(near.sheet), range(top, bottom), right, labels, taken)
-        if best is not None:
-            retyped.append(Retyped(table, row, best[0], best[1], plan.own.text))
-            taken.add(best[0])
-    return retyped
+        columns = range(min(s.left for s in near), max(s.right for s in near) + 1)
+        sheet = grid.sheet(near[0].sheet)
+        for span, typed, differences, likeness in _alike(
+            plan, sheet, range(top, bottom), columns, labels
+        ):
+            if span not in taken:
+                options.append((differences, -likeness, row, span, typed))
+    retyped: list[Retyped] = []
+    rows_done: set[int] = set()
+    for _, _, row, span, typed in sorted(options, key=lambda o: o[:3]):
+        if row in rows_done or span in taken:
+            continue
+        retyped.append(Retyped(table, row, span, typed, plans[row].own.text))  # type: ignore[union-attr]
+        rows_done.add(row)
+        taken.add(span)
+    return sorted(retyped, key=lambda r: r.row)
 
 
-def _likeness(typed: str, label: str) -> float:
-    """difflib's ratio of two labels, 0 where their lengths alone rule it out."""
-    if 2 * min(len(typed), len(label)) < RETYPED_LIKENESS * (len(typed) + len(label)):
-        return 0.0
-    return SequenceMatcher(None, typed, label, autojunk=False).ratio()
-
-
-def _most_like(
-    plan: _RowPlan,
-    sheet: Sheet,
-    rows: range,
-    right: int,
-    labels: frozenset[str],
-    taken: set[Span],
-) -> tuple[Span, str] | None:
-    """The cell in ``rows``, columns up to ``right``, whose text is most like the row's
-    label (as alike as RETYPED_LIKENESS at least; one of the form's labels, or a label
-    already read, is never taken); with its text as typed."""
-    wanted = [unnumbered(w) for w in plan.wordings if len(unnumbered(w)) >= MIN_UNNUMBERED]
-    if not wanted:
+def _close_enough(typed: str, label: str) -> tuple[int, float] | None:
+    """(characters changed, added or left out; difflib's ratio) of a label typed against
+    the form's, when it is at most one in ten of the shorter (at least one; in a label of
+    under _SHORT_LABEL characters, only one added or left out): 予以公开的 for 予以公开,
+    事物 for 事务; not 政务抖音 for 政务微博, another channel. None otherwise."""
+    shorter = min(len(typed), len(label))
+    allowed = max(1, shorter // 10)
+    if abs(len(typed) - len(label)) > allowed:
         return None
-    best: tuple[float, Span, str] | None = None
+    if shorter < _SHORT_LABEL and len(typed) == len(label):  # 行政处分 is no 行政处罚
+        return None
+    matcher = SequenceMatcher(None, typed, label, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    differences = max(len(typed), len(label)) - matched
+    if differences > allowed:
+        return None
+    return differences, matcher.ratio()
+
+
+def _alike(
+    plan: _RowPlan, sheet: Sheet, rows: range, columns: range, labels: frozenset[str]
+) -> list[tuple[Span, str, int, float]]:
+    """The cells in ``rows`` and ``columns`` whose text is close enough to the row's label
+    (none of the form's labels, nor a cell inside a merge but its first): each with its text
+    as typed, its characters changed and its likeness."""
+    wanted = [unnumbered(w) for w in plan.wordings if len(unnumbered(w)) >= MIN_UNNUMBERED]
+    found = []
     for row in rows:
-        for col, value in enumerate(sheet.rows[row][: right + 1] if row < sheet.height else ()):
+        cells = sheet.rows[row] if row < sheet.height else ()
+        for col in columns:
+            value = cells[col] if col < len(cells) else None
             if not isinstance(value, str) or not value.strip():
                 continue
             text = normalise(value)
@@ -359,12 +377,13 @@ def _most_like(
             if text in labels or len(plain) < MIN_UNNUMBERED:
                 continue
             span = sheet.span(row, col)
-            if span in taken or (span.top, span.left) != (row, col):
+            if (span.top, span.left) != (row, col):
                 continue
-            likeness = max(_likeness(plain, w) for w in wanted)
-            if likeness >= RETYPED_LIKENESS and (best is None or likeness > best[0]):
-                best = (likeness, span, value.strip())
-    return None if best is None else (best[1], best[2])
+            close = [c for w in wanted if (c := _close_enough(plain, w)) is not None]
+            if close:
+                differences, likeness = min(close, key=lambda c: (c[0], -c[1]))
+                found.append((span, value.strip(), differences, likeness))
+    return found
 
 
 def _find_rows(
@@ -416,10 +435,8 @@ def _find_rows(
         if found and found[starts[0]].filled:
 
             def copy_held(start: Span) -> dict[int, tuple]:
-                right = copy_columns(start, starts)[1]
-                chain = _row_chain(candidates, home, within=(start.top, start.left, right))
-                mine = {k: s for k, s in chain.items() if s.top in rows[start]}
-                return _held(grid, home, mine, right)
+                chain = _row_chain(candidates, home, within=_bounds(start, starts))
+                return _held(grid, home, chain, copy_columns(start, starts)[1])
 
             first = copy_held(starts[0])
             passed += [
@@ -427,10 +444,24 @@ def _find_rows(
                 for other in starts[1:]
                 if any(first[k] != v for k, v in copy_held(other).items() if k in first)
             ]
+        if found:  # the first copy's rows only (a row retyped in it is not the next copy's)
+            own = _row_chain(candidates, home, within=_bounds(starts[0], starts))
+            chosen = own if len(own) >= _OWN_ROWS * len(chosen) else chosen
         return chosen, passed
-    chosen = _row_chain(candidates, home, within=(start.top, *copy_columns(start, starts)))
+    chosen = _row_chain(candidates, home, within=_bounds(start, starts))
     passed += [Passed(table, "heading", other, start, found) for other in starts if other != start]
     return chosen, passed
+
+
+# a first "copy" holding fewer of the rows found is no copy (a label met once more above)
+_OWN_ROWS = 0.8
+Within = tuple[int, int, int | None, int | None]  # top row, first column, column after, row after
+
+
+def _bounds(start: Span, starts: list[Span]) -> Within:
+    """The rows and columns of the copy of a table starting at ``start``: from its first row
+    label to the next copy below it, from its first column to the next copy beside it."""
+    return (start.top, *copy_columns(start, starts), copy_below(start, starts))
 
 
 SheetPassed = Literal["replaced", "blank", "undecided"]
@@ -456,19 +487,31 @@ def _home(
     newest, with_figures, answered_on = holding, holding, []
     if len(holding) > 1:
         answered_on = [s for s in holding if filled(s)]
-        with_figures = answered_on or holding
+        if grid.versions:
+            with_figures = answered_on or holding
+        else:  # a blank sheet gives way only to a filled-in copy of it (年报 (2)), not to
+            # another sheet holding the table (下属单位): a table left blank is an answer
+            with_figures = [
+                s
+                for s in holding
+                if s in answered_on or not any(named_alike(s, t) for t in answered_on)
+            ]
         newest = newest_versions(with_figures, grid.versions) or with_figures
     # of as many labels, a version's sheet over one of no version (附表 beside 年报（修改）)
     home = min(newest, key=lambda s: (-votes[s], s not in grid.versions, sheets[s]))
     passed: list[tuple[str, SheetPassed]] = [
         (s, "replaced" if s in with_figures else "blank")
         for s in holding
-        if s not in newest and s in grid.versions
+        if s not in newest and (s in grid.versions or s not in with_figures)
     ]
     passed += [
         (s, "undecided")
         for s in newest
-        if s != home and s in answered_on and named_alike(s, home) and differs(home, s)
+        if s != home
+        and s in answered_on
+        and named_alike(s, home)
+        and not titled_as_breakdown(grid, s)
+        and differs(home, s)
     ]
     return home, passed
 
@@ -481,7 +524,7 @@ def _copy_rows(
     rows = {}
     for start in starts:
         below = copy_below(start, starts)
-        chain = _row_chain(candidates, home, within=(start.top, *copy_columns(start, starts)))
+        chain = _row_chain(candidates, home, within=_bounds(start, starts))
         rows[start] = [s.top for s in chain.values() if below is None or s.top < below]
     return rows
 
@@ -514,22 +557,26 @@ def _row_chain(
     candidates: dict[int, list[Span]],
     home: str,
     grid: Grid | None = None,
-    within: tuple[int, int, int | None] | None = None,
+    within: Within | None = None,
 ) -> dict[int, Span]:
     """Each row's label on ``home``, each below the one before where it can be; with
     ``grid``, shown labels only (a row the unit deleted from this year's table is not taken
     from last year's hidden copy); ``within`` (top row, first column, column after the
-    last or None): one copy's labels only, where copies sit one above or beside another."""
+    last, row after the last, None for no end): one copy's labels only, where copies sit one
+    above or beside another."""
     chosen: dict[int, Span] = {}
     last_top = -1
     for row in sorted(candidates):
         spans = [s for s in candidates[row] if s.sheet == home]
         if within is not None:
-            top, left, right = within
+            top, left, right, bottom = within
             spans = [
                 s
                 for s in spans
-                if s.top >= top and s.left >= left and (right is None or s.left < right)
+                if s.top >= top
+                and s.left >= left
+                and (right is None or s.left < right)
+                and (bottom is None or s.top < bottom)
             ]
         if grid is not None:
             spans = [s for s in spans if grid.shows(s)]

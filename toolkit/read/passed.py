@@ -20,6 +20,7 @@ def copies_passed(found: list[Located]) -> list[Message]:
     or still blank where the other holds figures, one sentence a sheet."""
     notes: list[Message] = []
     replaced: dict[tuple[str, str, str], list[str]] = {}
+    undecided: dict[tuple[str, str, str], list[str]] = {}  # (sheet, table, read) -> not read
     for located in found:
         for label in located.retyped:
             params = {
@@ -38,18 +39,28 @@ def copies_passed(found: list[Located]) -> list[Message]:
             elif passed.why == "hidden":
                 params = {"sheet": passed.at.sheet, "cell": _cell(passed.at), "table": table}
                 notes.append(Message("read.passed.hidden_copy", params))
-            elif passed.why == "undecided_copy":
-                params = {
-                    "sheet": passed.at.sheet,
-                    "cell": _cell(passed.at),
-                    "table": table,
-                    "read_cell": _cell(passed.read),
-                }
-                notes.append(Message("read.passed.undecided_copy", params))
+            elif passed.why == "undecided_copy":  # one sentence for the copies not read
+                place = (passed.read.sheet, table, _cell(passed.read))
+                if place not in undecided:
+                    undecided[place] = []
+                    # "cell": where the marked copy comments it, the first copy not read
+                    params = {
+                        "sheet": place[0],
+                        "table": table,
+                        "read_cell": place[2],
+                        "cell": _cell(passed.at),
+                    }
+                    notes.append(Message("read.passed.undecided_copy", params))
+                undecided[place].append(_cell(passed.at))
             else:  # told apart by the lines over them: by its row labels, or its headers
                 key = "other_copy" if passed.why == "heading" else "other_copy_by_headers"
                 notes.append(_other_copy(passed, table, key))
     joiner = render("check.list_joiner")
+    for note in notes:
+        if note.message_id == "read.passed.undecided_copy":
+            params = note.params
+            cells = undecided[(params["sheet"], params["table"], params["read_cell"])]
+            params["cells"] = joiner.join(cells)
     # sheets passed over for one reason, for one sheet read, and their tables: one sentence
     sheets: dict[tuple[str, str, str], list[str]] = {}
     for (why, sheet, by), tables in replaced.items():

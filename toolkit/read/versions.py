@@ -20,7 +20,7 @@ from toolkit.read.numbers import BLANK_MARKERS, read_number
 
 # marks in a sheet's name, by rank: what replaces ranks higher
 _FINAL = "最终|终稿|终版|定稿|正式"
-_REVISED = "修改|修订|更正|更新|最新|改"
+_REVISED = "修改|修订|更正|更新|最新|改|新"
 _OLD = "草稿|初稿|旧|作废|备份|原稿|原版|对比|上年度|上年|去年"
 # without brackets only words no place or table is named with (城市更新, 旧县镇 are names)
 _BARE_WORDS = "修改|修订|更正|最终|终稿|定稿|草稿|初稿|备份|作废"
@@ -196,6 +196,19 @@ def _copy(
 _COPY_SUFFIX = re.compile(r"(?:[(\[【〔][^()\[\]【】〔〕]{0,8}[)\]】〕]|\d+)$")
 
 
+_TITLE_ROWS = 3  # rows at a sheet's top where its title says what it holds
+
+
+def titled_as_breakdown(grid: Grid, sheet: str) -> bool:
+    """Whether a sheet's title says it holds a breakdown (其中：下属单位情况), not a copy."""
+    rows = grid.sheet(sheet).rows[:_TITLE_ROWS]
+    return any(
+        isinstance(value, str) and _PART.search(compact(value)) is not None
+        for row in rows
+        for value in row
+    )
+
+
 def named_alike(a: str, b: str) -> bool:
     """Whether two sheets are named as copies of one (年报 and 年报 (2), Sheet1 and Sheet2),
     not as different sheets (年报 and 附表); a breakdown (下属单位) is no copy."""
@@ -285,6 +298,11 @@ def figures(grid: Grid, sheet: str, rows: Iterable[tuple[int, int]], right: int 
         for value in cells:
             if isinstance(value, bool) or value is None or value == "":
                 continue
-            values.append(float(value) if isinstance(value, (int, float)) else compact(str(value)))
+            if isinstance(value, str) and _TYPED_FIGURE.match(typed := compact(value)):
+                value = read_number(typed).value  # "13" typed as text is 13
+            if isinstance(value, (int, float)):
+                values.append(float(value))
+            elif value is not None:
+                values.append(compact(str(value)))
         held.append(tuple(values))
     return tuple(held)
