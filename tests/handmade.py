@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -2165,6 +2165,49 @@ def two_copies_first_retyped(folder: Path) -> Case:
     return Case(name, book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
 
 
+def _applications_in_two(form: str, first_key: str) -> tuple[Layout, Layout]:
+    """The 申请 table cut in two before row ``first_key`` (to fit two pages): its headers
+    over each part, 三、本年度办理结果 merged down each part's rows of results."""
+    whole = applications_layout(form)
+    cut = next(s.row for s in whole.slots if s.key.startswith(f"applications.{first_key}."))
+    header = tuple(lb for lb in whole.labels if lb.row < 3)
+    before = tuple(
+        replace(lb, rows=min(lb.rows, cut - lb.row)) for lb in whole.labels if 3 <= lb.row < cut
+    )
+    shift = cut - 3
+    results = next(lb for lb in whole.labels if lb.text == "三、本年度办理结果")
+    after = [replace(lb, row=lb.row - shift) for lb in whole.labels if lb.row >= cut]
+    last = results.row + results.rows
+    after.append(replace(results, row=3, rows=last - cut))
+    return (
+        Layout((*header, *before), tuple(s for s in whole.slots if s.row < cut)),
+        Layout(
+            (*header, *after),
+            tuple(replace(s, row=s.row - shift) for s in whole.slots if s.row >= cut),
+        ),
+    )
+
+
+def applications_on_two_sheets(folder: Path) -> Case:
+    """The 申请 table cut in two, 申请情况（一） up to 不予公开 and 申请情况（二） from 无法提供
+    on, each part under the table's headers: every figure is read (the second part had been
+    left unread, W2)."""
+    book = Book(folder / "applications_on_two_sheets.xlsx")
+    first = book.sheet("主动公开")
+    _pair(first, 0, 0, "填报单位", "某某县水利局")
+    _pair(first, 1, 0, "报告年度", 2025)
+    draw(first, active_layout("gov-2021"), 3, 0, GOV_2021)
+    for name, part in zip(
+        ("申请情况（一）", "申请情况（二）"),
+        _applications_in_two("gov-2021", "unable_1"),
+        strict=True,
+    ):
+        draw(book.sheet(name), part, 0, 0, GOV_2021)
+    draw(book.sheet("复议诉讼"), review_layout(), 0, 0, GOV_2021)
+    book.save()
+    return Case("applications_on_two_sheets", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -2238,6 +2281,7 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         copy_titled_as_a_breakdown,
         retyped_in_both_copies_side_by_side,
         two_copies_first_retyped,
+        applications_on_two_sheets,
     )
 }
 

@@ -400,6 +400,34 @@ def _find_rows(
         if not spans:  # renumbered, or its number left off
             spans = {span for text in plan.unnumbered for span in grid.find_unnumbered(text)}
         candidates[row] = sorted(spans, key=order)
+    chosen, passed = _choose_rows(table, candidates, grid, labels)
+    if chosen and len(chosen) < len(candidates):
+        chosen.update(_continued(candidates, chosen, grid))
+    return chosen, passed
+
+
+def _continued(
+    candidates: dict[int, list[Span]], chosen: dict[int, Span], grid: Grid
+) -> dict[int, Span]:
+    """The rows a table read in part (``chosen``) continues with on other sheets: a table
+    cut in two to fit the page (申请情况（一）, 申请情况（二）), each other sheet holding
+    rows of it and none of those already read (so no copy of it), in reading order."""
+    home = next(iter(chosen.values())).sheet
+    more: dict[int, Span] = {}
+    for sheet in (s.name for s in grid.sheets):
+        if sheet == home or sheet in grid.versions:  # a version is a copy, not the rest
+            continue
+        rows = _row_chain(candidates, sheet)
+        if rows and not rows.keys() & (chosen.keys() | more.keys()):
+            more.update(rows)
+    return more
+
+
+def _choose_rows(
+    table: str, candidates: dict[int, list[Span]], grid: Grid, labels: frozenset[str]
+) -> tuple[dict[int, Span], list[Passed]]:
+    """The rows of the copy of a table read, of those on every sheet (``candidates``: each
+    labelled grid row -> the spans of its label); and the copies passed over for another."""
     # the table sits where most of its row labels are (the first such sheet), on a sheet
     # no other replaces where one holding it does
     votes = Counter(sheet for spans in candidates.values() for sheet in {s.sheet for s in spans})
