@@ -2208,6 +2208,85 @@ def applications_on_two_sheets(folder: Path) -> Case:
     return Case("applications_on_two_sheets", book.path, "gov-2021", "某某县水利局", 2025, GOV_2021)
 
 
+def _report_with_review(
+    folder: Path, name: str, review: Layout, typed: Typed
+) -> tuple[Book, Any, int]:
+    """填报单位, 报告年度, 主动公开 and 申请 as drawn nationally, then ``review`` under its
+    section title; the book, its sheet and the first row under the review table."""
+    book = Book(folder / f"{name}.xlsx")
+    sheet = book.sheet("年报")
+    _pair(sheet, 0, 0, "填报单位", "某某县民政局")
+    _pair(sheet, 1, 0, "报告年度", 2025)
+    row = 3
+    for layout in (active_layout("gov-2021"), applications_layout("gov-2021")):
+        draw(sheet, layout, row, 0, typed)
+        row += layout.height + 2
+    sheet.put(row, 0, SECTION_REVIEW)
+    draw(sheet, review, row + 1, 0, typed)
+    return book, sheet, row + 1 + review.height
+
+
+def national_review_beside_last_years_rows(folder: Path) -> Case:
+    """This year's 复议诉讼 drawn nationally but without its 总计 columns, last year's
+    below it as three rows under 2024年度（供对比）: this year's is read (the three rows had
+    been, every figure last year's), its totals taken as their parts' sums."""
+    review = review_layout()
+    no_totals = Layout(
+        tuple(lb for lb in review.labels if lb.text != "总计"),
+        tuple(sl for sl in review.slots if not sl.key.endswith(".total")),
+    )
+    name = "national_review_beside_last_years_rows"
+    book, sheet, row = _report_with_review(folder, name, no_totals, GOV_2021)
+    sheet.put(row + 1, 0, "2024年度（供对比）")
+    _review_as_rows(sheet, row + 2, _last_years(REVIEW_VALUES), grouped=True)
+    book.save()
+    typed = {
+        k: v for k, v in GOV_2021.items() if not (k.startswith("review.") and k.endswith(".total"))
+    }
+    return Case(name, book.path, "gov-2021", "某某县民政局", 2025, typed, [("W2", None, None)])
+
+
+def blank_national_review_and_rows(folder: Path) -> Case:
+    """The national 复议诉讼 left blank as it came, the figures typed into a three-row table
+    of it on a sheet 复议诉讼（本单位）: the table holding figures is read (the blank one had
+    been, W2)."""
+    name = "blank_national_review_and_rows"
+    blank = {k: v for k, v in GOV_2021.items() if not k.startswith("review.")}
+    book, _, _ = _report_with_review(folder, name, review_layout(), blank)
+    _review_as_rows(book.sheet("复议诉讼（本单位）"), 0, GOV_2021, grouped=False)
+    book.save()
+    return Case(name, book.path, "gov-2021", "某某县民政局", 2025, GOV_2021)
+
+
+def last_row_retyped(folder: Path) -> Case:
+    """四、结转下年度继续办理 retyped (…的), its label starting left of （七）总计's above it:
+    the row is read (it had been left unread, with two false A1)."""
+    rename = {"四、结转下年度继续办理": "四、结转下年度继续办理的"}
+    return _renamed(folder, "last_row_retyped", "统计表", "某某乡人民政府", 2025, rename)
+
+
+def blank_table_on_a_sheet_with_figures(folder: Path) -> Case:
+    """Sheet1 the report, its 复议诉讼 left blank (nothing to report); Sheet2 a copy with
+    other figures in every table: Sheet1's blank table is its answer (W2), not read from
+    Sheet2 (it had been, beside Sheet1's other tables); Sheet2 is said."""
+    typed = {k: v for k, v in GOV_2021.items() if not k.startswith("review.")}
+    book = Book(folder / "blank_table_on_a_sheet_with_figures.xlsx")
+    first = book.sheet("Sheet1")
+    first.put(0, 0, "某某镇人民政府2025年度政府信息公开工作年度报告", cols=10)
+    refs, _ = _national_tables_stacked(first, "gov-2021", 2, 0, typed)
+    _titled_sheets(book, [("Sheet2", 2025, _last_years(GOV_2021))])
+    findings = [("W2", "Sheet1", refs["review.appeal.upheld"])]
+    return Case(
+        "blank_table_on_a_sheet_with_figures",
+        book.path,
+        "gov-2021",
+        "某某镇人民政府",
+        2025,
+        typed,
+        findings,
+    )
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -2282,6 +2361,10 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         retyped_in_both_copies_side_by_side,
         two_copies_first_retyped,
         applications_on_two_sheets,
+        national_review_beside_last_years_rows,
+        blank_national_review_and_rows,
+        last_row_retyped,
+        blank_table_on_a_sheet_with_figures,
     )
 }
 

@@ -285,6 +285,13 @@ PASSED_OVER = {
     "group_sheet_between_versions": ("年报", None, "按名称是“年报（修改）”的旧版或草稿"),
     "last_years_review_shown_above": ("年报", "A50", "（上方写着“2024年度（供对比）”）"),
     "excel_copy_with_other_figures": ("年报 (2)", None, "读取的是“年报”上的"),
+    "blank_national_review_and_rows": (
+        "年报",
+        None,
+        "还没有填数字，读取的是“复议诉讼（本单位）”上的",
+    ),
+    "last_row_retyped": ("统计表", None, "写作“四、结转下年度继续办理的”"),
+    "blank_table_on_a_sheet_with_figures": ("Sheet2", None, "读取的是“Sheet1”上的"),
     "blank_sheet_before_its_copy": ("年报", None, "还没有填数字，读取的是“年报 (2)”上的"),
     "two_copies_nothing_tells": ("年报", "没有读取从 A51 起的", "读取的是行标签从 A22 起的那一份"),
 }
@@ -359,3 +366,26 @@ def test_what_was_said_of_the_reading_is_in_the_marked_copy(
         cell = marked[sheet][row[4]]
         assert cell.comment is not None and row[5] in cell.comment.text
         assert cell.fill.fill_type is None
+
+
+def test_a_units_own_comment_stays_in_the_marked_copy(
+    cases: dict[str, Case], tmp_path: Path
+) -> None:
+    """A note at a cell the unit commented itself (a label it retyped, and explained) is
+    listed, not written over the unit's comment."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+
+    source = tmp_path / "commented.xlsx"
+    book = load_workbook(cases["mistyped_labels"].path)
+    run = CliRunner().invoke(app, ["check", str(cases["mistyped_labels"].path)])
+    cell = next(line for line in run.stdout.splitlines() if "事物" in line).split("”")[1].split()[0]
+    book["统计表"][cell].comment = Comment("按本单位口径填写", "张三")
+    book.save(source)
+    target = tmp_path / "marked.xlsx"
+    CliRunner().invoke(app, ["check", str(source), "--annotate", str(target)])
+    marked = load_workbook(target)
+    kept = marked["统计表"][cell].comment
+    assert kept is not None and kept.text == "按本单位口径填写" and kept.author == "张三"
+    listed = [row[5] for row in marked.worksheets[0].iter_rows(values_only=True)]
+    assert any(text and "事物" in text for text in listed)

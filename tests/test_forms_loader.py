@@ -712,6 +712,16 @@ BAD_SPECS: list[tuple[str, Callable[[str], str], str, str]] = [
         "t.z.a",
     ),
     (
+        "alternates_of_a_field_list",
+        _replace(
+            '[[tables]]\nkey = "t"',
+            '[[tables]]\nkey = "f"\nsheet = "数据"\ntitle = "字段"\nlayout = "fields"\n'
+            'fields = [{ key = "a", label = "甲" }]\nalternates = []\n\n[[tables]]\nkey = "t"',
+        ),
+        "tables[0].alternates",
+        "alternates",
+    ),
+    (
         "at_unknown_field",
         _replace('at = "t.x.a"', 'at = "t.q.a"'),
         "rules[0].at",

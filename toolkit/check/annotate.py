@@ -174,6 +174,8 @@ def _mark_cells(workbook: Workbook, result: FileResult) -> None:
         if findings:
             errors = any(f.severity == "error" for f in findings)
             cell.fill = RED if errors else AMBER
+        elif cell.comment is not None and cell.comment.author != _AUTHOR:
+            continue  # the unit's own comment stays; the note is in the list
         lines = [*(f"[{f.rule}] {f.message}" for f in findings), *noted.get(place, [])]
         comment = Comment(ILLEGAL_CHARACTERS_RE.sub("", "\n".join(lines)), _AUTHOR)
         comment.width, comment.height = 360, min(60 + 40 * len(lines), 400)

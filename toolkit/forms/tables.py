@@ -58,6 +58,8 @@ def build_table(raw: Any, where: str, sets: dict[str, tuple[str, ...]]) -> Table
         "title_variants": get_strings(raw, "title_variants", where),
     }
     if layout == "fields":
+        if "alternates" in raw:  # other layouts are of grids
+            raise SpecError(join(where, "alternates"), "spec.problem.alternates_of_fields")
         return _build_field_list(raw, where, common)
     widths = raw.get("label_widths", [])
     if not isinstance(widths, list) or not all(isinstance(w, int | float) for w in widths):

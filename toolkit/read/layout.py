@@ -37,6 +37,7 @@ from toolkit.read.versions import (
     figures,
     named_alike,
     newest_versions,
+    sheet_holds_figures,
     this_years_copy,
     titled_as_breakdown,
 )
@@ -117,10 +118,15 @@ def locate(spec: FormSpec, grid: Grid) -> Located:
                 located.cells.update(_locate_field_list(table, grid, located.inline))
             continue
         read_as, (cells, passed, retyped) = table, _locate_grid_table(table, grid, labels)
-        for alternate in table.alternates if len(cells) < len(table.fields) else ():
-            other = _locate_grid_table(alternate, grid, labels)
-            if len(other[0]) > len(cells):  # laid out as units retype it (复议诉讼 as rows)
-                read_as, (cells, passed, retyped) = alternate, other
+        # the table as units retype it (复议诉讼 as three rows), where its own layout is not
+        # found, or found blank and that one holds figures
+        enough = FOUND_SHARE * len(table.fields)
+        if table.alternates and (len(cells) < enough or not _hold_figures(grid, cells)):
+            for alternate in table.alternates:
+                other = _locate_grid_table(alternate, grid, labels, answered_first=True)
+                if len(other[0]) >= enough and _hold_figures(grid, other[0]):
+                    read_as, (cells, passed, retyped) = alternate, other
+                    break
         # which form a workbook is, and whether it holds a table, is decided by the labels
         # as worded: a retyped one is only read where the table is
         as_worded = len(cells) - sum(len(r.keys) for r in retyped)
@@ -143,6 +149,11 @@ def locate(spec: FormSpec, grid: Grid) -> Located:
             located.missing_tables.append(table.key)
     located.share = found / wanted if wanted else 0.0
     return located
+
+
+def _hold_figures(grid: Grid, cells: dict[str, Span]) -> bool:
+    """Whether any of the located ``cells`` holds something (a figure, a "—")."""
+    return any(grid.sheet(s.sheet).value(s.top, s.left) is not None for s in cells.values())
 
 
 def share_at_most(spec: FormSpec, grid: Grid) -> float:
@@ -260,11 +271,14 @@ def row_plans(table: Table) -> dict[int, _RowPlan]:
 
 
 def _locate_grid_table(
-    table: Table, grid: Grid, labels: frozenset[str]
+    table: Table, grid: Grid, labels: frozenset[str], answered_first: bool = False
 ) -> tuple[dict[str, Span], list[Passed], list[Retyped]]:
-    """``labels``: every wording of the form's labels (no heading over a copy of a table)."""
+    """``labels``: every wording of the form's labels (no heading over a copy of a table);
+    ``answered_first``: of sheets holding the table, one whose copy holds figures is read
+    before any other (another layout of a table whose own is blank: its row labels, 行政复议,
+    are the blank table's headers)."""
     plans = row_plans(table)
-    row_spans, passed = _find_rows(table.key, plans, grid, labels)
+    row_spans, passed = _find_rows(table.key, plans, grid, labels, answered_first)
     first_label = min((s.top for s in row_spans.values()), default=None)
     labelled = sum(1 for plan in plans.values() if plan.own is not None)
     retyped = []
@@ -321,7 +335,10 @@ def _retyped_rows(
         )
         if bottom - top > _RETYPED_REACH * (missing + 1):  # not where a row or two went
             continue
-        columns = range(min(s.left for s in near), max(s.right for s in near) + 1)
+        # the columns of the table's labels found on that sheet (一、 spans them all, （七）
+        # only the last two): a row's label may start left of its neighbours'
+        mine = [s for s in chosen.values() if s.sheet == near[0].sheet]
+        columns = range(min(s.left for s in mine), max(s.right for s in mine) + 1)
         sheet = grid.sheet(near[0].sheet)
         for span, typed, differences, likeness in _alike(
             plan, sheet, range(top, bottom), columns, labels
@@ -387,7 +404,11 @@ def _alike(
 
 
 def _find_rows(
-    table: str, plans: dict[int, _RowPlan], grid: Grid, labels: frozenset[str]
+    table: str,
+    plans: dict[int, _RowPlan],
+    grid: Grid,
+    labels: frozenset[str],
+    answered_first: bool = False,
 ) -> tuple[dict[int, Span], list[Passed]]:
     """Each labelled grid row -> the span of its label in the workbook; and the copies of
     the table passed over for another."""
@@ -400,7 +421,7 @@ def _find_rows(
         if not spans:  # renumbered, or its number left off
             spans = {span for text in plan.unnumbered for span in grid.find_unnumbered(text)}
         candidates[row] = sorted(spans, key=order)
-    chosen, passed = _choose_rows(table, candidates, grid, labels)
+    chosen, passed = _choose_rows(table, candidates, grid, labels, answered_first)
     if chosen and len(chosen) < len(candidates):
         chosen.update(_continued(candidates, chosen, grid))
     return chosen, passed
@@ -424,7 +445,11 @@ def _continued(
 
 
 def _choose_rows(
-    table: str, candidates: dict[int, list[Span]], grid: Grid, labels: frozenset[str]
+    table: str,
+    candidates: dict[int, list[Span]],
+    grid: Grid,
+    labels: frozenset[str],
+    answered_first: bool = False,
 ) -> tuple[dict[int, Span], list[Passed]]:
     """The rows of the copy of a table read, of those on every sheet (``candidates``: each
     labelled grid row -> the spans of its label); and the copies passed over for another."""
@@ -444,7 +469,8 @@ def _choose_rows(
         second = _held(grid, b, _row_chain(candidates, b))
         return any(first[row] != second[row] for row in first.keys() & second.keys())
 
-    home, replaced = _home(votes, FOUND_SHARE * len(candidates), grid, filled, differs)
+    enough = FOUND_SHARE * len(candidates)
+    home, replaced = _home(votes, enough, grid, filled, differs, answered_first)
     chosen = _row_chain(candidates, home)
     passed = [
         Passed(table, why, _copy_starts(candidates, sheet)[0], _first(chosen))
@@ -501,6 +527,7 @@ def _home(
     grid: Grid,
     filled: Callable[[str], bool],
     differs: Callable[[str, str], bool],
+    answered_first: bool = False,
 ) -> tuple[str, list[tuple[str, SheetPassed]]]:
     """The sheet a table is read from, of those holding its labels (``votes``: how many on
     each; ``enough`` to hold it): the first holding most of them, of those no other one
@@ -515,14 +542,17 @@ def _home(
     newest, with_figures, answered_on = holding, holding, []
     if len(holding) > 1:
         answered_on = [s for s in holding if filled(s)]
-        if grid.versions:
+        if grid.versions or answered_first:
             with_figures = answered_on or holding
-        else:  # a blank sheet gives way only to a filled-in copy of it (年报 (2)), not to
-            # another sheet holding the table (下属单位): a table left blank is an answer
+        else:  # a sheet left blank as received gives way only to a filled-in copy of it
+            # (年报 (2)), not to another sheet holding the table (下属单位); a table left
+            # blank on a sheet holding figures is an answer (nothing to report)
             with_figures = [
                 s
                 for s in holding
-                if s in answered_on or not any(named_alike(s, t) for t in answered_on)
+                if s in answered_on
+                or sheet_holds_figures(grid, s)
+                or not any(named_alike(s, t) for t in answered_on)
             ]
         newest = newest_versions(with_figures, grid.versions) or with_figures
     # of as many labels, a version's sheet over one of no version (附表 beside 年报（修改）)
@@ -665,6 +695,17 @@ def _locate_row_values(
     else:
         sheet_name = next(iter(headers.values())).sheet
         rows = _data_rows(grid, sheet_name, headers)
+        # a group's figures (review.appeal.*) lie on one row: a header whose figures lie
+        # on another is another table's (the 总计 of a 复议诉讼 retyped below this one,
+        # which has none)
+        groups: dict[str, Counter[int]] = defaultdict(Counter)
+        for key, row in rows.items():
+            groups[key.rpartition(".")[0]][row] += 1
+        headers = {
+            k: h
+            for k, h in headers.items()
+            if rows[k] == groups[k.rpartition(".")[0]].most_common(1)[0][0]
+        }
     sheet = grid.sheet(sheet_name)
     cells: dict[str, Span] = {}
     for key, header in headers.items():

@@ -197,6 +197,25 @@ _COPY_SUFFIX = re.compile(r"(?:[(\[【〔][^()\[\]【】〔〕]{0,8}[)\]】〕]|
 
 
 _TITLE_ROWS = 3  # rows at a sheet's top where its title says what it holds
+_YEARS = range(2000, 2101)  # a whole number typed in this range may be a 报告年度
+
+
+def sheet_holds_figures(grid: Grid, sheet: str) -> bool:
+    """Whether anything is typed on a sheet as a figure: a number not a formula's, other
+    than a year (the 报告年度 of a sheet as received); kept in the grid's memo."""
+    key = ("figures", sheet)
+    known = grid.memo.get(key)
+    if known is None:
+        formula = grid.formula_at or (lambda *_: False)
+        known = grid.memo[key] = any(
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and not (float(value).is_integer() and int(value) in _YEARS)
+            and not formula(sheet, r, c)
+            for r, row in enumerate(grid.sheet(sheet).rows)
+            for c, value in enumerate(row)
+        )
+    return known
 
 
 def titled_as_breakdown(grid: Grid, sheet: str) -> bool:
