@@ -1254,20 +1254,27 @@ def review_split(folder: Path) -> Case:
     five columns, then 行政诉讼 with its two groups, same labels otherwise."""
     book = Book(folder / "review_split.xlsx")
     sheet = book.sheet("Sheet1")
+    row = _first_two_tables(sheet, 2023, GOV_2021)
+    _review_split(sheet, row + 1, GOV_2021)
+    book.save()
+    return Case("review_split", book.path, "gov-2021", "某某县民政局", 2023, GOV_2021)
+
+
+def _first_two_tables(sheet: Canvas, year: int, typed: Typed) -> int:
+    """填报单位 某某县民政局, 报告年度 ``year``, then 主动公开 and 申请 under their section
+    titles, and 复议诉讼's title: the row under that title."""
     _pair(sheet, 0, 0, "填报单位", "某某县民政局")
-    _pair(sheet, 1, 0, "报告年度", 2023)
+    _pair(sheet, 1, 0, "报告年度", year)
     row = 3
     for title, layout in (
         (SECTION_ACTIVE, active_layout("gov-2021")),
         (SECTION_APPLICATIONS, applications_layout("gov-2021")),
     ):
         sheet.put(row, 0, title)
-        draw(sheet, layout, row + 1, 0, GOV_2021)
+        draw(sheet, layout, row + 1, 0, typed)
         row += layout.height + 3
     sheet.put(row, 0, SECTION_REVIEW)
-    _review_split(sheet, row + 1, GOV_2021)
-    book.save()
-    return Case("review_split", book.path, "gov-2021", "某某县民政局", 2023, GOV_2021)
+    return row
 
 
 def meta_in_one_cell(folder: Path) -> Case:
@@ -2041,17 +2048,7 @@ def _review_as_rows(canvas: Canvas, top: int, typed: Typed, grouped: bool) -> di
 def _review_rows_case(folder: Path, name: str, typed: Typed, grouped: bool) -> tuple[Book, dict]:
     book = Book(folder / f"{name}.xlsx")
     sheet = book.sheet("年报")
-    _pair(sheet, 0, 0, "填报单位", "某某县民政局")
-    _pair(sheet, 1, 0, "报告年度", 2025)
-    row = 3
-    for title, layout in (
-        (SECTION_ACTIVE, active_layout("gov-2021")),
-        (SECTION_APPLICATIONS, applications_layout("gov-2021")),
-    ):
-        sheet.put(row, 0, title)
-        draw(sheet, layout, row + 1, 0, typed)
-        row += layout.height + 3
-    sheet.put(row, 0, SECTION_REVIEW)
+    row = _first_two_tables(sheet, 2025, typed)
     refs = _review_as_rows(sheet, row + 1, typed, grouped)
     book.save()
     return book, refs
@@ -2082,29 +2079,24 @@ def review_rows_wrong_total(folder: Path) -> Case:
     )
 
 
-def blank_table_beside_a_breakdown(folder: Path) -> Case:
-    """年报 with its 复议诉讼 table left blank (nothing to report), and a sheet 下属单位 of
-    the units under it, every table filled: the blank table is the report's answer (W2),
-    not read from 下属单位, which is no copy of 年报."""
+def _blank_review_beside(folder: Path, name: str, report: str, other: str) -> Case:
+    """Sheet ``report`` the report, its 复议诉讼 left blank (nothing to report); sheet
+    ``other`` the same tables with other figures in every one: the blank table is the
+    report's answer (W2 at its first cell), not read from ``other``."""
     typed = {k: v for k, v in GOV_2021.items() if not k.startswith("review.")}
-    book = Book(folder / "blank_table_beside_a_breakdown.xlsx")
-    report = book.sheet("年报")
-    report.put(0, 0, "某某镇人民政府2025年度政府信息公开工作年度报告", cols=10)
-    refs, _ = _national_tables_stacked(report, "gov-2021", 2, 0, typed)
-    breakdown = book.sheet("下属单位")
-    breakdown.put(0, 0, "某某镇人民政府2025年度政府信息公开工作年度报告", cols=10)
-    _national_tables_stacked(breakdown, "gov-2021", 2, 0, _last_years(GOV_2021))
-    book.save()
-    findings = [("W2", "年报", refs["review.appeal.upheld"])]
-    return Case(
-        "blank_table_beside_a_breakdown",
-        book.path,
-        "gov-2021",
-        "某某镇人民政府",
-        2025,
-        typed,
-        findings,
-    )
+    book = Book(folder / f"{name}.xlsx")
+    first = book.sheet(report)
+    first.put(0, 0, "某某镇人民政府2025年度政府信息公开工作年度报告", cols=10)
+    refs, _ = _national_tables_stacked(first, "gov-2021", 2, 0, typed)
+    _titled_sheets(book, [(other, 2025, _last_years(GOV_2021))])
+    findings = [("W2", report, refs["review.appeal.upheld"])]
+    return Case(name, book.path, "gov-2021", "某某镇人民政府", 2025, typed, findings)
+
+
+def blank_table_beside_a_breakdown(folder: Path) -> Case:
+    """年报 with its 复议诉讼 left blank, and a sheet 下属单位 of the units under it, every
+    table filled: 下属单位 is no copy of 年报, nothing read from it nor said of it."""
+    return _blank_review_beside(folder, "blank_table_beside_a_breakdown", "年报", "下属单位")
 
 
 def copy_titled_as_a_breakdown(folder: Path) -> Case:
@@ -2266,25 +2258,10 @@ def last_row_retyped(folder: Path) -> Case:
 
 
 def blank_table_on_a_sheet_with_figures(folder: Path) -> Case:
-    """Sheet1 the report, its 复议诉讼 left blank (nothing to report); Sheet2 a copy with
-    other figures in every table: Sheet1's blank table is its answer (W2), not read from
-    Sheet2 (it had been, beside Sheet1's other tables); Sheet2 is said."""
-    typed = {k: v for k, v in GOV_2021.items() if not k.startswith("review.")}
-    book = Book(folder / "blank_table_on_a_sheet_with_figures.xlsx")
-    first = book.sheet("Sheet1")
-    first.put(0, 0, "某某镇人民政府2025年度政府信息公开工作年度报告", cols=10)
-    refs, _ = _national_tables_stacked(first, "gov-2021", 2, 0, typed)
-    _titled_sheets(book, [("Sheet2", 2025, _last_years(GOV_2021))])
-    findings = [("W2", "Sheet1", refs["review.appeal.upheld"])]
-    return Case(
-        "blank_table_on_a_sheet_with_figures",
-        book.path,
-        "gov-2021",
-        "某某镇人民政府",
-        2025,
-        typed,
-        findings,
-    )
+    """Sheet1 with its 复议诉讼 left blank, Sheet2 a copy with other figures: Sheet1's blank
+    table is its answer (it had been read from Sheet2, beside Sheet1's other tables);
+    Sheet2 is said."""
+    return _blank_review_beside(folder, "blank_table_on_a_sheet_with_figures", "Sheet1", "Sheet2")
 
 
 BUILDERS: dict[str, Callable[[Path], Case]] = {
