@@ -2264,6 +2264,49 @@ def blank_table_on_a_sheet_with_figures(folder: Path) -> Case:
     return _blank_review_beside(folder, "blank_table_on_a_sheet_with_figures", "Sheet1", "Sheet2")
 
 
+def blank_sheet_with_a_phone_before_its_copy(folder: Path) -> Case:
+    """A blank 年报 as received, a 联系电话 typed on it, the figures typed into 年报 (2): a
+    phone number is no figure of the report, the copy holding figures is read."""
+    book = Book(folder / "blank_sheet_with_a_phone_before_its_copy.xlsx")
+    blank = book.sheet("年报")
+    blank.put(0, 0, "某某镇人民政府2025年度政府信息公开工作年度报告", cols=10)
+    blank.put(0, 11, "联系电话")
+    blank.put(0, 12, 13912345678)
+    _national_tables_stacked(blank, "gov-2021", 2, 0, {})
+    _titled_sheets(book, [("年报 (2)", 2025, GOV_2021)])
+    return Case(
+        "blank_sheet_with_a_phone_before_its_copy",
+        book.path,
+        "gov-2021",
+        "某某镇人民政府",
+        2025,
+        GOV_2021,
+    )
+
+
+def mistyped_labels_and_instructions(folder: Path) -> Case:
+    """The labels of mistyped_labels, and a sheet 填表说明 quoting （一）予以公开 with its
+    meaning: the retyped row is read where it stands (the quote had been taken for the rest
+    of a table cut in two, the row read blank)."""
+    book = Book(folder / "mistyped_labels_and_instructions.xlsx")
+    sheet = book.sheet("统计表")
+    _pair(sheet, 0, 0, "填报单位", "某某乡人民政府")
+    _pair(sheet, 1, 0, "报告年度", 2025)
+    _national_tables_stacked(sheet, "gov-2021", 3, 0, GOV_2021, Style(rename=MISTYPED_LABELS))
+    notes = book.sheet("填表说明")
+    notes.put(2, 0, "（一）予以公开")
+    notes.put(2, 1, "指全部公开申请人所申请信息的件数")
+    book.save()
+    return Case(
+        "mistyped_labels_and_instructions",
+        book.path,
+        "gov-2021",
+        "某某乡人民政府",
+        2025,
+        GOV_2021,
+    )
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -2342,6 +2385,8 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         blank_national_review_and_rows,
         last_row_retyped,
         blank_table_on_a_sheet_with_figures,
+        blank_sheet_with_a_phone_before_its_copy,
+        mistyped_labels_and_instructions,
     )
 }
 

@@ -292,6 +292,11 @@ PASSED_OVER = {
     ),
     "last_row_retyped": ("统计表", None, "写作“四、结转下年度继续办理的”"),
     "blank_table_on_a_sheet_with_figures": ("Sheet2", None, "读取的是“Sheet1”上的"),
+    "blank_sheet_with_a_phone_before_its_copy": (
+        "年报",
+        None,
+        "还没有填数字，读取的是“年报 (2)”上的",
+    ),
     "blank_sheet_before_its_copy": ("年报", None, "还没有填数字，读取的是“年报 (2)”上的"),
     "two_copies_nothing_tells": ("年报", "没有读取从 A51 起的", "读取的是行标签从 A22 起的那一份"),
 }
@@ -312,6 +317,11 @@ ALSO_PASSED = {
     "two_copies_first_retyped": [
         ("年报", "C30 的行标签写作“5.属于三类内部事物信息”"),
         ("年报", "读取的是行标签从 A22 起的那一份（在前），没有读取从 A51 起的"),
+    ],
+    "mistyped_labels_and_instructions": [
+        ("统计表", "写作“（一）予以公开的”"),
+        ("统计表", "写作“5.属于三类内部事物信息”"),
+        ("统计表", "写作“1.本机关不掌握相关的政府信息”"),
     ],
     "partly_filled_final_sheet": [
         ("年报", "上的主动公开情况表：按名称是“年报（正式）”的旧版或草稿"),

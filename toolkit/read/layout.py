@@ -278,13 +278,15 @@ def _locate_grid_table(
     before any other (another layout of a table whose own is blank: its row labels, 行政复议,
     are the blank table's headers)."""
     plans = row_plans(table)
-    row_spans, passed = _find_rows(table.key, plans, grid, labels, answered_first)
+    row_spans, passed, candidates = _find_rows(table.key, plans, grid, labels, answered_first)
     first_label = min((s.top for s in row_spans.values()), default=None)
     labelled = sum(1 for plan in plans.values() if plan.own is not None)
     retyped = []
     if row_spans and len(row_spans) < labelled and len(row_spans) >= FOUND_SHARE * labelled:
         retyped = _retyped_rows(table.key, plans, row_spans, grid, labels)
     row_spans.update((r.row, r.at) for r in retyped)
+    if row_spans and len(row_spans) < labelled:  # the rest on another sheet (cut in two)
+        row_spans.update(_continued(candidates, row_spans, grid))
     cells: dict[str, Span] = {}
     for row, plan in plans.items():
         anchor_span = row_spans.get(row)
@@ -409,9 +411,9 @@ def _find_rows(
     grid: Grid,
     labels: frozenset[str],
     answered_first: bool = False,
-) -> tuple[dict[int, Span], list[Passed]]:
-    """Each labelled grid row -> the span of its label in the workbook; and the copies of
-    the table passed over for another."""
+) -> tuple[dict[int, Span], list[Passed], dict[int, list[Span]]]:
+    """Each labelled grid row -> the span of its label in the workbook; the copies of the
+    table passed over for another; and every span of each row's label (on every sheet)."""
     candidates: dict[int, list[Span]] = {}
     order = _reading_order(grid)
     for row, plan in plans.items():
@@ -422,26 +424,28 @@ def _find_rows(
             spans = {span for text in plan.unnumbered for span in grid.find_unnumbered(text)}
         candidates[row] = sorted(spans, key=order)
     chosen, passed = _choose_rows(table, candidates, grid, labels, answered_first)
-    if chosen and len(chosen) < len(candidates):
-        chosen.update(_continued(candidates, chosen, grid))
-    return chosen, passed
+    return chosen, passed, candidates
 
 
 def _continued(
     candidates: dict[int, list[Span]], chosen: dict[int, Span], grid: Grid
 ) -> dict[int, Span]:
-    """The rows a table read in part (``chosen``) continues with on other sheets: a table
-    cut in two to fit the page (申请情况（一）, 申请情况（二）), each other sheet holding
-    rows of it and none of those already read (so no copy of it), in reading order."""
+    """The rows a table read in part (``chosen``) continues with on another sheet: a table
+    cut in two to fit the page (申请情况（一）, 申请情况（二）). A sheet continues it when it
+    holds, of the table's rows, only a run of two or more of those missing, all of them
+    from the row after the last read to the table's end, or from its start to the row before
+    the first read (a 填表说明 quoting a label, or a few rows elsewhere, continue nothing)."""
     home = next(iter(chosen.values())).sheet
-    more: dict[int, Span] = {}
+    rows = sorted(candidates)
+    read = [i for i, row in enumerate(rows) if row in chosen]
+    ends = (rows[read[-1] + 1 :], rows[: read[0]])  # what the table lacks after, before
     for sheet in (s.name for s in grid.sheets):
         if sheet == home or sheet in grid.versions:  # a version is a copy, not the rest
             continue
-        rows = _row_chain(candidates, sheet)
-        if rows and not rows.keys() & (chosen.keys() | more.keys()):
-            more.update(rows)
-    return more
+        found = _row_chain(candidates, sheet)
+        if len(found) >= 2 and list(found) in [list(end) for end in ends if end]:
+            return found
+    return {}
 
 
 def _choose_rows(
@@ -470,7 +474,7 @@ def _choose_rows(
         return any(first[row] != second[row] for row in first.keys() & second.keys())
 
     enough = FOUND_SHARE * len(candidates)
-    home, replaced = _home(votes, enough, grid, filled, differs, answered_first)
+    home, replaced = _home(votes, enough, grid, filled, differs, labels, answered_first)
     chosen = _row_chain(candidates, home)
     passed = [
         Passed(table, why, _copy_starts(candidates, sheet)[0], _first(chosen))
@@ -527,6 +531,7 @@ def _home(
     grid: Grid,
     filled: Callable[[str], bool],
     differs: Callable[[str, str], bool],
+    labels: frozenset[str],
     answered_first: bool = False,
 ) -> tuple[str, list[tuple[str, SheetPassed]]]:
     """The sheet a table is read from, of those holding its labels (``votes``: how many on
@@ -551,7 +556,7 @@ def _home(
                 s
                 for s in holding
                 if s in answered_on
-                or sheet_holds_figures(grid, s)
+                or sheet_holds_figures(grid, s, labels)
                 or not any(named_alike(s, t) for t in answered_on)
             ]
         newest = newest_versions(with_figures, grid.versions) or with_figures
@@ -799,7 +804,8 @@ def _band_base(
     def differs(a: str, b: str) -> bool:
         return _under(grid, first_header(a)) != _under(grid, first_header(b))
 
-    home, replaced = _home(counts, FOUND_SHARE * max(counts.values()), grid, filled, differs)
+    enough = FOUND_SHARE * max(counts.values())
+    home, replaced = _home(counts, enough, grid, filled, differs, labels)
     if replaced:
         said = grid.memo.setdefault((_REPLACED, table), {})
         said.update((sheet, (why, home)) for sheet, why in replaced)

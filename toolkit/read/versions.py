@@ -198,24 +198,38 @@ _COPY_SUFFIX = re.compile(r"(?:[(\[【〔][^()\[\]【】〔〕]{0,8}[)\]】〕]|
 
 _TITLE_ROWS = 3  # rows at a sheet's top where its title says what it holds
 _YEARS = range(2000, 2101)  # a whole number typed in this range may be a 报告年度
+_PHONE = 10_000_000  # a whole number this large is a phone number, not a count
 
 
-def sheet_holds_figures(grid: Grid, sheet: str) -> bool:
-    """Whether anything is typed on a sheet as a figure: a number not a formula's, other
-    than a year (the 报告年度 of a sheet as received); kept in the grid's memo."""
+def sheet_holds_figures(grid: Grid, sheet: str, labels: frozenset[str]) -> bool:
+    """Whether a sheet holds a figure typed beside a label of the form (``labels``,
+    normalised): a number, or one typed as text, not a formula's, nor a year (a 报告年度),
+    nor a phone number; kept in the grid's memo. A blank template keeps none, whatever a
+    note or a 联系电话 beside it holds."""
     key = ("figures", sheet)
     known = grid.memo.get(key)
     if known is None:
-        formula = grid.formula_at or (lambda *_: False)
         known = grid.memo[key] = any(
-            isinstance(value, (int, float))
-            and not isinstance(value, bool)
-            and not (float(value).is_integer() and int(value) in _YEARS)
-            and not formula(sheet, r, c)
+            _typed_figures(grid, sheet, r, row)
             for r, row in enumerate(grid.sheet(sheet).rows)
-            for c, value in enumerate(row)
+            if any(isinstance(v, str) and normalise(v) in labels for v in row)
         )
     return known
+
+
+def _typed_figures(grid: Grid, sheet: str, r: int, row: list) -> bool:
+    formula = grid.formula_at or (lambda *_: False)
+    for c, value in enumerate(row):
+        if isinstance(value, str):
+            typed = compact(value)
+            value = read_number(typed).value if _TYPED_FIGURE.match(typed) else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if float(value).is_integer() and (int(value) in _YEARS or abs(value) >= _PHONE):
+            continue
+        if not formula(sheet, r, c):
+            return True
+    return False
 
 
 def titled_as_breakdown(grid: Grid, sheet: str) -> bool:
