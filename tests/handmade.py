@@ -1260,18 +1260,19 @@ def review_split(folder: Path) -> Case:
     return Case("review_split", book.path, "gov-2021", "某某县民政局", 2023, GOV_2021)
 
 
-def _first_two_tables(sheet: Canvas, year: int, typed: Typed) -> int:
-    """填报单位 某某县民政局, 报告年度 ``year``, then 主动公开 and 申请 under their section
-    titles, and 复议诉讼's title: the row under that title."""
+def _first_two_tables(sheet: Canvas, year: int, typed: Typed, applications: Style = Style()) -> int:
+    """填报单位 某某县民政局, 报告年度 ``year``, then 主动公开 and 申请 (drawn as
+    ``applications`` says) under their section titles, and 复议诉讼's title: the row under
+    that title."""
     _pair(sheet, 0, 0, "填报单位", "某某县民政局")
     _pair(sheet, 1, 0, "报告年度", year)
     row = 3
-    for title, layout in (
-        (SECTION_ACTIVE, active_layout("gov-2021")),
-        (SECTION_APPLICATIONS, applications_layout("gov-2021")),
+    for title, layout, style in (
+        (SECTION_ACTIVE, active_layout("gov-2021"), Style()),
+        (SECTION_APPLICATIONS, applications_layout("gov-2021"), applications),
     ):
         sheet.put(row, 0, title)
-        draw(sheet, layout, row + 1, 0, typed)
+        draw(sheet, layout, row + 1, 0, typed, style)
         row += layout.height + 3
     sheet.put(row, 0, SECTION_REVIEW)
     return row
@@ -2021,10 +2022,15 @@ def mistyped_labels(folder: Path) -> Case:
     return _renamed(folder, "mistyped_labels", "统计表", "某某乡人民政府", 2025, MISTYPED_LABELS)
 
 
-def _review_as_rows(canvas: Canvas, top: int, typed: Typed, grouped: bool) -> dict[str, str]:
+_SUITS = ("未经复议直接起诉", "复议后起诉")
+
+
+def _review_as_rows(
+    canvas: Canvas, top: int, typed: Typed, grouped: bool, suits: tuple[str, str] = _SUITS
+) -> dict[str, str]:
     """复议诉讼 as three rows under one header of outcomes, to fit a portrait page: 行政复议,
     then the two kinds of 行政诉讼 (``grouped``: under 行政诉讼 merged over both, their own
-    labels beside it); each field's A1 reference."""
+    labels beside it; else labelled ``suits``); each field's A1 reference."""
     refs = {}
     canvas.put(top, 0, "类别", cols=2)
     for i, name in enumerate(("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")):
@@ -2035,8 +2041,8 @@ def _review_as_rows(canvas: Canvas, top: int, typed: Typed, grouped: bool) -> di
         canvas.put(top + 2, 1, "未经复议直接起诉")
         canvas.put(top + 3, 1, "复议后起诉")
     else:
-        canvas.put(top + 2, 0, "未经复议直接起诉", cols=2)
-        canvas.put(top + 3, 0, "复议后起诉", cols=2)
+        canvas.put(top + 2, 0, suits[0], cols=2)
+        canvas.put(top + 3, 0, suits[1], cols=2)
     for g, group in enumerate(REVIEW_GROUPS):
         for i, outcome in enumerate(OUTCOMES):
             key = f"review.{group}.{outcome}"
@@ -2307,6 +2313,22 @@ def mistyped_labels_and_instructions(folder: Path) -> Case:
     )
 
 
+def review_rows_worded_otherwise(folder: Path) -> Case:
+    """复议诉讼 as three rows, the suits labelled 行政诉讼（未经复议直接起诉） and 行政诉讼（复议后
+    起诉）, and the 申请 table's 3.其他 and 其他 column typed 其它 (both words are used): every
+    figure is read (the suits' and that row's had been left unread)."""
+    name = "review_rows_worded_otherwise"
+    book = Book(folder / f"{name}.xlsx")
+    sheet = book.sheet("年报")
+    row = _first_two_tables(
+        sheet, 2025, GOV_2021, Style(rename={"3.其他": "3.其它", "其他": "其它"})
+    )
+    suits = ("行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")
+    _review_as_rows(sheet, row + 1, GOV_2021, grouped=False, suits=suits)
+    book.save()
+    return Case(name, book.path, "gov-2021", "某某县民政局", 2025, GOV_2021)
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -2387,6 +2409,7 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         blank_table_on_a_sheet_with_figures,
         blank_sheet_with_a_phone_before_its_copy,
         mistyped_labels_and_instructions,
+        review_rows_worded_otherwise,
     )
 }
 

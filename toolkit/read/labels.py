@@ -26,8 +26,9 @@ def compact(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
-    """The comparable form of a label."""
+    """The comparable form of a label (其它 and 其他 are one word, typed either way)."""
     folded = compact(text).translate(_QUOTES).rstrip(":")  # "（七）总计：" is its label
+    folded = folded.replace("其它", "其他")
     folded = _ARABIC_ENUMERATOR.sub(r"\1.", folded)
     return _CHINESE_ENUMERATOR.sub(r"\1、", folded)
 
