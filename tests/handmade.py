@@ -2329,6 +2329,34 @@ def review_rows_worded_otherwise(folder: Path) -> Case:
     return Case(name, book.path, "gov-2021", "某某县民政局", 2025, GOV_2021)
 
 
+def applications_on_two_sheets_headers_once(folder: Path) -> Case:
+    """As applications_on_two_sheets, the second part without the table's headers (printed
+    once, on the first page): its figures are read in the first part's columns (they had
+    been left unread, W2, and false A1/A2 followed)."""
+    book = Book(folder / "applications_on_two_sheets_headers_once.xlsx")
+    first = book.sheet("主动公开")
+    _pair(first, 0, 0, "填报单位", "某某县水利局")
+    _pair(first, 1, 0, "报告年度", 2025)
+    draw(first, active_layout("gov-2021"), 3, 0, GOV_2021)
+    head, rest = _applications_in_two("gov-2021", "unable_1")
+    draw(book.sheet("申请情况（一）"), head, 0, 0, GOV_2021)
+    no_headers = Layout(
+        tuple(replace(lb, row=lb.row - 3) for lb in rest.labels if lb.row >= 3),
+        tuple(replace(sl, row=sl.row - 3) for sl in rest.slots),
+    )
+    draw(book.sheet("申请情况（二）"), no_headers, 0, 0, GOV_2021)
+    draw(book.sheet("复议诉讼"), review_layout(), 0, 0, GOV_2021)
+    book.save()
+    return Case(
+        "applications_on_two_sheets_headers_once",
+        book.path,
+        "gov-2021",
+        "某某县水利局",
+        2025,
+        GOV_2021,
+    )
+
+
 BUILDERS: dict[str, Callable[[Path], Case]] = {
     builder.__name__: builder
     for builder in (
@@ -2410,6 +2438,7 @@ BUILDERS: dict[str, Callable[[Path], Case]] = {
         blank_sheet_with_a_phone_before_its_copy,
         mistyped_labels_and_instructions,
         review_rows_worded_otherwise,
+        applications_on_two_sheets_headers_once,
     )
 }
 

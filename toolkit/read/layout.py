@@ -285,8 +285,10 @@ def _locate_grid_table(
     if row_spans and len(row_spans) < labelled and len(row_spans) >= FOUND_SHARE * labelled:
         retyped = _retyped_rows(table.key, plans, row_spans, grid, labels)
     row_spans.update((r.row, r.at) for r in retyped)
+    continued: dict[int, Span] = {}
     if row_spans and len(row_spans) < labelled:  # the rest on another sheet (cut in two)
-        row_spans.update(_continued(candidates, row_spans, grid))
+        continued = _continued(candidates, row_spans, grid)
+        row_spans.update(continued)
     cells: dict[str, Span] = {}
     for row, plan in plans.items():
         anchor_span = row_spans.get(row)
@@ -297,7 +299,32 @@ def _locate_grid_table(
         for label in retyped:
             if label.row == row:
                 label.keys.extend(found)
+    if continued:
+        cells.update(_in_columns_read(plans, row_spans, cells, grid))
     return cells, passed, retyped
+
+
+def _in_columns_read(
+    plans: dict[int, _RowPlan], rows: dict[int, Span], cells: dict[str, Span], grid: Grid
+) -> dict[str, Span]:
+    """The cells of a table cut in two over sheets, on the sheet of its part without the
+    column headers (printed once, over the other part): each in the column its column key
+    (natural, total…) is read from in the other part, right of the row's label."""
+    columns: dict[str, int] = {}
+    for key, span in cells.items():
+        columns.setdefault(key.rpartition(".")[2], span.left)
+    with_headers = {span.sheet for span in cells.values()}
+    found: dict[str, Span] = {}
+    for row, anchor in rows.items():
+        fields = plans[row].fields
+        if anchor.sheet in with_headers:
+            continue
+        sheet = grid.sheet(anchor.sheet)
+        for item in fields:
+            col = columns.get(item.key.rpartition(".")[2])
+            if col is not None and col > anchor.right:
+                found[item.key] = sheet.value_cell(anchor.top, col)
+    return found
 
 
 def _retyped_rows(
