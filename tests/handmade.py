@@ -1720,16 +1720,24 @@ def partly_filled_final_sheet(folder: Path) -> Case:
     )
 
 
+def _up_to_applications(folder: Path, name: str) -> tuple[Book, Canvas, int]:
+    """A 某某县水利局 report's head and 主动公开 table, then the 申请 table's section title:
+    the book, its sheet and the title's row."""
+    book, canvas = _headed(folder, name, "某某县水利局")
+    active = active_layout("gov-2021")
+    draw(canvas, active, 2, 0, GOV_2021)
+    top = 3 + active.height
+    canvas.put(top, 0, SECTION_APPLICATIONS)
+    return book, canvas, top
+
+
 def _applications_twice(
     name: str, folder: Path, lines: tuple[tuple[str, ...], tuple[str, ...]], typed: list[Typed]
 ) -> Book:
     """The 申请 table twice, one copy under the other, each under its ``lines``, between the
     主动公开 and 复议诉讼 tables."""
-    book, canvas = _headed(folder, name, "某某县水利局")
-    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
-    draw(canvas, active, 2, 0, GOV_2021)
-    top = 3 + active.height
-    canvas.put(top, 0, SECTION_APPLICATIONS)
+    book, canvas, top = _up_to_applications(folder, name)
+    apps = applications_layout("gov-2021")
     for over, figures in zip(lines, typed, strict=True):
         for line in over:
             top += 1
@@ -1765,11 +1773,8 @@ def _applications_side_by_side(
 ) -> Case:
     """The 申请 table twice side by side, from columns A and L, the second ``lower`` rows
     lower, each under its heading (text, column, columns merged, rows lower)."""
-    book, canvas = _headed(folder, name, "某某县水利局")
-    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
-    draw(canvas, active, 2, 0, GOV_2021)
-    top = 3 + active.height
-    canvas.put(top, 0, SECTION_APPLICATIONS)
+    book, canvas, top = _up_to_applications(folder, name)
+    apps = applications_layout("gov-2021")
     for (text, col, cols, lower), left, figures in zip(headings, (0, 11), typed, strict=True):
         canvas.put(top + 1 + lower, col, text, cols=cols)
         draw(canvas, apps, top + 2 + lower, left, figures)
@@ -2127,11 +2132,8 @@ def retyped_in_both_copies_side_by_side(folder: Path) -> Case:
     2025年度, the same label retyped in both (事物 for 事务): the row is read from this year's
     copy (last year's had been)."""
     name = "retyped_in_both_copies_side_by_side"
-    book, canvas = _headed(folder, name, "某某县水利局")
-    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
-    draw(canvas, active, 2, 0, GOV_2021)
-    top = 3 + active.height
-    canvas.put(top, 0, SECTION_APPLICATIONS)
+    book, canvas, top = _up_to_applications(folder, name)
+    apps = applications_layout("gov-2021")
     last_year = _LAST_YEARS_APPLICATIONS | {"applications.withheld_5.natural": 50}
     for text, left, figures in (("2024年度（供对比）", 0, last_year), ("2025年度", 11, GOV_2021)):
         canvas.put(top + 1, left, text)
@@ -2148,11 +2150,8 @@ def two_copies_first_retyped(folder: Path) -> Case:
     retyped (事物 for 事务): every row is read from the first copy, the one said to be read
     (the rows from the retyped one on had been taken from the second)."""
     name = "two_copies_first_retyped"
-    book, canvas = _headed(folder, name, "某某县水利局")
-    active, apps = active_layout("gov-2021"), applications_layout("gov-2021")
-    draw(canvas, active, 2, 0, GOV_2021)
-    top = 3 + active.height
-    canvas.put(top, 0, SECTION_APPLICATIONS)
+    book, canvas, top = _up_to_applications(folder, name)
+    apps = applications_layout("gov-2021")
     draw(canvas, apps, top + 1, 0, GOV_2021, _MISTYPED_WITHHELD_5)
     top += 2 + apps.height
     draw(canvas, apps, top, 0, _last_years(APPLICATIONS_2021))

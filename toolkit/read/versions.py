@@ -219,11 +219,9 @@ def sheet_holds_figures(grid: Grid, sheet: str, labels: frozenset[str]) -> bool:
 
 def _typed_figures(grid: Grid, sheet: str, r: int, row: list) -> bool:
     formula = grid.formula_at or (lambda *_: False)
-    for c, value in enumerate(row):
-        if isinstance(value, str):
-            typed = compact(value)
-            value = read_number(typed).value if _TYPED_FIGURE.match(typed) else None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+    for c, cell in enumerate(row):
+        value = _as_figure(cell)
+        if value is None:
             continue
         if float(value).is_integer() and (int(value) in _YEARS or abs(value) >= _PHONE):
             continue
@@ -303,16 +301,24 @@ def answered(grid: Grid, sheet: str, rows: Iterable[int], left: int, right: int 
     formula: Callable[[str, int, int], bool] = grid.formula_at or (lambda *_: False)
     for number in rows:
         for col, value in enumerate(found[number][left:right] if number < len(found) else (), left):
-            if isinstance(value, str):
-                typed = compact(value)
-                if typed and typed in BLANK_MARKERS:  # "—", "无": "none", an answer
-                    return True
-                value = read_number(typed).value if _TYPED_FIGURE.match(typed) else None
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(value, str) and (typed := compact(value)) and typed in BLANK_MARKERS:
+                return True  # "—", "无": "none", an answer
+            value = _as_figure(value)
+            if value is None:
                 continue
             if value or not formula(sheet, number, col):
                 return True
     return False
+
+
+def _as_figure(value: object) -> float | int | None:
+    """A cell's number: a number, or one typed as text ("13", "1,200"); None otherwise."""
+    if isinstance(value, str):
+        typed = compact(value)
+        return read_number(typed).value if _TYPED_FIGURE.match(typed) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
 
 
 Figures = tuple[tuple[float | str, ...], ...]  # a copy's rows, what each holds beside its label
@@ -331,11 +337,7 @@ def figures(grid: Grid, sheet: str, rows: Iterable[tuple[int, int]], right: int 
         for value in cells:
             if isinstance(value, bool) or value is None or value == "":
                 continue
-            if isinstance(value, str) and _TYPED_FIGURE.match(typed := compact(value)):
-                value = read_number(typed).value  # "13" typed as text is 13
-            if isinstance(value, (int, float)):
-                values.append(float(value))
-            elif value is not None:
-                values.append(compact(str(value)))
+            number = _as_figure(value)  # "13" typed as text is 13
+            values.append(float(number) if number is not None else compact(str(value)))
         held.append(tuple(values))
     return tuple(held)
