@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from toolkit.read.grid import load_grid
-from toolkit.read.meta import from_signature, signature_date
+from toolkit.read.meta import from_signature, signature_date, typed_day
 
 
 def _signed(path: Path, *lines: str) -> Path:
@@ -147,3 +147,24 @@ def test_a_title_names_the_unit_and_year_however_it_is_led_or_ended(
     workbook.save(tmp_path / "t.xlsx")
     named, found = from_title(load_grid(str(tmp_path / "t.xlsx")))
     assert (named.value if named else None, found.value if found else None) == (unit, year)
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("2026-01-20", dt.date(2026, 1, 20)),
+        ("2026年1月20日", dt.date(2026, 1, 20)),
+        ("2026 年 1 月 20 日", dt.date(2026, 1, 20)),
+        ("２０２６年１月２０日", dt.date(2026, 1, 20)),
+        ("2026.1.20", dt.date(2026, 1, 20)),
+        ("2026/01/20", dt.date(2026, 1, 20)),
+        ("2026-01-20 08:30:00", dt.date(2026, 1, 20)),
+        (dt.datetime(2026, 1, 20, 8, 30), dt.date(2026, 1, 20)),
+        ("2026年2月30日", None),
+        ("2026年1月", None),
+        ("一月二十日", None),
+        (46042.0, None),
+    ],
+)
+def test_a_filling_date_is_read_as_typed(typed: object, day: dt.date | None) -> None:
+    assert typed_day(typed) == day

@@ -491,3 +491,38 @@ def test_roster_messages_exist_in_both_languages_with_same_params() -> None:
         zh_params = {field for _, field, _, _ in formatter.parse(zh[key]) if field}
         en_params = {field for _, field, _, _ in formatter.parse(en[key]) if field}
         assert zh_params == en_params, key
+
+
+def test_rows_counting_the_units_are_no_units(tmp_path: Path) -> None:
+    """A roster closed by 合计 | 3个单位, with 小计 rows between groups: only units are read."""
+    rows: list[list[Any]] = [
+        ["序号", "单位名称", "分组"],
+        [1.0, "XX市财政局", "部门"],
+        ["小计", "1个", None],
+        [2.0, "XX街道办事处", "街道"],
+        [None, "共1个单位", None],
+        ["合计", "2个单位", None],
+    ]
+    path = write_xlsx(tmp_path / "名单.xlsx", {"名单": rows})
+    assert [e.name for e in read_roster(path)] == ["XX市财政局", "XX街道办事处"]
+
+
+@pytest.mark.parametrize(
+    ("written", "addresses", "written_with_at"),
+    [
+        ("a@b.cn、c@d.cn", ["a@b.cn", "c@d.cn"], True),
+        ("办公室 <a@b.cn>", ["a@b.cn"], True),
+        ("A@B.CN（办公室）", ["A@B.CN"], True),
+        ("mailto:a@b.cn", ["a@b.cn"], True),
+        ("a@b.cn；a@b.cn", ["a@b.cn"], True),
+        ("ａ＠ｂ．ｃｎ", ["a@b.cn"], True),
+        ("无", [], False),
+        ("a＠b", [], True),
+    ],
+)
+def test_addresses_are_read_however_the_cell_writes_them(
+    written: str, addresses: list[str], written_with_at: bool
+) -> None:
+    entry = RosterEntry("XX市财政局", written, None, None, 2)
+    assert entry.addresses == addresses
+    assert entry.email_written is written_with_at

@@ -1320,3 +1320,89 @@ def test_what_a_return_was_not_read_from_is_said_in_its_units_note(tmp_path: Pat
     details = next(r for r in rows["明细"] if r and r[0] == case.unit)
     key = "applications.new.natural"
     assert details[header.index(key)] == GOV_2021[key]
+
+
+def test_filling_dates_typed_as_people_type_them_order_a_units_returns(tmp_path: Path) -> None:
+    """Two loose returns of a unit dated only by their 填报日期, typed 2026年1月20日 and
+    2026.1.10 (not ISO): the one filled on the 20th counts, though the other was saved
+    later."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n兰江街道办事处\n凤山街道办事处\n", encoding="utf-8")
+    cases = (
+        ("兰江街道办事处", "兰江", "2026年1月20日", "2026年1月10日"),
+        ("凤山街道办事处", "凤山", "2026.1.20", "2026/1/10"),
+    )
+    for unit, short, newer, older in cases:
+        right = filled(inbox, f"{short}更正.xlsx", unit, 3, **{"meta.date": newer})
+        wrong = filled(
+            inbox, f"{short}.xlsx", unit, 2, **{"meta.date": older, "applications.new.total": 999}
+        )
+        for path, hour in ((right, 9), (wrong, 17)):  # the older report saved last
+            moment = dt.datetime(2026, 1, 25, hour, 0).timestamp()
+            os.utime(path, (moment, moment))
+    done = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
+    units = {u["unit"]: u for u in json.loads(done.stdout)["units"]}
+    for unit, short, _, _ in cases:
+        assert units[unit]["file"].endswith(f"{short}更正.xlsx"), done.stdout
+        assert units[unit]["status"] == "ok"
+        assert units[unit]["received"].startswith("2026-01-20")
+        assert [Path(f).name for f in units[unit]["superseded"]] == [f"{short}.xlsx"]
+
+
+def test_roster_addresses_written_with_names_notes_and_enumeration_commas(
+    tmp_path: Path,
+) -> None:
+    """邮箱 cells as clerks fill them — two addresses split by 、, an Outlook contact
+    (水利局 <slj@x.cn>), a note in brackets, mailto: — give the addresses a mail is matched
+    by and a draft is sent to; one from which none can be read is said as such, not as a
+    missing address; a 合计 row closing the roster is no unit."""
+    import email
+    from email import policy
+
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "序号,单位名称,邮箱\n"
+        "1,凤山街道办事处,fs@example.cn、fs2@example.cn\n"
+        "2,兰江街道办事处,兰江街道 <LJ@Example.cn>\n"
+        "3,梨洲街道办事处,lz@example.cn（办公室）\n"
+        "4,阳明街道办事处,mailto:ym@example.cn\n"
+        "5,低塘街道办事处,dt＠例子.中国\n"
+        "6,朗霞街道办事处,\n"
+        "合计,6个单位,\n",
+        encoding="utf-8",
+    )
+    build = tmp_path / "build"
+    build.mkdir()
+    # a return whose unit name says nothing: matched by the mail's sender alone
+    data = filled(build, "年报.xlsx", "", 2, **{"applications.new.total": 999}).read_bytes()
+    saved_mail(inbox / "年报.eml", "Mon, 19 Jan 2026 08:00:00 +0800", "年报.xlsx", data,
+               sender="lj@example.cn")  # fmt: skip
+    drafts = tmp_path / "草稿"
+    done = toolkit(
+        "summary", str(inbox), "-r", str(roster), "--replies", str(drafts), "--format", "json",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    units = {u["unit"]: u for u in json.loads(done.stdout)["units"]}
+    places = ("凤山", "兰江", "梨洲", "阳明", "低塘", "朗霞")
+    assert set(units) == {f"{p}街道办事处" for p in places}
+    assert units["兰江街道办事处"]["status"] == "errors"
+
+    def recipients(unit: str) -> list[str]:
+        message = email.message_from_bytes(
+            (drafts / f"{unit}.eml").read_bytes(), policy=policy.default
+        )
+        return [a.addr_spec for a in message["To"].addresses]
+
+    assert recipients("凤山街道办事处") == ["fs@example.cn", "fs2@example.cn"]
+    assert recipients("兰江街道办事处") == ["LJ@Example.cn"]
+    assert recipients("梨洲街道办事处") == ["lz@example.cn"]
+    assert recipients("阳明街道办事处") == ["ym@example.cn"]
+    assert recipients("低塘街道办事处") == recipients("朗霞街道办事处") == []
+    said = done.stderr
+    assert re.search(r"邮箱写法无法识别[^\n]*：低塘街道办事处\n", said), said
+    assert re.search(r"没有邮箱[^\n]*：朗霞街道办事处\n", said), said

@@ -483,7 +483,12 @@ def summary_command(
                     "…" if len(stale) > NAMES_LISTED else ""
                 )
                 typer.echo(t("summary.reply.stale", count=len(stale), names=names), err=True)
-            nameless = [d.unit.name for d in drafts if not sendable_addresses(d.unit)]
+            unsent = [d.unit for d in drafts if not sendable_addresses(d.unit)]
+            # an address written so that none can be read from it is the clerk's to retype
+            garbled = [u.name for u in unsent if u.email_written]
+            nameless = [u.name for u in unsent if not u.email_written]
+            if garbled:
+                typer.echo(_no_address(garbled, summary.expected, garbled=True), err=quiet)
             if nameless:
                 typer.echo(_no_address(nameless, summary.expected), err=quiet)
         raise typer.Exit(summary.exit_code)
@@ -498,13 +503,16 @@ def _first_named(names: list[str]) -> str:
     return "、".join(names[:NAMES_LISTED])
 
 
-def _no_address(names: list[str], roster: bool = True) -> str:
-    """The units whose drafts have no recipient: no 邮箱 in the roster, or (no roster)
-    whose returns came as files, not mails."""
+def _no_address(names: list[str], roster: bool = True, garbled: bool = False) -> str:
+    """The units whose drafts have no recipient: no 邮箱 in the roster (``garbled``: one
+    written so that no address can be read from it), or (no roster) whose returns came as
+    files, not mails."""
     listed = _first_named(names)
     if len(names) > NAMES_LISTED:
         listed = t("summary.reply.no_address_more", units=listed, count=len(names))
     key = "summary.reply.no_address" if roster else "summary.reply.no_address_unlisted"
+    if garbled:
+        key = "summary.reply.address_unreadable"
     return t(key, units=listed, count=len(names))
 
 

@@ -52,7 +52,11 @@ _CELL_TAG = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*
 _SCAN_CHUNK = 1 << 20
 
 
-_ADDRESS_SEPARATORS = re.compile(r"[;,，；\s]+")
+# an address as people write one in a 邮箱 cell, once NFKC has made ＠ and full-width letters
+# plain: the name, a note in brackets, "mailto:" and the separators (; , ， ； 、 spaces) around
+# it are not part of it ("办公室 <a@b.cn>、c@d.cn（备用）" gives two)
+_ADDRESS = re.compile(r"[^\s@<>()\[\]\"';,，；、:：]+@[^\s@<>()\[\]\"';,，；、:：]+\.[A-Za-z]{2,}")
+_MAILTO = re.compile(r"mailto:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,17 @@ class RosterEntry:
 
     @property
     def addresses(self) -> list[str]:
-        """The addresses of its 邮箱 cell (several may be written, split by ; , ， ； or
-        spaces)."""
-        return [a for a in _ADDRESS_SEPARATORS.split(self.email or "") if a]
+        """The addresses its 邮箱 cell gives, however written: several split by ; , ， ； 、
+        or spaces, each maybe with a name ("水利局 <slj@x.cn>"), a note ("x@y.cn（办公室）")
+        or "mailto:"."""
+        text = _MAILTO.sub(" ", unicodedata.normalize("NFKC", self.email or ""))
+        return list(dict.fromkeys(_ADDRESS.findall(text)))
+
+    @property
+    def email_written(self) -> bool:
+        """Whether its 邮箱 cell holds an address as typed, read or not (an @ in it: 无 or
+        — says there is none)."""
+        return "@" in unicodedata.normalize("NFKC", self.email or "")
 
 
 @dataclass(frozen=True)
@@ -504,6 +516,8 @@ def _entries(rows: list[list[Any]], header: _Header) -> tuple[list[RosterEntry],
         if not any(cells):
             continue
         values = {field: _field(cells, header.columns, field) for field in FIELDS}
+        if _is_footer(cells, values["name"]):
+            continue
         if values["name"] is None:
             if values["email"] or values["contact"]:
                 nameless.append(index + 1)
@@ -518,6 +532,19 @@ def _entries(rows: list[list[Any]], header: _Header) -> tuple[list[RosterEntry],
             )
         )
     return entries, nameless
+
+
+# a row closing the list or a group of it: 合计 | 3个单位, 小计, 共 30 个单位
+_FOOTER_WORDS = frozenset({"合计", "总计", "小计", "共计", "合计单位", "单位合计"})
+_COUNT_OF_UNITS = re.compile(r"^(?:共|合计|总计|小计|共计)?[:]?\d+个(?:单位)?$")
+
+
+def _is_footer(cells: list[str], name: str | None) -> bool:
+    """Whether a row counts the units above it instead of naming one (no unit is called
+    合计, or 3个单位)."""
+    if any(_squeeze(cell).rstrip(":") in _FOOTER_WORDS for cell in cells if cell):
+        return True
+    return name is not None and _COUNT_OF_UNITS.match(_squeeze(name)) is not None
 
 
 def _check_duplicates(path: Path, entries: list[RosterEntry]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -27,6 +28,10 @@ _SIGNATURE = re.compile(r"^.{2,40}(?:办事处|人民政府|委员会|管委会|
 _SEAL = re.compile(r"\((?:单位)?[盖公印签]?章\)$")
 # the date a report is signed on, a line of its own: 2026年1月22日
 SIGNED_ON = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
+# a 填报日期 as typed: 2026-01-20, 2026年1月20日, 2026.1.20, 2026/1/20 (a time may follow)
+_TYPED_DAY = re.compile(
+    r"^((?:19|20)\d{2})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})(?:日|号|$|[T\s])"
+)
 _TITLE_ROWS = 15
 _MAX_TITLE = 80
 _SIGNED_BELOW = 3  # rows between a signature and its date
@@ -151,3 +156,24 @@ def _date_cells(grid: Grid) -> Iterator[Found]:
         except ValueError:
             continue  # 2026年2月30日: no date
         yield Found(day, sheet.span(r, c))
+
+
+def typed_day(value: object) -> dt.date | None:
+    """The day a 填报日期 cell gives: a date, or one typed as text in a usual way (above,
+    full-width digits too); None for anything else, or a day no calendar has."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    # as typed (a time after a space), else without spaces (2026 年 1 月 20 日)
+    match = _TYPED_DAY.match(unicodedata.normalize("NFKC", value).strip()) or _TYPED_DAY.match(
+        compact(value)
+    )
+    if match is None:
+        return None
+    try:
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None

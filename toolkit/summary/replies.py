@@ -161,7 +161,7 @@ def _write_one(index: int) -> Draft:
 def sendable_addresses(unit: RosterEntry) -> list[str]:
     """The unit's addresses a draft can carry (a mail header holds no raw Chinese, so an
     address written with some is left for the clerk, as a missing one is)."""
-    return [a for a in unit.addresses if a.isascii() and "@" in a]
+    return [a for a in unit.addresses if a.isascii()]
 
 
 def _draft(unit: RosterEntry, subject: str, body: str) -> EmailMessage:

@@ -25,6 +25,7 @@ from toolkit.forms.model import FormSpec
 from toolkit.inbox.collect import MARKED_COPY, Inbox, Received, Unread, collect
 from toolkit.inbox.match import Match, Matcher
 from toolkit.messages import Message
+from toolkit.read.meta import typed_day
 from toolkit.roster import RosterEntry
 from toolkit.summary.unlisted import own_unit, units_from_returns
 
@@ -101,10 +102,7 @@ class Return:
             return self.copy_sent
         filled = self.result.meta.get("date")
         if filled:
-            try:
-                day = dt.date.fromisoformat(str(filled)[:10])
-            except ValueError:
-                day = None
+            day = typed_day(filled)
             if day is not None and _plausible(day, self.result.meta.get("year")):
                 # the day began where it was filled in: taken as this computer's zone
                 return dt.datetime(day.year, day.month, day.day).astimezone()
