@@ -1406,3 +1406,47 @@ def test_roster_addresses_written_with_names_notes_and_enumeration_commas(
     said = done.stderr
     assert re.search(r"邮箱写法无法识别[^\n]*：低塘街道办事处\n", said), said
     assert re.search(r"没有邮箱[^\n]*：朗霞街道办事处\n", said), said
+
+
+def test_two_returns_in_one_mail_the_revision_counts_else_the_clerk_is_asked(
+    tmp_path: Path,
+) -> None:
+    """One mail carrying a unit's report and its revision (民政局年报, 民政局年报（修改后）):
+    the revision counts, whichever is attached first. One carrying two differing returns
+    nothing tells apart: the first counts, and 报送情况, the text and the JSON say the other
+    came with it (not that it was sent earlier)."""
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n",
+        encoding="utf-8",
+    )
+    wrong = {"applications.new.total": 999}
+    old = filled(build, "a.xlsx", "兰江街道办事处", 2, **wrong).read_bytes()
+    new = filled(build, "b.xlsx", "兰江街道办事处", 3).read_bytes()
+    day = "Mon, 19 Jan 2026 08:00:00 +0800"
+    attached = (("兰江年报.xlsx", old), ("兰江年报（修改后）.xlsx", new))
+    (inbox / "兰江.eml").write_bytes(bytes(mail_of("lj@example.cn", day, *attached)))
+    first = filled(build, "c.xlsx", "凤山街道办事处", 4).read_bytes()
+    second = filled(build, "d.xlsx", "凤山街道办事处", 5, **wrong).read_bytes()
+    attached = (("凤山年报.xlsx", first), ("凤山统计表.xlsx", second))
+    (inbox / "凤山.eml").write_bytes(bytes(mail_of("fs@example.cn", day, *attached)))
+    target = tmp_path / "汇总.xlsx"
+    args = ("summary", str(inbox), "-r", str(roster), "-o", str(target))
+    done = toolkit(*args, "--format", "json", cwd=tmp_path)
+    units = {u["unit"]: u for u in json.loads(done.stdout)["units"]}
+    lanjiang, fengshan = units["兰江街道办事处"], units["凤山街道办事处"]
+    assert lanjiang["file"].endswith("兰江年报（修改后）.xlsx"), done.stdout
+    assert lanjiang["status"] == "ok" and lanjiang["undecided"] == []
+    assert fengshan["file"].endswith("凤山年报.xlsx") and fengshan["status"] == "ok"
+    assert [Path(f).name for f in fengshan["undecided"]] == ["凤山.eml › 凤山统计表.xlsx"]
+    rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("报送情况").to_python()
+    notes = {row[0]: row[7] for row in rows[1:]}
+    assert "同时发来了内容不同的另一份" in notes["凤山街道办事处"]
+    assert "凤山统计表.xlsx" in notes["凤山街道办事处"]
+    assert "较早报送" not in notes["凤山街道办事处"]
+    assert "较早报送" in notes["兰江街道办事处"]  # the report its revision replaced
+    text = toolkit(*args, "--force", cwd=tmp_path).stdout
+    assert re.search(r"凤山街道办事处 .*同时发来了内容不同的另一份", text), text

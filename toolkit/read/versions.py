@@ -57,6 +57,7 @@ _TYPED_FIGURE = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?$")
 
 
 Version = tuple[str, int, int]  # a sheet's name without its mark, its rank, its number
+PLAIN_RANK = (_PLAIN, 0)  # (rank, number) of a name that carries no mark
 
 
 def sheet_versions(names: list[str]) -> dict[str, Version]:

@@ -50,6 +50,8 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
                 ],
                 "passed_over": [_unread_json(u) for u in row.passed_over],
                 "maybe_same": list(row.maybe_same),
+                # of "superseded", those sent with the counted one, nothing telling which counts
+                "undecided": [r.result.file for r in row.undecided],
             }
         )
     return units
@@ -110,6 +112,10 @@ def text_report(summary: Summary) -> str:
             text = "  ".join([row.unit.name, *readable])
             if row.maybe_same:
                 text += "  " + render("summary.note.maybe_same", names="、".join(row.maybe_same))
+            if row.undecided and row.counted is not None:
+                files = "、".join(r.result.file for r in row.undecided)
+                counted = row.counted.result.file
+                text += "  " + render("summary.note.undecided", files=files, counted=counted)
             listed.append((render(f"summary.status.{row.status}"), text))
         # what it sent that could not be read, each with why (a row of its own): beside a
         # readable return, said as something else it sent

@@ -26,6 +26,7 @@ from toolkit.inbox.collect import MARKED_COPY, Inbox, Received, Unread, collect
 from toolkit.inbox.match import Match, Matcher
 from toolkit.messages import Message
 from toolkit.read.meta import typed_day
+from toolkit.read.versions import PLAIN_RANK, sheet_versions
 from toolkit.roster import RosterEntry
 from toolkit.summary.unlisted import own_unit, units_from_returns
 
@@ -55,6 +56,9 @@ class Return:
     # the slots whose tables hold any answer of the unit (a figure typed, or "—"); None: not
     # known, taken as answered
     answered: frozenset[str] | None = None
+    # its file name's version mark among the inbox's names alike but for one (年报（修改后）
+    # over 年报): (rank, number), for two returns sent at one moment (in one mail)
+    version: tuple[int, int] = PLAIN_RANK
 
     @property
     def blank(self) -> bool:
@@ -135,6 +139,9 @@ class UnitRow:
     unit: RosterEntry
     counted: Return | None
     superseded: list[Return] = field(default_factory=list)
+    # of those, returns nothing tells from the counted one: sent at the same moment (in one
+    # mail), named alike, dated alike; the first met counts, and the clerk is asked
+    undecided: list[Return] = field(default_factory=list)
     supplements: list[Return] = field(default_factory=list)
     other_year: list[Return] = field(default_factory=list)  # reports of another year
     blank: list[Return] = field(default_factory=list)  # tables sent back with no figure
@@ -327,6 +334,7 @@ def summarise(
         for received, result, match in zip(inbox.received, results, matches, strict=True)
     ]
     _date_copies(returns)
+    _version_names(returns)
     # the year collected: given, or most returns' (a report of another year sent by
     # mistake must not go into this year's totals, with a roster or without one)
     given = year is not None
@@ -394,6 +402,17 @@ def _date_copies(returns: list[Return]) -> None:
     for item in returns:
         if item.received.sent is None and item.result.sha256 in mailed:
             item.copy_sent = mailed[item.result.sha256]
+
+
+def _version_names(returns: list[Return]) -> None:
+    """Mark each return whose file name is another's but for a version mark (民政局年报 and
+    民政局年报（修改后）, sent together in one mail): the revision counts."""
+    stems = {id(item): Path(item.received.name).stem for item in returns}
+    versions = sheet_versions(list(dict.fromkeys(stems.values())))
+    for item in returns:
+        found = versions.get(stems[id(item)])
+        if found is not None:
+            item.version = found[1:]
 
 
 def _attribute_unread(
@@ -522,6 +541,13 @@ def _by_unit(
         else:
             item.standing = "superseded"
             row.superseded.append(item)
+            counted = row.counted
+            if (
+                counted is not None
+                and item.result.sha256 != counted.result.sha256  # not the same file twice
+                and _recency(item, year) == _recency(counted, year)
+            ):
+                row.undecided.append(item)
     return list(rows.values())
 
 
@@ -544,7 +570,9 @@ def _sent_since(item: Return, counted: Return) -> bool:
     return (item.when or _EARLIEST) >= (counted.when or _EARLIEST)
 
 
-def _recency(item: Return, year: int | None) -> tuple[bool, int, bool, dt.date, dt.datetime]:
+def _recency(
+    item: Return, year: int | None
+) -> tuple[bool, int, bool, dt.date, dt.datetime, tuple[int, int]]:
     """Which of a unit's returns counts: one that could be read (a broken file sent later
     does not drop a readable report from the totals); then the report of the later year
     (one of 2024 sent again after 2025's does not replace it); then one that names the
@@ -552,7 +580,8 @@ def _recency(item: Return, year: int | None) -> tuple[bool, int, bool, dt.date, 
     sender (a subordinate's report it forwarded does not replace its own); then the later
     sent, by day; of one day, the later sent or saved: a 填报日期 is a day without a time (a
     correction keeps its signature's date), so a file dated by it counts by when it was
-    saved against a mail of that day or another such file. A return without a year is
+    saved against a mail of that day or another such file; of one moment (one mail), the
+    one its file name marks as the revision. A return without a year is
     taken for the year collected, so a correction that lost its year still counts (with
     its M1 error)."""
     given = item.result.meta.get("year")
@@ -566,4 +595,5 @@ def _recency(item: Return, year: int | None) -> tuple[bool, int, bool, dt.date, 
         day = when.astimezone(_CHINA).date()
     moment = (item.received.modified if item.dated_by_form else when) or _EARLIEST
     readable = not item.result.unreadable
-    return readable, (given if isinstance(given, int) else year or 0), named, day, moment
+    given = given if isinstance(given, int) else year or 0
+    return readable, given, named, day, moment, item.version

@@ -563,7 +563,11 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         again = unit_row.sent_again
         if again:  # the same file twice (in one mail, or sent again): nothing replaced
             notes.append(_t("note.sent_again", files=joined(r.result.file for r in again)))
-        older = [r.result.file for r in unit_row.superseded if r not in again]
+        undecided = unit_row.undecided
+        if undecided and unit_row.counted is not None:
+            files, counted = joined(r.result.file for r in undecided), unit_row.counted.result.file
+            notes.append(_t("note.undecided", files=files, counted=counted))
+        older = [r.result.file for r in unit_row.superseded if r not in again + undecided]
         older += [u.origin for u in unit_row.unread_replaced]
         if older:
             notes.append(_t("note.superseded", files=joined(older)))
