@@ -806,3 +806,48 @@ def test_a_lock_file_taken_in_by_a_glob_is_skipped_and_said(tmp_path: Path) -> N
     assert "~$年报.xlsx" in run.stderr
     alone = toolkit(lock)
     assert alone.returncode == 2 and "~$" in alone.stderr and "Traceback" not in alone.stderr
+
+
+def test_a_second_run_over_the_folder_passes_over_the_marked_copies_of_the_first(
+    tmp_path: Path,
+) -> None:
+    """`check 收件箱/*.xlsx --annotate`, run again after the first wrote its copies: the glob
+    takes them in; they are said and passed over (not checked as returns, nor written
+    over while read); a marked copy given alone is checked."""
+    wrong, right = broken(tmp_path, "a.xlsx"), copy(GOV_2021, tmp_path, "b.xlsx")
+    first = runner.invoke(app, ["check", str(wrong), str(right), "--annotate="])
+    assert first.exit_code == 1, first.stdout
+    copies = sorted(tmp_path.glob("*.批注.xlsx"))
+    assert [p.name for p in copies] == ["a.批注.xlsx", "b.批注.xlsx"]
+    everything = sorted(tmp_path.glob("*.xlsx"))
+    again = runner.invoke(
+        app, ["check", *map(str, everything), "--annotate=", "--force", "--format", "json"]
+    )
+    assert again.exit_code == 1, again.stderr
+    assert [r["file"] for r in json.loads(again.stdout)["results"]] == [str(wrong), str(right)]
+    for marked in copies:
+        assert f"跳过 {marked}：这是本工具（check --annotate）以前写出的批注副本" in again.stderr
+    alone = runner.invoke(app, ["check", str(copies[0]), "--format", "json"])
+    [result] = json.loads(alone.stdout)["results"]
+    assert result["file"] == str(copies[0]) and result["status"] == "errors"
+
+
+@pytest.mark.parametrize("typed", ["2026年1月8日", "2026.1.8", "2026/01/08"])
+def test_a_filling_date_typed_as_text_is_given_in_the_json_as_a_date(
+    tmp_path: Path, typed: str
+) -> None:
+    """meta.date is one format for scripts whatever the cell held: a date cell's day, or
+    the day a text names (a text naming none is given as typed)."""
+    path = edited(GOV_2021, tmp_path / "r.xlsx", {"meta.date": typed}, as_text=True)
+    odd = edited(GOV_2021, tmp_path / "s.xlsx", {"meta.date": "元月八日"}, as_text=True)
+    results = check([path, odd], "--format", "json").results()
+    assert [r["meta"]["date"] for r in results] == ["2026-01-08", "元月八日"]
+
+
+def test_a_blank_cell_a_rule_reads_is_given_as_null_not_as_zero(tmp_path: Path) -> None:
+    """报告年度 left blank fails M1: its `actual` is null (the cell holds nothing), not the 0
+    a blank adds to a sum."""
+    path = edited(GOV_2021, tmp_path / "r.xlsx", {"meta.year": None})
+    [result] = check([path], "--format", "json").results()
+    [m1] = [f for f in result["findings"] if f["rule"] == "M1"]
+    assert m1["fields"] == ["meta.year"] and m1["actual"] is None

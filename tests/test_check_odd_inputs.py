@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from examples.make_examples import HANDMADE
+from tests.libreoffice import recalculate
 from toolkit.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,3 +214,39 @@ def test_a_huge_unit_name_with_terminal_escapes_is_shown_short_and_clean(tmp_pat
     assert code == 0
     unit = result["meta"]["unit"]
     assert unit.startswith("[2J[31m凤山街") and len(unit) == 100
+
+
+@pytest.mark.libreoffice
+def test_a_total_holding_a_formula_not_recomputed_is_checked_as_saved(
+    tmp_path: Path, soffice: str
+) -> None:
+    """A hand-made total written as =COUNT(…) (AutoSum's 计数 picked for 求和) shows how many
+    parts are filled, not their sum: that number is read (what the unit saw) and A3 says it
+    is wrong; a total written as =IF(SUM(…)=0,"",SUM(…)) shows the sum, and passes. Both are
+    said in one 说明 line."""
+    rows: dict[str, int] = {}
+    new_label = "一、本年新收到政府信息公开申请数量"
+
+    def formulas(sheet: Any) -> None:
+        rows["granted"], rows["new"] = row_of(sheet, "（一）予以公开"), row_of(sheet, new_label)
+        r = rows["granted"]
+        for column in "EFGHI":
+            sheet[f"{column}{r}"] = 0  # 0 typed where nothing was asked for
+        sheet[f"{TOTAL}{r}"] = f"=COUNT({NATURAL}{r}:I{r})"
+        r = rows["new"]
+        sheet[f"{TOTAL}{r}"] = f'=IF(SUM({NATURAL}{r}:I{r})=0,"",SUM({NATURAL}{r}:I{r}))'
+
+    written = edited(tmp_path, "formulas.xlsx", formulas)
+    saved = recalculate([written], tmp_path / "lo")[written]  # as a spreadsheet saves it
+    granted, new = rows["granted"], rows["new"]
+    run = CliRunner().invoke(app, ["check", str(saved)])
+    said = f"J{new}、J{granted} 的合计是本工具不重算的公式（如 =IF(SUM(D{new}:I{new})=0"
+    assert said in run.stdout, run.stdout
+    code, [result] = check(str(saved))
+    values = result["values"]
+    assert values["applications.granted.total"] == 6  # the six parts filled, counted
+    [a3] = [f for f in result["findings"] if f["rule"] == "A3"]
+    assert a3["cell"] == f"{TOTAL}{granted}"
+    assert (a3["expected"], a3["actual"]) == (values["applications.granted.natural"], 6)
+    assert values["applications.new.total"] == values["applications.new.natural"] == 2
+    assert code == 1

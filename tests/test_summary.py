@@ -1450,3 +1450,34 @@ def test_two_returns_in_one_mail_the_revision_counts_else_the_clerk_is_asked(
     assert "较早报送" in notes["兰江街道办事处"]  # the report its revision replaced
     text = toolkit(*args, "--force", cwd=tmp_path).stdout
     assert re.search(r"凤山街道办事处 .*同时发来了内容不同的另一份", text), text
+
+
+def test_a_return_naming_a_body_off_the_roster_counts_by_its_sender_and_is_said(
+    tmp_path: Path,
+) -> None:
+    """The only return from 兰江街道办事处's address names 兰江街道卫生院, which the roster
+    does not list: it counts for the unit by its sender, and 报送情况 and the text ask the
+    clerk to confirm it is not another body's report; a return naming the unit says
+    nothing."""
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n",
+        encoding="utf-8",
+    )
+    day = "Mon, 19 Jan 2026 08:00:00 +0800"
+    other = filled(build, "a.xlsx", "兰江街道卫生院", 2).read_bytes()
+    saved_mail(inbox / "兰江.eml", day, "卫生院年报.xlsx", other, sender="lj@example.cn")
+    own = filled(build, "b.xlsx", "凤山街道", 3).read_bytes()
+    saved_mail(inbox / "凤山.eml", day, "年报.xlsx", own, sender="fs@example.cn")
+    target = tmp_path / "汇总.xlsx"
+    done = toolkit("summary", str(inbox), "-r", str(roster), "-o", str(target), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    said = "表内填报单位写的是“兰江街道卫生院”，名单中对应不到，按发件人 lj@example.cn 归入本单位"
+    assert re.search(r"兰江街道办事处 .*" + said, done.stdout), done.stdout
+    assert "表内填报单位" not in next(line for line in done.stdout.splitlines() if "凤山" in line)
+    rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("报送情况").to_python()
+    notes = {row[0]: row[7] for row in rows[1:]}
+    assert said in notes["兰江街道办事处"] and "表内填报单位" not in notes["凤山街道办事处"]

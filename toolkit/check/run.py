@@ -39,6 +39,7 @@ from toolkit.forms.pandas_rules import (
     compute_totals,
     fill_blank_totals,
 )
+from toolkit.read.meta import typed_day
 from toolkit.read.returns import Part
 from toolkit.text import MAX_NAME_LENGTH, clean_name
 from toolkit.validate import check_frame
@@ -374,8 +375,11 @@ def _meta(values: dict[str, Any]) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     for name in META_KEYS:
         value = _plain(values.get(f"meta.{name}"))
+        day = typed_day(value) if name == "date" else None
         if name == "year":
             meta[name] = json_number(value)
+        elif day is not None:  # 2026年1月8日 and a date cell alike: 2026-01-08
+            meta[name] = day.isoformat()
         elif isinstance(value, (dt.date, dt.datetime)):
             meta[name] = value.isoformat()[:10]
         elif isinstance(value, float):

@@ -55,6 +55,8 @@ class Part:
     # a cell the reader did not find counts as blank for the rules (a workbook); in a
     # published report it is unknown, and a rule over it is not judged (W2 names it)
     judge_missing: bool = True
+    # what its reading has to say (a total whose formula is read as the file saved it)
+    notes: list[Message] = field(default_factory=list)
 
 
 @dataclass
@@ -227,6 +229,7 @@ def read_by_labels(
     # a published report's date is read from its prose, under its signature (documents.py)
     passed = fill_meta(head, grid, dated=sniffed.kind not in DOCUMENT_KINDS)
     passed += copies_passed(mains[:1] + supplements)
+    passed += [note for part in (main, *parts) if part is not None for note in part.notes]
     return ReadReturn(path, sniffed, main, parts, passed)
 
 
@@ -291,6 +294,7 @@ def _own_formulas(part: Part, grid: Grid, path: Path, kind: str) -> None:
         return part_xml is not None and row in part_xml.hidden_rows()
 
     evaluator = Evaluator(formula_of, value_of, row_hidden)
+    kept: dict[str, list[tuple[str, str]]] = {}  # sheet -> totals read as saved (ref, formula)
     for key, (sheet, ref) in part.cells.items():
         text, error = sheets[sheet].cell(ref)
         if error:
@@ -307,7 +311,24 @@ def _own_formulas(part: Part, grid: Grid, path: Path, kind: str) -> None:
         except ErrorValue:
             part.errors.add(key)
         except Unsupported:
-            part.formulas.add(key)
+            if _shows_saved(part, key):
+                kept.setdefault(sheet, []).append((ref, text))
+            else:
+                part.formulas.add(key)
+    for sheet, found in kept.items():  # one sentence a sheet: a table's totals are alike
+        cells = "、".join(ref for ref, _ in found)
+        params = {"sheet": sheet, "cell": found[0][0], "cells": cells, "formula": "=" + found[0][1]}
+        part.notes.append(Message("read.passed.formula_saved", params))
+
+
+def _shows_saved(part: Part, key: str) -> bool:
+    """Whether a total holding a formula this reader does not compute (MAX, IF, a link to
+    another workbook) is read as the number the file saved for it — what the unit saw,
+    checked against its parts —; without one (a file no spreadsheet saved), it follows its
+    parts like a template's."""
+    saved = part.values.get(key)
+    number = isinstance(saved, (int, float)) and not isinstance(saved, bool)
+    return number and key in part.spec.computed_keys
 
 
 def fill_meta(part: Part, grid: Grid, dated: bool = True) -> list[Message]:

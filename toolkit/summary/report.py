@@ -112,6 +112,9 @@ def text_report(summary: Summary) -> str:
             text = "  ".join([row.unit.name, *readable])
             if row.maybe_same:
                 text += "  " + render("summary.note.maybe_same", names="、".join(row.maybe_same))
+            if row.counted is not None and row.counted.named_other:
+                named, sender = row.counted.named_other, row.counted.received.sender
+                text += "  " + render("summary.note.named_other", named=named, sender=sender)
             if row.undecided and row.counted is not None:
                 files = "、".join(r.result.file for r in row.undecided)
                 counted = row.counted.result.file

@@ -56,6 +56,9 @@ class Return:
     # the slots whose tables hold any answer of the unit (a figure typed, or "—"); None: not
     # known, taken as answered
     answered: frozenset[str] | None = None
+    # the unit its workbook names, matched to its sender's unit although that name is not
+    # the unit's (兰江街道卫生院 from 兰江街道's address): perhaps another body's report
+    named_other: str | None = None
     # its file name's version mark among the inbox's names alike but for one (年报（修改后）
     # over 年报): (rank, number), for two returns sent at one moment (in one mail)
     version: tuple[int, int] = PLAIN_RANK
@@ -335,6 +338,8 @@ def summarise(
     ]
     _date_copies(returns)
     _version_names(returns)
+    if expected:
+        _flag_named_otherwise(returns, matcher)
     # the year collected: given, or most returns' (a report of another year sent by
     # mistake must not go into this year's totals, with a roster or without one)
     given = year is not None
@@ -402,6 +407,19 @@ def _date_copies(returns: list[Return]) -> None:
     for item in returns:
         if item.received.sent is None and item.result.sha256 in mailed:
             item.copy_sent = mailed[item.result.sha256]
+
+
+def _flag_named_otherwise(returns: list[Return], matcher: Matcher) -> None:
+    """Mark each return matched by its sender whose workbook names a body the roster does
+    not know as that unit (a subordinate's report sent from the unit's address, or a name
+    written unlike the roster's): counted, and said, for the clerk to confirm."""
+    for item in returns:
+        named = item.result.meta.get("unit")
+        if item.match.how != "sender" or not isinstance(named, str) or not named.strip():
+            continue
+        known = (*matcher.by_name(named), *matcher.by_short_name(named))
+        if not any(unit is item.match.unit for unit in known):
+            item.named_other = named
 
 
 def _version_names(returns: list[Return]) -> None:

@@ -563,6 +563,9 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         again = unit_row.sent_again
         if again:  # the same file twice (in one mail, or sent again): nothing replaced
             notes.append(_t("note.sent_again", files=joined(r.result.file for r in again)))
+        if item is not None and item.named_other:
+            sender = item.received.sender
+            notes.append(_t("note.named_other", named=item.named_other, sender=sender))
         undecided = unit_row.undecided
         if undecided and unit_row.counted is not None:
             files, counted = joined(r.result.file for r in undecided), unit_row.counted.result.file

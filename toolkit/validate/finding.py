@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.forms.expr import Compare, Expr, Logic
+from toolkit.forms.expr import Compare, Expr, Logic, Ref
 from toolkit.forms.model import Rule
 from toolkit.forms.pandas_rules import PandasCompiler, RuleFrame
 
@@ -62,7 +62,12 @@ class Explainer:
         compare = comparison(rule.check)
         if compare is None:
             return None
-        return self.compiler.number(compare.left)(frame), self.compiler.number(compare.right)(frame)
+        return self._side(compare.left, frame), self._side(compare.right, frame)
+
+    def _side(self, expr: Expr, frame: RuleFrame) -> Any:
+        if isinstance(expr, Ref):
+            return frame.number(expr.key)  # a blank cell is no number (null), not the 0 it adds
+        return self.compiler.number(expr)(frame)
 
     def finding(
         self, rule: Rule, position: int, row: Any, sides: tuple[Any, Any] | None
