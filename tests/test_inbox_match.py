@@ -251,3 +251,14 @@ def test_a_body_named_by_its_level_alone_is_the_one_its_short_name_names() -> No
     two = [unit("市民政局", "mzj@x.cn", row=2), unit("县民政局", "xmz@x.cn", row=3)]
     assert Matcher(two).match_unread(None, "民政局年报.zip").how == "ambiguous"
     assert Matcher(two).match_unread("xmz@x.cn", "民政局年报.zip").unit is two[1]
+
+
+def test_a_core_starting_with_shi_as_a_word_follows_its_place() -> None:
+    """市场监督管理局 begins with 市场, not the level 市: 余姚市市场监督管理局 names it in a
+    roster of 余姚市's units; 慈溪市市场监督管理局 stays another place's."""
+    units = numbered("余姚市人民政府", "市场监督管理局", "市档案馆")
+    matcher = Matcher(units)
+    assert matcher.match("余姚市市场监督管理局", None, "x.xlsx").unit is units[1]
+    assert matcher.match("余姚市档案馆", None, "x.xlsx").unit is units[2]
+    for other in ("慈溪市市场监督管理局", "慈溪市档案馆"):
+        assert matcher.match(other, None, "x.xlsx").unit is None, other

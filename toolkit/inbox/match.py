@@ -153,10 +153,13 @@ class Matcher:
         names no place cannot tell."""
         if not before or not self.places or _places(inside):
             return False  # one that names its own place (余姚市…) may follow a larger one
-        written = before + inside[0] if inside[0] in _PLACE_ENDINGS else before
-        if written[-1] not in _PLACE_ENDINGS:
+        # the core's first 市 may end the place (慈溪 + 市档案馆) or begin a word of its own
+        # (余姚市 + 市场监督管理局)
+        readings = [before + inside[0]] if inside[0] in _PLACE_ENDINGS else []
+        readings = [w for w in (*readings, before) if w[-1] in _PLACE_ENDINGS]
+        if not readings:
             return False  # no place written right before it (关于, a year, a note)
-        return not any(written.endswith(place) for place in self.places)
+        return not any(w.endswith(place) for w in readings for place in self.places)
 
     def by_short_name(self, name: str) -> tuple[RosterEntry, ...]:
         """Roster units whose name ends so after a leading place: 民政局, 市民政局."""
