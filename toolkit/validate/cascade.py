@@ -35,7 +35,7 @@ import pandas as pd
 from toolkit.forms.excel import EPSILON
 from toolkit.forms.model import FormSpec, Rule
 from toolkit.forms.pandas_rules import RuleFrame, compile_rules, counted_totals
-from toolkit.validate.finding import Finding
+from toolkit.validate.finding import Finding, comparison
 
 
 @dataclass(frozen=True)
@@ -180,11 +180,13 @@ def _without_repeats_at_totals(
     reported = {(f.position, f.rule, f.at) for f in findings}
     said: set[int] = set()
     for finding in findings:
-        # an error follows its part through a sum (a balance, a count's sign); a warning
-        # about the cells themselves (W7: a row's parts left blank) does not. A total the
-        # unit typed is a figure to correct too, even one that adds up a wrong part.
+        # an error follows its part through a sum (a balance, a count's sign), and so does
+        # a warning comparing figures (Y1: this year's 上年结转 against last year's 结转);
+        # one about the cells themselves (W7: a row's parts left blank) does not. A total
+        # the unit typed is a figure to correct too, even one that adds up a wrong part.
         at, position = finding.at, finding.position
-        if finding.severity != "error" or not formulas.at(at, position):
+        balance = comparison(rules[finding.instance].check) is not None
+        if (finding.severity != "error" and not balance) or not formulas.at(at, position):
             continue
         if not any((position, finding.rule, p) in reported for ps in declared[at] for p in ps):
             continue
