@@ -851,3 +851,12 @@ def test_a_blank_cell_a_rule_reads_is_given_as_null_not_as_zero(tmp_path: Path) 
     [result] = check([path], "--format", "json").results()
     [m1] = [f for f in result["findings"] if f["rule"] == "M1"]
     assert m1["fields"] == ["meta.year"] and m1["actual"] is None
+
+
+def test_a_sum_of_money_is_shown_with_every_digit_typed(tmp_path: Path) -> None:
+    """1.2345678 万元 breaks N1 by its seventh decimal: the message shows all of them (six
+    significant digits showed 1.23457, hiding the fault)."""
+    path = edited(GOV_2021, tmp_path / "r.xlsx", {"active.fees.amount": 1.2345678})
+    [result] = check([path], "--format", "json").results()
+    [n1] = [f for f in result["findings"] if f["rule"] == "N1"]
+    assert n1["fields"] == ["active.fees.amount"] and "「1.2345678」" in n1["message"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from decimal import Decimal
 
 from toolkit.forms.expr import Arith, Call, Expr, Num, Ref
 from toolkit.forms.model import Field, FormSpec, Rule
@@ -28,7 +29,10 @@ def number_text(value: float | None) -> str:
         return f"{value:.6g}"
     if float(value).is_integer():
         return f"{int(value)}"
-    return f"{round(float(value), 6):g}"
+    # every digit typed (1.2345678 万元 breaks N1 by its seventh decimal), without a sum's
+    # binary noise (0.1 + 0.2) nor an exponent (0.000001)
+    text = format(Decimal(repr(round(float(value), 10))), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class Labels:
