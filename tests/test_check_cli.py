@@ -860,3 +860,17 @@ def test_a_sum_of_money_is_shown_with_every_digit_typed(tmp_path: Path) -> None:
     [result] = check([path], "--format", "json").results()
     [n1] = [f for f in result["findings"] if f["rule"] == "N1"]
     assert n1["fields"] == ["active.fees.amount"] and "「1.2345678」" in n1["message"]
+
+
+def test_a_file_given_twice_is_checked_once(tmp_path: Path) -> None:
+    """`check a.xlsx --annotate a.xlsx` (the copy's name meant to be the file's own: it is
+    never written over) and overlapping globs name a file twice: one result, one copy."""
+    path = broken(tmp_path, "a.xlsx")
+    done = subprocess.run(
+        [sys.executable, "-m", "toolkit", "check", str(path), "--annotate", str(path)],
+        capture_output=True, text=True, encoding="utf-8", cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.count("a.xlsx（gov-2021") == 1, done.stdout
+    assert done.stdout.count("已写出批注副本") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "a.批注.xlsx"]

@@ -322,7 +322,7 @@ def check_command(
         chosen = load_form(form, spec) if (form or spec) else None
         if chosen is not None:  # a local spec stands in for a built-in form of the same id
             forms = [f for f in forms if f.id != chosen.id] + [chosen]
-        names = _without_marked_copies(_without_lock_files(paths))
+        names = _without_marked_copies(_without_lock_files(_distinct(paths)))
         targets = annotation_targets(names, annotate, force) if annotate is not None else None
         previous = None
         if last_year is not None:
@@ -366,6 +366,19 @@ def _without_lock_files(paths: list[str]) -> list[str]:
         kept.append(name)
     if paths and not kept:
         raise UserError("cli.only_lock_files")
+    return kept
+
+
+def _distinct(paths: list[str]) -> list[str]:
+    """Each file once, as first given (`check a.xlsx --annotate a.xlsx` names a.xlsx twice:
+    `--annotate` then stands alone, and the copy goes beside it; two globs may overlap)."""
+    seen: set[str] = set()
+    kept = []
+    for name in paths:
+        key = os.path.normcase(os.path.abspath(name))
+        if key not in seen:
+            seen.add(key)
+            kept.append(name)
     return kept
 
 
