@@ -874,3 +874,22 @@ def test_a_file_given_twice_is_checked_once(tmp_path: Path) -> None:
     assert done.stdout.count("a.xlsx（gov-2021") == 1, done.stdout
     assert done.stdout.count("已写出批注副本") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "a.批注.xlsx"]
+
+
+def test_a_habit_counted_over_several_sheets_names_each_cells_sheet(tmp_path: Path) -> None:
+    """Figures typed as text on 申请情况 and on 主动公开: the line counting the rest names
+    the cells under their sheet (J12 of which sheet?)."""
+    [values] = [r["values"] for r in check([GOV_2021], "--format", "json").results()]
+    keys = [f"applications.{row}.natural" for row in ("new", "carried_in", "granted", "partial")]
+    keys += [f"active.{doc}.issued" for doc in ("regs", "normative")]
+    keys += ["active.regs.in_force", "active.normative.in_force"]
+    typed = {key: str(int(values[key] or 0)) for key in keys}
+    source = edited(GOV_2021, tmp_path / "文字.xlsx", typed, as_text=True)
+    [result] = check([source], "--format", "json").results()
+    w5 = [f for f in result["findings"] if f["rule"] == "W5"]
+    rest = w5[3:]
+    assert len({f["sheet"] for f in rest}) == 2, rest
+    [line] = [line for line in check([source]).stdout.splitlines() if "处同类" in line]
+    for sheet in {f["sheet"] for f in rest}:
+        cells = "、".join(f["cell"] for f in rest if f["sheet"] == sheet)
+        assert f"“{sheet}”{cells}" in line, line

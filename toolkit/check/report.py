@@ -85,9 +85,20 @@ def _line(finding: CheckFinding) -> str:
 
 
 def _more_alike(rule: str, rest: list[CheckFinding]) -> str:
-    cells = [f.cell for f in rest if f.cell]
-    named = render("check.list_joiner").join(cells[:_CELLS_NAMED])
-    if len(cells) > _CELLS_NAMED:
+    placed = [(f.sheet or "", f.cell) for f in rest if f.cell]
+    joiner = render("check.list_joiner")
+    shown = placed[:_CELLS_NAMED]
+    if len({sheet for sheet, _ in placed}) > 1:  # cells of several sheets: each by its sheet
+        by_sheet: dict[str, list[str]] = {}
+        for sheet, cell in shown:
+            by_sheet.setdefault(sheet, []).append(cell)
+        named = render("check.report.sheet_joiner").join(
+            render("check.report.sheet_cells", sheet=sheet, cells=joiner.join(cells))
+            for sheet, cells in by_sheet.items()
+        )
+    else:
+        named = joiner.join(cell for _, cell in shown)
+    if len(placed) > _CELLS_NAMED:
         named += render("check.report.and_more")
     return render(
         "check.report.finding",
