@@ -893,3 +893,15 @@ def test_a_habit_counted_over_several_sheets_names_each_cells_sheet(tmp_path: Pa
     for sheet in {f["sheet"] for f in rest}:
         cells = "、".join(f["cell"] for f in rest if f["sheet"] == sheet)
         assert f"“{sheet}”{cells}" in line, line
+
+
+def test_a_form_forced_on_a_return_of_the_other_format_is_said_first(tmp_path: Path) -> None:
+    """`--form gov-2019` on a 2021-format return reads it as asked, but says first that it
+    looks like the 2021 format (its findings may be false); the right form says nothing."""
+    wrong = check([GOV_2021], "--form", "gov-2019").stdout.splitlines()
+    assert wrong[1].startswith(
+        "  说明：按指定的 --form 以“政府信息公开工作年度报告（2019年试行格式）”读取"
+    )
+    assert "更像“政府信息公开工作年度报告（2021年起格式）”" in wrong[1]
+    right = check([GOV_2021], "--form", "gov-2021").stdout
+    assert "--form" not in right and "未发现问题" in right

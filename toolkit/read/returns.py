@@ -209,6 +209,7 @@ def read_by_labels(
 ) -> ReadReturn:
     """The forms found in ``grid`` by their labels; a main form needs ``min_share`` of its
     table values found (a published report names its tables, so any found one will do)."""
+    forced: list[Message] = []
     if form is not None:
         located = locate(form, grid)
         if not located.found_tables:
@@ -217,6 +218,7 @@ def read_by_labels(
         supplements = [] if form.role == "main" else [located]
         if form.role == "main":
             supplements = _supplements(grid, forms)
+            forced = _other_form_fits_better(located, grid, forms, min_share)
     else:
         mains = _main_candidates(forms, grid, min_share)
         mains.sort(key=lambda c: c.share, reverse=True)
@@ -230,6 +232,7 @@ def read_by_labels(
     passed = fill_meta(head, grid, dated=sniffed.kind not in DOCUMENT_KINDS)
     passed += copies_passed(mains[:1] + supplements)
     passed += [note for part in (main, *parts) if part is not None for note in part.notes]
+    passed[:0] = forced
     return ReadReturn(path, sniffed, main, parts, passed)
 
 
@@ -247,6 +250,20 @@ def _main_candidates(forms: list[FormSpec], grid: Grid, min_share: float) -> lis
         if located.found_tables and located.share >= min_share:
             found[i] = located
     return [found[i] for i in sorted(found)]
+
+
+def _other_form_fits_better(
+    located: Located, grid: Grid, forms: list[FormSpec], min_share: float
+) -> list[Message]:
+    """A national form given by --form where another one's labels are found better (the
+    2019 format forced on a 2021 return): said first, as its findings may be false."""
+    others = [f for f in forms if f.role == "main" and f.id != located.spec.id]
+    better = [c for c in _main_candidates(others, grid, min_share) if c.share > located.share]
+    if not better:
+        return []
+    best = max(better, key=lambda c: c.share)
+    params = {"form": located.spec.name, "found": best.spec.name}
+    return [Message("read.passed.forced_form", params)]
 
 
 def _supplements(grid: Grid, forms: list[FormSpec]) -> list[Located]:
