@@ -812,8 +812,9 @@ def test_a_second_run_over_the_folder_passes_over_the_marked_copies_of_the_first
     tmp_path: Path,
 ) -> None:
     """`check 收件箱/*.xlsx --annotate`, run again after the first wrote its copies: the glob
-    takes them in; they are said and passed over (not checked as returns, nor written
-    over while read); a marked copy given alone is checked."""
+    takes them in; those with their return's figures are said and passed over. One a unit
+    corrected and sent back under the copy's name is checked as a return, and never written
+    over by its original's new copy (--force or not); a marked copy given alone is checked."""
     wrong, right = broken(tmp_path, "a.xlsx"), copy(GOV_2021, tmp_path, "b.xlsx")
     first = runner.invoke(app, ["check", str(wrong), str(right), "--annotate="])
     assert first.exit_code == 1, first.stdout
@@ -830,6 +831,19 @@ def test_a_second_run_over_the_folder_passes_over_the_marked_copies_of_the_first
     alone = runner.invoke(app, ["check", str(copies[0]), "--format", "json"])
     [result] = json.loads(alone.stdout)["results"]
     assert result["file"] == str(copies[0]) and result["status"] == "errors"
+    # b's copy, corrected by the unit (another figure) and sent back under its name
+    corrected = copies[1]
+    workbook = openpyxl.load_workbook(corrected)
+    sheet, ref = read_map(GOV_2021)[0][NEW_NATURAL]
+    workbook[sheet][ref] = 99
+    workbook.save(corrected)
+    before = sha(corrected)
+    third = runner.invoke(
+        app, ["check", str(right), str(corrected), "--annotate=", "--force", "--format", "json"]
+    )
+    files = [r["file"] for r in json.loads(third.stdout)["results"]]
+    assert files == [str(right), str(corrected)], third.stderr
+    assert sha(corrected) == before and "未写出" in third.stderr
 
 
 @pytest.mark.parametrize("typed", ["2026年1月8日", "2026.1.8", "2026/01/08"])

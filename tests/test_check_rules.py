@@ -279,3 +279,40 @@ def test_without_its_map_a_return_is_found_by_its_labels_with_the_same_findings(
             }
 
         assert where(result) == where(mapped), result["file"]
+
+
+def test_y1_at_a_formula_total_stays_where_last_years_total_is_no_sum_of_its_parts(
+    tmp_path: Path,
+) -> None:
+    """Last year's 结转 总计 typed 5 over parts adding up to 3 (a hand-made return), this
+    year's 上年结转 parts 3 and 0 against last year's 2 and 1: Y1 at both parts, and at the
+    总计 column too (3 against 5: no repeat of the parts' gaps, which add up to 0)."""
+    from tests.support import laid_out_by_hand
+
+    last_template, _ = _template(tmp_path, "gov-2021", 2024)
+    this_template, cells = _template(tmp_path, "gov-2021", 2025)
+    filled_last, last, this = tmp_path / "t.xlsx", tmp_path / "2024.xlsx", tmp_path / "2025.xlsx"
+    out = {"natural": 2, "business": 1}
+    fill_workbook(
+        last_template,
+        filled_last,
+        {
+            **{f"applications.new.{k}": v for k, v in out.items()},
+            **{f"applications.carried_out.{k}": v for k, v in out.items()},
+            "applications.carried_out.total": 5,  # typed over the formula
+        },
+    )
+    last.write_bytes(laid_out_by_hand(filled_last))
+    fill_workbook(
+        this_template,
+        this,
+        {"applications.carried_in.natural": 3, "applications.granted.natural": 3},
+    )
+    _, [result] = check_json(str(this), "--last-year", str(last))
+    y1 = {f["cell"]: (f["actual"], f["expected"]) for f in result["findings"] if f["rule"] == "Y1"}
+    total = cells["applications.carried_in.total"][1]
+    assert y1 == {
+        cells["applications.carried_in.natural"][1]: (3, 2),
+        cells["applications.carried_in.business"][1]: (None, 1),
+        total: (3, 5),
+    }

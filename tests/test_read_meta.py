@@ -160,7 +160,10 @@ def test_a_title_names_the_unit_and_year_however_it_is_led_or_ended(
         ("2026/01/20", dt.date(2026, 1, 20)),
         ("2026-01-20 08:30:00", dt.date(2026, 1, 20)),
         (dt.datetime(2026, 1, 20, 8, 30), dt.date(2026, 1, 20)),
+        ("20260125", dt.date(2026, 1, 25)),  # ISO's basic format
+        ("2026.1.20.", dt.date(2026, 1, 20)),
         ("2026年2月30日", None),
+        ("202601251", None),
         ("2026年1月", None),
         ("一月二十日", None),
         (46042.0, None),

@@ -518,6 +518,13 @@ def test_rows_counting_the_units_are_no_units(tmp_path: Path) -> None:
         ("ａ＠ｂ．ｃｎ", ["a@b.cn"], True),
         ("无", [], False),
         ("a＠b", [], True),
+        ("a@b.cn/c@d.cn", ["a@b.cn", "c@d.cn"], True),
+        ("o'brien@b.cn", ["o'brien@b.cn"], True),
+        ("a@xn--fsq.xn--fiqs8s", ["a@xn--fsq.xn--fiqs8s"], True),
+        ("a@b.cn；A@B.cn", ["a@b.cn"], True),
+        ("邮箱：a@b.cn。", ["a@b.cn"], True),
+        ("张三@例子.中国", ["张三@例子.中国"], True),  # matched by; no draft can carry it
+        ("同上", [], False),
     ],
 )
 def test_addresses_are_read_however_the_cell_writes_them(

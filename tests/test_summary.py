@@ -1420,10 +1420,17 @@ def test_two_returns_in_one_mail_the_revision_counts_else_the_clerk_is_asked(
     build.mkdir()
     roster = tmp_path / "名单.csv"
     roster.write_text(
-        "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n",
+        "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n"
+        "梨洲街道办事处,lz@example.cn\n",
         encoding="utf-8",
     )
     wrong = {"applications.new.total": 999}
+    # two files with the same figures (one names another 填报人): nothing to ask
+    one = filled(build, "e.xlsx", "梨洲街道办事处", 6, **{"meta.preparer": "张"}).read_bytes()
+    two = filled(build, "f.xlsx", "梨洲街道办事处", 6, **{"meta.preparer": "李"}).read_bytes()
+    attached = (("梨洲年报.xlsx", one), ("梨洲统计表.xlsx", two))
+    day = "Mon, 19 Jan 2026 08:00:00 +0800"
+    (inbox / "梨洲.eml").write_bytes(bytes(mail_of("lz@example.cn", day, *attached)))
     old = filled(build, "a.xlsx", "兰江街道办事处", 2, **wrong).read_bytes()
     new = filled(build, "b.xlsx", "兰江街道办事处", 3).read_bytes()
     day = "Mon, 19 Jan 2026 08:00:00 +0800"
@@ -1446,8 +1453,11 @@ def test_two_returns_in_one_mail_the_revision_counts_else_the_clerk_is_asked(
     notes = {row[0]: row[7] for row in rows[1:]}
     assert "同时发来了内容不同的另一份" in notes["凤山街道办事处"]
     assert "凤山统计表.xlsx" in notes["凤山街道办事处"]
-    assert "较早报送" not in notes["凤山街道办事处"]
-    assert "较早报送" in notes["兰江街道办事处"]  # the report its revision replaced
+    assert "已被替代" not in notes["凤山街道办事处"]
+    assert "已被替代" in notes["兰江街道办事处"]  # the report its revision replaced
+    assert units["梨洲街道办事处"]["undecided"] == []
+    assert "同时发来的另一份，数字相同" in notes["梨洲街道办事处"]
+    assert "已被替代" not in notes["梨洲街道办事处"]
     text = toolkit(*args, "--force", cwd=tmp_path).stdout
     assert re.search(r"凤山街道办事处 .*同时发来了内容不同的另一份", text), text
 

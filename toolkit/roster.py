@@ -52,11 +52,12 @@ _CELL_TAG = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*
 _SCAN_CHUNK = 1 << 20
 
 
-# an address as people write one in a 邮箱 cell, once NFKC has made ＠ and full-width letters
-# plain: the name, a note in brackets, "mailto:" and the separators (; , ， ； 、 spaces) around
-# it are not part of it ("办公室 <a@b.cn>、c@d.cn（备用）" gives two)
-_ADDRESS = re.compile(r"[^\s@<>()\[\]\"';,，；、:：]+@[^\s@<>()\[\]\"';,，；、:：]+\.[A-Za-z]{2,}")
+# a 邮箱 cell as people write it, once NFKC has made ＠ and full-width letters plain: notes in
+# brackets and "mailto:" are no part of an address; ; , ， ； 、 / : spaces and <> part them
 _MAILTO = re.compile(r"mailto:", re.IGNORECASE)
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_ADDRESS_SEPARATORS = re.compile(r"[\s;,，；、/|:<>\"]+")
+_ADDRESS = re.compile(r"[^@]+@[^@]+\.[^@.]+")  # someone@somewhere.tld, any script
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,12 @@ class RosterEntry:
         or spaces, each maybe with a name ("水利局 <slj@x.cn>"), a note ("x@y.cn（办公室）")
         or "mailto:"."""
         text = _MAILTO.sub(" ", unicodedata.normalize("NFKC", self.email or ""))
-        return list(dict.fromkeys(_ADDRESS.findall(text)))
+        found: dict[str, str] = {}  # one address however its case is written
+        for token in _ADDRESS_SEPARATORS.split(_BRACKETED.sub(" ", text)):
+            token = token.strip(".'。")
+            if _ADDRESS.fullmatch(token):
+                found.setdefault(token.lower(), token)
+        return list(found.values())
 
     @property
     def email_written(self) -> bool:

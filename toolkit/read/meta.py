@@ -30,7 +30,8 @@ _SEAL = re.compile(r"\((?:单位)?[盖公印签]?章\)$")
 SIGNED_ON = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日")
 # a 填报日期 as typed: 2026-01-20, 2026年1月20日, 2026.1.20, 2026/1/20 (a time may follow)
 _TYPED_DAY = re.compile(
-    r"^((?:19|20)\d{2})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})(?:日|号|$|[T\s])"
+    r"^((?:19|20)\d{2})(?:年|[-./])(\d{1,2})(?:月|[-./])(\d{1,2})(?:日|号|[.。]?$|[T\s])"
+    r"|^((?:19|20)\d{2})(\d{2})(\d{2})(?:$|[T\s])"  # 20260125, as ISO's basic format
 )
 _TITLE_ROWS = 15
 _MAX_TITLE = 80
@@ -174,6 +175,6 @@ def typed_day(value: object) -> dt.date | None:
     if match is None:
         return None
     try:
-        return dt.date(*(int(g) for g in match.groups()))
+        return dt.date(*(int(g) for g in match.groups() if g is not None))
     except ValueError:
         return None

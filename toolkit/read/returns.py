@@ -319,7 +319,10 @@ def _own_formulas(part: Part, grid: Grid, path: Path, kind: str) -> None:
         if text is None:
             continue
         if not text:  # some formula whose text is not known (an .xls keeps tokens)
-            part.formulas.add(key)
+            if _shows_saved(part, key):
+                kept.setdefault(sheet, []).append((ref, ""))
+            else:
+                part.formulas.add(key)
             continue
         try:
             part.values[key] = evaluator.cell((sheet, *zero_based(ref)))
@@ -334,8 +337,12 @@ def _own_formulas(part: Part, grid: Grid, path: Path, kind: str) -> None:
                 part.formulas.add(key)
     for sheet, found in kept.items():  # one sentence a sheet: a table's totals are alike
         cells = "、".join(ref for ref, _ in found)
-        params = {"sheet": sheet, "cell": found[0][0], "cells": cells, "formula": "=" + found[0][1]}
-        part.notes.append(Message("read.passed.formula_saved", params))
+        params = {"sheet": sheet, "cell": found[0][0], "cells": cells}
+        example = next((text for _, text in found if text), "")
+        if example:
+            params["formula"] = "=" + example
+        message = "read.passed.formula_saved" if example else "read.passed.formula_saved_unknown"
+        part.notes.append(Message(message, params))
 
 
 def _shows_saved(part: Part, key: str) -> bool:

@@ -145,6 +145,9 @@ class UnitRow:
     # of those, returns nothing tells from the counted one: sent at the same moment (in one
     # mail), named alike, dated alike; the first met counts, and the clerk is asked
     undecided: list[Return] = field(default_factory=list)
+    # and those sent with it holding the same figures (another file: re-saved, another
+    # format, another 填报人): nothing to ask
+    same_figures: list[Return] = field(default_factory=list)
     supplements: list[Return] = field(default_factory=list)
     other_year: list[Return] = field(default_factory=list)  # reports of another year
     blank: list[Return] = field(default_factory=list)  # tables sent back with no figure
@@ -565,7 +568,8 @@ def _by_unit(
                 and item.result.sha256 != counted.result.sha256  # not the same file twice
                 and _recency(item, year) == _recency(counted, year)
             ):
-                row.undecided.append(item)
+                same = item.result.values == counted.result.values
+                (row.same_figures if same else row.undecided).append(item)
     return list(rows.values())
 
 

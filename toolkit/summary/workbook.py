@@ -570,7 +570,11 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         if undecided and unit_row.counted is not None:
             files, counted = joined(r.result.file for r in undecided), unit_row.counted.result.file
             notes.append(_t("note.undecided", files=files, counted=counted))
-        older = [r.result.file for r in unit_row.superseded if r not in again + undecided]
+        if unit_row.same_figures:
+            files = joined(r.result.file for r in unit_row.same_figures)
+            notes.append(_t("note.same_figures", files=files))
+        told = again + undecided + unit_row.same_figures
+        older = [r.result.file for r in unit_row.superseded if r not in told]
         older += [u.origin for u in unit_row.unread_replaced]
         if older:
             notes.append(_t("note.superseded", files=joined(older)))

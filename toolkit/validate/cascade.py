@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.forms.excel import EPSILON
+from toolkit.forms.expr import LAST_PREFIX
 from toolkit.forms.model import FormSpec, Rule
 from toolkit.forms.pandas_rules import RuleFrame, compile_rules, counted_totals
 from toolkit.validate.finding import Finding, comparison
@@ -192,10 +193,26 @@ def _without_repeats_at_totals(
             continue
         # implied by the same rule over the parts only when every total it reads adds up
         # its parts (a row giving only its 总计 would be checked by this finding alone)
-        read = [k for k in rules[finding.instance].fields if k in declared]
-        if all(_adds_up(frame, k, declared[k], position) for k in read):
+        # (last year's too: its 结转 总计 typed apart from its parts is no repeat)
+        read = [k for k in rules[finding.instance].fields if _unprefixed(k) in declared]
+        if all(_adds_up(frame, k, _declared(declared, k), position) for k in read):
             said.add(id(finding))
     return [f for f in findings if id(f) not in said]
+
+
+_LAST = LAST_PREFIX  # last year's fields, in a frame beside this year's
+
+
+def _unprefixed(key: str) -> str:
+    return key.removeprefix(_LAST)
+
+
+def _declared(
+    declared: dict[str, tuple[tuple[str, ...], ...]], key: str
+) -> tuple[tuple[str, ...], ...]:
+    """The declarations of ``key``'s parts, last year's parts for a last year's total."""
+    prefix = _LAST if key.startswith(_LAST) else ""
+    return tuple(tuple(prefix + p for p in parts) for parts in declared[_unprefixed(key)])
 
 
 def _adds_up(
