@@ -56,6 +56,20 @@ def filled(folder: Path, name: str, unit: str, seed: int, **extra: Any) -> Path:
     return path
 
 
+TWO_UNITS = "兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n"
+
+
+def inbox_and_roster(tmp_path: Path, units: str = TWO_UNITS) -> tuple[Path, Path, Path]:
+    """An empty inbox, a folder to build returns in, and a roster of ``units`` (名称,邮箱
+    lines)."""
+    inbox, build = tmp_path / "收件箱", tmp_path / "build"
+    inbox.mkdir()
+    build.mkdir()
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,邮箱\n" + units, encoding="utf-8")
+    return inbox, build, roster
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("summary")
@@ -587,14 +601,10 @@ def test_drafts_saved_in_the_inbox_forwarded_reports_and_two_addresses(tmp_path:
     import email
     from email import policy
 
-    inbox, build = tmp_path / "收件箱", tmp_path / "build"
-    inbox.mkdir()
-    build.mkdir()
-    roster = tmp_path / "名单.csv"
-    roster.write_text(
-        "单位名称,邮箱\n凤山街道办事处,fs@example.cn；fs2@example.cn\n"
+    inbox, build, roster = inbox_and_roster(
+        tmp_path,
+        "凤山街道办事处,fs@example.cn；fs2@example.cn\n"
         "兰江街道办事处,lj@example.cn\n梨洲街道办事处,lz@example.cn\n",
-        encoding="utf-8",
     )
     filled(inbox, "凤山.xlsx", "凤山街道办事处", 1, **{"applications.new.total": 999})
     own = filled(build, "兰江.xlsx", "兰江街道办事处", 2).read_bytes()
@@ -632,14 +642,7 @@ def test_a_late_forward_of_an_old_report_does_not_replace_the_correction(tmp_pat
     """A colleague forwards (as an attachment, days later) the unit's first, faulty mail;
     the unit's correction, sent in between, still counts: a forwarded mail's return is
     dated, and matched by sender, by the forwarded mail's own headers."""
-    inbox, build = tmp_path / "收件箱", tmp_path / "build"
-    inbox.mkdir()
-    build.mkdir()
-    roster = tmp_path / "名单.csv"
-    roster.write_text(
-        "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n",
-        encoding="utf-8",
-    )
+    inbox, build, roster = inbox_and_roster(tmp_path)
     faulty = filled(build, "a.xlsx", "兰江街道办事处", 2, **{"applications.new.total": 999})
     first = ("兰江年报.xlsx", faulty.read_bytes())
     fixed = filled(build, "b.xlsx", "兰江街道办事处", 2).read_bytes()
@@ -1415,15 +1418,7 @@ def test_two_returns_in_one_mail_the_revision_counts_else_the_clerk_is_asked(
     the revision counts, whichever is attached first. One carrying two differing returns
     nothing tells apart: the first counts, and 报送情况, the text and the JSON say the other
     came with it (not that it was sent earlier)."""
-    inbox, build = tmp_path / "收件箱", tmp_path / "build"
-    inbox.mkdir()
-    build.mkdir()
-    roster = tmp_path / "名单.csv"
-    roster.write_text(
-        "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n"
-        "梨洲街道办事处,lz@example.cn\n",
-        encoding="utf-8",
-    )
+    inbox, build, roster = inbox_and_roster(tmp_path, TWO_UNITS + "梨洲街道办事处,lz@example.cn\n")
     wrong = {"applications.new.total": 999}
     # two files with the same figures (one names another 填报人): nothing to ask
     one = filled(build, "e.xlsx", "梨洲街道办事处", 6, **{"meta.preparer": "张"}).read_bytes()
@@ -1469,14 +1464,7 @@ def test_a_return_naming_a_body_off_the_roster_counts_by_its_sender_and_is_said(
     does not list: it counts for the unit by its sender, and 报送情况 and the text ask the
     clerk to confirm it is not another body's report; a return naming the unit says
     nothing."""
-    inbox, build = tmp_path / "收件箱", tmp_path / "build"
-    inbox.mkdir()
-    build.mkdir()
-    roster = tmp_path / "名单.csv"
-    roster.write_text(
-        "单位名称,邮箱\n兰江街道办事处,lj@example.cn\n凤山街道办事处,fs@example.cn\n",
-        encoding="utf-8",
-    )
+    inbox, build, roster = inbox_and_roster(tmp_path)
     day = "Mon, 19 Jan 2026 08:00:00 +0800"
     other = filled(build, "a.xlsx", "兰江街道卫生院", 2).read_bytes()
     saved_mail(inbox / "兰江.eml", day, "卫生院年报.xlsx", other, sender="lj@example.cn")
