@@ -525,6 +525,8 @@ def test_rows_counting_the_units_are_no_units(tmp_path: Path) -> None:
         ("邮箱：a@b.cn。", ["a@b.cn"], True),
         ("张三@例子.中国", ["张三@例子.中国"], True),  # matched by; no draft can carry it
         ("同上", [], False),
+        ("张三（zs@x.cn）", ["zs@x.cn"], True),  # brackets round the address, not a note
+        ("a@b.cn(办公室)b@c.cn", ["a@b.cn", "b@c.cn"], True),
     ],
 )
 def test_addresses_are_read_however_the_cell_writes_them(

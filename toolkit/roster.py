@@ -53,10 +53,11 @@ _SCAN_CHUNK = 1 << 20
 
 
 # a 邮箱 cell as people write it, once NFKC has made ＠ and full-width letters plain: notes in
-# brackets and "mailto:" are no part of an address; ; , ， ； 、 / : spaces and <> part them
+# brackets and "mailto:" are no part of an address; ; , ， ； 、 / : spaces, <> and the
+# brackets round an address part them
 _MAILTO = re.compile(r"mailto:", re.IGNORECASE)
-_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
-_ADDRESS_SEPARATORS = re.compile(r"[\s;,，；、/|:<>\"]+")
+_BRACKETED = re.compile(r"\([^()@]*\)|\[[^\[\]@]*\]")  # a note, not "张三(zs@x.cn)"
+_ADDRESS_SEPARATORS = re.compile(r"[\s;,，；、/|:<>()\[\]\"]+")
 _ADDRESS = re.compile(r"[^@]+@[^@]+\.[^@.]+")  # someone@somewhere.tld, any script
 
 
