@@ -123,6 +123,7 @@ def test_a_word_typed_for_a_figure_is_quoted_and_a_refused_number_is_its_actual(
     cell = f"A{list(SPEC.fields).index(key) + 1}"  # as _return places the fields
     said = [f for f in _findings_of(values) if f.cell == cell]
     assert said and all("「很多」" in f.message and "表中为 空" not in f.message for f in said)
+    assert {f.rule for f in said} == {"N1"}  # no number as typed: N1's, whatever it mends
     values[key] = -1
     n1 = [f for f in _findings_of(values) if f.rule == "N1"]
     assert [f.actual for f in n1] == [-1]
