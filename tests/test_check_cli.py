@@ -808,56 +808,6 @@ def test_a_lock_file_taken_in_by_a_glob_is_skipped_and_said(tmp_path: Path) -> N
     assert alone.returncode == 2 and "~$" in alone.stderr and "Traceback" not in alone.stderr
 
 
-def test_a_second_run_over_the_folder_passes_over_the_marked_copies_of_the_first(
-    tmp_path: Path,
-) -> None:
-    """`check 收件箱/*.xlsx --annotate`, run again after the first wrote its copies: the glob
-    takes them in; those with their return's figures are said and passed over. One a unit
-    corrected and sent back under the copy's name is checked as a return, and never written
-    over by its original's new copy (--force or not); a marked copy given alone is checked."""
-    wrong, right = broken(tmp_path, "a.xlsx"), copy(GOV_2021, tmp_path, "b.xlsx")
-    first = runner.invoke(app, ["check", str(wrong), str(right), "--annotate="])
-    assert first.exit_code == 1, first.stdout
-    copies = sorted(tmp_path.glob("*.批注.xlsx"))
-    assert [p.name for p in copies] == ["a.批注.xlsx", "b.批注.xlsx"]
-    everything = sorted(tmp_path.glob("*.xlsx"))
-    again = runner.invoke(
-        app, ["check", *map(str, everything), "--annotate=", "--force", "--format", "json"]
-    )
-    assert again.exit_code == 1, again.stderr
-    assert [r["file"] for r in json.loads(again.stdout)["results"]] == [str(wrong), str(right)]
-    for marked in copies:
-        assert f"跳过 {marked}：这是本工具（check --annotate）以前写出的批注副本" in again.stderr
-    alone = runner.invoke(app, ["check", str(copies[0]), "--format", "json"])
-    [result] = json.loads(alone.stdout)["results"]
-    assert result["file"] == str(copies[0]) and result["status"] == "errors"
-    # b's copy, corrected by the unit (another figure) and sent back under its name
-    corrected = copies[1]
-    workbook = openpyxl.load_workbook(corrected)
-    sheet, ref = read_map(GOV_2021)[0][NEW_NATURAL]
-    workbook[sheet][ref] = 99
-    workbook.save(corrected)
-    before = sha(corrected)
-    third = runner.invoke(
-        app, ["check", str(right), str(corrected), "--annotate=", "--force", "--format", "json"]
-    )
-    files = [r["file"] for r in json.loads(third.stdout)["results"]]
-    assert files == [str(right), str(corrected)], third.stderr
-    assert sha(corrected) == before and "未写出" in third.stderr
-
-
-@pytest.mark.parametrize("typed", ["2026年1月8日", "2026.1.8", "2026/01/08"])
-def test_a_filling_date_typed_as_text_is_given_in_the_json_as_a_date(
-    tmp_path: Path, typed: str
-) -> None:
-    """meta.date is one format for scripts whatever the cell held: a date cell's day, or
-    the day a text names (a text naming none is given as typed)."""
-    path = edited(GOV_2021, tmp_path / "r.xlsx", {"meta.date": typed}, as_text=True)
-    odd = edited(GOV_2021, tmp_path / "s.xlsx", {"meta.date": "元月八日"}, as_text=True)
-    results = check([path, odd], "--format", "json").results()
-    assert [r["meta"]["date"] for r in results] == ["2026-01-08", "元月八日"]
-
-
 def test_a_blank_cell_a_rule_reads_is_given_as_null_not_as_zero(tmp_path: Path) -> None:
     """报告年度 left blank fails M1: its `actual` is null (the cell holds nothing), not the 0
     a blank adds to a sum."""
@@ -919,3 +869,22 @@ def test_a_form_forced_on_a_return_of_the_other_format_is_said_first(tmp_path: P
     assert "更像“政府信息公开工作年度报告（2021年起格式）”" in wrong[1]
     right = check([GOV_2021], "--form", "gov-2021").stdout
     assert "--form" not in right and "未发现问题" in right
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [
+        (1.2345678, "1.2345678"),
+        (0.1 + 0.2, "0.3"),
+        (abs(100.3 - 100), "0.3"),  # a difference's noise past the digits typed
+        (abs(1.2345678 - 1.234567), "0.0000008"),
+        (1e-6, "0.000001"),
+        (1e-300, "0"),
+        (7.0, "7"),
+        (-2.5, "-2.5"),
+    ],
+)
+def test_numbers_in_messages_keep_the_digits_typed_and_no_more(number: float, shown: str) -> None:
+    from toolkit.check.explain import number_text
+
+    assert number_text(number) == shown

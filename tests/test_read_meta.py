@@ -166,7 +166,8 @@ def test_a_title_names_the_unit_and_year_however_it_is_led_or_ended(
         ("202601251", None),
         ("2026年1月", None),
         ("一月二十日", None),
-        (46042.0, None),
+        (46042.0, None),  # an Excel serial: no day named here
+        (20260125, dt.date(2026, 1, 25)),  # typed as a number
     ],
 )
 def test_a_filling_date_is_read_as_typed(typed: object, day: dt.date | None) -> None:

@@ -527,6 +527,12 @@ def test_rows_counting_the_units_are_no_units(tmp_path: Path) -> None:
         ("同上", [], False),
         ("张三（zs@x.cn）", ["zs@x.cn"], True),  # brackets round the address, not a note
         ("a@b.cn(办公室)b@c.cn", ["a@b.cn", "b@c.cn"], True),
+        ("(a@b.cn)", ["a@b.cn"], True),
+        ("a@b.cn办公室", ["a@b.cn"], True),  # text glued on: cut off
+        ("a@b.cn或c@d.cn", ["a@b.cn", "c@d.cn"], True),
+        ("a@b.cn?", ["a@b.cn"], True),
+        ("a@b.123", [], True),
+        ("a@b.c", [], True),
     ],
 )
 def test_addresses_are_read_however_the_cell_writes_them(

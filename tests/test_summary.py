@@ -1451,6 +1451,9 @@ def test_two_returns_in_one_mail_the_revision_counts_else_the_clerk_is_asked(
     assert "已被替代" not in notes["凤山街道办事处"]
     assert "已被替代" in notes["兰江街道办事处"]  # the report its revision replaced
     assert units["梨洲街道办事处"]["undecided"] == []
+    assert [Path(f).name for f in units["梨洲街道办事处"]["same_figures"]] == [
+        "梨洲.eml › 梨洲统计表.xlsx"
+    ]
     assert "同时发来的另一份，数字相同" in notes["梨洲街道办事处"]
     assert "已被替代" not in notes["梨洲街道办事处"]
     text = toolkit(*args, "--force", cwd=tmp_path).stdout

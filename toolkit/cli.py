@@ -334,7 +334,7 @@ def check_command(
             if not isinstance(previous, LastYear):
                 detail = previous.findings[0].message if previous.findings else last_year
                 raise UserError("cli.last_year_unreadable", path=last_year, detail=detail)
-        results = _without_earlier_copies(names, check_files(names, forms, chosen, previous))
+        results = check_files(names, forms, chosen, previous)
         this_year = results[0].meta.get("year") if previous is not None else None
         if previous is not None and this_year and previous.year and previous.year != this_year - 1:
             raise UserError(
@@ -380,18 +380,6 @@ def _distinct(paths: list[str]) -> list[str]:
             seen.add(key)
             kept.append(name)
     return kept
-
-
-def _without_earlier_copies(names: list[str], results: list[Any]) -> list[Any]:
-    """The results but those of an earlier `check --annotate`'s marked copies that a glob
-    such as 收件箱/*.xlsx took in beside their returns (the same figures), each said on
-    stderr; a copy whose figures differ is a unit's correction sent back under its name."""
-    from toolkit.check.annotate import earlier_copies
-
-    own = earlier_copies(names, results)
-    for i in sorted(own):
-        typer.echo(t("cli.marked_copy_skipped", path=names[i]), err=True)
-    return [r for i, r in enumerate(results) if i not in own]
 
 
 @app.command("summary", help=t("cli.summary_help"))
@@ -746,15 +734,10 @@ def _write_replies(summary: Any, planned: list[Any], forms: list[Any], chosen: A
 def _write_annotations(results: list[Any], targets: dict[str, Path], quiet: bool) -> None:
     from toolkit.check.annotate import write_annotated
 
-    checked = {os.path.normcase(os.path.abspath(r.file)) for r in results}
     for result in results:
         if result.read is None or result.file not in targets:
             continue
         target = targets[result.file]
-        if os.path.normcase(os.path.abspath(target)) in checked:
-            # a unit's correction sent back under the copy's name: a return, never written over
-            typer.echo(t("cli.annotate_over_return", path=target, source=result.file), err=True)
-            continue
         write_annotated(result, target)
         typer.echo(t("check.report.annotated", path=target), err=quiet)
 

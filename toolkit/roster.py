@@ -58,7 +58,12 @@ _SCAN_CHUNK = 1 << 20
 _MAILTO = re.compile(r"mailto:", re.IGNORECASE)
 _BRACKETED = re.compile(r"\([^()@]*\)|\[[^\[\]@]*\]")  # a note, not "张三(zs@x.cn)"
 _ADDRESS_SEPARATORS = re.compile(r"[\s;,，；、/|:<>()\[\]\"]+")
-_ADDRESS = re.compile(r"[^@]+@[^@]+\.[^@.]+")  # someone@somewhere.tld, any script
+# an address as mail headers carry one, cut out of whatever is glued to it (a@b.cn办公室,
+# a@b.cn?); an address in another script (张三@例子.中国) only as a whole token
+_ASCII_ADDRESS = re.compile(
+    r"[A-Za-z0-9._%+'!#$&*=?^{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]+"
+)
+_ADDRESS = re.compile(r"[^@]+@[^@]+\.[^@.]+")
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,11 @@ class RosterEntry:
         found: dict[str, str] = {}  # one address however its case is written
         for token in _ADDRESS_SEPARATORS.split(_BRACKETED.sub(" ", text)):
             token = token.strip(".'。")
-            if _ADDRESS.fullmatch(token):
-                found.setdefault(token.lower(), token)
+            addresses = _ASCII_ADDRESS.findall(token)
+            if not addresses and not token.isascii() and _ADDRESS.fullmatch(token):
+                addresses = [token]
+            for address in addresses:
+                found.setdefault(address.lower(), address)
         return list(found.values())
 
     @property

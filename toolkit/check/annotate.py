@@ -50,27 +50,6 @@ def is_marked_copy(path: Path) -> bool:
     return carries_marker(path, MARKER)
 
 
-def earlier_copies(names: list[str], results: list[FileResult]) -> set[int]:
-    """The places in ``names`` of marked copies whose return is among ``names`` too, with
-    the same figures (an earlier run's copies, taken in by a glob). A copy whose figures
-    differ is a unit's correction sent back under the copy's name: a return to check."""
-    returns: dict[str, list[int]] = {}  # a return's name and stem, in lower case
-    for i, name in enumerate(names):
-        if not results[i].unreadable:
-            path = Path(name)
-            for said in {path.name.lower(), path.stem.lower()}:
-                returns.setdefault(said, []).append(i)
-    own = set()
-    for i, name in enumerate(names):
-        path = Path(name)
-        if not path.name.endswith(SUFFIX) or not is_marked_copy(path):
-            continue
-        of = returns.get(path.name[: -len(SUFFIX)].lower(), [])
-        if any(j != i and results[j].values == results[i].values for j in of):
-            own.add(i)
-    return own
-
-
 def annotation_targets(paths: list[str], annotate: str, force: bool) -> dict[str, Path]:
     """Input -> its marked copy, checked before any work. ``annotate`` is "" (beside each
     input), a file (one input) or a folder. A marked copy among the inputs (a second run

@@ -31,7 +31,8 @@ def number_text(value: float | None) -> str:
         return f"{int(value)}"
     # every digit typed (1.2345678 万元 breaks N1 by its seventh decimal) to the 15 a
     # spreadsheet keeps, without a sum's binary noise (0.1 + 0.2) nor an exponent (0.000001)
-    text = format(Decimal(format(float(value), ".15g")), "f")
+    # (a difference of two such numbers carries noise past their digits: 12 decimals at most)
+    text = format(Decimal(format(round(float(value), 12), ".15g")), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

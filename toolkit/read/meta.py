@@ -166,6 +166,11 @@ def typed_day(value: object) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # 20260125 typed as a number (an Excel serial, 46042, names no day here)
+        if not float(value).is_integer() or not 19000101 <= value <= 20991231:
+            return None
+        value = str(int(value))
     if not isinstance(value, str):
         return None
     # as typed (a time after a space), else without spaces (2026 年 1 月 20 日)

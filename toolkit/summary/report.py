@@ -52,6 +52,7 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
                 "maybe_same": list(row.maybe_same),
                 # of "superseded", those sent with the counted one, nothing telling which counts
                 "undecided": [r.result.file for r in row.undecided],
+                "same_figures": [r.result.file for r in row.same_figures],
             }
         )
     return units
