@@ -254,7 +254,7 @@ def test_a_total_holding_a_formula_not_recomputed_is_checked_as_saved(
     # formula": the same findings, the 说明 line without the formula's text
     xls = convert([saved], tmp_path / "xls", "xls")[saved]
     run = CliRunner().invoke(app, ["check", str(xls)])
-    assert f"J{new}、J{granted} 的合计是本工具不重算的公式（只重算" in run.stdout, run.stdout
+    assert f"J{new}、J{granted} 的合计是本工具不能重算的公式，按文件中保存的结果" in run.stdout
     _, [as_xls] = check(str(xls))
     assert [(f["rule"], f["cell"], f["expected"], f["actual"]) for f in as_xls["findings"]] == [
         (f["rule"], f["cell"], f["expected"], f["actual"]) for f in result["findings"]
