@@ -1458,6 +1458,7 @@ def test_two_returns_in_one_mail_the_revision_counts_else_the_clerk_is_asked(
     assert "已被替代" not in notes["梨洲街道办事处"]
     text = toolkit(*args, "--force", cwd=tmp_path).stdout
     assert re.search(r"凤山街道办事处 .*同时发来了内容不同的另一份", text), text
+    assert re.search(r"梨洲街道办事处 .*同时发来的另一份，数字相同：.*梨洲统计表", text), text
 
 
 def test_a_return_naming_a_body_off_the_roster_counts_by_its_sender_and_is_said(
@@ -1482,3 +1483,6 @@ def test_a_return_naming_a_body_off_the_roster_counts_by_its_sender_and_is_said(
     rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_name("报送情况").to_python()
     notes = {row[0]: row[7] for row in rows[1:]}
     assert said in notes["兰江街道办事处"] and "表内填报单位" not in notes["凤山街道办事处"]
+    report = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
+    named = {u["unit"]: u["named_other"] for u in json.loads(report.stdout)["units"]}
+    assert named == {"兰江街道办事处": "兰江街道卫生院", "凤山街道办事处": None}

@@ -53,6 +53,8 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
                 # of "superseded", those sent with the counted one, nothing telling which counts
                 "undecided": [r.result.file for r in row.undecided],
                 "same_figures": [r.result.file for r in row.same_figures],
+                # the body its counted return names, where that is none of the roster's
+                "named_other": item.named_other if item else None,
             }
         )
     return units
@@ -120,6 +122,9 @@ def text_report(summary: Summary) -> str:
                 files = "、".join(r.result.file for r in row.undecided)
                 counted = row.counted.result.file
                 text += "  " + render("summary.note.undecided", files=files, counted=counted)
+            if row.same_figures:
+                files = "、".join(r.result.file for r in row.same_figures)
+                text += "  " + render("summary.note.same_figures", files=files)
             listed.append((render(f"summary.status.{row.status}"), text))
         # what it sent that could not be read, each with why (a row of its own): beside a
         # readable return, said as something else it sent
