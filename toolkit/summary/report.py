@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from toolkit.inbox.collect import Unread
 from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
-from toolkit.summary.run import Summary, unreadable_message
+from toolkit.summary.run import Summary, UnitRow, unreadable_message
 
 SCHEMA = "toolkit-summary/1"
 
@@ -100,6 +100,26 @@ def write_json_report(summary: Summary, stream: TextIO) -> None:
     write_document(stream, json_document(summary))
 
 
+def counted_notes(row: UnitRow, joiner: str) -> list[str]:
+    """What 报送情况 and the text say of a unit's counted return: that it names a body off
+    the roster, and the returns sent with it that nothing tells from it (other figures, the
+    same figures); files listed with ``joiner``."""
+    counted = row.counted
+    if counted is None:
+        return []
+    notes = []
+    if counted.named_other:
+        params = {"named": counted.named_other, "sender": counted.received.sender}
+        notes.append(render("summary.note.named_other", **params))
+    if row.undecided:
+        files = joiner.join(r.result.file for r in row.undecided)
+        notes.append(render("summary.note.undecided", files=files, counted=counted.result.file))
+    if row.same_figures:
+        files = joiner.join(r.result.file for r in row.same_figures)
+        notes.append(render("summary.note.same_figures", files=files))
+    return notes
+
+
 def said_with_origin(origin: str, why: str) -> str:
     """``why`` a file could not be read, naming the file (most reasons name it already)."""
     return why if origin in why else render("summary.inbox_line", origin=origin, message=why)
@@ -115,16 +135,7 @@ def text_report(summary: Summary) -> str:
             text = "  ".join([row.unit.name, *readable])
             if row.maybe_same:
                 text += "  " + render("summary.note.maybe_same", names="、".join(row.maybe_same))
-            if row.counted is not None and row.counted.named_other:
-                named, sender = row.counted.named_other, row.counted.received.sender
-                text += "  " + render("summary.note.named_other", named=named, sender=sender)
-            if row.undecided and row.counted is not None:
-                files = "、".join(r.result.file for r in row.undecided)
-                counted = row.counted.result.file
-                text += "  " + render("summary.note.undecided", files=files, counted=counted)
-            if row.same_figures:
-                files = "、".join(r.result.file for r in row.same_figures)
-                text += "  " + render("summary.note.same_figures", files=files)
+            text += "".join("  " + note for note in counted_notes(row, "、"))
             listed.append((render(f"summary.status.{row.status}"), text))
         # what it sent that could not be read, each with why (a row of its own): beside a
         # readable return, said as something else it sent

@@ -21,7 +21,7 @@ from toolkit.files import SUMMARY_MARKER
 from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.messages import catalogue, current_language, has_message, render
 from toolkit.summary.consolidate import Counted, Figures, count_returns
-from toolkit.summary.report import said_with_origin
+from toolkit.summary.report import counted_notes, said_with_origin
 from toolkit.summary.run import Return, Summary, unreadable_message
 from toolkit.template.plan import sheet_width
 from toolkit.template.styles import LINE_HEIGHT, label_row_heights, text_width
@@ -563,17 +563,8 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         again = unit_row.sent_again
         if again:  # the same file twice (in one mail, or sent again): nothing replaced
             notes.append(_t("note.sent_again", files=joined(r.result.file for r in again)))
-        if item is not None and item.named_other:
-            sender = item.received.sender
-            notes.append(_t("note.named_other", named=item.named_other, sender=sender))
-        undecided = unit_row.undecided
-        if undecided and unit_row.counted is not None:
-            files, counted = joined(r.result.file for r in undecided), unit_row.counted.result.file
-            notes.append(_t("note.undecided", files=files, counted=counted))
-        if unit_row.same_figures:
-            files = joined(r.result.file for r in unit_row.same_figures)
-            notes.append(_t("note.same_figures", files=files))
-        told = again + undecided + unit_row.same_figures
+        notes += counted_notes(unit_row, _t("rule_joiner"))
+        told = again + unit_row.undecided + unit_row.same_figures
         older = [r.result.file for r in unit_row.superseded if r not in told]
         older += [u.origin for u in unit_row.unread_replaced]
         if older:

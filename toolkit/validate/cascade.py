@@ -200,18 +200,15 @@ def _without_repeats_at_totals(
     return [f for f in findings if id(f) not in said]
 
 
-_LAST = LAST_PREFIX  # last year's fields, in a frame beside this year's
-
-
 def _unprefixed(key: str) -> str:
-    return key.removeprefix(_LAST)
+    return key.removeprefix(LAST_PREFIX)  # last year's fields, in a frame beside this year's
 
 
 def _declared(
     declared: dict[str, tuple[tuple[str, ...], ...]], key: str
 ) -> tuple[tuple[str, ...], ...]:
     """The declarations of ``key``'s parts, last year's parts for a last year's total."""
-    prefix = _LAST if key.startswith(_LAST) else ""
+    prefix = LAST_PREFIX if key.startswith(LAST_PREFIX) else ""
     return tuple(tuple(prefix + p for p in parts) for parts in declared[_unprefixed(key)])
 
 
