@@ -26,7 +26,7 @@ from toolkit.messages import render
 from toolkit.read.flat_text import TextLocated, Unresolved, flatten, locate_text
 from toolkit.read.grid import Grid, Sheet, Span, a1, index_sheet
 from toolkit.read.labels import compact
-from toolkit.read.meta import SIGNED_ON
+from toolkit.read.meta import SIGNED_ON, typed_day
 from toolkit.read.numbers import document_value
 from toolkit.read.returns import Part, ReadReturn, fill_meta, read_by_labels
 from toolkit.read.sniff import FileProblem, Sniffed
@@ -216,10 +216,6 @@ def _finish(read: ReadReturn, prose: str, paragraphs: list[str]) -> None:
 def _signature_date(paragraphs: list[str]) -> dt.date | None:
     """The date under the signature: the last paragraph that is only a date."""
     for text in reversed(paragraphs[-8:]):
-        match = SIGNED_ON.fullmatch(compact(text))
-        if match:
-            try:
-                return dt.date(*(int(g) for g in match.groups()))
-            except ValueError:
-                return None
+        if SIGNED_ON.fullmatch(compact(text)):
+            return typed_day(compact(text))
     return None

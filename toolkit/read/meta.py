@@ -149,14 +149,9 @@ def _date_cells(grid: Grid) -> Iterator[Found]:
     for sheet, r, c, typed, text in _short_lines(grid):
         if typed > 20:
             continue
-        match = SIGNED_ON.fullmatch(text)
-        if match is None:
-            continue
-        try:
-            day = dt.date(*(int(g) for g in match.groups()))
-        except ValueError:
-            continue  # 2026年2月30日: no date
-        yield Found(day, sheet.span(r, c))
+        day = typed_day(text) if SIGNED_ON.fullmatch(text) else None
+        if day is not None:  # (2026年2月30日 is no date)
+            yield Found(day, sheet.span(r, c))
 
 
 def typed_day(value: object) -> dt.date | None:
