@@ -11,10 +11,11 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 from python_calamine import CalamineError, PasswordError, SheetVisibleEnum
 
 from toolkit.limits import current as current_limits
@@ -27,6 +28,14 @@ _COLON = re.compile("[:：]")
 def a1(row: int, col: int) -> str:
     """The A1 reference of a 0-based (row, col)."""
     return f"{get_column_letter(col + 1)}{row + 1}"
+
+
+@lru_cache(maxsize=16_384)
+def zero_based(ref: str) -> tuple[int, int]:
+    """The 0-based (row, col) of an A1 reference (kept: every return of a template asks
+    for the same few hundred)."""
+    row, col = coordinate_to_tuple(ref)
+    return row - 1, col - 1
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from toolkit.forms.model import FormSpec
 from toolkit.messages import Message
 from toolkit.read.cell_formulas import FORMULA_KINDS, FormulaSheet, formula_sheets
 from toolkit.read.formulas import Cell, ErrorValue, Evaluator, Unsupported
-from toolkit.read.grid import Grid, Hidden, Sheet, Span, a1, index_sheet, load_grid
+from toolkit.read.grid import Grid, Hidden, Sheet, Span, a1, index_sheet, load_grid, zero_based
 from toolkit.read.labels import compact
 from toolkit.read.layout import Located, locate, read_values, share_at_most
 from toolkit.read.meta import Found, from_signature, from_title, sheet_years, signature_date
@@ -28,7 +28,7 @@ from toolkit.read.numbers import read_number
 from toolkit.read.passed import copies_passed
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
 from toolkit.read.source import source
-from toolkit.read.template import read_template_return, zero_based
+from toolkit.read.template import read_template_return
 from toolkit.read.versions import sheet_versions
 
 MIN_MAIN_SHARE = 0.25  # of a main form's table values, to call a workbook that form
@@ -94,9 +94,7 @@ def read_return(
 
         return read_document(path, sniffed, forms, form)
     by_id = {spec.id: spec for spec in forms}
-    mapped = read_template_return(
-        path, sniffed.kind, lambda form_id: by_id[form_id].computed_keys if form_id in by_id else ()
-    )
+    mapped = read_template_return(path, sniffed.kind, by_id.get)
     if mapped is not None and mapped.form in by_id and (form is None or form.id == mapped.form):
         part = Part(
             by_id[mapped.form],
@@ -104,11 +102,13 @@ def read_return(
             mapped.cells,
             set(mapped.errors),
             set(mapped.formulas),
+            set(mapped.evaluated),
             from_template=True,
+            notes=list(mapped.notes),
         )
         if part.spec.role == "main":
-            return ReadReturn(path, sniffed, part)
-        return ReadReturn(path, sniffed, None, [part])
+            return ReadReturn(path, sniffed, part, passed_over=list(part.notes))
+        return ReadReturn(path, sniffed, None, [part], list(part.notes))
     # our map sheet is skipped only when it is one (a user may name a sheet _toolkit)
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
     if sniffed.kind in FORMULA_KINDS:

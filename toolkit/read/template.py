@@ -6,19 +6,22 @@ other input: known form, sane cell references, sheets that exist.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from toolkit.cellmap import MARKER, META_SHEET, parse_rows
+from toolkit.forms.model import FormSpec
 from toolkit.limits import current as current_limits
-from toolkit.read.cell_formulas import FORMULA_KINDS, formula_sheets
+from toolkit.messages import Message
+from toolkit.read.cell_formulas import FORMULA_KINDS, FormulaSheet, formula_sheets
+from toolkit.read.grid import zero_based
 from toolkit.read.sniff import FileProblem, open_workbook
+from toolkit.read.template_totals import changed_totals, read_changed
 
 _REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _MAX_MAP_ROWS = 20_000
@@ -35,17 +38,21 @@ class TemplateReturn:
     cells: dict[str, tuple[str, str]]  # field key -> (sheet, A1 ref)
     values: dict[str, Any]  # field key -> content as found, None when empty
     errors: set[str] = field(default_factory=set)  # fields holding an error value
-    formulas: set[str] = field(default_factory=set)  # fields holding a formula
+    formulas: set[str] = field(default_factory=set)  # fields holding the template's formula
+    # totals whose formula the unit changed, computed from the file's own cells
+    evaluated: set[str] = field(default_factory=set)
+    notes: list[Message] = field(default_factory=list)  # what the reading has to say
 
 
 def read_template_return(
-    path: Path, kind: str, computed: Callable[[str], Collection[str]] | None = None
+    path: Path, kind: str, spec_of: Callable[[str], FormSpec | None] | None = None
 ) -> TemplateReturn | None:
     """The return at ``path`` if it was made from our template, else None.
 
-    ``computed(form id)`` names the fields whose formulas matter (the totals: a total still
-    a formula is recomputed, a typed one kept); without it every field's formula is found.
-    Error values are looked for in every field of a sheet that holds any."""
+    ``spec_of(form id)`` gives the form, whose totals' formulas matter (a total still the
+    template's formula is recomputed, a typed one kept, a changed one computed as changed:
+    template_totals); without it every field's formula is found, none judged. Error values
+    are looked for in every field of a sheet that holds any."""
     try:
         workbook = open_workbook(path)
         if META_SHEET not in workbook.sheet_names:
@@ -65,6 +72,7 @@ def read_template_return(
     if parsed is None:
         return None
     markers, cells = dict(parsed[0]), dict(parsed[1])
+    kept_cells = parsed[1]  # shared by the template's returns: what its formulas are kept by
     grids: dict[str, list[list[Any]]] = {}
     values: dict[str, Any] = {}
     for key, (sheet, ref) in cells.items():
@@ -83,26 +91,61 @@ def read_template_return(
         values,
     )
     if kind in FORMULA_KINDS:
-        totals = None if computed is None else computed(result.form)
-        parts = formula_sheets(path, kind, {sheet for sheet, _ in cells.values()})
+        spec = None if spec_of is None else spec_of(result.form)
+        totals = None if spec is None else spec.computed_keys
+        parts: dict[str, FormulaSheet | None] = dict(
+            formula_sheets(path, kind, {sheet for sheet, _ in cells.values()})
+        )
+        texts: dict[str, str] = {}  # total -> its formula, where its text is known
         for key, (sheet, ref) in cells.items():
             part = parts[sheet]
+            assert part is not None
             if totals is not None and key not in totals and not part.may_hold_errors:
                 continue
             text, error = part.cell(ref)
             if text is not None:
                 result.formulas.add(key)
+                if text and totals is not None and key in totals:
+                    texts[key] = text
             if error:
                 result.errors.add(key)
+        changed = changed_totals(spec, kept_cells, texts) if spec is not None and texts else []
+        if changed:
+            _read_changed(result, changed, texts, workbook, grids, parts, path, kind)
     return result
 
 
-@lru_cache(maxsize=16_384)
-def zero_based(ref: str) -> tuple[int, int]:
-    """The 0-based (row, col) of an A1 reference (kept: every return of a template asks
-    for the same few hundred)."""
-    row, col = coordinate_to_tuple(ref)
-    return row - 1, col - 1
+def _read_changed(
+    result: TemplateReturn,
+    changed: list[str],
+    texts: dict[str, str],
+    workbook: CalamineWorkbook,
+    grids: dict[str, list[list[Any]]],
+    parts: dict[str, FormulaSheet | None],
+    path: Path,
+    kind: str,
+) -> None:
+    """Totals whose formula the unit changed, read as that formula gives them."""
+    names = set(workbook.sheet_names)
+
+    def rows_of(sheet: str) -> list[list[Any]] | None:
+        if sheet not in names:
+            return None
+        if sheet not in grids:
+            grids[sheet] = _sheet_rows(workbook, sheet, path)
+        return grids[sheet]
+
+    def sheet_of(sheet: str) -> FormulaSheet | None:
+        if sheet not in parts:
+            found = formula_sheets(path, kind, {sheet}) if sheet in names else {}
+            parts[sheet] = found.get(sheet)
+        return parts[sheet]
+
+    read = read_changed(changed, result.cells, texts, result.values, rows_of, sheet_of)
+    result.formulas -= read.evaluated | read.saved
+    result.errors = (result.errors - read.evaluated) | read.errors
+    result.evaluated |= read.evaluated
+    result.notes.extend(read.notes)
 
 
 def _sheet_rows(workbook: CalamineWorkbook, name: str, path: Path) -> list[list[Any]]:
