@@ -37,7 +37,8 @@ from toolkit.messages import render
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = load_form("gov-2021")
-HEADING = f"{SPEC.name}（2025 年度）"  # 汇总表 and 图表 head each form with its year
+HEADING = f"{SPEC.name}（2025 年度）"  # 图表 heads each form with its year
+TITLE = f"2025年度{SPEC.name}汇总表"  # and 汇总表 each block, with what it adds up
 ROSTER = [
     ("凤山街道办事处", "fs@example.cn", "街道"),
     ("兰江街道办事处", "lj@example.cn", "街道"),
@@ -174,6 +175,39 @@ def test_findings_are_those_check_gives_file_by_file(run: dict[str, Any]) -> Non
     assert len(run["report"]["results"]) == 5
 
 
+def test_the_overview_names_whom_to_follow_up_and_what_the_totals_hold(
+    run: dict[str, Any],
+) -> None:
+    """总览 is what a leader reads first: how many units the totals hold, and by name who
+    has not sent, whose return is wrong, which file matched nobody."""
+    rows = sheets(run["out"])["总览"]
+    said = {row[0]: row[1:3] for row in rows if row and row[0]}
+    assert said["纳入汇总表的单位"][0] == 2  # 凤山 and 兰江: 教育局 has errors
+    assert said["未报送的单位"] == [2, "梨洲街道办事处、余姚市民政局"]
+    assert said["有错误、待改正的单位"] == [1, "余姚市教育局"]
+    assert said["对应不到名单的文件"] == [1, '=HYPERLINK("http://x","点我")']  # as text
+
+
+def test_a_figure_no_unit_gave_is_0_in_the_totals(tmp_path: Path) -> None:
+    """A row every included return left blank adds up to 0 in 汇总表, as any other: a
+    blank among figures made a leader ask what was missing."""
+    inbox, _, roster = inbox_and_roster(tmp_path)
+    blank = dict.fromkeys(f.key for f in SPEC.table("fees_info").fields)
+    filled(inbox, "兰江.xlsx", "兰江街道办事处", 1, **blank)
+    filled(inbox, "凤山.xlsx", "凤山街道办事处", 2, **blank)
+    out = tmp_path / "汇总.xlsx"
+    done = toolkit("summary", str(inbox), "-r", str(roster), "-o", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = sheets(out)["汇总表"]
+    start = next(i for i, r in enumerate(rows) if r[0] == TITLE)
+    fees = {
+        r[0]: r[1]
+        for r in rows[start:]
+        if r and r[0] in ("发出收费通知件数", "实际收取总金额（元）")
+    }
+    assert fees == {"发出收费通知件数": 0.0, "实际收取总金额（元）": 0.0}, fees
+
+
 def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> None:
     book = sheets(run["out"])
     assert list(book) == ["总览", "报送情况", "问题清单", "汇总表", "图表", "明细"]
@@ -185,7 +219,7 @@ def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> N
     assert overview["单位名单"].endswith("名单.csv") and overview["收件文件夹"].endswith("收件箱")
     assert overview["汇总表"] == render("summary.consolidated.basis")
     [rule] = [row for row in book["总览"] if row and row[0] == "A3"]  # said, not only coded
-    assert rule[2] == "申请情况表各行：总计 = 自然人 + 法人或其他组织各项之和"
+    assert rule[2] == "【错误】申请情况表各行：总计 = 自然人 + 法人或其他组织各项之和"
     status = {row[0]: row[2] for row in book["报送情况"][1:]}
     assert status["梨洲街道办事处"] == "未报送" and status["余姚市教育局"] == "有错误"
     [stranger] = [row for row in book["报送情况"][1:] if row[2] == "不在名单中"]
@@ -195,7 +229,10 @@ def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> N
     # every finding of the listed returns, and the mail that could not be opened
     inbox = run["report"]["inbox_problems"]
     assert len(problems) == sum(len(r["findings"]) for r in counted) + len(inbox)
-    assert [row[1] for row in problems[-len(inbox) :]] == [p["origin"] for p in inbox]
+    # files named from the inbox down (总览 names the folder once): in print, a cell's end
+    # is what tells the files apart
+    within = [str(Path(p["origin"]).relative_to(run["inbox"])) for p in inbox]
+    assert [row[1] for row in problems[-len(inbox) :]] == within
     assert any(row[4] == "A3" and row[0] == "余姚市教育局" for row in problems)
     details = book["明细"]
     keys = details[0]
@@ -209,7 +246,8 @@ def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> N
     assert all(details[1]) and len(set(details[1])) == len(details[1])
     fengshan = next(row for row in details[2:] if row[0] == "凤山街道办事处")
     assert fengshan[1:5] == ["街道", "gov-2021", "无问题", "是"]
-    assert fengshan[5] == values_file(run, "凤山街道.xlsx")  # which return the row is
+    # which return the row is, named from the inbox down
+    assert fengshan[5] == str(Path(values_file(run, "凤山街道.xlsx")).relative_to(run["inbox"]))
     education = next(row for row in details[2:] if row[0] == "余姚市教育局")
     assert education[3:5] == ["有错误", "否"]  # listed, but 汇总表 leaves it out
     values = next(u for u in run["report"]["results"] if u["file"].endswith("凤山街道.xlsx"))
@@ -244,7 +282,7 @@ def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str
 
     def figures(path: Path) -> tuple[Any, Any]:
         rows = sheets(path)["汇总表"]
-        start = next(i for i, r in enumerate(rows) if r[0] == HEADING)
+        start = next(i for i, r in enumerate(rows) if r[0] == TITLE)
         line = next(r for r in rows[start:] if r[0] == "一、本年新收政府信息公开申请数量")
         return line[3], line[9]  # 自然人, 总计
 
@@ -271,8 +309,11 @@ def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str
     )
     assert done.returncode == 2 and wider.is_file()  # the broken mail, as above
     assert figures(wider) == expected(clean, lanjiang, broken)
-    sections = [r[0] for r in sheets(wider)["汇总表"] if str(r[0]).startswith("分组：")]
-    assert sections == ["分组：街道", "分组：部门"]  # the roster's order
+    # added up with its errors, 教育局 is named where the basis is: the sums need not balance
+    notes = [str(r[0]) for r in sheets(wider)["汇总表"][:4]]
+    assert any(n.startswith("注意：") and "余姚市教育局" in n for n in notes), notes
+    sections = [r[0] for r in sheets(wider)["汇总表"] if "——分组：" in str(r[0])]
+    assert sections == [f"{TITLE}——分组：街道", f"{TITLE}——分组：部门"]  # the roster's order
     for path in (run["out"], wider):  # 明细's rows kept by 计入汇总表 add up to 汇总表
         details = sheets(path)["明细"]  # the totals too: 教育局's typed 999 is its parts' sum
         kept = [row for row in details[2:] if row[4] == "是"]
@@ -902,11 +943,13 @@ def test_the_english_listing_lines_up_whatever_its_widest_label(run: dict[str, A
     assert "Not on the roster" in done.stdout and len(starts) == 1, done.stdout
 
 
-def test_times_are_shown_on_the_computers_clock_whatever_zone_they_came_in(
-    tmp_path: Path,
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC", "America/New_York"])
+def test_times_are_shown_on_beijing_time_whatever_zone_they_came_in(
+    tmp_path: Path, zone: str
 ) -> None:
-    """A mail dated in UTC and a file saved at a UTC moment show, on a computer in China,
-    China's time: a spreadsheet cell holds no zone."""
+    """A mail dated in UTC and a file saved at a UTC moment show Beijing time (a spreadsheet
+    cell holds no zone), whatever zone the computer is set to: a server or a container left
+    on UTC showed 09:30 as 01:30."""
     import datetime as dt
     import os
 
@@ -927,7 +970,7 @@ def test_times_are_shown_on_the_computers_clock_whatever_zone_they_came_in(
     summary = tmp_path / "汇总.xlsx"
     done = toolkit(
         "summary", str(inbox), "-r", str(roster), "-o", str(summary),
-        cwd=tmp_path, env={"TZ": "Asia/Shanghai"},
+        cwd=tmp_path, env={"TZ": zone},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     rows = openpyxl.load_workbook(summary)["报送情况"]
@@ -941,7 +984,7 @@ def test_times_are_shown_on_the_computers_clock_whatever_zone_they_came_in(
     assert formats["兰江街道办事处"] == "yyyy-mm-dd hh:mm"
     done = toolkit(
         "summary", str(inbox), "-r", str(roster), "--format", "json",
-        cwd=tmp_path, env={"TZ": "Asia/Shanghai"},
+        cwd=tmp_path, env={"TZ": zone},
     )  # fmt: skip
     received = {u["unit"]: u["received"] for u in json.loads(done.stdout)["units"]}
     assert received["梨洲街道办事处"] == "2026-01-14"
@@ -965,12 +1008,12 @@ def test_units_of_no_group_have_a_table_so_the_groups_add_up_to_the_whole(
     done = toolkit("summary", str(inbox), "-r", str(roster), "-o", str(out), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     rows = sheets(out)["汇总表"]
-    headings = [i for i, r in enumerate(rows) if r[0] == HEADING or "分组" in str(r[0])]
+    headings = [i for i, r in enumerate(rows) if str(r[0]).startswith(TITLE)]
     assert [rows[i][0] for i in headings] == [
-        HEADING,
-        "分组：街道",
-        "分组：部门",
-        "未分组的单位（名单中“分组”一栏为空）",
+        TITLE,
+        f"{TITLE}——分组：街道",
+        f"{TITLE}——分组：部门",
+        f"{TITLE}——未分组的单位（名单中“分组”一栏为空）",
     ]
     totals = [
         next(r for r in rows[i:] if r[0] == "一、本年新收政府信息公开申请数量")[9] for i in headings
@@ -986,7 +1029,7 @@ def test_the_consolidated_sheet_prints_a_table_a_page_with_readable_labels(
     then each group) on a page of its own, fitted to the page's width; its label columns as
     wide as the template's, so the official labels are not cut off."""
     rows = sheets(run["out"])["汇总表"]
-    blocks = [i for i, r in enumerate(rows) if r[0] == HEADING or str(r[0]).startswith("分组：")]
+    blocks = [i for i, r in enumerate(rows) if str(r[0]).startswith(TITLE)]
     with zipfile.ZipFile(run["out"]) as package:
         xml = package.read("xl/worksheets/sheet4.xml").decode()  # 总览 报送情况 问题清单 汇总表
     assert 'orientation="landscape"' in xml and 'paperSize="9"' in xml

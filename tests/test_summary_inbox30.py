@@ -25,7 +25,8 @@ from toolkit.forms.registry import load_form
 from toolkit.template.writer import META_SHEET
 
 SPEC = load_form("gov-2021")
-HEADING = f"{SPEC.name}（2025 年度）"  # 汇总表 and 图表 head each form with its year
+HEADING = f"{SPEC.name}（2025 年度）"  # 图表 heads each form with its year
+TITLE = f"2025年度{SPEC.name}汇总表"  # and 汇总表 each block, with what it adds up
 UNITS = [f"第{i:02d}街道办事处" for i in range(1, 31)]
 MISSING = {UNITS[27], UNITS[28], UNITS[29]}
 BROKEN = {UNITS[3], UNITS[10]}  # a total typed over: errors, left out of the totals
@@ -122,8 +123,14 @@ def test_the_consolidated_totals_are_the_sum_of_the_returns_without_errors(
 ) -> None:
     clean = [v for u, v in inbox30["fills"].items() if u not in BROKEN]
     rows = CalamineWorkbook.from_path(str(inbox30["out"])).get_sheet_by_name("汇总表").to_python()
-    start = next(i for i, r in enumerate(rows) if r[0] == HEADING)
+    start = next(i for i, r in enumerate(rows) if r[0] == TITLE)
     assert f"（{len(clean)} 个）" in rows[start + 1][0]
+    # and whom it leaves out, and why: a leader reading the page alone asks
+    left_out = rows[start + 2][0]
+    count = len(BROKEN) + len(MISSING)
+    assert left_out.startswith(f"应报 30 个单位，未纳入 {count} 个："), left_out
+    said = [f"{u}（有错误）" for u in sorted(BROKEN)] + [f"{u}（未报送）" for u in sorted(MISSING)]
+    assert all(s in left_out for s in said), left_out
     section = rows[start:]
     line = next(r for r in section if r[0] == "一、本年新收政府信息公开申请数量")
     applicants = SPEC.sets["applicant"]

@@ -148,14 +148,14 @@ def test_the_supplementary_tables_are_consolidated(inbox: dict[str, Any]) -> Non
     their format's table; 明细 has a row per counted file."""
     workbook = CalamineWorkbook.from_path(str(inbox["out"]))
     rows = workbook.get_sheet_by_name("汇总表").to_python()
-    start = next(i for i, r in enumerate(rows) if r[0] == f"{SUPP.name}（2020 年度）")
+    start = next(i for i, r in enumerate(rows) if r[0] == f"2020年度{SUPP.name}汇总表")
     assert rows[start + 1][0] == (
         "纳入汇总的单位（3 个）：兰江街道办事处、梨洲街道办事处、阳明街道办事处"
     )
     line = next(r for r in rows[start:] if str(r[0]).startswith("（一）主动公开政府信息数"))
     tables = [inbox["fills"][k]["supp.active.total"] for k in ("supp", "ym_supp")]
     assert line[2] == sum(tables) + HAND_ACTIVE_TOTAL
-    main = next(i for i, r in enumerate(rows) if r[0] == f"{MAIN.name}（2020 年度）")
+    main = next(i for i, r in enumerate(rows) if r[0] == f"2020年度{MAIN.name}汇总表")
     assert rows[main + 1][0] == (
         "纳入汇总的单位（3 个）：兰江街道办事处、凤山街道办事处、梨洲街道办事处"
     )

@@ -35,7 +35,7 @@ WRITING_MODULES = ("toolkit.summary.workbook", "toolkit.summary.report")
 # broken: a return that could not be read, sent with or after a readable one that counts
 Standing = Literal["counted", "superseded", "broken", "other_year", "blank", "ambiguous", "unknown"]
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
-_CHINA = dt.timezone(dt.timedelta(hours=8))  # the reports' calendar, whatever this computer's
+CHINA = dt.timezone(dt.timedelta(hours=8))  # the reports' calendar, whatever this computer's
 MAIN = "main"  # the slot of a unit's report in a national format
 
 
@@ -111,8 +111,8 @@ class Return:
         if filled:
             day = typed_day(filled)
             if day is not None and _plausible(day, self.result.meta.get("year")):
-                # the day began where it was filled in: taken as this computer's zone
-                return dt.datetime(day.year, day.month, day.day).astimezone()
+                # the day began where it was filled in: China's, whatever this computer's
+                return dt.datetime(day.year, day.month, day.day, tzinfo=CHINA)
         return self.received.modified
 
 
@@ -614,7 +614,7 @@ def _recency(
     elif item.dated_by_form:
         day = when.date()  # the 填报日期 itself
     else:  # a mail's Date or a file's time, on the calendar its 填报日期 is written in
-        day = when.astimezone(_CHINA).date()
+        day = when.astimezone(CHINA).date()
     moment = (item.received.modified if item.dated_by_form else when) or _EARLIEST
     readable = not item.result.unreadable
     given = given if isinstance(given, int) else year or 0

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.messages import catalogue, current_language, has_message, render
 from toolkit.summary.consolidate import Counted, Figures, count_returns
 from toolkit.summary.report import counted_notes, said_with_origin
-from toolkit.summary.run import Return, Summary, unreadable_message
+from toolkit.summary.run import CHINA, Return, Summary, unreadable_message
 from toolkit.template.plan import sheet_width
 from toolkit.template.styles import LINE_HEIGHT, label_row_heights, text_width
 
@@ -61,7 +62,7 @@ def write_summary(
     _overview(workbook, styles, summary, rule_texts(specs.values()), include_errors)
     _units(workbook, styles, summary)
     _findings(workbook, styles, summary)
-    _consolidated(workbook, styles, totals, include_errors, summary.year)
+    _consolidated(workbook, styles, totals, include_errors, summary)
     _charts(workbook, styles, totals, summary.year)
     _details(workbook, styles, summary, specs, counted, include_errors)
     workbook.close()
@@ -174,10 +175,11 @@ def _consolidated(
     styles: _Styles,
     totals: list[_FormTotals],
     include_errors: bool,
-    year: int | None = None,
+    summary: Summary,
 ) -> None:
     """汇总表: per form, the figures of the included returns in the official layout, then
-    the same per roster group."""
+    the same per roster group; each block headed by what it adds up, for its year, and
+    which of the units it should hold it leaves out, and why (a page is forwarded alone)."""
     sheet = workbook.add_worksheet(_t("sheet.consolidated"))
     widths = _column_widths([form.spec for form in totals])
     for col, width in enumerate(widths):
@@ -195,27 +197,36 @@ def _consolidated(
     if refused:  # a -1 or 2.5 left out of the sums: said where the basis is
         named = sorted(refused.values(), key=_roster_order)
         top = _note(sheet, styles, top, widths, _naming(named, "consolidated.invalid"))
+    erred = {
+        r.match.unit.name: r
+        for form in totals
+        for r in form.members
+        if r.result.status == "errors" and r.match.unit
+    }
+    if erred:  # added up with their errors: the sums need not balance as the form says
+        named = sorted(erred.values(), key=_roster_order)
+        top = _note(sheet, styles, top, widths, _naming(named, "consolidated.with_errors"))
     row, breaks = top + 1, []
     for form in totals:
+        title = _heading(form.spec, summary.year)
         for group, (items, figures) in form.groups.items():
             if row > top + 1:
                 breaks.append(row)  # printed, each table starts a page of its own
             if group is None:
-                heading = _t("consolidated.ungrouped")
+                heading = _t("consolidated.ungrouped", title=title)
             else:
-                heading = (
-                    _t("consolidated.group", group=group)
-                    if group
-                    else _of_year(form.spec.name, year)
-                )
+                heading = _t("consolidated.group", title=title, group=group) if group else title
             sheet.write_string(row, 0, heading, styles.title)
             row = _note(sheet, styles, row + 1, widths, _naming(items, "consolidated.units"))
+            left_out = _left_out(summary, form, group, items)
+            if left_out:
+                row = _note(sheet, styles, row, widths, left_out)
             alone = [r.match.unit.name for r in items if r.match.unit and id(r) in form.alone]
             if alone:  # a row's total above its parts' sum: said, not left to look wrong
                 text = _t("consolidated.totals_alone", names="、".join(alone))
                 row = _note(sheet, styles, row, widths, text)
             row += 1
-            for table in form.spec.tables:
+            for table in _in_report_order(form.spec):
                 row = _official_table(sheet, styles, table, row, figures, widths)
             row += 1
     # to print for a leader: A4 across, a table's width on the page, pages numbered
@@ -225,6 +236,55 @@ def _consolidated(
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     sheet.set_footer("&C&P / &N")
     sheet.set_h_pagebreaks(breaks)
+
+
+def _heading(spec: FormSpec, year: int | None) -> str:
+    """A block's title: what it adds up, and for which year."""
+    if year:
+        return _t("consolidated.heading_of_year", name=spec.name, year=year)
+    return _t("consolidated.heading", name=spec.name)
+
+
+def _in_report_order(spec: FormSpec) -> list[Table]:
+    """The form's tables as its published report numbers them (二、三、四, then 六's fees),
+    where the spec gives that order; else as declared."""
+    order = [s.table for s in spec.report.sections if s.table] if spec.report else []
+    rank = {key: i for i, key in enumerate(order)}
+    return sorted(spec.tables, key=lambda t: rank.get(t.key, len(order)))
+
+
+def _left_out(summary: Summary, form: _FormTotals, group: str | None, items: list[Return]) -> str:
+    """The roster's units a block should hold and does not, each with why: not sent, its
+    errors, another form (with a roster; without one nobody is expected)."""
+    if not summary.expected:
+        return ""
+    held = {r.match.unit.name for r in items if r.match.unit}
+    other = {
+        r.match.unit.name: r.result.form
+        for r in summary.counted
+        if r.match.unit and r.result.form and r.result.form != form.spec.id
+    }
+    why = []
+    for row in summary.units:
+        unit = row.unit
+        if not row.expected or unit.name in held:
+            continue
+        if (group is None and unit.group) or (group and unit.group != group):
+            continue  # the block of the units of no group, or of another group
+        if form.spec.role == "supplement" and row.status in ("ok", "warnings"):
+            continue  # a supplementary table is not every unit's to send
+        if unit.name in other and row.status in ("ok", "warnings"):
+            reason = _t("consolidated.other_form")
+        else:
+            reason = _t(f"status.{row.status}")
+        why.append(_t("consolidated.left_out_one", name=unit.name, why=reason))
+    if not why:
+        return ""
+    expected = len(held) + len(why)
+    listed = "、".join(why[:_NAMED_AT_MOST])
+    if len(why) > _NAMED_AT_MOST:
+        listed = _t("follow_up.more", names=listed, count=len(why))
+    return _t("consolidated.left_out", expected=expected, count=len(why), names=listed)
 
 
 def _column_widths(specs: list[FormSpec]) -> list[float]:
@@ -357,8 +417,8 @@ def _figure(
 ) -> None:
     if (r1, c1) != (r2, c2):
         sheet.merge_range(r1, c1, r2, c2, "", styles.number)
-    if value is None:
-        sheet.write_blank(r1, c1, None, styles.number)
+    if value is None:  # no unit gave a figure: none happened, as a sum of blanks says
+        sheet.write_number(r1, c1, 0, styles.number)
     else:  # a whole number without a trailing point ("317."), a fraction with its digits
         fmt = styles.number if float(value).is_integer() else styles.fraction
         sheet.write_number(r1, c1, value, fmt)
@@ -374,6 +434,7 @@ class _Styles:
         self.date = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         self.day = workbook.add_format({"num_format": "yyyy-mm-dd"})  # a 填报日期: no time
         self.bold = workbook.add_format({"bold": True})
+        self.top = workbook.add_format({"valign": "top"})  # beside a wrapped cell
         self.label = workbook.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
         self.number = workbook.add_format({"border": 1, "num_format": "#,##0"})
         self.fraction = workbook.add_format({"border": 1, "num_format": "#,##0.0#####"})
@@ -386,10 +447,11 @@ class _Styles:
 _INBOX_RULE = "F1"  # a mail or archive that cannot be opened is a file that cannot be
 
 
-def local_time(when: dt.datetime) -> dt.datetime:
-    """``when`` on this computer's clock (a spreadsheet holds no time zone): a mail's Date in
-    its sender's zone and a file's time in UTC are shown alike."""
-    return when.astimezone().replace(tzinfo=None)
+def china_time(when: dt.datetime) -> dt.datetime:
+    """``when`` on Beijing time (a spreadsheet holds no time zone): a mail's Date in its
+    sender's zone and a file's time in UTC are shown alike, whatever zone this computer
+    (a server, a container left on UTC) is set to."""
+    return when.astimezone(CHINA).replace(tzinfo=None)
 
 
 def _t(key: str, **params: Any) -> str:
@@ -401,6 +463,11 @@ def _header(sheet: Any, styles: _Styles, row: int, names: list[str]) -> None:
         sheet.write_string(row, col, name, styles.header)
 
 
+_OVERVIEW_WIDTHS = (34, 10, 72)  # label, count, text: a page wide on A4 across, legibly
+_NAMED_AT_MOST = 60  # units named in a line of 总览; past it, their count and where to look
+_SEVERITY_FILL = {"error": "#C00000", "warning": "#FFC000"}
+
+
 def _overview(
     workbook: Any,
     styles: _Styles,
@@ -408,14 +475,16 @@ def _overview(
     texts: dict[str, str],
     include_errors: bool,
 ) -> None:
+    """总览: the run's inputs, the counts, the units to follow up by name, the problems by
+    rule; its charts below them (beside, they widened the printed page to half size)."""
     sheet = workbook.add_worksheet(_t("sheet.overview"))
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, 1, 60)
+    for col, width in enumerate(_OVERVIEW_WIDTHS):
+        sheet.set_column(col, col, width)
     _printed_page(sheet)
     sheet.write_string(0, 0, _t("title"), styles.title)
     # the run's inputs: what a reader of the forwarded workbook needs to trust its figures
     inputs: list[tuple[str, str | int]] = [
-        ("run_at", dt.datetime.now().strftime("%Y-%m-%d %H:%M")),
+        ("run_at", dt.datetime.now(CHINA).strftime("%Y-%m-%d %H:%M")),
         ("inbox", str(summary.inbox)),
         ("roster", str(summary.roster_file) if summary.roster_file else _t("no_roster")),
     ]
@@ -429,15 +498,17 @@ def _overview(
         if isinstance(value, int):
             sheet.write_number(row, 1, value)
         else:
-            sheet.write_string(row, 1, value)
+            _wrapped_across(sheet, styles, row, 1, 2, value)
     header = len(inputs) + 2
     statuses = Counter(row.status for row in summary.units)
     stray = Counter(r.standing for r in summary.returns)
     again = sum(len(row.sent_again) for row in summary.units)
+    added = {r.match.unit.name for r in included(summary, include_errors) if r.match.unit}
     counts = [
         # without a roster nobody is expected: the units are those the returns name
         ("expected" if summary.expected else "named", len(summary.roster)),
         ("received", summary.received),
+        ("included", len(added)),
         ("clean", statuses["ok"]),  # these four rows (and 未报送) are the pie chart's
         ("with_errors", statuses["errors"]),
         ("warnings_only", statuses["warnings"]),
@@ -459,8 +530,44 @@ def _overview(
     for i, (key, count) in enumerate(counts, start=header + 1):
         sheet.write_string(i, 0, _t(f"count.{key}"))
         sheet.write_number(i, 1, count)
-    pie = header + 3  # the rows of the statuses: what was received, and who is missing
+    pie = header + 4  # the rows of the statuses: what was received, and who is missing
     shown = ("ok", "errors", "warnings", "unreadable", *(("missing",) if summary.expected else ()))
+    # the units a leader asks about, by name: who has not sent, whose return is wrong
+    row = header + len(counts) + 2
+    follow = [
+        (status, [u.unit.name for u in summary.units if u.status == status])
+        for status in ("missing", "errors", "unreadable")
+    ]
+    follow.append(
+        ("unknown", [r.result.meta.get("unit") or r.result.file for r in summary.unmatched])
+    )
+    follow = [(status, names) for status, names in follow if names]
+    if follow:
+        _header(sheet, styles, row, [_t("col.follow_up"), _t("col.count"), _t("col.units")])
+        shown_file = within_inbox(summary)
+        for status, names in follow:
+            row += 1
+            sheet.write_string(row, 0, _t(f"follow_up.{status}"), styles.top)
+            sheet.write_number(row, 1, len(names), styles.top)
+            listed = "、".join(shown_file(n) for n in names[:_NAMED_AT_MOST])
+            if len(names) > _NAMED_AT_MOST:
+                listed = _t("follow_up.more", names=listed, count=len(names))
+            _wrapped_across(sheet, styles, row, 2, 2, listed)
+        row += 2
+    by_rule = Counter(f.rule for r in summary.listed for f in r.result.findings)
+    severities = {f.rule: f.severity for r in summary.listed for f in r.result.findings}
+    if summary.open_problems:  # a mail or archive that cannot be opened, as 问题清单 has it
+        by_rule[_INBOX_RULE] += len(summary.open_problems)
+    top = row
+    _header(sheet, styles, top, [_t("col.rule"), _t("col.count"), _t("col.rule_text")])
+    for i, (rule, count) in enumerate(sorted(by_rule.items()), start=top + 1):
+        severity = severities.get(rule, "error")
+        sheet.write_string(i, 0, rule, styles.top)
+        sheet.write_number(i, 1, count, styles.top)
+        text = texts.get(rule) or catalogue_text(rule)
+        said = _t("rule_severity", severity=render(f"check.report.{severity}"), text=text)
+        _wrapped_across(sheet, styles, i, 2, 2, said)
+    row = top + len(by_rule) + 2
     chart = workbook.add_chart({"type": "pie"})
     chart.add_series(
         {
@@ -468,31 +575,51 @@ def _overview(
             "categories": [sheet.name, pie, 0, pie + len(shown) - 1, 0],
             "values": [sheet.name, pie, 1, pie + len(shown) - 1, 1],
             "points": [{"fill": {"color": STATUS_FILL[k]}} for k in shown],
+            "data_labels": {"value": True, "percentage": True, "leader_lines": True},
         }
     )
     chart.set_title({"name": _t("chart.status")})
-    sheet.insert_chart(header, 3, chart)
-    by_rule = Counter(f.rule for r in summary.listed for f in r.result.findings)
-    if summary.open_problems:  # a mail or archive that cannot be opened, as 问题清单 has it
-        by_rule[_INBOX_RULE] += len(summary.open_problems)
-    top = header + 1 + len(counts) + 1
-    _header(sheet, styles, top, [_t("col.rule"), _t("col.count"), _t("col.rule_text")])
-    for i, (rule, count) in enumerate(sorted(by_rule.items()), start=top + 1):
-        sheet.write_string(i, 0, rule)
-        sheet.write_number(i, 1, count)
-        sheet.write_string(i, 2, texts.get(rule) or catalogue_text(rule))
+    chart.set_size({"width": 520, "height": 300})
+    sheet.insert_chart(row, 0, chart)
     if by_rule:
         bars = workbook.add_chart({"type": "column"})
+        rules = sorted(by_rule)
         bars.add_series(
             {
                 "name": _t("chart.rules"),
                 "categories": [sheet.name, top + 1, 0, top + len(by_rule), 0],
                 "values": [sheet.name, top + 1, 1, top + len(by_rule), 1],
+                "points": [
+                    {"fill": {"color": _SEVERITY_FILL[severities.get(r, "error")]}} for r in rules
+                ],
+                "data_labels": {"value": True},
             }
         )
         bars.set_title({"name": _t("chart.rules")})
         bars.set_legend({"none": True})
-        sheet.insert_chart(top + len(by_rule) + 2, 0, bars)  # below: beside, it hid the texts
+        bars.set_size({"width": 520, "height": 300})
+        sheet.insert_chart(row + 16, 0, bars)
+
+
+def _wrapped_across(
+    sheet: Any, styles: _Styles, row: int, first: int, last: int, text: str
+) -> None:
+    """``text`` in columns first..last of 总览, wrapped, its row as tall as its lines."""
+    if first == last:
+        sheet.write_string(row, first, text, styles.text)
+    else:
+        sheet.merge_range(row, first, row, last, text, styles.text)
+    _fit_row(sheet, row, text, sum(_OVERVIEW_WIDTHS[first : last + 1]))
+
+
+def _fit_row(sheet: Any, row: int, text: str, width: float) -> None:
+    """The row as tall as ``text`` wrapped in ``width`` needs (xlsxwriter measures no text,
+    and LibreOffice prints a wrapped cell's second line over the next row)."""
+    lines = sum(
+        max(1, math.ceil(text_width(line) / max(width - 1, 1))) for line in text.split("\n")
+    )
+    if lines > 1:
+        sheet.set_row(row, min(LINE_HEIGHT * lines, _MAX_ROW_HEIGHT))
 
 
 def rule_texts(specs: Iterable[FormSpec]) -> dict[str, str]:
@@ -521,11 +648,26 @@ def catalogue_text(rule: str) -> str:
     return _t("rule_joiner").join(render(k) for k in variants)
 
 
+_UNITS_WIDTHS = (24, 10, 10, 48, 17, 7, 7, 50)
+_FINDINGS_WIDTHS = (20, 36, 12, 7, 6, 6, 90)
+
+
+def within_inbox(summary: Summary) -> Callable[[str], str]:
+    """What names a file in the inbox as the forwarded workbook shows it: from the inbox
+    folder down (总览 names the folder once; its place on the clerk's disk cut a
+    cell's useful end off in print)."""
+    prefix = os.path.join(str(summary.inbox), "")
+    if prefix in ("", os.sep, "." + os.sep):
+        return lambda text: text
+    return lambda text: text.replace(prefix, "")
+
+
 def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
     sheet = workbook.add_worksheet(_t("sheet.units"))
+    shown = within_inbox(summary)
     names = ["unit", "group", "status", "file", "received", "errors", "warnings", "note"]
     _header(sheet, styles, 0, [_t(f"col.{n}") for n in names])
-    for col, width in enumerate((24, 10, 10, 48, 17, 7, 7, 50)):
+    for col, width in enumerate(_UNITS_WIDTHS):
         sheet.set_column(col, col, width)
     row = 1
     joined = _t("rule_joiner").join  # files of a cell, as the language lists them
@@ -536,18 +678,18 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         sheet.write_string(row, 1, unit_row.unit.group or "")
         sheet.write_string(row, 2, _t(f"status.{status}"), styles.status[status])
         if item is not None:
-            sheet.write_string(row, 3, item.result.file)
+            sheet.write_string(row, 3, shown(item.result.file))
             if item.when is not None:
-                shown = styles.day if item.dated_by_form else styles.date
-                sheet.write_datetime(row, 4, local_time(item.when), shown)
+                dated = styles.day if item.dated_by_form else styles.date
+                sheet.write_datetime(row, 4, china_time(item.when), dated)
             errors, warnings = unit_row.finding_counts
             sheet.write_number(row, 5, errors)
             sheet.write_number(row, 6, warnings)
         elif unit_row.unreadable:  # it sent something, but nothing could be read
-            sheet.write_string(row, 3, joined(u.origin for u in unit_row.unreadable))
+            sheet.write_string(row, 3, shown(joined(u.origin for u in unit_row.unreadable)))
             sent = [u.sent for u in unit_row.unreadable if u.sent is not None]
             if sent:
-                sheet.write_datetime(row, 4, local_time(max(sent)), styles.date)
+                sheet.write_datetime(row, 4, china_time(max(sent)), styles.date)
             sheet.write_number(row, 5, len(unit_row.unreadable))  # each an error, as F1 is
             sheet.write_number(row, 6, 0)
         notes = [said_with_origin(origin, why) for origin, why in unit_row.unreadable_sent]
@@ -576,26 +718,29 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             notes.append(_t("note.blank", files=joined(r.result.file for r in unit_row.blank)))
         if notes:
             # wrapped in its column: a long path left to run on made the page print tiny
-            sheet.write_string(row, 7, "\n".join(notes), styles.text)
+            text = shown("\n".join(notes))
+            sheet.write_string(row, 7, text, styles.text)
+            _fit_row(sheet, row, text, _UNITS_WIDTHS[7])
         row += 1
     for item in summary.unmatched:
         candidates = "、".join(u.name for u in item.match.units)
         sheet.write_string(row, 0, item.result.meta.get("unit") or "")
         sheet.write_string(row, 2, _t(f"standing.{item.standing}"))
-        sheet.write_string(row, 3, item.result.file)
+        sheet.write_string(row, 3, shown(item.result.file))
         severities = [f.severity for f in item.result.findings]
         sheet.write_number(row, 5, severities.count("error"))
         sheet.write_number(row, 6, severities.count("warning"))
         note = _t(f"note.{item.standing}", candidates=candidates)
         if item.result.unreadable:
             note += "\n" + said_with_origin(item.result.file, unreadable_message(item.result))
-        sheet.write_string(row, 7, note, styles.text)
+        sheet.write_string(row, 7, shown(note), styles.text)
+        _fit_row(sheet, row, shown(note), _UNITS_WIDTHS[7])
         row += 1
     for key, found in zip(("unreadable_mail", "skipped"), summary.unattributed, strict=True):
         for unread in found:
             sheet.write_string(row, 2, _t(f"standing.{key}"))
-            sheet.write_string(row, 3, unread.origin)
-            sheet.write_string(row, 7, unread.message.render(), styles.text)
+            sheet.write_string(row, 3, shown(unread.origin))
+            sheet.write_string(row, 7, shown(unread.message.render()), styles.text)
             row += 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
     sheet.freeze_panes(1, 1)
@@ -621,7 +766,7 @@ def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
     sheet = workbook.add_worksheet(_t("sheet.findings"))
     names = ["unit", "file", "sheet", "cell", "rule", "severity", "message"]
     _header(sheet, styles, 0, [_t(f"col.{n}") for n in names])
-    for col, width in enumerate((20, 36, 12, 7, 6, 6, 90)):
+    for col, width in enumerate(_FINDINGS_WIDTHS):
         sheet.set_column(col, col, width)
     # every finding of the listed returns, and what the inbox could not open (a broken or
     # RAR archive, a mail), in roster order, a unit's as they came; then those of no unit
@@ -641,9 +786,11 @@ def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
         cells = [unit.name if unit else "", unread.origin, "", "", _INBOX_RULE, error]
         rows.append((unit.row if unit else last, [*cells, unread.message.render()]))
     rows.sort(key=lambda at_cells: at_cells[0])  # stable: each unit's in the order they came
+    shown = within_inbox(summary)
     for row, (_, cells) in enumerate(rows, start=1):
         for col, text in enumerate(cells):
-            sheet.write_string(row, col, text, styles.text if col == 6 else None)
+            sheet.write_string(row, col, shown(text), styles.text if col == 6 else None)
+        _fit_row(sheet, row, cells[6], _FINDINGS_WIDTHS[6])
     row = len(rows) + 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
     sheet.freeze_panes(1, 0)
@@ -685,6 +832,7 @@ def _details(
         for item, row in zip(count.pool, count.counted.figures(), strict=True):
             figures.setdefault(id(item), {}).update(row)
     answer = {True: _t("included.yes"), False: _t("included.no")}
+    shown_file = within_inbox(summary)
     write_number = sheet.write_number
     for row, item in enumerate(counted, start=2):
         unit = item.match.unit
@@ -693,7 +841,7 @@ def _details(
         sheet.write_string(row, 2, item.result.form or "")
         sheet.write_string(row, 3, statuses[item.result.status])
         sheet.write_string(row, 4, answer[id(item) in added])
-        sheet.write_string(row, 5, item.result.file)
+        sheet.write_string(row, 5, shown_file(item.result.file))
         # its figures as counted, else as it gave them (one lookup a cell: 175,000 at 1,000)
         shown = {**item.result.values, **figures.get(id(item), {})}
         for c, key in enumerate(keys, start=len(leading)):
