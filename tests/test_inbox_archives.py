@@ -125,13 +125,20 @@ def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.Monkey
     assert problems == {
         "坏的.zip": "inbox.archive_corrupt",
         "加密.zip › 年报.xlsx": "inbox.archive_entry_skipped",
-        "太多.zip": "inbox.archive_too_large",
-        "太大.zip": "inbox.archive_too_large",  # not even read
+        "太多.zip": "inbox.archive_too_many_entries",
+        "太大.zip": "inbox.archive_file_too_large",  # not even read
         "阳明.rar": "inbox.archive_unsupported",  # a return no reader opens, as in a mail
         # a unit's mail no reader here opens: not read (exit 2), named for whose it is
         "兰江来信.MSG": "inbox.outlook_mail",
     }
     assert next(u for u in found.problems if u.name == "兰江来信.MSG").clerks_to_mend
+    # each limit is said with the figures and the setting that raises it
+    said = {Path(u.origin).name: u.message.render() for u in found.problems}
+    assert (
+        "有 4 个文件，超过 3 个" in said["太多.zip"]
+        and "TOOLKIT_MAX_ZIP_ENTRIES" in said["太多.zip"]
+    )
+    assert "超过单个文件 1 MB" in said["太大.zip"] and "TOOLKIT_MAX_FILE_MB" in said["太大.zip"]
     skipped = {Path(u.origin).name: u.message for u in found.skipped}
     assert {name: m.message_id for name, m in skipped.items()} == {
         "说明.pdf": "inbox.not_a_return",
@@ -139,6 +146,46 @@ def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.Monkey
     }
     assert "年报.docx" in skipped["只有文档.zip"].render()
     assert list(work.iterdir()) == []
+
+
+def test_an_archive_inside_an_archive_is_named_not_dropped(tmp_path: Path) -> None:
+    """A zip holding a return and another zip (a unit's return packed twice): the return
+    is read, and the inner archive is said, with the mail's sender, for the clerk to unpack
+    (before, it vanished and its unit stood as not sent)."""
+    inbox, work = folders(tmp_path)
+    inner = packed({"嵌套单位年报.xlsx": REPORT})
+    mail_with(inbox / "来信.eml", "两层.zip", packed({"外层.xlsx": REPORT, "里层/内.zip": inner}))
+    found = collect(inbox, work)
+    assert [r.name for r in found.received] == ["外层.xlsx"]
+    [nested] = found.problems
+    assert nested.origin == f"{inbox / '来信.eml'} › 两层.zip › 内.zip"
+    assert nested.message.message_id == "inbox.nested_archive" and nested.clerks_to_mend
+    assert (nested.name, nested.sender) == ("内.zip", "lj@example.cn")
+
+
+@pytest.mark.parametrize("mails", [3, 20])  # read here, and by forked workers
+def test_what_a_run_copies_out_of_mails_is_limited_in_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mails: int
+) -> None:
+    """Each archive is within its limits, but a mail of many of them (or many such mails)
+    could fill the disk: past TOOLKIT_MAX_INBOX_COPIES_MB in all, the rest are said, not
+    copied — the same count whether the mails are read here or by workers."""
+    inbox, work = folders(tmp_path)
+    for i in range(mails):
+        mail_with(inbox / f"{i:02d}.eml", f"{i}.zip", packed({f"年报{i}.xlsx": REPORT}))
+    fit = 2
+    monkeypatch.setenv("TOOLKIT_MAX_INBOX_COPIES_MB", str((fit * len(REPORT) + 1) / 2**20))
+    limits.current.cache_clear()
+    try:
+        found = collect(inbox, work)
+    finally:
+        monkeypatch.delenv("TOOLKIT_MAX_INBOX_COPIES_MB")
+        limits.current.cache_clear()
+    assert len(found.received) == fit and len(list(work.iterdir())) == fit
+    assert [u.message.message_id for u in found.problems] == ["inbox.copies_over_limit"] * (
+        mails - fit
+    )
+    assert "TOOLKIT_MAX_INBOX_COPIES_MB" in found.problems[0].message.render()
 
 
 def test_a_rar_attached_to_a_mail_is_named(tmp_path: Path) -> None:

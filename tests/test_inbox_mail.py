@@ -96,6 +96,22 @@ def test_only_workbooks_are_taken_and_forwarded_mails_are_opened() -> None:
     assert [a.name for a in found.attachments] == ["里面的年报.xlsx"]
 
 
+def test_a_workbook_attached_without_a_name_is_read_under_one_of_ours() -> None:
+    """A web mail or a script attaching a workbook with no file name, or a name that is
+    only dots: its type says it is a workbook, so it is read (before, the mail was said to
+    hold no workbook, and the unit stood as not sent)."""
+    message = EmailMessage()
+    message["From"] = "fs@example.cn"
+    message.set_content("请查收")
+    message.add_attachment(WORKBOOK, maintype="application", subtype=XLSX.split("/")[1])
+    message.add_attachment(WORKBOOK, maintype="application", subtype="vnd.ms-excel", filename="..")
+    found = read_mail(bytes(message))
+    assert [(a.name, a.data) for a in found.attachments] == [
+        ("未命名附件1.xlsx", WORKBOOK),
+        ("未命名附件2.xls", WORKBOOK),
+    ]
+
+
 def test_a_forwarded_mails_attachment_keeps_its_own_sender_and_date() -> None:
     """A mail forwarded as an attachment brings the return with the unit's own From and
     Date; the forwarder's are the outer mail's, and an attachment of the outer mail has

@@ -24,6 +24,9 @@ class Limits:
     text_chars: int = 32_767  # one value the form reads (what Excel or WPS lets a cell hold)
     seconds_per_file: float = 120.0
     worker_memory_bytes: int = 3 * 1024 * MB  # what a reader process may add to its start
+    # what one summary run may copy out of mails and archives into its work folder (a
+    # thousand units' returns take ~100 MB; a mail of zip bombs each under the ratio, ~110x)
+    inbox_copy_bytes: int = 4 * 1024 * MB
 
 
 # environment variable -> (field, how many of the field's unit one of the variable's is)
@@ -36,6 +39,7 @@ SETTINGS: dict[str, tuple[str, float]] = {
     "TOOLKIT_MAX_TEXT_CHARS": ("text_chars", 1),
     "TOOLKIT_READ_TIMEOUT": ("seconds_per_file", 1),
     "TOOLKIT_MAX_WORKER_MEMORY_MB": ("worker_memory_bytes", MB),
+    "TOOLKIT_MAX_INBOX_COPIES_MB": ("inbox_copy_bytes", MB),
 }
 
 

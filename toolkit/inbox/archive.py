@@ -14,7 +14,14 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
-from toolkit.inbox.mail import MAX_ATTACHMENTS, WORKBOOK_SUFFIXES, Attachment, display_name
+from toolkit.inbox.mail import (
+    MAX_ATTACHMENTS,
+    WORKBOOK_SUFFIXES,
+    Attachment,
+    display_name,
+    megabytes,
+    too_large,
+)
 from toolkit.limits import current as current_limits
 
 # archives the standard library cannot open: named, so the clerk knows to unpack them
@@ -26,9 +33,10 @@ _DAMAGED = (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFE
 
 
 class ArchiveProblem(Exception):
-    def __init__(self, message_id: str) -> None:
+    def __init__(self, message_id: str, params: dict[str, object] | None = None) -> None:
         super().__init__(message_id)
         self.message_id = message_id
+        self.params = params or {}
 
 
 @dataclass
@@ -43,19 +51,24 @@ def unpack(data: bytes) -> Unpacked:
     larger than the limits allow."""
     limits = current_limits()
     if len(data) > limits.file_bytes:
-        raise ArchiveProblem("inbox.archive_too_large")
+        problem = too_large("inbox.archive_file_too_large", len(data))
+        raise ArchiveProblem(problem.message_id, problem.params)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = [e for e in archive.infolist() if not e.is_dir()]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         raise ArchiveProblem("inbox.archive_corrupt") from None
     unpacked = sum(e.file_size for e in entries)
-    if (
-        len(entries) > limits.zip_entries
-        or unpacked > limits.unzipped_bytes
-        or unpacked > max(len(data), 1) * limits.compression_ratio
-    ):
-        raise ArchiveProblem("inbox.archive_too_large")
+    if len(entries) > limits.zip_entries:
+        params = {"count": len(entries), "limit": limits.zip_entries}
+        raise ArchiveProblem("inbox.archive_too_many_entries", params)
+    if unpacked > limits.unzipped_bytes or unpacked > max(len(data), 1) * limits.compression_ratio:
+        params = {
+            "size": megabytes(unpacked),
+            "limit": megabytes(limits.unzipped_bytes),
+            "ratio": limits.compression_ratio,
+        }
+        raise ArchiveProblem("inbox.archive_too_large", params)
     found = Unpacked()
     for entry in entries:
         name = display_name(_entry_name(entry))

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from toolkit.files import SUMMARY_MARKER, carries_marker
 from toolkit.inbox.archive import UNSUPPORTED_ARCHIVE_SUFFIXES, ArchiveProblem, unpack
@@ -28,13 +29,16 @@ from toolkit.inbox.mail import (
     WORKBOOK_SUFFIXES,
     Attachment,
     MailProblem,
+    megabytes,
     read_mail,
+    too_large,
 )
 from toolkit.limits import current as current_limits
 from toolkit.messages import Message
 from toolkit.read.sniff import DOCUMENT_SUFFIXES
 
 MAIL_SUFFIXES = (".eml",)
+_ARCHIVES = (*ARCHIVE_SUFFIXES, *UNSUPPORTED_ARCHIVE_SUFFIXES)
 # saved too, but not readable: listed as unreadable with what to do instead of passed over
 UNREADABLE_DOCUMENT_SUFFIXES = (".pdf", ".doc", ".wps")
 MAX_FILES = 200_000
@@ -79,8 +83,9 @@ class Unread:
         return self.message.message_id in CLERKS_TO_MEND
 
 
-# what came but was saved in a form no reader here opens: Outlook's own mail files
-CLERKS_TO_MEND = frozenset({"inbox.outlook_mail"})
+# what came but was saved in a form no reader here opens: Outlook's own mail files, and an
+# archive inside an archive (not opened: its unpacked size is the outer limit's blind spot)
+CLERKS_TO_MEND = frozenset({"inbox.outlook_mail", "inbox.nested_archive"})
 
 
 @dataclass
@@ -134,6 +139,8 @@ def collect(
     (resolved): our own summary workbooks this run replaces, skipped with a note (only they
     are opened to ask, not every return); ``roster`` (resolved): the roster of units, kept
     in the folder, also skipped with a note (it is no unit's return)."""
+    global _COPIED
+    _COPIED = multiprocessing.get_context(_SHARED).Value("q", 0)  # bytes this run copied
     inbox, walked = Inbox(), Inbox()
     paths = list(_walk(folder, walked))
     mails = _read_mails([p for p in paths if _is_mail(p)], workdir)
@@ -169,6 +176,10 @@ def collect(
 
 
 PARALLEL_MAILS = 16  # fewer mails are read in this process (starting workers costs more)
+# the bytes a run has copied into its work folder, shared with the forked mail readers so
+# the limit holds across them (fork where there is one, else in this process alone)
+_SHARED = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+_COPIED: Any = None
 
 
 def _is_mail(path: Path) -> bool:
@@ -258,8 +269,8 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
     def unread(origin: str, message_id: str, name: str, params: dict | None = None) -> Unread:
         return Unread(origin, Message(message_id, params or {}), sender, name, sent)
 
-    for skipped in mail.skipped:
-        inbox.problems.append(unread(f"{path} › {skipped}", "inbox.attachment_skipped", skipped))
+    for skipped, why in mail.skipped:
+        inbox.problems.append(Unread(f"{path} › {skipped}", why, sender, skipped, sent))
     packed = [n for n in mail.others if n.lower().endswith(UNSUPPORTED_ARCHIVE_SUFFIXES)]
     if not mail.attachments and not mail.archives and not mail.skipped and not packed:
         # said, so that every mail is accounted for (a RAR is said below, on its own)
@@ -278,6 +289,17 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
         _unpacked(inbox, workdir, archive.data, origin, archive.name, by, on, None)
 
 
+def _within_copy_limit(size: int) -> bool:
+    """Whether ``size`` more bytes keep the run's copies within their limit (counted)."""
+    if _COPIED is None:  # collect() not run: a caller copying one mail's attachments
+        return True
+    with _COPIED.get_lock():
+        if _COPIED.value + size > current_limits().inbox_copy_bytes:
+            return False
+        _COPIED.value += size
+        return True
+
+
 def _envelope(
     attachment: Attachment, sender: str | None, sent: dt.datetime | None
 ) -> tuple[str | None, dt.datetime | None]:
@@ -290,8 +312,9 @@ def _envelope(
 
 def _from_archive(path: Path, workdir: Path, inbox: Inbox) -> None:
     try:
-        if path.stat().st_size > current_limits().file_bytes:  # before it is read at all
-            message = Message("inbox.archive_too_large", {})
+        size = path.stat().st_size
+        if size > current_limits().file_bytes:  # before it is read at all
+            message = too_large("inbox.archive_file_too_large", size)
             inbox.problems.append(Unread(str(path), message, name=path.name))
             return
         data = path.read_bytes()
@@ -318,14 +341,19 @@ def _unpacked(
     try:
         found = unpack(data)
     except ArchiveProblem as problem:
-        message = Message(problem.message_id, {})
+        message = Message(problem.message_id, problem.params)
         inbox.problems.append(Unread(origin, message, sender, name, sent))
         return
     for entry in found.skipped:
         message = Message("inbox.archive_entry_skipped", {})
         own_name = re.split(r"[\\/]", entry)[-1]  # without the folders inside the archive
         inbox.problems.append(Unread(f"{origin} › {entry}", message, sender, own_name, sent))
-    if not found.workbooks and not found.skipped:
+    nested = [entry for entry in found.others if entry.lower().endswith(_ARCHIVES)]
+    for entry in nested:  # said, never dropped: the unit inside would stand as not sent
+        message = Message("inbox.nested_archive", {})
+        own_name = re.split(r"[\\/]", entry)[-1]
+        inbox.problems.append(Unread(f"{origin} › {entry}", message, sender, own_name, sent))
+    if not found.workbooks and not found.skipped and not nested:
         names = "、".join(found.others[:10]) or "—"
         message = Message("inbox.archive_no_workbook", {"names": names})
         inbox.skipped.append(Unread(origin, message, sender, name, sent))
@@ -344,7 +372,13 @@ def _keep(
     sent: dt.datetime | None,
     modified: dt.datetime | None = None,
 ) -> None:
-    """An attachment or packed workbook copied into ``workdir`` under a name we make up."""
+    """An attachment or packed workbook copied into ``workdir`` under a name we make up,
+    while the run's copies stay within their limit (else said, and not copied)."""
+    if not _within_copy_limit(len(attachment.data)):
+        limit = current_limits().inbox_copy_bytes
+        message = Message("inbox.copies_over_limit", {"limit": megabytes(limit)})
+        inbox.problems.append(Unread(origin, message, sender, attachment.name, sent))
+        return
     inbox.copies += 1
     suffix = Path(attachment.name).suffix.lower()
     suffix = suffix if suffix in WORKBOOK_SUFFIXES else ".bin"

@@ -17,7 +17,9 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
+from toolkit.limits import MB, SETTINGS
 from toolkit.limits import current as current_limits
+from toolkit.messages import Message, render
 
 MAX_MAIL_BYTES = 100 * 1024 * 1024
 DRAFT_HEADER = "X-Toolkit-Draft"  # on the reply drafts `summary --replies` writes
@@ -57,7 +59,8 @@ class Mail:
     subject: str
     date: dt.datetime | None
     attachments: tuple[Attachment, ...]  # workbook attachments only
-    skipped: tuple[str, ...] = ()  # names of attachments left out (too large, too many)
+    # attachments left out (too large, too many): (name, why, with the limit to change)
+    skipped: tuple[tuple[str, Message], ...] = ()
     others: tuple[str, ...] = ()  # names of attachments that are not workbooks
     archives: tuple[Attachment, ...] = ()  # .zip attachments (workbooks packed together)
     ours: bool = False  # a reply draft this tool wrote (saved into the inbox): no return
@@ -78,7 +81,7 @@ def read_mail(data: bytes) -> Mail:
         raise MailProblem("inbox.not_a_mail")
     sender_name, sender = _sender(message)
     found: list[Attachment] = []
-    skipped: list[str] = []
+    skipped: list[tuple[str, Message]] = []
     others: list[str] = []
     archives: list[Attachment] = []
     try:
@@ -101,7 +104,7 @@ def read_mail(data: bytes) -> Mail:
 def _collect(
     message: EmailMessage,
     found: list[Attachment],
-    skipped: list[str],
+    skipped: list[tuple[str, Message]],
     others: list[str],
     archives: list[Attachment],
 ) -> None:
@@ -109,22 +112,31 @@ def _collect(
     for count, (part, envelope) in enumerate(_walk(message, _Envelope(False, None, None))):
         if count > MAX_PARTS:
             raise MailProblem("inbox.mail_too_complex")
-        name = display_name(_filename(part))
-        workbook = bool(name) and _is_workbook(name, part.get_content_type())
+        raw = _filename(part)
+        name = display_name(raw)
+        kind = part.get_content_type()
+        if not name and _WORKBOOK_KIND.search(kind) and not part.is_multipart():
+            # a workbook sent without a name (or with one that is only dots or a path):
+            # read under a name of ours, as the clerk would open it, not passed over
+            name = _unnamed(kind, len(found) + len(archives) + 1)
+        elif not name and raw.strip():
+            others.append(raw.strip()[:80])  # a name that is no name (".."): said, as sent
+        workbook = bool(name) and _is_workbook(name, kind)
         archive = bool(name) and not workbook and name.lower().endswith(ARCHIVE_SUFFIXES)
         if name and not workbook and not archive:
             others.append(name)
         if not workbook and not archive:
             continue
         if len(found) + len(archives) >= MAX_ATTACHMENTS:
-            skipped.append(name)
+            params = {"limit": MAX_ATTACHMENTS}
+            skipped.append((name, Message("inbox.too_many_attachments", params)))
             continue
         try:
             payload = part.get_payload(decode=True) or b""
         except Exception:  # a malformed transfer encoding: the attachment is unreadable
             payload = b""
         if len(payload) > current_limits().file_bytes:
-            skipped.append(name)
+            skipped.append((name, too_large("inbox.attachment_too_large", len(payload))))
             continue
         attachment = Attachment(name, payload, envelope.forwarded, envelope.sender, envelope.sent)
         (found if workbook else archives).append(attachment)
@@ -180,6 +192,32 @@ def _filename(part: EmailMessage) -> str:
             if match:
                 return _repair(match.group(1))
     return name
+
+
+def too_large(message_id: str, size: int) -> Message:
+    """``message_id`` said of a file over the size limit, with the setting that raises it."""
+    setting = next(name for name, (field, _) in SETTINGS.items() if field == "file_bytes")
+    limit = current_limits().file_bytes
+    params = {"size": megabytes(size), "limit": megabytes(limit), "setting": setting}
+    return Message(message_id, params)
+
+
+def megabytes(size: int) -> str:
+    """A size as its messages give it: 50, 1.4 (MB)."""
+    return f"{size / MB:.1f}".removesuffix(".0")
+
+
+_WORKBOOK_KIND = re.compile(r"spreadsheet|excel", re.I)
+
+
+def _unnamed(content_type: str, number: int) -> str:
+    """The name an unnamed workbook attachment is shown by, its suffix from its type."""
+    suffix = ".xlsx"
+    if "opendocument" in content_type:
+        suffix = ".ods"
+    elif "ms-excel" in content_type:
+        suffix = ".xls"
+    return render("inbox.unnamed_attachment", number=number) + suffix
 
 
 def _is_workbook(name: str, content_type: str) -> bool:
