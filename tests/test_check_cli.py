@@ -606,6 +606,16 @@ def test_annotate_never_writes_over_an_input_even_with_force(tmp_path: Path) -> 
     assert sha(second) == sha(bad)
 
 
+@pytest.mark.parametrize("name", ["副本.ods", "副本.csv", "副本"])
+def test_annotate_refuses_a_name_that_is_no_xlsx(tmp_path: Path, name: str) -> None:
+    """The marked copy is an .xlsx: written under .ods, .csv or no suffix it would not open
+    as what its name says (Excel warns, LibreOffice misreads)."""
+    bad = broken(tmp_path)
+    run = check([bad], "--annotate", str(tmp_path / name))
+    assert run.code == 2 and "只能保存为 .xlsx" in run.stderr, run.stderr
+    assert not (tmp_path / name).exists()
+
+
 def test_annotate_writes_to_a_given_file_and_to_a_folder(tmp_path: Path) -> None:
     bad, good = broken(tmp_path), copy(GOV_2021, tmp_path)
     out = tmp_path / "批注" / "out.xlsx"

@@ -117,6 +117,11 @@ def test_report_usage_errors_exit_2(returns: dict, tmp_path: Path) -> None:
         "report", str(returns["clean"]), "-o", str(tmp_path / "r.html"), "--format", "docx"
     )
     assert done.returncode == 2 and "--format" in done.stderr and "docx" in done.stderr
+    # a folder: one return makes one report, so the advice names one file (not *.xlsx, which
+    # report refuses as extra arguments)
+    done = run_toolkit("report", str(tmp_path))
+    assert done.returncode == 2 and "请写出其中一个文件" in done.stderr, done.stderr
+    assert "*.xlsx" not in done.stderr
 
 
 def test_report_named_without_an_extension_gets_its_formats(returns: dict, tmp_path: Path) -> None:

@@ -292,6 +292,13 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert_user_error(roster_error(path), "roster.cannot_open", str(path))
 
 
+def test_a_return_given_for_the_roster_is_said_as_such() -> None:
+    """A unit's return (or a template) named by --roster by mistake: said as what it is, not
+    as units named "M1" and "N1" twice (its 校验结果 lines, read as a list)."""
+    path = Path(__file__).resolve().parent.parent / "examples" / "凤山街道2025年报.xlsx"
+    assert_user_error(roster_error(path), "roster.is_return", str(path))
+
+
 def test_no_name_column(tmp_path: Path) -> None:
     rows = [[TITLE], ["序号", "名称", "邮箱"], [1, "甲局", "a@example.cn"]]
     path = write_xlsx(tmp_path / "名单.xlsx", {"S": rows})

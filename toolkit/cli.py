@@ -560,6 +560,8 @@ def report_command(
         fmt = choose_format(output_format, output)
         if output is not None and not output.strip():
             raise UserError("cli.empty_output")
+        if Path(path).is_dir():  # one return makes one report: which of the folder's?
+            raise UserError("cli.report_folder", path=path)
         forms = _forms_for_reading()
         chosen = load_form(form) if form else None
         [result] = check_files([path], forms, chosen)

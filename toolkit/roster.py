@@ -27,6 +27,7 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml.ElementTree import fromstring
 
+from toolkit.cellmap import META_SHEET
 from toolkit.errors import UserError
 from toolkit.paths import builtin_dir
 from toolkit.text import MAX_NAME_LENGTH, clean_name
@@ -355,6 +356,9 @@ def _workbook_table(
 
     extents = _ooxml_extents(path) if data.startswith(_ZIP_MAGIC) else {}
     workbook = _calamine(path, CalamineWorkbook.from_path, str(path))
+    if META_SHEET in workbook.sheet_names:  # a template or a return given for the roster
+        workbook.close()
+        raise UserError("roster.is_return", path=str(path))
     try:
         heads: list[list[list[Any]]] = []
         for index, sheet_name in enumerate(workbook.sheet_names):

@@ -71,6 +71,8 @@ def annotation_targets(paths: list[str], annotate: str, force: bool) -> dict[str
         if folder is not None:
             targets[name] = folder / default_output(source).name
         elif annotate:
+            if Path(annotate).suffix.lower() != ".xlsx":  # what is written is an .xlsx
+                raise UserError("cli.annotate_not_xlsx", path=annotate)
             targets[name] = Path(annotate)
         else:
             targets[name] = default_output(source)
