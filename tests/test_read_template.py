@@ -121,3 +121,37 @@ def test_after_libreoffice_saves_it_the_same_findings_and_the_error_value(
     # the 法律服务机构 column's balance reads the error (through the （七）总计 formula over
     # it): it judges nothing until the cell is corrected, and is not said again
     assert "A1@applications.carried_out.legal" not in bad
+
+
+def test_a_supplementary_sheet_added_to_a_template_return_is_read(tmp_path: Path) -> None:
+    """A unit copies the 补充统计 sheet into its filled template (one file for both): the
+    supplement is found by its labels on the added sheet and its rules join the report's
+    (before, the template's map was read and the added sheet never looked at)."""
+    from tests.support import run_toolkit
+
+    supp = load_form("supp-stats")
+    report, table = tmp_path / "模板.xlsx", tmp_path / "补充模板.xlsx"
+    build_template(SPEC, report, unit="测试街道", year=2025)
+    build_template(supp, table, unit="测试街道", year=2025)
+    filled_report, filled_table = tmp_path / "年报.xlsx", tmp_path / "补充.xlsx"
+    fill_workbook(report, filled_report, consistent_fill(SPEC, np.random.default_rng(1)))
+    figures = consistent_fill(supp, np.random.default_rng(2))
+    figures["supp.channel.website"] = float(figures["supp.active.total"] or 0) + 1  # S3
+    fill_workbook(table, filled_table, figures)
+    added = openpyxl.load_workbook(filled_table)["补充统计"]
+    workbook = openpyxl.load_workbook(filled_report)
+    sheet = workbook.create_sheet("补充统计")
+    for row in added.iter_rows():
+        for cell in row:
+            if cell.value is not None:  # its formulas too: they name cells of its own sheet
+                sheet[cell.coordinate] = cell.value
+    both = tmp_path / "年报和补充表.xlsx"
+    workbook.save(both)
+    done = run_toolkit("check", "--format", "json", str(both))
+    import json
+
+    (result,) = json.loads(done.stdout)["results"]
+    assert result["form"] == "gov-2021"
+    assert result["values"]["supp.channel.website"] == figures["supp.channel.website"]
+    assert [(f["rule"], f["sheet"]) for f in result["findings"]] == [("S3", "补充统计")]
+    assert done.returncode == 1

@@ -28,7 +28,7 @@ from toolkit.read.numbers import read_number
 from toolkit.read.passed import copies_passed
 from toolkit.read.sniff import DOCUMENT_KINDS, FileProblem, Sniffed, sniff
 from toolkit.read.source import source
-from toolkit.read.template import read_template_return
+from toolkit.read.template import TemplateReturn, read_template_return
 from toolkit.read.versions import sheet_versions
 
 MIN_MAIN_SHARE = 0.25  # of a main form's table values, to call a workbook that form
@@ -107,7 +107,8 @@ def read_return(
             notes=list(mapped.notes),
         )
         if part.spec.role == "main":
-            return ReadReturn(path, sniffed, part, passed_over=list(part.notes))
+            beside = _supplements_beside(path, sniffed, mapped, forms)
+            return ReadReturn(path, sniffed, part, beside, list(part.notes))
         return ReadReturn(path, sniffed, None, [part], list(part.notes))
     # our map sheet is skipped only when it is one (a user may name a sheet _toolkit)
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
@@ -122,6 +123,23 @@ def read_return(
     read = read_by_labels(path, sniffed, grid, forms, form)
     read.passed_over[:0] = passed
     return read
+
+
+def _supplements_beside(
+    path: Path, sniffed: Sniffed, mapped: TemplateReturn, forms: list[FormSpec]
+) -> list[Part]:
+    """Supplementary tables on sheets a unit added to our template's workbook (the 补充统计
+    sheet copied in beside the report), found by their labels as in any workbook."""
+    ours = {sheet for sheet, _ in mapped.cells.values()} | {META_SHEET}
+    if not any(sheet not in ours for sheet in mapped.sheets):
+        return []
+    grid = load_grid(str(path), skip=frozenset(ours))
+    if sniffed.kind in FORMULA_KINDS:
+        grid.hidden_of = lambda sheet: _hidden(_formula_sheets(grid, path, sniffed.kind), sheet)
+        grid.formula_at = lambda sheet, row, col: _holds_formula(
+            _formula_sheets(grid, path, sniffed.kind), sheet, row, col
+        )
+    return [_part(located, grid, sniffed, path) for located in _supplements(grid, forms)]
 
 
 def _newest_year(grid: Grid, forms: list[FormSpec], passed: list[Message]) -> Grid:

@@ -38,6 +38,7 @@ class TemplateReturn:
     cells: dict[str, tuple[str, str]]  # field key -> (sheet, A1 ref)
     values: dict[str, Any]  # field key -> content as found, None when empty
     errors: set[str] = field(default_factory=set)  # fields holding an error value
+    sheets: tuple[str, ...] = ()  # every sheet of the workbook, ours or not
     formulas: set[str] = field(default_factory=set)  # fields holding the template's formula
     # totals whose formula the unit changed, computed from the file's own cells
     evaluated: set[str] = field(default_factory=set)
@@ -89,6 +90,7 @@ def read_template_return(
         markers,
         cells,
         values,
+        sheets=tuple(workbook.sheet_names),
     )
     if kind in FORMULA_KINDS:
         spec = None if spec_of is None else spec_of(result.form)
