@@ -104,6 +104,10 @@ def test_every_input_has_data_validation(written) -> None:
             "phone": "textLength",
         }[fld.kind]
         assert dv.type == expected, key
+        if fld.kind == "money":  # to the cent, as N1 reads it: 2504元 is 0.2504万元
+            places = {"元": 2}.get(fld.unit or "", 6)
+            assert f"ROUND({ref},{places})={ref}" in dv.formula1, (key, dv.formula1)
+            assert f"最多 {places} 位小数" in dv.prompt, (key, dv.prompt)
 
 
 def test_every_rule_target_is_coloured_by_its_own_check(written) -> None:

@@ -48,6 +48,10 @@ class TemplateOptions:
     lang: str | None = None
 
 
+CENT_PLACES = {"元": 2, "万元": 6}  # decimals that reach the cent, by a field's unit
+MAX_MONEY_PLACES = 6  # any other unit: as many as N1 allows
+
+
 def template_rules(spec: FormSpec) -> list[Rule]:
     """The rule instances a template can show live: not those needing last year's data."""
     return [r for r in spec.rules if r.in_template]
@@ -273,15 +277,17 @@ class _Writer:
                 error_message=self.t("template.dv_count_error"),
             )
         elif kind == "money":
+            # to the cent, as N1 reads it: two decimals in 元, six in 万元 (2504元 = 0.2504)
+            places = CENT_PLACES.get(fld.unit or "", MAX_MONEY_PLACES)
             options.update(
                 validate="custom",
                 value=f"=AND(ISNUMBER({top_left}),{top_left}>=0,{top_left}<={VALUE_CAP},"
-                f"ROUND({top_left},2)={top_left})",
+                f"ROUND({top_left},{places})={top_left})",
                 input_title=self.t("template.dv_money_title"),
-                input_message=self.t("template.dv_money", unit=fld.unit)
+                input_message=self.t("template.dv_money", unit=fld.unit, places=places)
                 if fld.unit
-                else self.t("template.dv_money_plain"),
-                error_message=self.t("template.dv_money_error"),
+                else self.t("template.dv_money_plain", places=places),
+                error_message=self.t("template.dv_money_error", places=places),
             )
         elif kind == "change":
             options.update(
