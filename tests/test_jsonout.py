@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -51,3 +52,20 @@ def test_any_document_is_written_as_json_dumps_writes_it(document: object) -> No
     write_document(stream, {"results": Lazy([document, document], lambda item: item)})
     expected = json.dumps({"results": [document, document]}, ensure_ascii=False, indent=2)
     assert stream.getvalue() == expected + "\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (0.1234567, 0.1234567),  # a typed figure keeps its digits (N1 names it)
+        (0.1 + 0.2, 0.3),  # a sum's binary noise goes
+        (1.0, 1),
+        (float("nan"), None),
+        (True, None),
+    ],
+)
+def test_json_numbers_keep_the_digits_typed(value: object, shown: object) -> None:
+    from toolkit.check.result import json_number
+
+    number = json_number(value)
+    assert number == shown and type(number) is type(shown)

@@ -19,7 +19,8 @@ def json_number(value: Any) -> int | float | None:
         return None
     if math.isnan(value) or math.isinf(value):
         return None
-    return int(value) if float(value).is_integer() else round(float(value), 6)
+    # to the 15 digits a spreadsheet keeps: a sum's binary noise goes, a typed digit stays
+    return int(value) if float(value).is_integer() else float(f"{float(value):.15g}")
 
 
 @dataclass

@@ -49,7 +49,8 @@ def comparison(expr: Expr) -> Compare | None:
 def _number(value: float) -> float | None:
     if value is None or math.isnan(value):
         return None
-    return float(int(value)) if float(value).is_integer() else round(float(value), 6)
+    # to the 15 digits a spreadsheet keeps: a sum's binary noise goes, a typed digit stays
+    return float(int(value)) if float(value).is_integer() else float(f"{float(value):.15g}")
 
 
 class Explainer:
