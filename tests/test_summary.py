@@ -396,8 +396,23 @@ def test_the_charts_the_spec_declares_plot_the_included_figures(run: dict[str, A
     for unit, fill in (("凤山街道办事处", fengshan), ("兰江街道办事处", lanjiang)):
         new = sum(fill.get(f"applications.new.{c}") or 0 for c in applicants)
         assert data[unit] == new  # the top-units ranking
+    assert rows[start + 1][0] == "以下图表按纳入汇总表的 2 个单位的年报绘制（与汇总表相同）。"
+
+    def chart(title: str) -> dict[str, Any]:  # the figures under a chart's title
+        at = next(i for i, r in enumerate(rows) if r[0] == title)
+        return {r[0]: r[1] for r in rows[at + 1 : at + 5]}
+
+    # reconsiderations and lawsuits apart: added together, neither could be read
+    both = (fengshan, lanjiang)
+    appeal, suits = chart("行政复议结果"), chart("行政诉讼结果")
+    assert appeal["结果纠正"] == sum(f.get("review.appeal.corrected") or 0 for f in both)
+    assert suits["结果纠正"] == sum(
+        f.get(f"review.{kind}.corrected") or 0
+        for f in both
+        for kind in ("suit_direct", "suit_after")
+    )
     chart_parts = [n for n in zipfile.ZipFile(run["out"]).namelist() if n.startswith("xl/charts/")]
-    assert len(chart_parts) >= 5  # two on 总览, three per form on 图表
+    assert len(chart_parts) >= 6  # two on 总览, four per form on 图表
 
 
 def test_without_a_roster_each_return_is_its_own_unit_even_unreadable(tmp_path: Path) -> None:

@@ -335,7 +335,9 @@ def _charts(
         if not spec.charts:
             continue
         sheet.write_string(row, 0, _of_year(spec.name, year), styles.title)
-        row += 2
+        # what the charts are drawn from (a unit with errors is left out, as in 汇总表)
+        sheet.write_string(row + 1, 0, _t("chart.scope", count=len(members)))
+        row += 3
         for chart in spec.charts:
             points = _chart_points(chart, members, figures)
             points = [(spec.text(label), value) for label, value in points]
@@ -345,11 +347,13 @@ def _charts(
                 sheet.write_string(i, 0, label)
                 sheet.write_number(i, 1, value)
             drawn = workbook.add_chart({"type": "bar" if chart.type == "top_units" else chart.type})
+            labels = {"value": True, "percentage": True, "leader_lines": True}
             drawn.add_series(
                 {
                     "name": title,
                     "categories": [sheet.name, row + 1, 0, row + max(len(points), 1), 0],
                     "values": [sheet.name, row + 1, 1, row + max(len(points), 1), 1],
+                    "data_labels": labels if chart.type == "pie" else {"value": True},
                 }
             )
             drawn.set_title({"name": title})
