@@ -222,6 +222,9 @@ def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> N
     assert rule[2] == "【错误】申请情况表各行：总计 = 自然人 + 法人或其他组织各项之和"
     status = {row[0]: row[2] for row in book["报送情况"][1:]}
     assert status["梨洲街道办事处"] == "未报送" and status["余姚市教育局"] == "有错误"
+    # whom to reach: the roster's address (and the 填报人 a return gives)
+    contact = {row[0]: row[8] for row in book["报送情况"][1:]}
+    assert contact["凤山街道办事处"].startswith("名单：fs@example.cn")
     [stranger] = [row for row in book["报送情况"][1:] if row[2] == "不在名单中"]
     assert (stranger[5], stranger[6]) == (0, 0)  # its counts, like every listed return's
     problems = book["问题清单"][1:]

@@ -21,6 +21,7 @@ from toolkit.check.explain import Labels
 from toolkit.files import SUMMARY_MARKER
 from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.messages import catalogue, current_language, has_message, render
+from toolkit.roster import RosterEntry
 from toolkit.summary.consolidate import Counted, Figures, count_returns
 from toolkit.summary.report import counted_notes, said_with_origin
 from toolkit.summary.run import CHINA, Return, Summary, unreadable_message
@@ -652,7 +653,7 @@ def catalogue_text(rule: str) -> str:
     return _t("rule_joiner").join(render(k) for k in variants)
 
 
-_UNITS_WIDTHS = (24, 10, 10, 48, 17, 7, 7, 50)
+_UNITS_WIDTHS = (24, 10, 10, 48, 17, 7, 7, 50, 30)
 _FINDINGS_WIDTHS = (20, 36, 12, 7, 6, 6, 90)
 
 
@@ -669,7 +670,7 @@ def within_inbox(summary: Summary) -> Callable[[str], str]:
 def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
     sheet = workbook.add_worksheet(_t("sheet.units"))
     shown = within_inbox(summary)
-    names = ["unit", "group", "status", "file", "received", "errors", "warnings", "note"]
+    names = ["unit", "group", "status", "file", "received", "errors", "warnings", "note", "contact"]
     _header(sheet, styles, 0, [_t(f"col.{n}") for n in names])
     for col, width in enumerate(_UNITS_WIDTHS):
         sheet.set_column(col, col, width)
@@ -725,6 +726,10 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             text = shown("\n".join(notes))
             sheet.write_string(row, 7, text, styles.text)
             _fit_row(sheet, row, text, _UNITS_WIDTHS[7])
+        reach = _contact(unit_row.unit, item)
+        if reach:  # whom to call about a wrong figure: the roster's, and who filled it in
+            sheet.write_string(row, 8, reach, styles.text)
+            _fit_row(sheet, row, reach, _UNITS_WIDTHS[8])
         row += 1
     for item in summary.unmatched:
         candidates = "、".join(u.name for u in item.match.units)
@@ -749,6 +754,21 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
     sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
     sheet.freeze_panes(1, 1)
     _printed_list(sheet)
+
+
+def _contact(unit: RosterEntry, item: Return | None) -> str:
+    """Whom to reach about a unit's return: the roster's 联系人 and 邮箱, and the 填报人 and
+    联系电话 the return gives."""
+    lines = []
+    listed = " ".join(part for part in (unit.contact, unit.email) if part)
+    if listed:
+        lines.append(_t("contact.roster", who=listed))
+    if item is not None:
+        meta = item.result.meta
+        filled = " ".join(str(meta[k]) for k in ("preparer", "phone") if meta.get(k))
+        if filled:
+            lines.append(_t("contact.filled", who=filled))
+    return "\n".join(lines)
 
 
 def _printed_page(sheet: Any) -> None:
