@@ -27,7 +27,7 @@ def assert_safe(stem: str, directory: Path, max_bytes: int = 180) -> None:
     assert "/" not in stem and "\\" not in stem and os.sep not in stem
     assert not (set(stem) & WINDOWS_FORBIDDEN)
     assert not any(unicodedata.category(c) in ("Cc", "Cs") for c in stem)
-    assert stem == stem.strip(". ")
+    assert stem == stem.strip(". ") and not stem.startswith("-")
     assert stem not in (".", "..")
     assert stem.split(".")[0].rstrip(" ").upper() not in RESERVED
     assert len(stem.encode("utf-8")) <= max_bytes
@@ -105,6 +105,8 @@ def test_hostile_names_give_safe_stems(name: str, tmp_path: Path) -> None:
         ("..", "unit"),
         ("???", "unit"),
         ("../../x", "_.._x"),
+        ("-2+3+cmd_'_C calc'!A0", "2+3+cmd_'_C calc'!A0"),  # never taken for an option
+        ("--", "unit"),
     ],
 )
 def test_safe_file_stem_examples(name: str, expected: str) -> None:

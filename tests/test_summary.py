@@ -1547,3 +1547,22 @@ def test_a_return_naming_a_body_off_the_roster_counts_by_its_sender_and_is_said(
     report = toolkit("summary", str(inbox), "-r", str(roster), "--format", "json", cwd=tmp_path)
     named = {u["unit"]: u["named_other"] for u in json.loads(report.stdout)["units"]}
     assert named == {"兰江街道办事处": "兰江街道卫生院", "凤山街道办事处": None}
+
+
+def test_reply_drafts_and_their_attachments_have_names_safe_to_save(tmp_path: Path) -> None:
+    """A return sent as CON.xlsx, a unit named "-x": the marked copy is not named for a
+    Windows device (saving it fails there), the draft not like a command-line option."""
+    import email
+    from email import policy
+
+    inbox, build, roster = inbox_and_roster(tmp_path, "-凤山街道,fs@example.cn\n")
+    broken = filled(build, "x.xlsx", "-凤山街道", 1, **{"applications.new.total": 999})
+    shutil.copy(broken, inbox / "CON.xlsx")
+    folder = tmp_path / "回复"
+    done = toolkit("summary", str(inbox), "-r", str(roster), "--replies", str(folder), cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    [draft] = folder.glob("*.eml")
+    assert draft.name == "凤山街道.eml"
+    message = email.message_from_bytes(draft.read_bytes(), policy=policy.default)
+    [marked] = list(message.iter_attachments())
+    assert marked.get_filename() == "_CON.批注.xlsx"

@@ -70,7 +70,8 @@ def _clean(name: str) -> str:
     text = "".join(_replace_char(char) for char in unicodedata.normalize("NFC", name))
     text = _UNDERSCORE_RUN.sub("_", text)
     text = _SPACE_RUN.sub(" ", text)
-    return text.strip(". ")
+    # and no leading "-": a shell command given the file would take it for an option
+    return text.strip(". ").lstrip("-").strip(". ")
 
 
 def safe_file_stem(name: str, max_bytes: int = 180, fallback: str = "unit") -> str:
@@ -78,8 +79,9 @@ def safe_file_stem(name: str, max_bytes: int = 180, fallback: str = "unit") -> s
 
     Chinese and other letters are kept; path separators, characters Windows forbids, control
     characters and invisible direction overrides become ``_``; runs of ``_`` and of spaces are
-    collapsed; leading and trailing dots and spaces are removed; a Windows device name (``CON``,
-    ``nul.txt``...) gets a ``_`` prefix; the result is at most ``max_bytes`` bytes of UTF-8.
+    collapsed; leading and trailing dots and spaces, and leading hyphens, are removed; a Windows
+    device name (``CON``, ``nul.txt``...) gets a ``_`` prefix; the result is at most
+    ``max_bytes`` bytes of UTF-8.
     A name with nothing usable left (empty, ``.``, ``..``, only symbols) gives ``fallback``.
 
     The default of 180 bytes leaves room for a ``(2)`` suffix and an extension within the

@@ -249,7 +249,8 @@ def _template_draft(
         options = TemplateOptions(year=year, unit=None if unit.placeholder else unit.name)
         write_template(spec, template, options, shared)
         name = render("summary.reply.template_name", unit=_titled(unit), year=year)
-        message.add_attachment(template.read_bytes(), *XLSX, filename=name)
+        stem = safe_file_stem(name.removesuffix(".xlsx"))  # a unit's name: no device name
+        message.add_attachment(template.read_bytes(), *XLSX, filename=stem + ".xlsx")
     _attach_marked(message, faulty)
     return message
 
@@ -326,7 +327,8 @@ def _attach_marked(message: EmailMessage, faulty: list[Return]) -> None:
     """A marked copy of each return, named after the file it came as (a name, never a
     path; two copies never share one)."""
     marked_stem = SUFFIX.removesuffix(".xlsx")
-    names = unique_stems([Path(item.received.name).stem + marked_stem for item in faulty])
+    stems = [safe_file_stem(Path(item.received.name).stem + marked_stem) for item in faulty]
+    names = unique_stems(stems)
     with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:
         for item, name in zip(faulty, names, strict=True):
             marked = Path(work) / "marked.xlsx"
