@@ -1062,7 +1062,9 @@ def test_the_consolidated_sheet_prints_a_table_a_page_with_readable_labels(
         assert 'fitToHeight="0"' in printed and 'orientation="landscape"' in printed
     with zipfile.ZipFile(run["out"]) as package:
         names = package.read("xl/workbook.xml").decode()
-    assert names.count("_xlnm.Print_Titles") == 2
+    # 报送情况 and 问题清单 repeat their header row on every page; 明细 its two and its units
+    assert names.count("_xlnm.Print_Titles") == 3
+    assert "明细!$A:$A,明细!$1:$2" in names
     breaks = [int(b) for b in re.findall(r'<brk id="(\d+)"', xml)]
     assert breaks == blocks[1:]  # a break above each block but the first (0-based rows)
     build_template(SPEC, run["root"] / "t.xlsx", unit="x")

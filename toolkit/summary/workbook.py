@@ -874,5 +874,12 @@ def _details(
                 write_number(row, c, value)
     sheet.set_column(0, 0, 22)
     sheet.freeze_panes(2, 1)
+    # on paper (a table of a column per field, too wide for one page): A4 across, each page
+    # with the headers and the unit's name
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.repeat_rows(0, 1)
+    sheet.repeat_columns(0)
+    sheet.set_footer("&C&P / &N")
     if counted:
         sheet.autofilter(1, 0, 1 + len(counted), len(leading) - 1 + len(keys))
