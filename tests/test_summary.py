@@ -183,6 +183,9 @@ def test_the_overview_names_whom_to_follow_up_and_what_the_totals_hold(
     rows = sheets(run["out"])["总览"]
     said = {row[0]: row[1:3] for row in rows if row and row[0]}
     assert said["纳入汇总表的单位"][0] == 2  # 凤山 and 兰江: 教育局 has errors
+    # as the JSON says it, unit by unit
+    in_totals = {u["unit"] for u in run["report"]["units"] if u["in_totals"]}
+    assert in_totals == {"凤山街道办事处", "兰江街道办事处"}
     assert said["未报送的单位"] == [2, "梨洲街道办事处、余姚市民政局"]
     assert said["有错误、待改正的单位"] == [1, "余姚市教育局"]
     assert said["对应不到名单的文件"] == [1, '=HYPERLINK("http://x","点我")']  # as text

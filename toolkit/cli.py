@@ -473,7 +473,7 @@ def summary_command(
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, include_errors))
             drafts = _write_replies(summary, planned, forms, chosen)
         if output_format == "json":
-            write_json_report(summary, sys.stdout)
+            write_json_report(summary, sys.stdout, include_errors)
         else:
             typer.echo(text_report(summary))
         quiet = output_format == "json"

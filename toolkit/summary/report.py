@@ -15,7 +15,8 @@ from toolkit.summary.run import Summary, UnitRow, unreadable_message
 SCHEMA = "toolkit-summary/1"
 
 
-def units_json(summary: Summary) -> list[dict[str, Any]]:
+def units_json(summary: Summary, include_errors: bool = False) -> list[dict[str, Any]]:
+    added = {id(r) for r in summary.in_totals(include_errors)}
     units = []
     for row in summary.units:
         item = row.counted
@@ -34,6 +35,8 @@ def units_json(summary: Summary) -> list[dict[str, Any]]:
                 "received": _iso(when, item is not None and item.dated_by_form),
                 "errors": errors,
                 "warnings": warnings,
+                # whether 汇总表 adds its return up (as 明细's 计入汇总表 says)
+                "in_totals": item is not None and id(item) in added,
                 "superseded": [r.result.file for r in row.superseded]
                 + [u.origin for u in row.unread_replaced],
                 "other_year": [
@@ -64,7 +67,7 @@ def _unread_json(item: Unread) -> dict[str, Any]:
     return {"origin": item.origin, "message": item.message.render()}
 
 
-def json_document(summary: Summary) -> dict[str, Any]:
+def json_document(summary: Summary, include_errors: bool = False) -> dict[str, Any]:
     """The toolkit-summary/1 document; its results are made one by one as they are written."""
     owners = {
         id(u): row.unit.name
@@ -74,7 +77,7 @@ def json_document(summary: Summary) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "year": summary.year,
-        "units": units_json(summary),
+        "units": units_json(summary, include_errors),
         "unmatched": [
             {
                 "file": r.result.file,
@@ -96,8 +99,8 @@ def json_document(summary: Summary) -> dict[str, Any]:
     }
 
 
-def write_json_report(summary: Summary, stream: TextIO) -> None:
-    write_document(stream, json_document(summary))
+def write_json_report(summary: Summary, stream: TextIO, include_errors: bool = False) -> None:
+    write_document(stream, json_document(summary, include_errors))
 
 
 def counted_notes(row: UnitRow, joiner: str) -> list[str]:

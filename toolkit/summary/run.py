@@ -236,6 +236,12 @@ class Summary:
     def counted(self) -> list[Return]:
         return [r for r in self.returns if r.standing == "counted"]
 
+    def in_totals(self, include_errors: bool) -> list[Return]:
+        """The returns the consolidated tables add up: counted, readable, of a unit, and
+        without errors unless asked."""
+        allowed = {"ok", "warnings", "errors"} if include_errors else {"ok", "warnings"}
+        return [r for r in self.counted if r.result.status in allowed and r.match.unit]
+
     @property
     def listed(self) -> list[Return]:
         """The returns whose findings are listed: all but those another return replaces

@@ -128,7 +128,7 @@ def _totals(
     """The consolidated figures of each form, computed once for 汇总表 and 图表."""
     # a return counts for its own form, and for each supplementary table it holds that no
     # newer return of its unit replaces
-    chosen = [(r, r.counted_forms) for r in included(summary, include_errors)]
+    chosen = [(r, r.counted_forms) for r in summary.in_totals(include_errors)]
     out = []
     for form_id in sorted({f for _, forms in chosen for f in forms if f in counts}):
         count = counts[form_id]
@@ -156,13 +156,6 @@ def _totals(
         )
         out.append(_FormTotals(count.spec, members, groups, alone, refused))
     return out
-
-
-def included(summary: Summary, include_errors: bool) -> list[Return]:
-    """The returns the consolidated tables add up: counted, readable, and without errors
-    unless asked."""
-    allowed = {"ok", "warnings", "errors"} if include_errors else {"ok", "warnings"}
-    return [r for r in summary.counted if r.result.status in allowed and r.match.unit]
 
 
 def _of_year(name: str, year: int | None) -> str:
@@ -508,7 +501,7 @@ def _overview(
     statuses = Counter(row.status for row in summary.units)
     stray = Counter(r.standing for r in summary.returns)
     again = sum(len(row.sent_again) for row in summary.units)
-    added = {r.match.unit.name for r in included(summary, include_errors) if r.match.unit}
+    added = {r.match.unit.name for r in summary.in_totals(include_errors) if r.match.unit}
     counts = [
         # without a roster nobody is expected: the units are those the returns name
         ("expected" if summary.expected else "named", len(summary.roster)),
@@ -849,7 +842,7 @@ def _details(
     _header(sheet, styles, 0, [*leading, *keys])
     _header(sheet, styles, 1, [*(_t(f"col.{name}") for name in leading), *keys.values()])
     statuses = {s: _t(f"status.{s}") for s in ("ok", "warnings", "errors", "unreadable")}
-    added = {id(r) for r in included(summary, include_errors)}
+    added = {id(r) for r in summary.in_totals(include_errors)}
     # each return's figures as 汇总表 adds them up, of each form whose table it holds
     figures: dict[int, Figures] = {}
     for count in counts.values():
