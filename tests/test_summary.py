@@ -300,6 +300,15 @@ def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str
         return natural, total
 
     assert figures(run["out"]) == expected(clean, lanjiang)
+    # 部门, none of whose units is added up (教育局's errors, 民政局 missing), has its page,
+    # saying so: a group left out without a word made a leader ask where it went
+    rows = sheets(run["out"])["汇总表"]
+    at = next(i for i, r in enumerate(rows) if r[0] == f"{TITLE}——分组：部门")
+    assert rows[at + 1][0] == "纳入汇总的单位（0 个）："
+    assert (
+        rows[at + 2][0]
+        == "应报 2 个单位，未纳入 2 个：余姚市教育局（有错误）、余姚市民政局（未报送）"
+    )
     # with --include-errors below, 部门 (教育局) has a section too: after 街道, as listed
     assert "凤山街道办事处" in "".join(str(r[0]) for r in sheets(run["out"])["汇总表"])
     wider = run["root"] / "汇总-含错误.xlsx"

@@ -129,13 +129,22 @@ def _totals(
     # a return counts for its own form, and for each supplementary table it holds that no
     # newer return of its unit replaces
     chosen = [(r, r.counted_forms) for r in summary.in_totals(include_errors)]
+    form_ids = sorted({f for _, forms in chosen for f in forms if f in counts})
+    held = {f: sum(f in forms for _, forms in chosen) for f in form_ids}
+    mains = [f for f in form_ids if counts[f].spec.role == "main"]
+    # the year's form (most units sent it) shows every roster group, one none of whose
+    # units is added up too (its page says who was left out, and why)
+    primary = max(mains, key=lambda f: held[f], default=None)
+    roster_groups = list(dict.fromkeys(u.group for u in summary.roster if u.group))
     out = []
-    for form_id in sorted({f for _, forms in chosen for f in forms if f in counts}):
+    for form_id in form_ids:
         count = counts[form_id]
         # in roster order: its groups, and the units named, come as the roster lists them
         members = sorted((r for r, forms in chosen if form_id in forms), key=_roster_order)
         row_of = count.rows()
         positions: dict[str | None, list[int]] = {"": [row_of[id(r)] for r in members]}
+        if form_id == primary:
+            positions.update((group, []) for group in roster_groups)
         ungrouped = []
         for member in members:
             group = member.match.unit.group if member.match.unit else None
