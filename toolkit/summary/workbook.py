@@ -24,7 +24,7 @@ from toolkit.messages import catalogue, current_language, has_message, render
 from toolkit.roster import RosterEntry
 from toolkit.summary.consolidate import Counted, Figures, count_returns
 from toolkit.summary.report import counted_notes, said_with_origin
-from toolkit.summary.run import CHINA, Return, Summary, unreadable_message
+from toolkit.summary.run import CHINA, Return, Summary, UnitRow, unreadable_message
 from toolkit.template.plan import sheet_width
 from toolkit.template.styles import LINE_HEIGHT, label_row_heights, text_width
 
@@ -210,6 +210,7 @@ def _consolidated(
         named = sorted(erred.values(), key=_roster_order)
         top = _note(sheet, styles, top, widths, _naming(named, "consolidated.with_errors"))
     row, breaks = top + 1, []
+    roster = _Roster(summary)
     for form in totals:
         title = _heading(form.spec, summary.year)
         for group, (items, figures) in form.groups.items():
@@ -221,7 +222,7 @@ def _consolidated(
                 heading = _t("consolidated.group", title=title, group=group) if group else title
             sheet.write_string(row, 0, heading, styles.title)
             row = _note(sheet, styles, row + 1, widths, _naming(items, "consolidated.units"))
-            left_out = _left_out(summary, form, group, items)
+            left_out = roster.left_out(form, group, items)
             if left_out:
                 row = _note(sheet, styles, row, widths, left_out)
             alone = [r.match.unit.name for r in items if r.match.unit and id(r) in form.alone]
@@ -256,38 +257,49 @@ def _in_report_order(spec: FormSpec) -> list[Table]:
     return sorted(spec.tables, key=lambda t: rank.get(t.key, len(order)))
 
 
-def _left_out(summary: Summary, form: _FormTotals, group: str | None, items: list[Return]) -> str:
-    """The roster's units a block should hold and does not, each with why: not sent, its
-    errors, another form (with a roster; without one nobody is expected)."""
-    if not summary.expected:
-        return ""
-    held = {r.match.unit.name for r in items if r.match.unit}
-    other = {
-        r.match.unit.name: r.result.form
-        for r in summary.counted
-        if r.match.unit and r.result.form and r.result.form != form.spec.id
-    }
-    why = []
-    for row in summary.units:
-        unit = row.unit
-        if not row.expected or unit.name in held:
-            continue
-        if (group is None and unit.group) or (group and unit.group != group):
-            continue  # the block of the units of no group, or of another group
-        if form.spec.role == "supplement" and row.status in ("ok", "warnings"):
-            continue  # a supplementary table is not every unit's to send
-        if unit.name in other and row.status in ("ok", "warnings"):
-            reason = _t("consolidated.other_form")
-        else:
-            reason = _t(f"status.{row.status}")
-        why.append(_t("consolidated.left_out_one", name=unit.name, why=reason))
-    if not why:
-        return ""
-    expected = len(held) + len(why)
-    listed = "、".join(why[:_NAMED_AT_MOST])
-    if len(why) > _NAMED_AT_MOST:
-        listed = _t("follow_up.more", names=listed, count=len(why))
-    return _t("consolidated.left_out", expected=expected, count=len(why), names=listed)
+class _Roster:
+    """The roster's units by group, and the form each counted return is in: asked by every
+    block of 汇总表 (thousands of units, hundreds of groups)."""
+
+    def __init__(self, summary: Summary) -> None:
+        self.expected = summary.expected
+        self.rows: dict[str | None, list[UnitRow]] = {"": [], None: []}
+        for row in summary.units:
+            if row.expected:
+                self.rows[""].append(row)
+                self.rows.setdefault(row.unit.group or None, []).append(row)
+        self.form_of = {r.match.unit.name: r.result.form for r in summary.counted if r.match.unit}
+
+    def left_out(self, form: _FormTotals, group: str | None, items: list[Return]) -> str:
+        """The units a block should hold and does not, each with why: not sent, its
+        errors, another form (with a roster; without one nobody is expected)."""
+        if not self.expected:
+            return ""
+        held = {r.match.unit.name for r in items if r.match.unit}
+        why: list[tuple[str, str]] = []
+        for row in self.rows.get(group, []):
+            name, status = row.unit.name, row.status
+            if name in held:
+                continue
+            if form.spec.role == "supplement" and status in ("ok", "warnings"):
+                continue  # a supplementary table is not every unit's to send
+            other = self.form_of.get(name) not in (None, form.spec.id)
+            why.append((name, "other_form" if other and status in ("ok", "warnings") else status))
+        if not why:
+            return ""
+        said = [  # the first named (a national roster's block may leave out thousands)
+            _t(
+                "consolidated.left_out_one",
+                name=name,
+                why=_t("consolidated.other_form" if key == "other_form" else f"status.{key}"),
+            )
+            for name, key in why[:_NAMED_AT_MOST]
+        ]
+        listed = "、".join(said)
+        if len(why) > _NAMED_AT_MOST:
+            listed = _t("follow_up.more", names=listed, count=len(why))
+        expected = len(held) + len(why)
+        return _t("consolidated.left_out", expected=expected, count=len(why), names=listed)
 
 
 def _column_widths(specs: list[FormSpec]) -> list[float]:
