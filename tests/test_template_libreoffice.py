@@ -148,3 +148,28 @@ def test_an_error_value_in_an_input_fails_the_checks_that_read_it(
         "A3@applications.new.total",
     } <= failing
     assert value_at(sheets, "封面", "B3").startswith("✗")
+
+
+def test_a_negative_part_is_red_once_not_again_at_the_totals_it_adds_to(
+    tmp_path: Path,
+) -> None:
+    """-1 typed for 自然人 turns its own N1 check red; the formula totals it flows into (the
+    row's 总计, （七）总计) are not red for N1 as well — the same error told once, as `check`
+    tells it (before, the template counted it at every total over it)."""
+    spec = load_form("gov-2021")
+    template = tmp_path / "模板.xlsx"
+    write_template(spec, template, TemplateOptions(year=2025, unit="兰江街道"))
+    values = consistent_fill(spec, np.random.default_rng(4))
+    for key, field in spec.fields.items():  # 自然人 all 0, so its totals come to -1
+        if key.startswith("applications.") and key.endswith(".natural") and not field.computed:
+            values[key] = 0
+    values["applications.granted.natural"] = -1
+    filled = tmp_path / "负数.xlsx"
+    fill_workbook(template, filled, values)
+    recalculated = recalculate([filled], tmp_path / "recalc")[filled]
+    sheets = read_sheets(recalculated)
+    _, checks = read_map(template)
+    at = {r.instance: r for r in template_rules(spec)}
+    red = [at[i] for i, (s, ref) in checks.items() if value_at(sheets, s, ref) is not True]
+    n1 = [r.at for r in red if r.id == "N1"]
+    assert n1 == ["applications.granted.natural"], n1

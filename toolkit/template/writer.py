@@ -53,8 +53,16 @@ MAX_MONEY_PLACES = 6  # any other unit: as many as N1 allows
 
 
 def template_rules(spec: FormSpec) -> list[Rule]:
-    """The rule instances a template can show live: not those needing last year's data."""
-    return [r for r in spec.rules if r.in_template]
+    """The rule instances a template can show live: not those needing last year's data,
+    nor those reading a formula total alone (N1 at （七）总计): a sum of valid parts is a
+    valid figure, so such a check could only turn red beside its part's, the same error
+    told twice (`check` says it once)."""
+    return [
+        r
+        for r in spec.rules
+        if r.in_template
+        and not (r.fields == (r.at,) and r.at in spec.fields and spec.fields[r.at].computed)
+    ]
 
 
 @dataclass
