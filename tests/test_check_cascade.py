@@ -202,6 +202,24 @@ def test_a_row_giving_only_its_total_keeps_the_check_of_the_total_column(
     }
 
 
+def test_a_wrong_grand_total_of_a_table_giving_only_totals_is_said_once(
+    setup: dict[str, Any],
+) -> None:
+    """A unit's own table giving only the 总计 column (every applicant blank, W7), its
+    （七）总计 one above the rows over it: A2 there, and not again as A1 at 四、结转下年度,
+    which holds once （七）总计 is the rows' sum (it was taken as the sum of its blank
+    applicants, the first of its two totals)."""
+    spec = load_form("gov-2021")
+    applications = [k for k in spec.fields if k.startswith("applications.")]
+    typed: dict[str, Any] = {k: None for k in applications if not k.endswith(".total")}
+    typed |= {k: setup["totals"][k] for k in applications if k.endswith(".total")}
+    grand = "applications.handled_total.total"
+    typed[grand] += 1
+    findings = hand_findings(setup, "only-totals-wrong", typed)
+    errors = [(f["rule"], f["cell"]) for f in findings if f["severity"] == "error"]
+    assert errors == [("A2", where(setup, grand)[1])], findings
+
+
 def test_an_error_value_is_said_once_at_its_cell(setup: dict[str, Any]) -> None:
     """#N/A in 本年新收·自然人: N1 at it, and nothing from the rules that read it (A3 of its
     row, A1 of its column, W2, W6, W7 all "fail" on an unknown value); a #REF! typed over a

@@ -359,17 +359,34 @@ def _settled(spec: FormSpec, values: pd.DataFrame, step: Settle) -> pd.DataFrame
 def counted_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
     """Totals as a consolidated table counts a return: the sum of its parts wherever a part
     has a number (a blank or mistyped total gives way to its parts), else the total as
-    typed (a row that gives only its 总计, W7)."""
+    typed (a row that gives only its 总计, W7). A cell that is a total twice (（七）总计 of
+    the 总计 column: its row's applicants, and the rows above it) is the sum of the first
+    whose parts have a number: its rows, where every applicant of the row is blank."""
+    ways = _total_ways(spec)
 
     def step(
         out: pd.DataFrame, frame: RuleFrame, key: str, parts: tuple[str, ...], summed: Compiled
     ) -> Any:
-        use = ~_all(frame.blank(p) for p in parts)
         current = frame.number(key)
-        counted = np.where(use, summed(frame), current)
+        counted, open_ = current, np.ones(len(current), dtype=bool)
+        for way_parts, way_sum in ways[key]:
+            use = open_ & ~_all(frame.blank(p) for p in way_parts)
+            if use.any():
+                counted = np.where(use, way_sum(frame), counted)
+                open_ &= ~use
         return None if np.array_equal(counted, current, equal_nan=True) else counted
 
     return _settled(spec, values, step)
+
+
+def _total_ways(spec: FormSpec) -> dict[str, list[tuple[tuple[str, ...], Compiled]]]:
+    """Each computed field: every declaration of it (parts, compiled SUM), in spec order."""
+    compiler = PandasCompiler()
+    ways: dict[str, list[tuple[tuple[str, ...], Compiled]]] = {}
+    for total in spec.totals:
+        summed = compiler.number(Call("sum", tuple(Ref(p) for p in total.parts)))
+        ways.setdefault(total.total, []).append((total.parts, summed))
+    return ways
 
 
 def fill_blank_totals(spec: FormSpec, values: pd.DataFrame) -> pd.DataFrame:
