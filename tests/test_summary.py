@@ -1580,3 +1580,15 @@ def test_reply_drafts_and_their_attachments_have_names_safe_to_save(tmp_path: Pa
     message = email.message_from_bytes(draft.read_bytes(), policy=policy.default)
     [marked] = list(message.iter_attachments())
     assert marked.get_filename() == "_CON.批注.xlsx"
+
+
+def test_an_inbox_that_is_not_there_or_is_a_file_is_said_as_such(tmp_path: Path) -> None:
+    """A mistyped inbox is "not found" (with what to check), a file given for it "not a
+    folder": usage errors (exit 2), nothing written."""
+    missing = toolkit("summary", str(tmp_path / "收件相"), cwd=tmp_path)
+    assert missing.returncode == 2 and "找不到文件夹" in missing.stderr, missing.stderr
+    afile = tmp_path / "名单.csv"
+    afile.write_text("单位名称\n凤山街道办事处\n", encoding="utf-8")
+    given = toolkit("summary", str(afile), cwd=tmp_path)
+    assert given.returncode == 2 and "不是文件夹" in given.stderr, given.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv"]

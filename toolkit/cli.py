@@ -417,6 +417,8 @@ def summary_command(
         from toolkit.summary.run import summarise
 
         _check_format(output_format)
+        if not inbox.exists():
+            raise UserError("cli.summary_inbox_missing", path=str(inbox))
         if not inbox.is_dir():
             raise UserError("cli.summary_not_a_folder", path=str(inbox))
         forms = _forms_for_reading()
