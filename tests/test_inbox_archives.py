@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -186,6 +187,70 @@ def test_what_a_run_copies_out_of_mails_is_limited_in_all(
         mails - fit
     )
     assert "TOOLKIT_MAX_INBOX_COPIES_MB" in found.problems[0].message.render()
+
+
+_PARENT = os.getpid()
+
+
+def _dies_after_copying(workdir: Path, index: int, path: Path) -> object:
+    """A mail reader that, forked, dies after reading its sixth mail (its copies counted)."""
+    from toolkit.inbox.collect import Inbox, _from_mail
+
+    part = Inbox(prefix=f"m{index:06d}-")
+    _from_mail(path, workdir, part)
+    if os.getpid() != _PARENT and index == 5:
+        os._exit(1)
+    return part
+
+
+def test_the_copy_limit_is_counted_once_when_a_mail_reader_dies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forked mail reader that dies has every mail read again here: what the workers had
+    copied is not counted a second time against the run's limit (before, most mails were
+    then refused as over it)."""
+    from toolkit.inbox import collect as collecting
+
+    inbox, work = folders(tmp_path)
+    for i in range(20):
+        mail_with(inbox / f"{i:02d}.eml", f"{i}.zip", packed({f"年报{i}.xlsx": REPORT}))
+    monkeypatch.setattr(collecting, "_mail_part", _dies_after_copying)
+    monkeypatch.setenv("TOOLKIT_MAX_INBOX_COPIES_MB", str((25 * len(REPORT)) / 2**20))
+    limits.current.cache_clear()
+    try:
+        found = collect(inbox, work)
+    finally:
+        monkeypatch.delenv("TOOLKIT_MAX_INBOX_COPIES_MB")
+        limits.current.cache_clear()
+    assert len(found.received) == 20 and found.problems == []
+
+
+def test_a_workbook_in_a_zip_past_a_limit_is_said_with_that_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry over the size of one file, and the workbooks past the count one archive is
+    read for, are each said with their own limit (not as "encrypted, too large or
+    damaged")."""
+    from toolkit.inbox import archive
+
+    inbox, work = folders(tmp_path)
+    (inbox / "大.zip").write_bytes(packed({"年报.xlsx": b"\x00" * 30_000}))
+    (inbox / "多.zip").write_bytes(packed({f"{i}.xlsx": b"PK" for i in range(3)}))
+    monkeypatch.setattr(archive, "MAX_ATTACHMENTS", 2)
+    monkeypatch.setenv("TOOLKIT_MAX_FILE_MB", str(20_000 / 2**20))
+    monkeypatch.setenv("TOOLKIT_MAX_COMPRESSION_RATIO", "100000")
+    limits.current.cache_clear()
+    try:
+        found = collect(inbox, work)
+    finally:
+        monkeypatch.delenv("TOOLKIT_MAX_FILE_MB")
+        monkeypatch.delenv("TOOLKIT_MAX_COMPRESSION_RATIO")
+        limits.current.cache_clear()
+    said = {Path(u.origin).name: u.message for u in found.problems}
+    assert said["大.zip › 年报.xlsx"].message_id == "inbox.attachment_too_large"
+    assert "TOOLKIT_MAX_FILE_MB" in said["大.zip › 年报.xlsx"].render()
+    assert said["多.zip › 2.xlsx"].message_id == "inbox.archive_too_many_workbooks"
+    assert "超过 2 个" in said["多.zip › 2.xlsx"].render()
 
 
 def test_a_rar_attached_to_a_mail_is_named(tmp_path: Path) -> None:

@@ -98,17 +98,25 @@ def test_only_workbooks_are_taken_and_forwarded_mails_are_opened() -> None:
 
 def test_a_workbook_attached_without_a_name_is_read_under_one_of_ours() -> None:
     """A web mail or a script attaching a workbook with no file name, or a name that is
-    only dots: its type says it is a workbook, so it is read (before, the mail was said to
-    hold no workbook, and the unit stood as not sent)."""
+    only dots: its type, or for application/octet-stream its first bytes, say it is a
+    workbook, so it is read (before, the mail was said to hold no workbook, and the unit
+    stood as not sent); the unnamed are numbered on their own. The body and an image sent
+    without names are no attachments."""
     message = EmailMessage()
     message["From"] = "fs@example.cn"
     message.set_content("请查收")
+    message.add_attachment(WORKBOOK, maintype="application", subtype=XLSX.split("/")[1],
+                           filename="年报.xlsx")  # fmt: skip
     message.add_attachment(WORKBOOK, maintype="application", subtype=XLSX.split("/")[1])
     message.add_attachment(WORKBOOK, maintype="application", subtype="vnd.ms-excel", filename="..")
+    message.add_attachment(WORKBOOK, maintype="application", subtype="octet-stream")
+    message.add_attachment(b"\x89PNG\r\n\x1a\n", maintype="image", subtype="png")
     found = read_mail(bytes(message))
     assert [(a.name, a.data) for a in found.attachments] == [
+        ("年报.xlsx", WORKBOOK),
         ("未命名附件1.xlsx", WORKBOOK),
         ("未命名附件2.xls", WORKBOOK),
+        ("未命名附件3.xlsx", WORKBOOK),
     ]
 
 

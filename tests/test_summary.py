@@ -188,14 +188,19 @@ def test_the_overview_names_whom_to_follow_up_and_what_the_totals_hold(
     assert in_totals == {"凤山街道办事处", "兰江街道办事处"}
     assert said["未报送的单位"] == [2, "梨洲街道办事处、余姚市民政局"]
     assert said["有错误、待改正的单位"] == [1, "余姚市教育局"]
-    assert said["对应不到名单的文件"] == [1, '=HYPERLINK("http://x","点我")']  # as text
+    stray = '不知道是谁.xlsx（=HYPERLINK("http://x","点我")）'  # its file, the unit it names
+    assert said["对应不到名单的文件"] == [1, stray]  # as text
 
 
-def test_a_figure_no_unit_gave_is_0_in_the_totals(tmp_path: Path) -> None:
+def test_a_figure_no_unit_gave_is_0_in_the_totals_blank_where_none_gave_the_table(
+    tmp_path: Path,
+) -> None:
     """A row every included return left blank adds up to 0 in 汇总表, as any other: a
-    blank among figures made a leader ask what was missing."""
+    blank among figures made a leader ask what was missing. Where no unit gave any figure
+    of a table (信息处理费 stated by none), its cells stay blank: nobody said 0."""
     inbox, _, roster = inbox_and_roster(tmp_path)
     blank = dict.fromkeys(f.key for f in SPEC.table("fees_info").fields)
+    blank |= dict.fromkeys(k for k in SPEC.fields if k.startswith("review.appeal."))
     filled(inbox, "兰江.xlsx", "兰江街道办事处", 1, **blank)
     filled(inbox, "凤山.xlsx", "凤山街道办事处", 2, **blank)
     out = tmp_path / "汇总.xlsx"
@@ -208,7 +213,10 @@ def test_a_figure_no_unit_gave_is_0_in_the_totals(tmp_path: Path) -> None:
         for r in rows[start:]
         if r and r[0] in ("发出收费通知件数", "实际收取总金额（元）")
     }
-    assert fees == {"发出收费通知件数": 0.0, "实际收取总金额（元）": 0.0}, fees
+    assert fees == {"发出收费通知件数": "", "实际收取总金额（元）": ""}, fees
+    header = next(i for i in range(start, len(rows)) if rows[i][0] == "行政复议")
+    appeal = rows[header + 3][:5]  # 复议's five figures, under its three header rows
+    assert appeal == [0.0] * 5, appeal
 
 
 def test_the_workbook_sheets_hold_what_the_report_says(run: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ from toolkit.inbox.mail import (
     too_large,
 )
 from toolkit.limits import current as current_limits
+from toolkit.messages import Message
 
 # archives the standard library cannot open: named, so the clerk knows to unpack them
 UNSUPPORTED_ARCHIVE_SUFFIXES = (".rar", ".7z")
@@ -42,7 +43,8 @@ class ArchiveProblem(Exception):
 @dataclass
 class Unpacked:
     workbooks: list[Attachment] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # encrypted, too large, damaged
+    # entries not read (encrypted, too large, past the count, damaged): (name, why)
+    skipped: list[tuple[str, Message]] = field(default_factory=list)
     others: list[str] = field(default_factory=list)  # names of entries that are no workbook
 
 
@@ -77,17 +79,21 @@ def unpack(data: bytes) -> Unpacked:
         if not name.lower().endswith(WORKBOOK_SUFFIXES):
             found.others.append(name)
             continue
-        if (
-            entry.flag_bits & _ENCRYPTED
-            or entry.file_size > limits.file_bytes
-            or len(found.workbooks) >= MAX_ATTACHMENTS
-        ):
-            found.skipped.append(name)
+        unreadable = Message("inbox.archive_entry_skipped", {})
+        if entry.flag_bits & _ENCRYPTED:
+            found.skipped.append((name, unreadable))
+            continue
+        if entry.file_size > limits.file_bytes:
+            found.skipped.append((name, too_large("inbox.attachment_too_large", entry.file_size)))
+            continue
+        if len(found.workbooks) >= MAX_ATTACHMENTS:
+            params = {"limit": MAX_ATTACHMENTS}
+            found.skipped.append((name, Message("inbox.archive_too_many_workbooks", params)))
             continue
         try:
             found.workbooks.append(Attachment(name, archive.read(entry)))
         except _DAMAGED:
-            found.skipped.append(name)  # a damaged entry, or a method zipfile lacks
+            found.skipped.append((name, unreadable))  # damaged, or a method zipfile lacks
     return found
 
 

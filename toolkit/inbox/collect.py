@@ -197,11 +197,14 @@ def _read_mails(paths: list[Path], workdir: Path) -> dict[Path, Inbox]:
     forks = "fork" in multiprocessing.get_all_start_methods()
     if len(paths) >= PARALLEL_MAILS and cores > 1 and forks:
         context = multiprocessing.get_context("fork")
+        copied = _COPIED.value if _COPIED is not None else 0
         try:
             with ProcessPoolExecutor(cores, mp_context=context) as pool:
                 parts = list(pool.map(_mail_part, [workdir] * len(paths), indexes, paths))
         except BrokenProcessPool:
             parts = None
+            if _COPIED is not None:  # read again here: what the workers copied is redone
+                _COPIED.value = copied
     if parts is None:
         parts = [_mail_part(workdir, i, path) for i, path in zip(indexes, paths, strict=True)]
     return dict(zip(paths, parts, strict=True))
@@ -344,8 +347,7 @@ def _unpacked(
         message = Message(problem.message_id, problem.params)
         inbox.problems.append(Unread(origin, message, sender, name, sent))
         return
-    for entry in found.skipped:
-        message = Message("inbox.archive_entry_skipped", {})
+    for entry, message in found.skipped:
         own_name = re.split(r"[\\/]", entry)[-1]  # without the folders inside the archive
         inbox.problems.append(Unread(f"{origin} › {entry}", message, sender, own_name, sent))
     nested = [entry for entry in found.others if entry.lower().endswith(_ARCHIVES)]

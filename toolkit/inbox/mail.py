@@ -109,16 +109,18 @@ def _collect(
     archives: list[Attachment],
 ) -> None:
     # the walk descends into forwarded mails (message/rfc822 parts) too
+    unnamed = 0
     for count, (part, envelope) in enumerate(_walk(message, _Envelope(False, None, None))):
         if count > MAX_PARTS:
             raise MailProblem("inbox.mail_too_complex")
         raw = _filename(part)
         name = display_name(raw)
         kind = part.get_content_type()
-        if not name and _WORKBOOK_KIND.search(kind) and not part.is_multipart():
+        if not name and _unnamed_workbook(part, kind):
             # a workbook sent without a name (or with one that is only dots or a path):
             # read under a name of ours, as the clerk would open it, not passed over
-            name = _unnamed(kind, len(found) + len(archives) + 1)
+            unnamed += 1
+            name = _unnamed(kind, unnamed)
         elif not name and raw.strip():
             others.append(raw.strip()[:80])  # a name that is no name (".."): said, as sent
         workbook = bool(name) and _is_workbook(name, kind)
@@ -208,11 +210,27 @@ def megabytes(size: int) -> str:
 
 
 _WORKBOOK_KIND = re.compile(r"spreadsheet|excel", re.I)
+# the first bytes of a workbook file: a zip package (.xlsx, .ods) or an OLE file (.xls)
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
+def _unnamed_workbook(part: EmailMessage, kind: str) -> bool:
+    """Whether a part sent without a name is a workbook: its type says so, or, sent as
+    anything but text (application/octet-stream, as many clients do), its first bytes do."""
+    if part.is_multipart() or kind.startswith(("text/", "message/", "multipart/")):
+        return False
+    if _WORKBOOK_KIND.search(kind):
+        return True
+    try:
+        head = (part.get_payload(decode=True) or b"")[:8]
+    except Exception:  # a malformed transfer encoding: nothing to tell by
+        return False
+    return head.startswith(_WORKBOOK_MAGIC)
 
 
 def _unnamed(content_type: str, number: int) -> str:
     """The name an unnamed workbook attachment is shown by, its suffix from its type."""
-    suffix = ".xlsx"
+    suffix = ".xlsx"  # a zip package's reader tells .xlsx from .ods by its content
     if "opendocument" in content_type:
         suffix = ".ods"
     elif "ms-excel" in content_type:

@@ -16,7 +16,7 @@ SCHEMA = "toolkit-summary/1"
 
 
 def units_json(summary: Summary, include_errors: bool = False) -> list[dict[str, Any]]:
-    added = {id(r) for r in summary.in_totals(include_errors)}
+    added = summary.units_in_totals(include_errors)
     units = []
     for row in summary.units:
         item = row.counted
@@ -36,7 +36,7 @@ def units_json(summary: Summary, include_errors: bool = False) -> list[dict[str,
                 "errors": errors,
                 "warnings": warnings,
                 # whether 汇总表 adds its return up (as 明细's 计入汇总表 says)
-                "in_totals": item is not None and id(item) in added,
+                "in_totals": row.unit.name in added,
                 "superseded": [r.result.file for r in row.superseded]
                 + [u.origin for u in row.unread_replaced],
                 "other_year": [

@@ -236,6 +236,12 @@ class Summary:
     def counted(self) -> list[Return]:
         return [r for r in self.returns if r.standing == "counted"]
 
+    def units_in_totals(self, include_errors: bool) -> set[str]:
+        """The roster units whose report (their counted return) 汇总表 adds up: a unit that
+        sent only a supplementary table is not among them."""
+        added = {id(r) for r in self.in_totals(include_errors)}
+        return {row.unit.name for row in self.units if row.counted and id(row.counted) in added}
+
     def in_totals(self, include_errors: bool) -> list[Return]:
         """The returns the consolidated tables add up: counted, readable, of a unit, and
         without errors unless asked."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -134,7 +135,8 @@ def _totals(
     mains = [f for f in form_ids if counts[f].spec.role == "main"]
     # the year's form (most units sent it) shows every roster group, one none of whose
     # units is added up too (its page says who was left out, and why)
-    primary = max(mains, key=lambda f: held[f], default=None)
+    sent = Counter(r.result.form for r in summary.counted)
+    primary = max(mains, key=lambda f: (sent[f], held[f]), default=None)
     roster_groups = list(dict.fromkeys(u.group for u in summary.roster if u.group))
     out = []
     for form_id in form_ids:
@@ -273,16 +275,14 @@ class _Roster:
     def left_out(self, form: _FormTotals, group: str | None, items: list[Return]) -> str:
         """The units a block should hold and does not, each with why: not sent, its
         errors, another form (with a roster; without one nobody is expected)."""
-        if not self.expected:
-            return ""
+        if not self.expected or form.spec.role == "supplement":
+            return ""  # a supplementary table is not every unit's to send: none is expected
         held = {r.match.unit.name for r in items if r.match.unit}
         why: list[tuple[str, str]] = []
         for row in self.rows.get(group, []):
             name, status = row.unit.name, row.status
             if name in held:
                 continue
-            if form.spec.role == "supplement" and status in ("ok", "warnings"):
-                continue  # a supplementary table is not every unit's to send
             other = self.form_of.get(name) not in (None, form.spec.id)
             why.append((name, "other_form" if other and status in ("ok", "warnings") else status))
         if not why:
@@ -409,12 +409,15 @@ def _official_table(
     numeric = [f for f in table.fields if f.numeric]
     if not numeric or table.key == "meta":
         return top
+    # a figure nobody gave is 0 where the block's units gave the table (a sum of blanks), and
+    # blank where none gave any of it (no unit in the block; 信息处理费 stated by none)
+    given = any(figures.get(f.key) is not None for f in numeric)
     sheet.write_string(top, 0, table.title, styles.bold)
     body = top + 1
     if table.layout == "fields":
         for i, item in enumerate(numeric):
             sheet.write_string(body + i, 0, item.label, styles.label)
-            _figure(sheet, styles, body + i, 1, body + i, 1, figures.get(item.key))
+            _figure(sheet, styles, body + i, 1, body + i, 1, figures.get(item.key), given)
         return body + len(numeric) + 1
     for label in table.labels:
         last_row, last_col = body + label.row + label.rows - 1, label.col + label.cols - 1
@@ -427,17 +430,26 @@ def _official_table(
         sheet.set_row(body + row, height)
     for item in table.fields:
         r, c = body + item.row, item.col
-        _figure(sheet, styles, r, c, r, c + item.cols - 1, figures.get(item.key))
+        _figure(sheet, styles, r, c, r, c + item.cols - 1, figures.get(item.key), given)
     return body + table.height + 1
 
 
 def _figure(
-    sheet: Any, styles: _Styles, r1: int, c1: int, r2: int, c2: int, value: float | None
+    sheet: Any,
+    styles: _Styles,
+    r1: int,
+    c1: int,
+    r2: int,
+    c2: int,
+    value: float | None,
+    given: bool = True,
 ) -> None:
     if (r1, c1) != (r2, c2):
         sheet.merge_range(r1, c1, r2, c2, "", styles.number)
-    if value is None:  # no unit gave a figure: none happened, as a sum of blanks says
+    if value is None and given:  # no unit gave this figure: none happened, a sum of blanks
         sheet.write_number(r1, c1, 0, styles.number)
+    elif value is None:
+        sheet.write_blank(r1, c1, None, styles.number)
     else:  # a whole number without a trailing point ("317."), a fraction with its digits
         fmt = styles.number if float(value).is_integer() else styles.fraction
         sheet.write_number(r1, c1, value, fmt)
@@ -504,7 +516,7 @@ def _overview(
     # the run's inputs: what a reader of the forwarded workbook needs to trust its figures
     inputs: list[tuple[str, str | int]] = [
         ("run_at", dt.datetime.now(CHINA).strftime("%Y-%m-%d %H:%M")),
-        ("inbox", str(summary.inbox)),
+        ("inbox", str(summary.inbox.resolve())),  # files below are named from it
         ("roster", str(summary.roster_file) if summary.roster_file else _t("no_roster")),
     ]
     if summary.year is not None:
@@ -522,7 +534,7 @@ def _overview(
     statuses = Counter(row.status for row in summary.units)
     stray = Counter(r.standing for r in summary.returns)
     again = sum(len(row.sent_again) for row in summary.units)
-    added = {r.match.unit.name for r in summary.in_totals(include_errors) if r.match.unit}
+    added = summary.units_in_totals(include_errors)
     counts = [
         # without a roster nobody is expected: the units are those the returns name
         ("expected" if summary.expected else "named", len(summary.roster)),
@@ -557,18 +569,22 @@ def _overview(
         (status, [u.unit.name for u in summary.units if u.status == status])
         for status in ("missing", "errors", "unreadable")
     ]
-    follow.append(
-        ("unknown", [r.result.meta.get("unit") or r.result.file for r in summary.unmatched])
-    )
+    shown_file = within_inbox(summary)
+    stray = [  # a file matching no unit: the file, with the unit it names
+        f"{shown_file(r.result.file)}（{r.result.meta['unit']}）"
+        if r.result.meta.get("unit")
+        else shown_file(r.result.file)
+        for r in summary.unmatched
+    ]
+    follow.append(("unknown", stray))
     follow = [(status, names) for status, names in follow if names]
     if follow:
         _header(sheet, styles, row, [_t("col.follow_up"), _t("col.count"), _t("col.units")])
-        shown_file = within_inbox(summary)
         for status, names in follow:
             row += 1
             sheet.write_string(row, 0, _t(f"follow_up.{status}"), styles.top)
             sheet.write_number(row, 1, len(names), styles.top)
-            listed = "、".join(shown_file(n) for n in names[:_NAMED_AT_MOST])
+            listed = "、".join(names[:_NAMED_AT_MOST])
             if len(names) > _NAMED_AT_MOST:
                 listed = _t("follow_up.more", names=listed, count=len(names))
             _wrapped_across(sheet, styles, row, 2, 2, listed)
@@ -628,14 +644,16 @@ def _wrapped_across(
         sheet.write_string(row, first, text, styles.text)
     else:
         sheet.merge_range(row, first, row, last, text, styles.text)
-    _fit_row(sheet, row, text, sum(_OVERVIEW_WIDTHS[first : last + 1]))
+    _fit_row(sheet, row, (text, sum(_OVERVIEW_WIDTHS[first : last + 1])))
 
 
-def _fit_row(sheet: Any, row: int, text: str, width: float) -> None:
-    """The row as tall as ``text`` wrapped in ``width`` needs (xlsxwriter measures no text,
-    and LibreOffice prints a wrapped cell's second line over the next row)."""
-    lines = sum(
-        max(1, math.ceil(text_width(line) / max(width - 1, 1))) for line in text.split("\n")
+def _fit_row(sheet: Any, row: int, *cells: tuple[str, float]) -> None:
+    """The row as tall as the tallest of its wrapped ``cells`` (text, column width) needs
+    (xlsxwriter measures no text, and LibreOffice prints a wrapped cell's second line over
+    the next row)."""
+    lines = max(
+        sum(max(1, math.ceil(text_width(line) / max(width - 1, 1))) for line in text.split("\n"))
+        for text, width in cells
     )
     if lines > 1:
         sheet.set_row(row, min(LINE_HEIGHT * lines, _MAX_ROW_HEIGHT))
@@ -678,7 +696,10 @@ def within_inbox(summary: Summary) -> Callable[[str], str]:
     prefix = os.path.join(str(summary.inbox), "")
     if prefix in ("", os.sep, "." + os.sep):
         return lambda text: text
-    return lambda text: text.replace(prefix, "")
+    # where a path starts: the cell's start, or after the space or punctuation a note puts
+    # before it (never inside a name: 收件/已收件/x.xlsx keeps its 已收件/)
+    starts = re.compile(r"(?:(?<=^)|(?<=[\s；;、，,：:（(“]))" + re.escape(prefix), re.M)
+    return lambda text: starts.sub("", text)
 
 
 def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
@@ -735,15 +756,14 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
             notes.append(_t("note.other_year", files=files, year=summary.year))
         if unit_row.blank:
             notes.append(_t("note.blank", files=joined(r.result.file for r in unit_row.blank)))
+        text = shown("\n".join(notes))
         if notes:
             # wrapped in its column: a long path left to run on made the page print tiny
-            text = shown("\n".join(notes))
             sheet.write_string(row, 7, text, styles.text)
-            _fit_row(sheet, row, text, _UNITS_WIDTHS[7])
         reach = _contact(unit_row.unit, item)
         if reach:  # whom to call about a wrong figure: the roster's, and who filled it in
             sheet.write_string(row, 8, reach, styles.text)
-            _fit_row(sheet, row, reach, _UNITS_WIDTHS[8])
+        _fit_row(sheet, row, (text, _UNITS_WIDTHS[7]), (reach, _UNITS_WIDTHS[8]))
         row += 1
     for item in summary.unmatched:
         candidates = "、".join(u.name for u in item.match.units)
@@ -757,7 +777,7 @@ def _units(workbook: Any, styles: _Styles, summary: Summary) -> None:
         if item.result.unreadable:
             note += "\n" + said_with_origin(item.result.file, unreadable_message(item.result))
         sheet.write_string(row, 7, shown(note), styles.text)
-        _fit_row(sheet, row, shown(note), _UNITS_WIDTHS[7])
+        _fit_row(sheet, row, (shown(note), _UNITS_WIDTHS[7]))
         row += 1
     for key, found in zip(("unreadable_mail", "skipped"), summary.unattributed, strict=True):
         for unread in found:
@@ -828,7 +848,7 @@ def _findings(workbook: Any, styles: _Styles, summary: Summary) -> None:
     for row, (_, cells) in enumerate(rows, start=1):
         for col, text in enumerate(cells):
             sheet.write_string(row, col, shown(text), styles.text if col == 6 else None)
-        _fit_row(sheet, row, cells[6], _FINDINGS_WIDTHS[6])
+        _fit_row(sheet, row, (cells[6], _FINDINGS_WIDTHS[6]))
     row = len(rows) + 1
     sheet.autofilter(0, 0, max(row - 1, 1), len(names) - 1)
     sheet.freeze_panes(1, 0)
