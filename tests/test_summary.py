@@ -1600,3 +1600,18 @@ def test_an_inbox_that_is_not_there_or_is_a_file_is_said_as_such(tmp_path: Path)
     given = toolkit("summary", str(afile), cwd=tmp_path)
     assert given.returncode == 2 and "不是文件夹" in given.stderr, given.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.csv"]
+
+
+def test_files_are_named_from_the_inbox_down_only_where_a_path_starts() -> None:
+    """The inbox's own path is cut where a file's path starts (a cell's start, or after the
+    punctuation a note puts before it), never inside a name: a subfolder 已收件 under 收件
+    stays 已收件, and 收件/2024/收件/ keeps its inner 收件/."""
+    from types import SimpleNamespace
+
+    from toolkit.summary.workbook import within_inbox
+
+    shown = within_inbox(SimpleNamespace(inbox=Path("收件")))  # type: ignore[arg-type]
+    assert shown("收件/已收件/兰江.xlsx") == "已收件/兰江.xlsx"
+    assert shown("收件/2024/收件/城西.xlsx") == "2024/收件/城西.xlsx"
+    assert shown("已被替代：收件/a.eml › x.xlsx；收件/b.xlsx") == "已被替代：a.eml › x.xlsx；b.xlsx"
+    assert within_inbox(SimpleNamespace(inbox=Path(".")))("a/b.xlsx") == "a/b.xlsx"  # type: ignore[arg-type]
