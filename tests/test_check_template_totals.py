@@ -57,6 +57,18 @@ def edited(filled: tuple[Path, dict, dict], target: Path, formulas: dict[str, st
     return target
 
 
+def sum_and_max(filled: tuple[Path, dict, dict], folder: Path) -> Path:
+    """The filled template with 一、本年新收's total leaving 其他 out (=SUM(D:H)) and
+    二、上年结转's showing its largest part (=MAX)."""
+    fields = filled[2]
+    new_row, carried_row = fields[NEW][1][1:], fields[CARRIED][1][1:]
+    formulas = {
+        NEW: f"=SUM(D{new_row}:H{new_row})",
+        CARRIED: f"=MAX(D{carried_row}:I{carried_row})",
+    }
+    return edited(filled, folder / "改了公式.xlsx", formulas)
+
+
 def parts_of(values: dict[str, Any], total: str) -> list[float]:
     """The figures of the parts the template's formula adds up, in column order."""
     spec_total = load_form("gov-2021").total_of(total)
@@ -73,11 +85,7 @@ def test_a_changed_total_formula_is_checked_as_it_shows(
     the formulas are no longer the template's. The same as .ods, converted by LibreOffice."""
     _, values, fields = filled
     new_row, carried_row = fields[NEW][1][1:], fields[CARRIED][1][1:]
-    written = edited(
-        filled,
-        tmp_path / "改了公式.xlsx",
-        {NEW: f"=SUM(D{new_row}:H{new_row})", CARRIED: f"=MAX(D{carried_row}:I{carried_row})"},
-    )
+    written = sum_and_max(filled, tmp_path)
     saved = recalculate([written], tmp_path / "lo")[written]
     new_parts = parts_of(values, NEW)
     carried_parts = parts_of(values, CARRIED)
@@ -106,11 +114,7 @@ def test_a_changed_sum_without_saved_results_is_computed_from_the_cells(
     compute, without a saved number follows its parts like the template's, unsaid."""
     _, values, fields = filled
     new_row, carried_row = fields[NEW][1][1:], fields[CARRIED][1][1:]
-    written = edited(
-        filled,
-        tmp_path / "改了公式.xlsx",
-        {NEW: f"=SUM(D{new_row}:H{new_row})", CARRIED: f"=MAX(D{carried_row}:I{carried_row})"},
-    )
+    written = sum_and_max(filled, tmp_path)
     code, text, result = check(written)
     new_parts = parts_of(values, NEW)
     assert [(f["rule"], f["cell"], f["actual"]) for f in result["findings"]] == [

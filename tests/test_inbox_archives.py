@@ -16,7 +16,7 @@ import pytest
 
 from tests.support import run_toolkit as toolkit
 from toolkit import limits
-from toolkit.inbox.collect import collect
+from toolkit.inbox.collect import Inbox, collect
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = (ROOT / "examples" / "凤山街道2025年报.xlsx").read_bytes()
@@ -67,6 +67,22 @@ def folders(root: Path) -> tuple[Path, Path]:
     return inbox, work
 
 
+def collect_within(
+    inbox: Path, work: Path, monkeypatch: pytest.MonkeyPatch, **settings: str
+) -> Inbox:
+    """``collect`` with the limits of ``settings`` (environment variables), then the
+    defaults again."""
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    limits.current.cache_clear()
+    try:
+        return collect(inbox, work)
+    finally:
+        for name in settings:
+            monkeypatch.delenv(name)
+        limits.current.cache_clear()
+
+
 def test_workbooks_in_a_zip_are_returns_and_nothing_escapes(tmp_path: Path) -> None:
     inbox, work = folders(tmp_path)
     (inbox / "兰江街道.zip").write_bytes(
@@ -112,15 +128,9 @@ def test_what_cannot_be_read_is_named(tmp_path: Path, monkeypatch: pytest.Monkey
     (inbox / "只有文档.zip").write_bytes(packed({"年报.docx": b"PK"}))
     (inbox / "太多.zip").write_bytes(packed({f"{i}.xlsx": REPORT for i in range(4)}))
     (inbox / "太大.zip").write_bytes(packed({"年报.xlsx": REPORT}) + b"\x00" * 1_100_000)
-    monkeypatch.setenv("TOOLKIT_MAX_ZIP_ENTRIES", "3")
-    monkeypatch.setenv("TOOLKIT_MAX_FILE_MB", "1")
-    limits.current.cache_clear()
-    try:
-        found = collect(inbox, work)
-    finally:
-        monkeypatch.delenv("TOOLKIT_MAX_ZIP_ENTRIES")
-        monkeypatch.delenv("TOOLKIT_MAX_FILE_MB")
-        limits.current.cache_clear()
+    found = collect_within(
+        inbox, work, monkeypatch, TOOLKIT_MAX_ZIP_ENTRIES="3", TOOLKIT_MAX_FILE_MB="1"
+    )
     assert found.received == []
     problems = {Path(u.origin).name: u.message.message_id for u in found.problems}
     assert problems == {
@@ -175,13 +185,9 @@ def test_what_a_run_copies_out_of_mails_is_limited_in_all(
     for i in range(mails):
         mail_with(inbox / f"{i:02d}.eml", f"{i}.zip", packed({f"年报{i}.xlsx": REPORT}))
     fit = 2
-    monkeypatch.setenv("TOOLKIT_MAX_INBOX_COPIES_MB", str((fit * len(REPORT) + 1) / 2**20))
-    limits.current.cache_clear()
-    try:
-        found = collect(inbox, work)
-    finally:
-        monkeypatch.delenv("TOOLKIT_MAX_INBOX_COPIES_MB")
-        limits.current.cache_clear()
+    found = collect_within(
+        inbox, work, monkeypatch, TOOLKIT_MAX_INBOX_COPIES_MB=str((fit * len(REPORT) + 1) / 2**20)
+    )
     assert len(found.received) == fit and len(list(work.iterdir())) == fit
     assert [u.message.message_id for u in found.problems] == ["inbox.copies_over_limit"] * (
         mails - fit
@@ -215,13 +221,9 @@ def test_the_copy_limit_is_counted_once_when_a_mail_reader_dies(
     for i in range(20):
         mail_with(inbox / f"{i:02d}.eml", f"{i}.zip", packed({f"年报{i}.xlsx": REPORT}))
     monkeypatch.setattr(collecting, "_mail_part", _dies_after_copying)
-    monkeypatch.setenv("TOOLKIT_MAX_INBOX_COPIES_MB", str((25 * len(REPORT)) / 2**20))
-    limits.current.cache_clear()
-    try:
-        found = collect(inbox, work)
-    finally:
-        monkeypatch.delenv("TOOLKIT_MAX_INBOX_COPIES_MB")
-        limits.current.cache_clear()
+    found = collect_within(
+        inbox, work, monkeypatch, TOOLKIT_MAX_INBOX_COPIES_MB=str((25 * len(REPORT)) / 2**20)
+    )
     assert len(found.received) == 20 and found.problems == []
 
 
@@ -237,15 +239,13 @@ def test_a_workbook_in_a_zip_past_a_limit_is_said_with_that_limit(
     (inbox / "大.zip").write_bytes(packed({"年报.xlsx": b"\x00" * 30_000}))
     (inbox / "多.zip").write_bytes(packed({f"{i}.xlsx": b"PK" for i in range(3)}))
     monkeypatch.setattr(archive, "MAX_ATTACHMENTS", 2)
-    monkeypatch.setenv("TOOLKIT_MAX_FILE_MB", str(20_000 / 2**20))
-    monkeypatch.setenv("TOOLKIT_MAX_COMPRESSION_RATIO", "100000")
-    limits.current.cache_clear()
-    try:
-        found = collect(inbox, work)
-    finally:
-        monkeypatch.delenv("TOOLKIT_MAX_FILE_MB")
-        monkeypatch.delenv("TOOLKIT_MAX_COMPRESSION_RATIO")
-        limits.current.cache_clear()
+    found = collect_within(
+        inbox,
+        work,
+        monkeypatch,
+        TOOLKIT_MAX_FILE_MB=str(20_000 / 2**20),
+        TOOLKIT_MAX_COMPRESSION_RATIO="100000",
+    )
     said = {Path(u.origin).name: u.message for u in found.problems}
     assert said["大.zip › 年报.xlsx"].message_id == "inbox.attachment_too_large"
     assert "TOOLKIT_MAX_FILE_MB" in said["大.zip › 年报.xlsx"].render()
