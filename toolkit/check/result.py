@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.check.values import Prepared
+from toolkit.read.numbers import spreadsheet_digits
 from toolkit.read.returns import ReadReturn
 
 SCHEMA = "toolkit-check/1"
@@ -19,8 +20,7 @@ def json_number(value: Any) -> int | float | None:
         return None
     if math.isnan(value) or math.isinf(value):
         return None
-    # to the 15 digits a spreadsheet keeps: a sum's binary noise goes, a typed digit stays
-    return int(value) if float(value).is_integer() else float(f"{float(value):.15g}")
+    return int(value) if float(value).is_integer() else spreadsheet_digits(value)
 
 
 @dataclass

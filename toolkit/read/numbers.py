@@ -81,3 +81,9 @@ def document_value(text: str) -> float | str | None:
     if number is not None:
         return number
     return text.strip() or None
+
+
+def spreadsheet_digits(value: float) -> float:
+    """``value`` to the 15 digits a spreadsheet keeps: a sum's binary noise goes, a typed
+    digit stays (findings and JSON give figures so)."""
+    return float(f"{float(value):.15g}")

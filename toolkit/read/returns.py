@@ -113,10 +113,7 @@ def read_return(
     # our map sheet is skipped only when it is one (a user may name a sheet _toolkit)
     grid = load_grid(str(path), skip=frozenset({META_SHEET}) if mapped else frozenset())
     if sniffed.kind in FORMULA_KINDS:
-        grid.hidden_of = lambda sheet: _hidden(_formula_sheets(grid, path, sniffed.kind), sheet)
-        grid.formula_at = lambda sheet, row, col: _holds_formula(
-            _formula_sheets(grid, path, sniffed.kind), sheet, row, col
-        )
+        _ask_formulas(grid, path, sniffed.kind)
     passed: list[Message] = []
     grid = _newest_year(grid, forms, passed)
     grid.versions = sheet_versions([s.name for s in grid.sheets])
@@ -135,10 +132,7 @@ def _supplements_beside(
         return []
     grid = load_grid(str(path), skip=frozenset(ours))
     if sniffed.kind in FORMULA_KINDS:
-        grid.hidden_of = lambda sheet: _hidden(_formula_sheets(grid, path, sniffed.kind), sheet)
-        grid.formula_at = lambda sheet, row, col: _holds_formula(
-            _formula_sheets(grid, path, sniffed.kind), sheet, row, col
-        )
+        _ask_formulas(grid, path, sniffed.kind)
     return [_part(located, grid, sniffed, path) for located in _supplements(grid, forms)]
 
 
@@ -197,6 +191,15 @@ def _formula_sheets(grid: Grid, path: Path, kind: str) -> dict[str, FormulaSheet
             path, kind, {s.name for s in grid.sheets}
         )
     return found
+
+
+def _ask_formulas(grid: Grid, path: Path, kind: str) -> None:
+    """Lets the layout ask ``grid`` about hidden rows and formula cells, read from the file
+    once, when first asked."""
+    grid.hidden_of = lambda sheet: _hidden(_formula_sheets(grid, path, kind), sheet)
+    grid.formula_at = lambda sheet, row, col: _holds_formula(
+        _formula_sheets(grid, path, kind), sheet, row, col
+    )
 
 
 def _hidden(sheets: dict[str, FormulaSheet], sheet: str) -> Hidden:

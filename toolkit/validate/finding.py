@@ -9,6 +9,7 @@ from typing import Any
 from toolkit.forms.expr import Compare, Expr, Logic, Ref
 from toolkit.forms.model import Rule
 from toolkit.forms.pandas_rules import PandasCompiler, RuleFrame
+from toolkit.read.numbers import spreadsheet_digits
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,7 @@ def comparison(expr: Expr) -> Compare | None:
 def _number(value: float) -> float | None:
     if value is None or math.isnan(value):
         return None
-    # to the 15 digits a spreadsheet keeps: a sum's binary noise goes, a typed digit stays
-    return float(int(value)) if float(value).is_integer() else float(f"{float(value):.15g}")
+    return float(int(value)) if float(value).is_integer() else spreadsheet_digits(value)
 
 
 class Explainer:
