@@ -280,12 +280,7 @@ def evaluate(spec: FormSpec, frame: RuleFrame, rules: Iterable[Rule] | None = No
 def _total_sums(spec: FormSpec) -> dict[str, tuple[tuple[str, ...], Compiled]]:
     """Each computed field: its parts and the compiled SUM of them. A cell that is a total
     twice (row and column) takes its first declaration, as its template formula does."""
-    compiler = PandasCompiler()
-    sums: dict[str, tuple[tuple[str, ...], Compiled]] = {}
-    for total in spec.totals:
-        parts = tuple(Ref(p) for p in total.parts)
-        sums.setdefault(total.total, (total.parts, compiler.number(Call("sum", parts))))
-    return sums
+    return {key: ways[0] for key, ways in _total_ways(spec).items()}
 
 
 def compute_totals(
