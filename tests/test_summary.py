@@ -1615,3 +1615,60 @@ def test_files_are_named_from_the_inbox_down_only_where_a_path_starts() -> None:
     assert shown("收件/2024/收件/城西.xlsx") == "2024/收件/城西.xlsx"
     assert shown("已被替代：收件/a.eml › x.xlsx；收件/b.xlsx") == "已被替代：a.eml › x.xlsx；b.xlsx"
     assert within_inbox(SimpleNamespace(inbox=Path(".")))("a/b.xlsx") == "a/b.xlsx"  # type: ignore[arg-type]
+
+
+def test_reply_drafts_carry_the_deadline_sign_off_and_sender_the_clerk_gives(
+    tmp_path: Path,
+) -> None:
+    """--deadline, --sign and --from: each draft asks for its report by that day (to send
+    again, or to send), ends with the office's sign-off over today's date, and is from the
+    office's address; options that cannot be right are refused before the inbox is read."""
+    import email
+    from email import policy
+
+    inbox, build, roster = inbox_and_roster(tmp_path)
+    shutil.move(
+        filled(build, "兰江.xlsx", "兰江街道办事处", 3, **{"applications.new.total": 999}),
+        inbox / "兰江.xlsx",
+    )
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # Beijing's day
+    due = today + dt.timedelta(days=40)
+    said = f"{due.year}年{due.month}月{due.day}日"
+    signed = f"余姚市政务公开办 联系电话 0574-62700000\n{today.year}年{today.month}月{today.day}日"
+    folder = tmp_path / "草稿"
+    args = ["summary", str(inbox), "-r", str(roster), "--replies", str(folder)]
+    done = toolkit(
+        *args,
+        "--deadline",
+        f"{due.year}/{due.month}/{due.day}",
+        "--sign",
+        "余姚市政务公开办\t联系电话 0574-62700000",  # a pasted tab is a space
+        "--from",
+        "ＧＫＢ@yy.gov.cn",  # typed full-width, as Chinese input methods do
+        cwd=tmp_path,
+    )
+    assert done.returncode == 1, done.stderr  # 兰江's errors
+    drafts = {
+        p.stem: email.message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in folder.glob("*.eml")
+    }
+    fix, remind = drafts["兰江街道办事处"], drafts["凤山街道办事处"]
+    for draft in (fix, remind):
+        assert draft["From"] == "GKB@yy.gov.cn"
+        assert draft.get_body().get_content().rstrip().endswith("谢谢！\n\n" + signed)
+    assert f"请于{said}前重新报送。" in fix.get_body().get_content()
+    assert f"请于{said}前报送。" in remind.get_body().get_content()
+
+    past = today - dt.timedelta(days=1)
+    for options, said_back in (
+        (["--deadline", f"{past.year}-{past.month}-{past.day}"], "已经过去"),
+        (["--deadline", "下周五"], "看不懂截止日期“下周五”"),
+        (["--deadline", "2027-02-30"], "看不懂截止日期"),
+        (["--from", "公开办"], "“公开办”不是能用作发件人的邮箱"),
+        (["--sign", "  "], "落款不能为空"),
+    ):
+        again = toolkit(*args, "--force", "-o", str(tmp_path / "s.xlsx"), *options, cwd=tmp_path)
+        assert again.returncode == 2 and said_back in again.stderr, again.stderr
+        assert not (tmp_path / "s.xlsx").exists()  # refused before anything was written
+    alone = toolkit("summary", str(inbox), "-r", str(roster), "--sign", "公开办", cwd=tmp_path)
+    assert alone.returncode == 2 and "--sign 只用于回复草稿" in alone.stderr

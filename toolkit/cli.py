@@ -402,6 +402,11 @@ def summary_command(
     replies: Annotated[
         Path | None, typer.Option("--replies", help=t("cli.summary_replies_help"))
     ] = None,
+    deadline: Annotated[
+        str | None, typer.Option("--deadline", help=t("cli.summary_deadline_help"))
+    ] = None,
+    sign: Annotated[str | None, typer.Option("--sign", help=t("cli.summary_sign_help"))] = None,
+    sender: Annotated[str | None, typer.Option("--from", help=t("cli.summary_from_help"))] = None,
     year: Annotated[
         int | None, typer.Option("--year", help=t("cli.summary_year_help"), min=2008, max=2100)
     ] = None,
@@ -447,6 +452,7 @@ def summary_command(
             raise UserError("cli.replies_is_output", path=str(replies))
         if replies is not None:  # a read-only folder is said before the inbox is read
             writable_folders([replies / "draft.eml" if replies.is_dir() else replies])
+        letter = _reply_options(replies, deadline, sign, sender)
         from toolkit.inbox.collect import collect
 
         with tempfile.TemporaryDirectory(prefix="toolkit-inbox-") as work:
@@ -473,7 +479,7 @@ def summary_command(
             if target is not None:
                 specs = {spec.id: spec for spec in forms}
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, include_errors))
-            drafts = _write_replies(summary, planned, forms, chosen)
+            drafts = _write_replies(summary, planned, forms, chosen, letter)
         if output_format == "json":
             write_json_report(summary, sys.stdout, include_errors)
         else:
@@ -716,7 +722,24 @@ def _plan_replies(summary: Any, folder: Path | None, inputs: list[Path], force: 
     return planned
 
 
-def _write_replies(summary: Any, planned: list[Any], forms: list[Any], chosen: Any) -> list[Any]:
+def _reply_options(
+    replies: Path | None, deadline: str | None, sign: str | None, sender: str | None
+) -> Any:
+    """The deadline, sign-off and sender of the reply drafts, checked before the inbox is
+    read; each only with --replies (given alone, the clerk expects drafts that never come)."""
+    from toolkit.summary.reply_options import reply_options
+    from toolkit.summary.run import CHINA
+
+    given = {"--deadline": deadline, "--sign": sign, "--from": sender}
+    alone = [option for option, value in given.items() if value is not None]
+    if replies is None and alone:
+        raise UserError("cli.reply_option_alone", option=alone[0])
+    return reply_options(deadline, sign, sender, dt.datetime.now(CHINA).date())
+
+
+def _write_replies(
+    summary: Any, planned: list[Any], forms: list[Any], chosen: Any, options: Any
+) -> list[Any]:
     """The planned reply drafts, for the year collected and the form most returns used."""
     from collections import Counter
 
@@ -732,7 +755,7 @@ def _write_replies(summary: Any, planned: list[Any], forms: list[Any], chosen: A
     by_id = {spec.id: spec for spec in forms}
     mains = Counter(r.form for r in counted if r.form in by_id and by_id[r.form].role == "main")
     spec = chosen or by_id[mains.most_common(1)[0][0] if mains else "gov-2021"]
-    return write_drafts(summary, planned, spec, int(year))
+    return write_drafts(summary, planned, spec, int(year), options)
 
 
 def _write_annotations(results: list[Any], targets: dict[str, Path], quiet: bool) -> None:

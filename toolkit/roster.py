@@ -67,6 +67,12 @@ _ASCII_ADDRESS = re.compile(
 _ADDRESS = re.compile(r"[^@]+@[^@]+\.[^@.]+")
 
 
+def sendable_address(text: str) -> str | None:
+    """``text`` if it is one address a mail header can carry as it is (ASCII), else None."""
+    written = unicodedata.normalize("NFKC", text).strip()
+    return written if _ASCII_ADDRESS.fullmatch(written) else None
+
+
 @dataclass(frozen=True)
 class RosterEntry:
     """One expected unit; ``row`` is its 1-based row in the file (record number for CSV)."""

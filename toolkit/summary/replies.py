@@ -5,6 +5,7 @@ an address gets a draft with an empty To, and is named in the list returned."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email.policy
 import multiprocessing
 import os
@@ -24,7 +25,8 @@ from toolkit.inbox.collect import Unread
 from toolkit.inbox.mail import DRAFT_HEADER
 from toolkit.messages import has_message, render
 from toolkit.roster import RosterEntry
-from toolkit.summary.run import Return, Summary, UnitRow
+from toolkit.summary.reply_options import ReplyOptions, said_date
+from toolkit.summary.run import CHINA, Return, Summary, UnitRow
 from toolkit.template.writer import Prepared, TemplateOptions, prepare, write_template
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -84,11 +86,16 @@ def is_own_draft(path: Path) -> bool:
 
 
 def write_drafts(
-    summary: Summary, planned: list[tuple[RosterEntry, str, Path]], spec: FormSpec, year: int
+    summary: Summary,
+    planned: list[tuple[RosterEntry, str, Path]],
+    spec: FormSpec,
+    year: int,
+    options: ReplyOptions | None = None,
 ) -> list[Draft]:
     """Every planned draft, written atomically; by one process per core (a marked copy or a
-    template takes ~0.1 s of CPU each, and a county has hundreds of units to write to)."""
-    job = _Job(summary, planned, spec, year)
+    template takes ~0.1 s of CPU each, and a county has hundreds of units to write to).
+    ``options``: the deadline, sign-off and sender the clerk gave."""
+    job = _Job(summary, planned, spec, year, options or ReplyOptions())
     count = min(os.cpu_count() or 1, len(planned))
     if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [job.write(i) for i in range(len(planned))]
@@ -113,8 +120,10 @@ class _Job:
         planned: list[tuple[RosterEntry, str, Path]],
         spec: FormSpec,
         year: int,
+        options: ReplyOptions,
     ) -> None:
         self.planned = planned
+        self.letter = _Letter(options, dt.datetime.now(CHINA).date())
         self.spec = spec
         self.year = year
         self.rows = {row.unit.row: row for row in summary.units}
@@ -141,10 +150,12 @@ class _Job:
         row = self.rows[unit.row]
         faulty = [item for item in row.returns if item.result.status == "errors"]
         if kind == "errors":
-            message = _errors_draft(row, faulty, self.year)
+            message = _errors_draft(row, faulty, self.year, self.letter)
         else:  # a unit missing its report may have sent a supplementary table with errors
             template = self.template_for(unit)
-            message = _template_draft(row, kind, self.spec, self.year, template, faulty)
+            message = _template_draft(
+                row, kind, self.spec, self.year, template, faulty, self.letter
+            )
         data = message.as_bytes(policy=_DRAFT_POLICY)
         atomic_write(path, lambda tmp: tmp.write_bytes(data))
         return Draft(unit, kind, path)
@@ -164,8 +175,33 @@ def sendable_addresses(unit: RosterEntry) -> list[str]:
     return [a for a in unit.addresses if a.isascii()]
 
 
-def _draft(unit: RosterEntry, subject: str, body: str) -> EmailMessage:
+@dataclass(frozen=True)
+class _Letter:
+    """How every draft ends and whom it is from: the clerk's options, dated today."""
+
+    options: ReplyOptions
+    today: dt.date
+
+    def closing(self, again: bool) -> str:
+        """The deadline (to send again, or to send), thanks, and the sign-off over today's
+        date."""
+        lines = []
+        if self.options.deadline is not None:
+            key = "deadline_again" if again else "deadline"
+            lines.append(render(f"summary.reply.{key}", date=said_date(self.options.deadline)))
+        lines.append(render("summary.reply.thanks"))
+        if self.options.sign is not None:
+            signed = render(
+                "summary.reply.signed", sign=self.options.sign, date=said_date(self.today)
+            )
+            lines.append(signed)
+        return "\n\n".join(lines)
+
+
+def _draft(unit: RosterEntry, subject: str, body: str, letter: _Letter) -> EmailMessage:
     message = EmailMessage()
+    if letter.options.sender is not None:
+        message["From"] = letter.options.sender
     # every address of the unit's 邮箱 cell, each with the unit's contact or name
     name = unit.contact or ("" if unit.placeholder else unit.name)
     message["To"] = ", ".join(formataddr((name, a)) for a in sendable_addresses(unit))
@@ -176,7 +212,7 @@ def _draft(unit: RosterEntry, subject: str, body: str) -> EmailMessage:
     return message
 
 
-def _errors_draft(row: UnitRow, faulty: list[Return], year: int) -> EmailMessage:
+def _errors_draft(row: UnitRow, faulty: list[Return], year: int, letter: _Letter) -> EmailMessage:
     """The problems of each of the unit's returns with errors (its report, a supplementary
     table sent on its own), and a marked copy of each; and what else it sent that could not
     be read."""
@@ -191,15 +227,22 @@ def _errors_draft(row: UnitRow, faulty: list[Return], year: int) -> EmailMessage
         year=year,
         counts=counts,
         problems=problems,
+        closing=letter.closing(again=True),
     )
     subject = render("summary.reply.errors_subject", unit=_titled(unit), year=year)
-    message = _draft(unit, subject, body)
+    message = _draft(unit, subject, body, letter)
     _attach_marked(message, faulty)
     return message
 
 
 def _template_draft(
-    row: UnitRow, kind: str, spec: FormSpec, year: int, shared: Prepared, faulty: list[Return]
+    row: UnitRow,
+    kind: str,
+    spec: FormSpec,
+    year: int,
+    shared: Prepared,
+    faulty: list[Return],
+    letter: _Letter,
 ) -> EmailMessage:
     """A reminder ("missing") or a request to send again what could not be read
     ("unreadable"), with the unit's blank template; and the problems, with a marked copy,
@@ -232,6 +275,7 @@ def _template_draft(
             items=items,
             more=more,
             template=_template_said(unit),
+            closing=letter.closing(again=True),
         )
         subject = render("summary.reply.unreadable_subject", unit=_titled(unit), year=year)
     else:
@@ -241,9 +285,10 @@ def _template_draft(
             year=year,
             more=more,
             template=_template_said(unit),
+            closing=letter.closing(again=False),
         )
         subject = render("summary.reply.missing_subject", unit=_titled(unit), year=year)
-    message = _draft(unit, subject, body)
+    message = _draft(unit, subject, body, letter)
     with tempfile.TemporaryDirectory(prefix="toolkit-reply-") as work:
         template = Path(work) / "template.xlsx"
         options = TemplateOptions(year=year, unit=None if unit.placeholder else unit.name)
