@@ -347,6 +347,31 @@ def test_the_consolidated_tables_add_up_the_returns_without_errors(run: dict[str
         assert pivot == figures(path)
 
 
+def test_the_json_carries_the_consolidated_totals_of_all_and_of_each_group(
+    run: dict[str, Any],
+) -> None:
+    """--format json gives 汇总表's figures: the returns without errors added up, in all and
+    per roster group, each with the units it adds up (sums computed here from the fills)."""
+    clean = consistent_fill(SPEC, np.random.default_rng(1))
+    lanjiang = consistent_fill(SPEC, np.random.default_rng(5))
+    totals = {(t["form"], t["scope"], t["group"]): t for t in run["report"]["totals"]}
+    whole, streets = totals[("gov-2021", "all", None)], totals[("gov-2021", "group", "街道")]
+    assert whole["units"] == streets["units"] == ["凤山街道办事处", "兰江街道办事处"]
+    for key in ("applications.new.natural", "applications.carried_out.total"):
+        total = key.endswith(".total")
+        parts = [key.replace(".total", f".{c}") for c in SPEC.sets["applicant"]] if total else [key]
+        expected = sum(f.get(part) or 0 for f in (clean, lanjiang) for part in parts)
+        assert whole["figures"][key] == streets["figures"][key] == expected
+    # 部门's page adds up no unit (教育局's errors, 民政局 missing): nothing, not zeros
+    departments = totals[("gov-2021", "group", "部门")]
+    assert departments["units"] == []
+    assert departments["figures"]["applications.new.natural"] is None
+    as_shown = sheets(run["out"])["汇总表"]
+    start = next(i for i, r in enumerate(as_shown) if r[0] == TITLE)
+    line = next(r for r in as_shown[start:] if r[0] == "一、本年新收政府信息公开申请数量")
+    assert line[9] == whole["figures"]["applications.new.total"]  # the workbook's own figure
+
+
 def test_reply_drafts_parse_back_with_the_right_attachments_and_recipients(
     run: dict[str, Any],
 ) -> None:

@@ -476,12 +476,12 @@ def summary_command(
                 typer.echo(doubt, err=True)
             # every output is refused or cleared before the first is written
             planned = _plan_replies(summary, replies, inputs, force)
+            specs = {spec.id: spec for spec in forms}
             if target is not None:
-                specs = {spec.id: spec for spec in forms}
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, include_errors))
             drafts = _write_replies(summary, planned, forms, chosen, letter)
         if output_format == "json":
-            write_json_report(summary, sys.stdout, include_errors)
+            write_json_report(summary, sys.stdout, specs, include_errors)
         else:
             typer.echo(text_report(summary))
         quiet = output_format == "json"

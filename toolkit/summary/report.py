@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, TextIO
 
+from toolkit.forms.model import FormSpec
 from toolkit.inbox.collect import Unread
 from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
@@ -67,7 +68,32 @@ def _unread_json(item: Unread) -> dict[str, Any]:
     return {"origin": item.origin, "message": item.message.render()}
 
 
-def json_document(summary: Summary, include_errors: bool = False) -> dict[str, Any]:
+def totals_json(
+    summary: Summary, specs: dict[str, FormSpec], include_errors: bool = False
+) -> list[dict[str, Any]]:
+    """汇总表's figures: per form, those of all the returns added up ("all"), then per roster
+    group ("group") and of the units in none ("ungrouped"), each with the units it adds up."""
+    from toolkit.summary.totals import consolidated
+
+    out = []
+    for form in consolidated(summary, specs, include_errors)[1]:
+        for group, (items, figures) in form.groups.items():
+            scope = "all" if group == "" else "ungrouped" if group is None else "group"
+            out.append(
+                {
+                    "form": form.spec.id,
+                    "scope": scope,
+                    "group": group or None,
+                    "units": [r.match.unit.name for r in items if r.match.unit],
+                    "figures": figures,
+                }
+            )
+    return out
+
+
+def json_document(
+    summary: Summary, specs: dict[str, FormSpec], include_errors: bool = False
+) -> dict[str, Any]:
     """The toolkit-summary/1 document; its results are made one by one as they are written."""
     owners = {
         id(u): row.unit.name
@@ -87,6 +113,7 @@ def json_document(summary: Summary, include_errors: bool = False) -> dict[str, A
             for r in summary.unmatched
         ],
         "results": Lazy(summary.returns, lambda r: r.result.to_json()),
+        "totals": totals_json(summary, specs, include_errors),
         # every problem of the inbox, each naming the unit whose row also tells it (or null)
         "inbox_problems": [
             {**_unread_json(item), "unit": owners.get(id(item))}
@@ -99,8 +126,10 @@ def json_document(summary: Summary, include_errors: bool = False) -> dict[str, A
     }
 
 
-def write_json_report(summary: Summary, stream: TextIO, include_errors: bool = False) -> None:
-    write_document(stream, json_document(summary, include_errors))
+def write_json_report(
+    summary: Summary, stream: TextIO, specs: dict[str, FormSpec], include_errors: bool = False
+) -> None:
+    write_document(stream, json_document(summary, specs, include_errors))
 
 
 def counted_notes(row: UnitRow, joiner: str) -> list[str]:

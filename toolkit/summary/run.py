@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from toolkit.check.pipeline import check_files
 from toolkit.check.result import FileResult, exit_code
@@ -231,6 +231,10 @@ class Summary:
     year_given: bool = False  # by --year
     expected: bool = True  # the units are a roster's (else those the returns name)
     roster_file: Path | None = None  # where the roster was read from
+    # each form's consolidated figures, by what they were asked with (summary/totals.py)
+    consolidated: dict[tuple[bool, tuple[str, ...]], Any] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def counted(self) -> list[Return]:

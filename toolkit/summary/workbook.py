@@ -12,7 +12,6 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,15 @@ from toolkit.files import SUMMARY_MARKER
 from toolkit.forms.model import Chart, FormSpec, Table
 from toolkit.messages import catalogue, current_language, has_message, render
 from toolkit.roster import RosterEntry
-from toolkit.summary.consolidate import Counted, Figures, count_returns
+from toolkit.summary.consolidate import Figures
 from toolkit.summary.report import counted_notes, said_with_origin
 from toolkit.summary.run import CHINA, Return, Summary, UnitRow, unreadable_message
+from toolkit.summary.totals import (
+    FormCount,
+    FormTotals,
+    consolidated,
+    roster_order,
+)
 from toolkit.template.plan import sheet_width
 from toolkit.template.styles import LINE_HEIGHT, label_row_heights, text_width
 
@@ -59,8 +64,7 @@ def write_summary(
     )
     workbook.set_custom_property(SUMMARY_MARKER, "toolkit-summary/1")
     styles = _Styles(workbook)
-    counted = _count_forms(summary, specs, include_errors)  # once, for 汇总表, 图表 and 明细
-    totals = _totals(summary, counted, include_errors)
+    counted, totals = consolidated(summary, specs, include_errors)  # for 汇总表, 图表, 明细
     _overview(workbook, styles, summary, rule_texts(specs.values()), include_errors)
     _units(workbook, styles, summary)
     _findings(workbook, styles, summary)
@@ -68,105 +72,6 @@ def write_summary(
     _charts(workbook, styles, totals, summary.year)
     _details(workbook, styles, summary, specs, counted, include_errors)
     workbook.close()
-
-
-@dataclass
-class _FormCount:
-    """A form's counted returns (each that holds its table) and their figures, counted
-    once (a row of ``counted`` each, in the order of ``pool``)."""
-
-    spec: FormSpec
-    pool: list[Return]
-    counted: Counted
-
-    def rows(self) -> dict[int, int]:
-        """Each return's row, by the return's id."""
-        return {id(item): i for i, item in enumerate(self.pool)}
-
-
-def _count_forms(
-    summary: Summary, specs: dict[str, FormSpec], include_errors: bool
-) -> dict[str, _FormCount]:
-    """Each form's counted returns, counted all at once; when the returns with errors are
-    added up, without the figures N1 refuses (a -1 typed for a count is no count)."""
-    pools: dict[str, list[Return]] = {}
-    for item in summary.counted:
-        read = item.result.read
-        for part in read.parts if read is not None else []:
-            if part.spec.id in specs:
-                pools.setdefault(part.spec.id, []).append(item)
-    return {
-        form_id: _FormCount(
-            specs[form_id],
-            pool,
-            count_returns(specs[form_id], [r.result.values for r in pool], include_errors),
-        )
-        for form_id, pool in pools.items()
-    }
-
-
-@dataclass
-class _FormTotals:
-    """One form's included returns and their sums: all of them ("") and per roster group;
-    ``alone``: those giving some total with its parts blank; ``refused``: those with a
-    figure N1 refuses, left out."""
-
-    spec: FormSpec
-    members: list[Return]
-    groups: dict[str | None, tuple[list[Return], Figures]]  # None: the units of no group
-    alone: set[int]  # ids of members
-    refused: set[int]  # ids of members
-
-
-def _roster_order(item: Return) -> int:
-    """A return's place in roster order (a unit's returns as they came; none first)."""
-    return item.match.unit.row if item.match.unit else 0
-
-
-def _totals(
-    summary: Summary, counts: dict[str, _FormCount], include_errors: bool
-) -> list[_FormTotals]:
-    """The consolidated figures of each form, computed once for 汇总表 and 图表."""
-    # a return counts for its own form, and for each supplementary table it holds that no
-    # newer return of its unit replaces
-    chosen = [(r, r.counted_forms) for r in summary.in_totals(include_errors)]
-    form_ids = sorted({f for _, forms in chosen for f in forms if f in counts})
-    held = {f: sum(f in forms for _, forms in chosen) for f in form_ids}
-    mains = [f for f in form_ids if counts[f].spec.role == "main"]
-    # the year's form (most units sent it) shows every roster group, one none of whose
-    # units is added up too (its page says who was left out, and why)
-    sent = Counter(r.result.form for r in summary.counted)
-    primary = max(mains, key=lambda f: (sent[f], held[f]), default=None)
-    roster_groups = list(dict.fromkeys(u.group for u in summary.roster if u.group))
-    out = []
-    for form_id in form_ids:
-        count = counts[form_id]
-        # in roster order: its groups, and the units named, come as the roster lists them
-        members = sorted((r for r, forms in chosen if form_id in forms), key=_roster_order)
-        row_of = count.rows()
-        positions: dict[str | None, list[int]] = {"": [row_of[id(r)] for r in members]}
-        if form_id == primary:
-            positions.update((group, []) for group in roster_groups)
-        ungrouped = []
-        for member in members:
-            group = member.match.unit.group if member.match.unit else None
-            if group:
-                positions.setdefault(group, []).append(row_of[id(member)])
-            else:
-                ungrouped.append(row_of[id(member)])
-        if ungrouped and len(positions) > 1:  # the groups' tables then add up to the whole
-            positions[None] = ungrouped
-        sums = count.counted.sums(list(positions.values()))
-        groups = {
-            name: ([count.pool[i] for i in at], figures)
-            for (name, at), figures in zip(positions.items(), sums, strict=True)
-        }
-        alone, refused = (
-            {id(count.pool[i]) for i in flags.nonzero()[0]}
-            for flags in (count.counted.alone, count.counted.refused)
-        )
-        out.append(_FormTotals(count.spec, members, groups, alone, refused))
-    return out
 
 
 def _of_year(name: str, year: int | None) -> str:
@@ -178,7 +83,7 @@ def _of_year(name: str, year: int | None) -> str:
 def _consolidated(
     workbook: Any,
     styles: _Styles,
-    totals: list[_FormTotals],
+    totals: list[FormTotals],
     include_errors: bool,
     summary: Summary,
 ) -> None:
@@ -200,7 +105,7 @@ def _consolidated(
     }
     top = 1
     if refused:  # a -1 or 2.5 left out of the sums: said where the basis is
-        named = sorted(refused.values(), key=_roster_order)
+        named = sorted(refused.values(), key=roster_order)
         top = _note(sheet, styles, top, widths, _naming(named, "consolidated.invalid"))
     erred = {
         r.match.unit.name: r
@@ -209,7 +114,7 @@ def _consolidated(
         if r.result.status == "errors" and r.match.unit
     }
     if erred:  # added up with their errors: the sums need not balance as the form says
-        named = sorted(erred.values(), key=_roster_order)
+        named = sorted(erred.values(), key=roster_order)
         top = _note(sheet, styles, top, widths, _naming(named, "consolidated.with_errors"))
     row, breaks = top + 1, []
     roster = _Roster(summary)
@@ -272,7 +177,7 @@ class _Roster:
                 self.rows.setdefault(row.unit.group or None, []).append(row)
         self.form_of = {r.match.unit.name: r.result.form for r in summary.counted if r.match.unit}
 
-    def left_out(self, form: _FormTotals, group: str | None, items: list[Return]) -> str:
+    def left_out(self, form: FormTotals, group: str | None, items: list[Return]) -> str:
         """The units a block should hold and does not, each with why: not sent, its
         errors, another form (with a roster; without one nobody is expected)."""
         if not self.expected or form.spec.role == "supplement":
@@ -338,7 +243,7 @@ def _naming(items: list[Return], key: str) -> str:
 
 
 def _charts(
-    workbook: Any, styles: _Styles, totals: list[_FormTotals], year: int | None = None
+    workbook: Any, styles: _Styles, totals: list[FormTotals], year: int | None = None
 ) -> None:
     """图表: the charts each form's spec declares, over the returns the totals include."""
     sheet = workbook.add_worksheet(_t("sheet.charts"))
@@ -860,7 +765,7 @@ def _details(
     styles: _Styles,
     summary: Summary,
     specs: dict[str, FormSpec],
-    counts: dict[str, _FormCount],
+    counts: dict[str, FormCount],
     include_errors: bool,
 ) -> None:
     """One row per counted return, one column per field key (its label as a second header
@@ -868,7 +773,7 @@ def _details(
     that a pivot of the rows kept by that column gives 汇总表's figures."""
     sheet = workbook.add_worksheet(_t("sheet.details"))
     # in roster order, as 报送情况 (a unit's returns in the order they came)
-    counted = sorted((r for r in summary.counted if r.result.form), key=_roster_order)
+    counted = sorted((r for r in summary.counted if r.result.form), key=roster_order)
     keys: dict[str, str] = {}
     by_form = {
         form: Labels(specs[form]) for form in {r.result.form for r in counted} if form in specs
