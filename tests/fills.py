@@ -238,9 +238,10 @@ BREAKERS = {
 
 
 def edge_fill(spec: FormSpec, values: Values, rng: np.random.Generator) -> Values:
-    """A fill with content where spreadsheets and naive code part ways: spaces of either
-    width, numbers typed as text, error values, decimals that only add up with a tolerance.
-    No verdict is expected; Excel and pandas must simply agree."""
+    """A fill with content where spreadsheets and naive code part ways: spaces of any width,
+    line breaks, numbers typed as text, error values, decimals that only add up with a
+    tolerance, a year typed as text. No verdict is expected; Excel and pandas must simply
+    agree."""
     out = dict(values)
     inputs = [
         k
@@ -249,7 +250,7 @@ def edge_fill(spec: FormSpec, values: Values, rng: np.random.Generator) -> Value
     ]
     for _ in range(int(rng.integers(1, 4))):
         key = _pick(rng, inputs)
-        choice = int(rng.integers(0, 12))
+        choice = int(rng.integers(0, 14))
         if choice == 0:
             out[key] = " " * int(rng.integers(1, 3))
         elif choice == 1:
@@ -278,6 +279,16 @@ def edge_fill(spec: FormSpec, values: Values, rng: np.random.Generator) -> Value
             out[key] = 1.234  # a third decimal
         elif choice == 10:
             out[key] = 1234567890  # above the cap
+        elif choice == 11:
+            out[key] = _pick(rng, SHOWS_NOTHING)
+        elif choice == 12 and "meta.year" in spec.fields:
+            out["meta.year"] = _pick(rng, TEXT_YEARS)
         else:
             out[key] = -0.0
     return out
+
+
+# what pasted cells hold that shows nothing (a web page's no-break space, Alt+Enter)
+SHOWS_NOTHING = ["\xa0", "\n", "\r\n", "\t", " \xa0\u3000\n", "\xa0\xa0"]
+# a 报告年度 typed as text: years, and texts that name none
+TEXT_YEARS = ["2025", " 2025年度", "2021年", "2025\xa0", "1985", "2099", "２０２５", "去年", "\n"]

@@ -310,7 +310,7 @@ def _locate(spec: FormSpec):
 
 
 def _formula(spec: FormSpec, check: str, when: str | None = None, host: str = "申请情况") -> str:
-    compiler = ExcelCompiler(_locate(spec), host)
+    compiler = ExcelCompiler(_locate(spec), host, spec.year_keys)
     return compiler.formula(expr_of(spec, check), expr_of(spec, when) if when is not None else None)
 
 
@@ -323,7 +323,24 @@ def test_tiny_geometry(tiny: FormSpec) -> None:
 
 
 E = "0.000001"  # the tolerance as written into formulas: a plain decimal
-SP = '"\u3000",""'  # SUBSTITUTE arguments removing full-width spaces
+
+
+def V(ref: str) -> str:
+    """What a cell shows, as the blank tests read it: its text without full-width and no-break
+    spaces and control characters (line breaks, tabs), trimmed."""
+    return f'TRIM(CLEAN(SUBSTITUTE(SUBSTITUTE({ref},"\u3000",""),"\u00a0","")))'
+
+
+def Y(ref: str) -> str:
+    """A year cell's number as the formulas read it: the number, else its text without what
+    shows nothing and 年/年度, through VALUE (an error where it names no number)."""
+    text = f'CLEAN(SUBSTITUTE(SUBSTITUTE({ref},"\u3000",""),"\u00a0",""))'
+    return (
+        f'IF(ISNUMBER({ref}),{ref},VALUE(TRIM(SUBSTITUTE(SUBSTITUTE({text},"年度",""),"年",""))))'
+    )
+
+
+UNIT = "'封面'!$D$4"  # meta.unit seen from another sheet
 
 
 def G(cells: str, body: str) -> str:
@@ -357,18 +374,18 @@ def G(cells: str, body: str) -> str:
         ("sum(t.r1.a, 1) >= 1", G("$D$5", f"SUM($D$5,1)-1>=-{E}")),
         (
             "all_blank(t.r*.a)",
-            G("$D$5:$D$9", f"SUMPRODUCT(LEN(TRIM(SUBSTITUTE($D$5:$D$9,{SP}))))=0"),
+            G("$D$5:$D$9", f"SUMPRODUCT(LEN({V('$D$5:$D$9')}))=0"),
         ),
         (
             "any_filled(t.*.a)",
-            G("$D$5:$D$10", f"SUMPRODUCT(LEN(TRIM(SUBSTITUTE($D$5:$D$10,{SP}))))>0"),
+            G("$D$5:$D$10", f"SUMPRODUCT(LEN({V('$D$5:$D$10')}))>0"),
         ),
         (
             "any_filled(t.r1.{cols})",
-            G("$D$5:$F$5", f"SUMPRODUCT(LEN(TRIM(SUBSTITUTE($D$5:$F$5,{SP}))))>0"),
+            G("$D$5:$F$5", f"SUMPRODUCT(LEN({V('$D$5:$F$5')}))>0"),
         ),
-        ("blank(t.r1.a)", G("$D$5", f"LEN(TRIM(SUBSTITUTE($D$5,{SP})))=0")),
-        ("filled(meta.unit)", G("'封面'!$D$4", f"LEN(TRIM(SUBSTITUTE('封面'!$D$4,{SP})))>0")),
+        ("blank(t.r1.a)", G("$D$5", f"LEN({V('$D$5')})=0")),
+        ("filled(meta.unit)", G("'封面'!$D$4", f"LEN({V(UNIT)})>0")),
         ("is_number(t.r1.a)", G("$D$5", "ISNUMBER($D$5)")),
         ("whole(t.r1.a)", G("$D$5", f"ABS(N($D$5)-ROUND(N($D$5),0))<={E}")),
         (
@@ -379,7 +396,7 @@ def G(cells: str, body: str) -> str:
             "blank(t.r1.a) or (is_number(t.r1.a) and whole(t.r1.a) and t.r1.a >= 0)",
             G(
                 "$D$5",
-                f"OR(LEN(TRIM(SUBSTITUTE($D$5,{SP})))=0,"
+                f"OR(LEN({V('$D$5')})=0,"
                 f"AND(ISNUMBER($D$5),ABS(N($D$5)-ROUND(N($D$5),0))<={E},N($D$5)>=-{E}))",
             ),
         ),
@@ -410,14 +427,13 @@ def test_excel_epsilon_literal() -> None:
 
 
 def test_excel_when(tiny: FormSpec) -> None:
-    blank_budget = f"LEN(TRIM(SUBSTITUTE($E$12,{SP})))>0"
+    blank_budget = f"LEN({V('$E$12')})>0"
     assert _formula(tiny, "t.m.amount <= t.m.budget", when="filled(t.m.budget)") == G(
         "$E$12,$D$12", f"OR(NOT({blank_budget}),N($D$12)-N($E$12)<={E})"
     )
     assert _formula(tiny, "t.r1.total == sum(t.r1.{parts})", when="any_filled(t.r1.{parts})") == G(
         "$D$5:$F$5",
-        f"OR(NOT(SUMPRODUCT(LEN(TRIM(SUBSTITUTE($D$5:$E$5,{SP}))))>0),"
-        f"ABS(N($F$5)-SUM($D$5:$E$5))<={E})",
+        f"OR(NOT(SUMPRODUCT(LEN({V('$D$5:$E$5')}))>0),ABS(N($F$5)-SUM($D$5:$E$5))<={E})",
     )
 
 
@@ -428,23 +444,35 @@ def test_excel_cross_sheet(tiny: FormSpec) -> None:
         f"{q}$D$10,{q}$D$5:$D$9", f"ABS(N({q}$D$10)-SUM({q}$D$5:$D$9))<={E}"
     )
     assert _formula(tiny, "all_blank(t.r*.a)", host="封面") == G(
-        f"{q}$D$5:$D$9", f"SUMPRODUCT(LEN(TRIM(SUBSTITUTE({q}$D$5:$D$9,{SP}))))=0"
+        f"{q}$D$5:$D$9", f"SUMPRODUCT(LEN({V(f'{q}$D$5:$D$9')}))=0"
     )
-    assert _formula(tiny, "blank(meta.unit)") == G(
-        "'封面'!$D$4", f"LEN(TRIM(SUBSTITUTE('封面'!$D$4,{SP})))=0"
-    )
-    assert _formula(tiny, "blank(meta.unit)", host="封面") == G(
-        "$D$4", f"LEN(TRIM(SUBSTITUTE($D$4,{SP})))=0"
-    )
+    assert _formula(tiny, "blank(meta.unit)") == G("'封面'!$D$4", f"LEN({V(UNIT)})=0")
+    assert _formula(tiny, "blank(meta.unit)", host="封面") == G("$D$4", f"LEN({V('$D$4')})=0")
 
 
 def test_excel_this_year(tiny: FormSpec) -> None:
+    year = f"IFERROR({Y('$D$5')},0)"
     assert _formula(tiny, "meta.year <= this_year()", host="封面") == G(
-        "$D$5", f"N($D$5)-YEAR(TODAY())<={E}"
+        "$D$5", f"{year}-YEAR(TODAY())<={E}"
     )
     assert _formula(tiny, "filled(meta.unit) and meta.year >= 1990", host="封面") == G(
-        "$D$4:$D$5", f"AND(LEN(TRIM(SUBSTITUTE($D$4,{SP})))>0,N($D$5)-1990>=-{E})"
+        "$D$4:$D$5", f"AND(LEN({V('$D$4')})>0,{year}-1990>=-{E})"
     )
+
+
+def test_excel_reads_a_year_typed_as_text(tiny: FormSpec) -> None:
+    """A year field is read through VALUE() when it holds text ("2025", "2025年度"), as
+    check reads it; the other number fields stay N(): text there is no number (N1)."""
+    assert _formula(tiny, "is_number(meta.year)", host="封面") == G(
+        "$D$5", f"ISNUMBER({Y('$D$5')})"
+    )
+    assert _formula(tiny, "whole(meta.year)", host="封面") == G(
+        "$D$5", f"ABS(IFERROR({Y('$D$5')},0)-ROUND(IFERROR({Y('$D$5')},0),0))<={E}"
+    )
+    assert _formula(tiny, "is_number(t.r1.a)") == G("$D$5", "ISNUMBER($D$5)")
+    # without the year keys (a caller that compiles totals only) a year is a plain number
+    plain = ExcelCompiler(_locate(tiny), "封面").formula(expr_of(tiny, "meta.year >= 1990"))
+    assert plain == G("$D$5", f"N($D$5)-1990>=-{E}")
 
 
 def test_excel_sheet_name_quoting() -> None:
@@ -464,6 +492,9 @@ ALLOWED_FUNCTIONS = {
     "SUMPRODUCT",
     "TRIM",
     "SUBSTITUTE",
+    "CLEAN",
+    "VALUE",
+    "IFERROR",
     "SUM",
     "N",
     "LEN",
@@ -489,7 +520,7 @@ def test_builtin_template_formulas_use_only_portable_functions(form_id: str) -> 
     used: set[str] = set()
     for rule in rules:
         host = plan.cells[rule.at].sheet
-        formula = ExcelCompiler(plan.locate, host).formula(rule.check, rule.when)
+        formula = ExcelCompiler(plan.locate, host, spec.year_keys).formula(rule.check, rule.when)
         assert formula.startswith("="), rule.instance
         assert "_xlfn" not in formula.lower(), rule.instance
         assert "last." not in formula, rule.instance
@@ -514,7 +545,7 @@ def test_template_rules_exclude_last_year_and_file_only_rules() -> None:
 
 
 def _check(spec: FormSpec, check: str, frame: RuleFrame, when: str | None = None) -> list[bool]:
-    compiler = PandasCompiler()
+    compiler = PandasCompiler(spec.year_keys)
     fn = compiler.rule(expr_of(spec, check), expr_of(spec, when) if when else None)
     result = fn(frame)
     assert isinstance(result, np.ndarray) and result.dtype == bool
@@ -551,13 +582,30 @@ def test_invalid_text_cell_is_not_blank_and_not_a_number(tiny: FormSpec) -> None
 
 
 def test_text_fields_blank_when_none_or_whitespace(tiny: FormSpec) -> None:
-    units = [None, np.nan, "", "   ", "\u3000", "\n", "兰江街道", " 0 "]
+    shows_nothing = [None, np.nan, "", "   ", "\u3000", "\n", "\xa0", "\t\r\n", " \xa0\n\u3000"]
+    units = [*shows_nothing, "兰江街道", " 0 ", "\u2003"]
     frame = RuleFrame(pd.DataFrame({"meta.unit": pd.Series(units, dtype="object")}))
-    # spaces of either width are blank; a line break is content, as LEN(TRIM()) sees it
-    assert _check(tiny, "blank(meta.unit)", frame) == [True] * 5 + [False] * 3
-    assert _check(tiny, "filled(meta.unit)", frame) == [False] * 5 + [True] * 3
+    # spaces of three widths, line breaks and tabs are blank, as check reads them; an em
+    # space is content (the formula's CLEAN and SUBSTITUTEs leave it), a known difference
+    n = len(shows_nothing)
+    assert _check(tiny, "blank(meta.unit)", frame) == [True] * n + [False] * 3
+    assert _check(tiny, "filled(meta.unit)", frame) == [False] * n + [True] * 3
     # a text field never reads as a number
-    assert _check(tiny, "is_number(meta.unit)", frame) == [False] * 8
+    assert _check(tiny, "is_number(meta.unit)", frame) == [False] * len(units)
+
+
+def test_a_year_typed_as_text_is_the_year(tiny: FormSpec) -> None:
+    years = ["2025", " 2025 ", "2025年度", "2025 年", "2025\xa0", "\n2025", 2025.0, "2025.0"]
+    others = ["abc", "２０２５", "20 25", "", "\xa0", None, "2025年度（修改）"]
+    column = pd.Series([*years, *others], dtype="object")
+    frame = RuleFrame(pd.DataFrame({"meta.year": column, "t.r1.a": column}))
+    m1 = "is_number(meta.year) and whole(meta.year) and meta.year >= 1990"
+    assert _check(tiny, m1, frame) == [True] * len(years) + [False] * len(others)
+    assert _check(tiny, "meta.year == 2025", frame) == [True] * len(years) + [False] * len(others)
+    # a number field reads no text: "2025" there is no number (N1), by design
+    assert _check(tiny, "is_number(t.r1.a)", frame) == [False] * 5 + [False, True, False] + [
+        False
+    ] * len(others)
 
 
 def test_whole_and_negative_change(tiny: FormSpec) -> None:

@@ -11,9 +11,10 @@ import pytest
 from tests.fills import break_rule, consistent_fill
 from tests.libreoffice import recalculate
 from tests.support import YEARS, error_cells, fill_workbook, read_map, read_sheets, value_at
+from toolkit.check.pipeline import check_files
 from toolkit.forms.loader import load_spec
 from toolkit.forms.model import FormSpec
-from toolkit.forms.registry import load_form
+from toolkit.forms.registry import load_all, load_form
 from toolkit.template.writer import TemplateOptions, template_rules, write_template
 
 pytestmark = pytest.mark.libreoffice
@@ -173,3 +174,50 @@ def test_a_negative_part_is_red_once_not_again_at_the_totals_it_adds_to(
     red = [at[i] for i, (s, ref) in checks.items() if value_at(sheets, s, ref) is not True]
     n1 = [r.at for r in red if r.id == "N1"]
     assert n1 == ["applications.granted.natural"], n1
+
+
+def test_what_shows_nothing_is_blank_and_a_year_typed_as_text_is_the_year(
+    soffice: str, tmp_path: Path
+) -> None:
+    """A cell holding only a no-break space, a line break or a tab (pasted from a web page,
+    Alt+Enter) is blank, and a 报告年度 typed as text ("2025年度") is that year: the
+    template's live checks say so once recalculated, as `check` does on the same file. A real
+    non-number, a year naming none, and a unit that shows nothing still fail in both."""
+    spec = load_form("gov-2021")
+    template = tmp_path / "模板.xlsx"
+    write_template(spec, template, TemplateOptions(year=2025, unit="兰江街道"))
+    shows_nothing = {
+        "applications.new.natural": "\xa0",  # beside a figure: its row's A3 applies
+        "applications.carried_in.natural": "\n",
+        "active.regs.issued": "\r\n",
+        "fees_info.noticed_yuan": "\t\xa0",  # money
+        "review.appeal.upheld": " \xa0\u3000\n",
+    }
+    figures = {"applications.new.business": 3, "applications.granted.business": 3}
+    quiet = tmp_path / "看不见的内容.xlsx"
+    fill_workbook(template, quiet, {**shows_nothing, **figures, "meta.year": "2025年度"})
+    wrong = tmp_path / "真的不是数字.xlsx"
+    fill_workbook(
+        template,
+        wrong,
+        {"applications.new.natural": "abc", "meta.year": "去年", "meta.unit": "\xa0\n"},
+    )
+    out = recalculate([quiet, wrong], tmp_path / "recalc")
+    _, checks = read_map(template)
+
+    def failing_in_template(path: Path) -> set[str]:
+        sheets = read_sheets(out[path])
+        assert not _errors(out[path])
+        return {i for i, (s, ref) in checks.items() if value_at(sheets, s, ref) is not True}
+
+    def failing_in_check(path: Path) -> set[str]:
+        forms, _ = load_all()
+        (result,) = check_files([str(path)], forms, isolate=False)
+        return {f"{f.rule}@{f.fields[0]}" for f in result.findings if f.severity == "error"}
+
+    assert failing_in_template(quiet) == set()
+    assert value_at(read_sheets(out[quiet]), "封面", "B3") == "✓ 全部通过"
+    assert failing_in_check(quiet) == set()
+    expected = {"N1@applications.new.natural", "M1@meta.year", "M1@meta.unit"}
+    assert failing_in_template(wrong) == expected
+    assert failing_in_check(wrong) == expected

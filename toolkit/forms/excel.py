@@ -1,11 +1,14 @@
 """Compile a rule expression to an Excel formula.
 
 Only functions that Excel 2010, WPS and LibreOffice all have: SUM, SUMPRODUCT, N, LEN, TRIM,
-SUBSTITUTE, ISNUMBER, ISERROR, ROUND, ABS, IF, AND, OR, NOT, YEAR, TODAY. No dynamic arrays,
-nothing that needs ``_xlfn.``. The meaning is the one ``pandas_rules.py`` implements:
+CLEAN, SUBSTITUTE, VALUE, ISNUMBER, ISERROR, IFERROR, ROUND, ABS, IF, AND, OR, NOT, YEAR, TODAY.
+No dynamic arrays, nothing that needs ``_xlfn.``. The meaning is the one ``pandas_rules.py``
+implements:
 
 * a field read as a number is wrapped in N(): text counts as 0 instead of spreading #VALUE!;
-* a cell is blank when it is empty or holds only spaces (ASCII or the full-width U+3000);
+* a year field also reads text naming a number ("2025", "2025年度"), as ``check`` does;
+* a cell is blank when it shows nothing: empty, or only spaces (ASCII, full-width U+3000,
+  no-break U+00A0) and control characters (line breaks, tabs: what CLEAN removes);
 * every comparison, and the test for a whole number, allows a difference of EPSILON, so
   0.1 + 0.2 equals 0.3 on both sides (spreadsheets compare to about 15 digits, numpy exactly);
 * a rule that reads a cell holding an error value (#DIV/0!, #REF!…) fails: SUM over the
@@ -14,7 +17,7 @@ nothing that needs ``_xlfn.``. The meaning is the one ``pandas_rules.py`` implem
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -27,6 +30,9 @@ Locate = Callable[[str], Cell]
 # Every comparison allows this difference, so that 0.1 + 0.2 equals 0.3 on both sides.
 EPSILON = 0.000001
 FULL_WIDTH_SPACE = "\u3000"
+NO_BREAK_SPACE = "\u00a0"  # written as itself: CHAR(160) depends on the Windows code page
+# what a 报告年度 typed as text may carry after its number ("2025年度"), as check reads it
+YEAR_SUFFIXES = ("年度", "年")
 
 
 def quote_sheet(sheet: str) -> str:
@@ -74,11 +80,15 @@ def ranges(cells: list[Cell], host: str) -> list[str]:
 
 
 class ExcelCompiler:
-    """Turns expressions into formula text for cells on ``host`` sheet."""
+    """Turns expressions into formula text for cells on ``host`` sheet.
 
-    def __init__(self, locate: Locate, host: str) -> None:
+    ``years`` are the keys of year fields (``FormSpec.year_keys``): their text is read too.
+    """
+
+    def __init__(self, locate: Locate, host: str, years: Collection[str] = ()) -> None:
         self.locate = locate
         self.host = host
+        self.years = frozenset(years)
 
     def formula(self, check: Expr, when: Expr | None = None) -> str:
         """``=`` + a formula that is TRUE when the rule holds (or does not apply)."""
@@ -101,6 +111,8 @@ class ExcelCompiler:
             value = expr.value
             return str(int(value)) if value == int(value) else repr(value)
         if isinstance(expr, Ref):
+            if expr.key in self.years:
+                return f"IFERROR({_year(self.raw(expr))},0)"
             return f"N({self.raw(expr)})"
         if isinstance(expr, Neg):
             return f"-({self.number(expr.operand)})"
@@ -138,7 +150,10 @@ class ExcelCompiler:
             if name == "filled":
                 return f"{_length(self.raw(expr.args[0]))}>0"
             if name == "is_number":
-                return f"ISNUMBER({self.raw(expr.args[0])})"
+                arg = expr.args[0]
+                if isinstance(arg, Ref) and arg.key in self.years:
+                    return f"ISNUMBER({_year(self.raw(arg))})"
+                return f"ISNUMBER({self.raw(arg)})"
             if name == "whole":
                 value = self.number(expr.args[0])
                 return f"ABS({value}-ROUND({value},0))<={EPSILON:.6f}"
@@ -150,9 +165,24 @@ class ExcelCompiler:
         raise TypeError(f"not a condition: {expr!r}")
 
 
+def _cleaned(ref: str) -> str:
+    """A cell's (or each cell of a range's) text without the characters that show nothing but
+    TRIM keeps: full-width and no-break spaces, line breaks and tabs (CLEAN)."""
+    return f'CLEAN(SUBSTITUTE(SUBSTITUTE({ref},"{FULL_WIDTH_SPACE}",""),"{NO_BREAK_SPACE}",""))'
+
+
 def _length(ref: str) -> str:
-    """Length of a cell's (or each cell of a range's) content without spaces of either width."""
-    return f'LEN(TRIM(SUBSTITUTE({ref},"{FULL_WIDTH_SPACE}","")))'
+    """How many characters a cell shows: 0 is blank, as ``check`` reads a cell."""
+    return f"LEN(TRIM({_cleaned(ref)}))"
+
+
+def _year(ref: str) -> str:
+    """A year cell's number: the number typed, else its text read as one once what shows
+    nothing and 年/年度 are dropped (an error where the text names none: the caller decides)."""
+    text = _cleaned(ref)
+    for suffix in YEAR_SUFFIXES:
+        text = f'SUBSTITUTE({text},"{suffix}","")'
+    return f"IF(ISNUMBER({ref}),{ref},VALUE(TRIM({text})))"
 
 
 def _tolerant(op: str, left: str, right: str) -> str:

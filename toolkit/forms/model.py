@@ -218,6 +218,11 @@ class FormSpec:
         )
 
     @cached_property
+    def year_keys(self) -> frozenset[str]:
+        """The year fields: the rule compilers also read a year typed as text there."""
+        return frozenset(k for k, f in self.fields.items() if f.kind == "year")
+
+    @cached_property
     def declared_parts(self) -> dict[str, tuple[tuple[str, ...], ...]]:
         """Each total's part lists, one per declaration (（七）总计 of the 总计 column is
         the total of its row and of its column)."""

@@ -2,7 +2,9 @@
 
 The same expression tree as ``excel.py``, with the same meaning, cell for cell:
 
-* a blank cell (empty, or only ASCII/full-width spaces) counts as 0 in arithmetic;
+* a blank cell (empty, or only spaces of any of three widths, line breaks and tabs: what
+  shows nothing) counts as 0 in arithmetic;
+* a year field also reads text naming a number ("2025", "2025年度"), as VALUE() does;
 * a date, time or duration is the number a spreadsheet stores for it (days since 1899-12-30);
 * any other content that is not a number (text, a boolean) also counts as 0, and is neither
   blank nor a number, as N() and ISNUMBER() see it;
@@ -20,7 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
@@ -28,13 +31,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit.forms.excel import EPSILON, FULL_WIDTH_SPACE
+from toolkit.forms.excel import EPSILON, FULL_WIDTH_SPACE, NO_BREAK_SPACE, YEAR_SUFFIXES
 from toolkit.forms.expr import Arith, Call, Compare, Expr, Logic, Neg, Not, Num, Ref
 from toolkit.forms.model import FormSpec, Rule
 
 Array = np.ndarray
 Compiled = Callable[["RuleFrame"], Array]
-_SPACES = " " + FULL_WIDTH_SPACE
+# What shows nothing, as the template's formula drops it: TRIM's space, the two SUBSTITUTEd
+# spaces, and the control characters CLEAN removes (codes 0-31: line breaks, tabs).
+_DROPPED = FULL_WIDTH_SPACE + NO_BREAK_SPACE + "".join(map(chr, range(32)))
+_SPACES = " " + _DROPPED
+_DROP = str.maketrans("", "", _DROPPED)
+# the text VALUE() surely reads as a number in every spreadsheet
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 ONLY_NUMBERS = {"floating", "integer", "mixed-integer-float", "empty"}
 
 
@@ -58,6 +67,7 @@ class RuleFrame:
     invalid: pd.DataFrame | None = None
     errors: pd.DataFrame | None = None
     _cache: dict[str, _Cells] = field(default_factory=dict)
+    _years: dict[str, Array] = field(default_factory=dict)
 
     @property
     def index(self) -> pd.Index:
@@ -119,6 +129,23 @@ class RuleFrame:
     def blank(self, key: str) -> Array:
         return self.cells(key).blank
 
+    def year(self, key: str) -> Array:
+        """A year field's numbers: also text naming one ("2025年度"); NaN where none."""
+        cached = self._years.get(key)
+        if cached is None:
+            cells = self.cells(key)
+            cached = cells.numbers
+            if key in self.values.columns:
+                readable = ~(cells.errors | self._mask(self.invalid, key))
+                items = self.values[key].to_numpy(dtype=object)
+                texts = [i for i, item in enumerate(items) if isinstance(item, str) and readable[i]]
+                if texts:
+                    cached = cached.copy()
+                    for i in texts:
+                        cached[i] = year_in_text(items[i])
+            self._years[key] = cached
+        return cached
+
     def error(self, key: str) -> Array:
         return self.cells(key).errors
 
@@ -156,7 +183,22 @@ def _classify_objects(items: Array) -> tuple[Array, Array]:
     return numbers, blank
 
 
+def year_in_text(text: str) -> float:
+    """The number a year typed as text names, as the template's formula reads it: what shows
+    nothing and 年/年度 dropped, the rest a plain number; NaN when it is none."""
+    kept = text.translate(_DROP)
+    for suffix in YEAR_SUFFIXES:
+        kept = kept.replace(suffix, "")
+    kept = kept.strip(" ")
+    return float(kept) if _PLAIN_NUMBER.fullmatch(kept) else math.nan
+
+
 class PandasCompiler:
+    """``years`` are the keys of year fields (``FormSpec.year_keys``): their text is read too."""
+
+    def __init__(self, years: Collection[str] = ()) -> None:
+        self.years = frozenset(years)
+
     def rule(self, check: Expr, when: Expr | None = None) -> Compiled:
         test = self.boolean(check)
         applies = self.boolean(when) if when is not None else None
@@ -176,6 +218,8 @@ class PandasCompiler:
             return lambda fr: np.full(fr.size, value)
         if isinstance(expr, Ref):
             key = expr.key
+            if key in self.years:
+                return lambda fr: np.nan_to_num(fr.year(key), nan=0.0)
             return lambda fr: fr.value(key)
         if isinstance(expr, Neg):
             inner = self.number(expr.operand)
@@ -218,6 +262,8 @@ class PandasCompiler:
                 return lambda fr: ~_all(fr.blank(k) for k in keys)
             if name == "is_number":
                 key = keys[0]
+                if key in self.years:
+                    return lambda fr: ~np.isnan(fr.year(key))
                 return lambda fr: ~np.isnan(fr.number(key))
             if name == "whole":
                 inner = self.number(expr.args[0])
@@ -266,7 +312,7 @@ def _compare(op: str, left: Compiled, right: Compiled) -> Compiled:
 
 def compile_rules(spec: FormSpec, rules: Iterable[Rule] | None = None) -> dict[str, Compiled]:
     """Compiled checks by rule instance id."""
-    compiler = PandasCompiler()
+    compiler = PandasCompiler(spec.year_keys)
     return {r.instance: compiler.rule(r.check, r.when) for r in (rules or spec.rules)}
 
 

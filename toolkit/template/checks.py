@@ -69,7 +69,7 @@ class CheckWriter:
             self.t("template.check_text"),
             styles.check_header,
         )
-        compiler = ExcelCompiler(self.plan.locate, sheet.name)
+        compiler = ExcelCompiler(self.plan.locate, sheet.name, self.spec.year_keys)
         ok = self.t("template.mark_ok")
         by_cell: dict[str, dict[str, list[str]]] = {}
         for group in sheet.groups:
