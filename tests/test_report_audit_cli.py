@@ -222,3 +222,23 @@ def test_audit_never_writes_its_summary_over_a_report_it_reads(tmp_path: Path) -
         assert done.returncode == 0, done.stderr
         read = {Path(r["file"]).name for r in json.loads(done.stdout)["results"]}
         assert read == {"兰江街道.txt", "手工表格.xlsx"}
+
+
+def test_audit_o_naming_a_folder_writes_its_summary_there(tmp_path: Path) -> None:
+    """`-o 文件夹` was refused ("只能保存为 .xlsx"): the summary goes into the folder as
+    年报审核汇总.xlsx, said where; audited again, the folder's summary is ours to replace
+    (with --force), not a report, and the reports are untouched."""
+    folder = tmp_path / "网站"
+    folder.mkdir()
+    report = folder / "兰江街道.txt"
+    report.write_bytes(FLATTENED.read_bytes())
+    done = run_toolkit("audit", str(folder), "-o", str(folder))
+    target = folder / "年报审核汇总.xlsx"
+    assert done.returncode == 0 and f"已写出汇总表：{target}" in done.stdout, done.stderr
+    assert "报送情况" in read_sheets(target)
+    again = run_toolkit("audit", str(folder), "-o", str(folder))
+    assert again.returncode == 2 and "已存在" in again.stderr and "--force" in again.stderr
+    forced = run_toolkit("audit", str(folder), "-o", str(folder), "--force", "--format", "json")
+    assert forced.returncode == 0, forced.stderr
+    assert [Path(r["file"]).name for r in json.loads(forced.stdout)["results"]] == ["兰江街道.txt"]
+    assert report.read_bytes() == FLATTENED.read_bytes()
