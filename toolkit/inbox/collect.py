@@ -25,6 +25,7 @@ from toolkit.files import SUMMARY_MARKER, carries_marker
 from toolkit.inbox.archive import UNSUPPORTED_ARCHIVE_SUFFIXES, ArchiveProblem, unpack
 from toolkit.inbox.mail import (
     ARCHIVE_SUFFIXES,
+    CUT_SHORT,
     MAX_MAIL_BYTES,
     WORKBOOK_SUFFIXES,
     Attachment,
@@ -276,9 +277,12 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
         inbox.problems.append(Unread(f"{path} › {skipped}", why, sender, skipped, sent))
     packed = [n for n in mail.others if n.lower().endswith(UNSUPPORTED_ARCHIVE_SUFFIXES)]
     if not mail.attachments and not mail.archives and not mail.skipped and not packed:
-        # said, so that every mail is accounted for (a RAR is said below, on its own)
-        names = "、".join(mail.others[:10]) or "—"
-        inbox.skipped.append(unread(str(path), "inbox.no_workbook", path.name, {"names": names}))
+        if mail.truncated:  # its return may be in what is missing: unreadable, not passed over
+            inbox.problems.append(unread(str(path), CUT_SHORT, path.name))
+        else:  # said, so that every mail is accounted for (a RAR is said below, on its own)
+            names = "、".join(mail.others[:10]) or "—"
+            params = {"names": names}
+            inbox.skipped.append(unread(str(path), "inbox.no_workbook", path.name, params))
     for name in packed:
         inbox.problems.append(unread(f"{path} › {name}", "inbox.archive_unsupported", name))
     # an attachment of a forwarded mail is that mail's: its sender and date
