@@ -9,7 +9,7 @@ import importlib.util
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -198,14 +198,27 @@ def _forms_for_reading() -> list[Any]:
     return forms
 
 
-def _print_results(results: list[Any], output_format: str) -> None:
-    """Per-file results (`check`, `audit`) as JSON (CHECK-JSON.md) or text, on stdout."""
+def _print_results(results: list[Any], output_format: str, passed_over: Sequence[str] = ()) -> None:
+    """Per-file results (`check`, `audit`) as JSON (CHECK-JSON.md) or text, on stdout;
+    ``passed_over``, lines on what was not read, before the text's verdict (on stderr beside
+    JSON, which has no place for them)."""
     from toolkit.check.report import text_report, write_json_report
 
     if output_format == "json":
         write_json_report(results, sys.stdout)
+        for line in passed_over:
+            typer.echo(line, err=True)
     else:
-        typer.echo(text_report(results))
+        typer.echo(text_report(results, passed_over))
+
+
+def _skipped_lines(skipped: list[Any]) -> list[str]:
+    """What was passed over, each with why, as `summary` lists it."""
+    label = t("summary.standing.skipped")
+    return [
+        f"  {label} " + t("summary.inbox_line", origin=item.origin, message=item.message.render())
+        for item in skipped
+    ]
 
 
 def _load_forms() -> tuple[list[Any], list[UserError]]:
@@ -697,7 +710,7 @@ def audit_command(
                 specs = {spec.id: spec for spec in forms}
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, False))
         results = [r.result for r in summary.returns]
-        _print_results(results, output_format)
+        _print_results(results, output_format, _skipped_lines(summary.inbox_problems.skipped))
         if target is not None:
             typer.echo(t("summary.written", path=target), err=output_format == "json")
         raise typer.Exit(exit_code(results))
