@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -147,3 +148,61 @@ def test_limits_on_attachments_and_not_a_mail() -> None:
     assert len(found.attachments) == MAX_ATTACHMENTS and len(found.skipped) == 3
     with pytest.raises(MailProblem):
         read_mail(b"\x00\x01 not a mail at all")
+
+
+def cut(data: bytes, at: int) -> bytes:
+    """A saved mail ending after ``at`` bytes, as a download or save interrupted leaves it."""
+    return data[:at]
+
+
+XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088)  # an OLE file: whole sectors
+
+
+@pytest.mark.parametrize(
+    ("where", "cut_off"),
+    [
+        ("in the top headers", lambda raw: raw.index(b"Subject")),
+        ("in the body", lambda raw: raw.index("请查收".encode())),
+        ("in the attachment's headers", lambda raw: raw.index(b"Content-Disposition: att") + 9),
+    ],
+)
+def test_a_mail_cut_off_before_its_attachment_is_said_truncated(where: str, cut_off: Any) -> None:
+    """A mail whose download or saving stopped before its attachment was said to hold no
+    workbook (the unit then stood as not sent): it is a mail cut short (a part whose type
+    says workbook, cut before its name, is said cut off, under a name of ours)."""
+    raw = mail(("凤山街道2025年报.xlsx", WORKBOOK))
+    found = read_mail(cut(raw, cut_off(raw)))
+    assert found.truncated and not found.attachments, where
+    assert all(why.message_id == "inbox.mail_truncated" for _, why in found.skipped)
+
+
+@pytest.mark.parametrize(("name", "data"), [("凤山街道.xlsx", WORKBOOK), ("兰江街道.xls", XLS)])
+@pytest.mark.parametrize("lines", [False, True])
+def test_an_attachment_cut_off_is_not_read_but_one_before_the_cut_is(
+    name: str, data: bytes, lines: bool
+) -> None:
+    """The attachment the mail ends in is cut off (its base64 stops mid-group, or, cut at a
+    line's end, its zip or OLE file does not end as one does): said truncated, not read as
+    a damaged file of the unit's; a whole attachment before it is read."""
+    raw = mail(("完整的.xlsx", WORKBOOK), (name, data))
+    at = raw.rindex(b"\n", 0, len(raw) - 300) + 1 if lines else len(raw) - 301
+    found = read_mail(cut(raw, at))
+    assert [(a.name, a.data) for a in found.attachments] == [("完整的.xlsx", WORKBOOK)]
+    assert [(skipped, why.message_id) for skipped, why in found.skipped] == [
+        (name, "inbox.mail_truncated")
+    ]
+    assert found.truncated
+
+
+def test_a_whole_mail_is_not_truncated_whatever_it_holds() -> None:
+    """Without attachments, with a PDF only, or ending just before its last boundary's
+    final dashes: whole, and its workbook read."""
+    plain = EmailMessage()
+    plain["From"] = "fs@example.cn"
+    plain.set_content("年报下周报送")
+    assert not read_mail(bytes(plain)).truncated
+    assert not read_mail(mail(("说明.pdf", b"%PDF-1.4"))).truncated
+    raw = mail(("凤山街道.xlsx", WORKBOOK))
+    assert not read_mail(raw).truncated
+    [attachment] = read_mail(raw.rstrip()[:-2]).attachments  # no closing "--": still whole
+    assert attachment.data == WORKBOOK

@@ -222,3 +222,57 @@ def test_audit_never_writes_its_summary_over_a_report_it_reads(tmp_path: Path) -
         assert done.returncode == 0, done.stderr
         read = {Path(r["file"]).name for r in json.loads(done.stdout)["results"]}
         assert read == {"兰江街道.txt", "手工表格.xlsx"}
+
+
+def test_audit_o_naming_a_folder_writes_its_summary_there(tmp_path: Path) -> None:
+    """`-o 文件夹` was refused ("只能保存为 .xlsx"): the summary goes into the folder as
+    年报审核汇总.xlsx, said where; audited again, the folder's summary is ours to replace
+    (with --force), not a report, and the reports are untouched."""
+    folder = tmp_path / "网站"
+    folder.mkdir()
+    report = folder / "兰江街道.txt"
+    report.write_bytes(FLATTENED.read_bytes())
+    done = run_toolkit("audit", str(folder), "-o", str(folder))
+    target = folder / "年报审核汇总.xlsx"
+    assert done.returncode == 0 and f"已写出汇总表：{target}" in done.stdout, done.stderr
+    assert "报送情况" in read_sheets(target)
+    again = run_toolkit("audit", str(folder), "-o", str(folder))
+    assert again.returncode == 2 and "已存在" in again.stderr and "--force" in again.stderr
+    forced = run_toolkit("audit", str(folder), "-o", str(folder), "--force", "--format", "json")
+    assert forced.returncode == 0, forced.stderr
+    assert [Path(r["file"]).name for r in json.loads(forced.stdout)["results"]] == ["兰江街道.txt"]
+    assert report.read_bytes() == FLATTENED.read_bytes()
+
+
+def test_audit_says_what_it_passed_over_as_summary_does(tmp_path: Path) -> None:
+    """Lock files Office leaves beside an open file, check --annotate's marked copies and
+    an earlier summary were left out unsaid (summary lists what it passes over): each is
+    said, with why, in the text (on stderr beside JSON) and in 报送情况."""
+    folder = tmp_path / "网站"
+    folder.mkdir()
+    (folder / "兰江街道.txt").write_bytes(FLATTENED.read_bytes())
+    (folder / "~$兰江街道.docx").write_bytes(b"\x0czhangsan" + b"\x00" * 150)
+    (folder / "~$手工表格.xlsx").write_bytes(b"\x0czhangsan" + b"\x00" * 150)
+    marked = folder / "手工表格.批注.xlsx"
+    marked.write_bytes((EXAMPLES / "兰江街道2020年报（手工表格）.xlsx").read_bytes())
+    inputs = {p: p.read_bytes() for p in folder.iterdir()}
+    target = folder / "审核汇总.xlsx"
+    done = run_toolkit("audit", str(folder), "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    said = [line.split(None, 1) for line in done.stdout.splitlines() if "已跳过" in line]
+    assert [(label, Path(text.split("：")[0]).name) for label, text in said] == [
+        ("已跳过", "~$兰江街道.docx"),
+        ("已跳过", "~$手工表格.xlsx"),
+        ("已跳过", "手工表格.批注.xlsx"),
+    ]
+    assert "临时文件" in said[0][1] and "批注副本" in said[2][1]
+    assert done.stdout.index("已跳过") < done.stdout.index("结论：")
+    rows = read_sheets(target)["报送情况"]
+    listed = {str(row[3]): str(row[7]) for row in rows if row[2] == "已跳过"}
+    assert set(listed) == {"~$兰江街道.docx", "~$手工表格.xlsx", "手工表格.批注.xlsx"}
+    again = run_toolkit("audit", str(folder), "--format", "json")
+    assert again.returncode == 0 and "已跳过" not in again.stdout, again.stderr
+    assert [Path(r["file"]).name for r in json.loads(again.stdout)["results"]] == ["兰江街道.txt"]
+    assert f"{target}：这是本工具生成的汇总表" in again.stderr
+    assert sum(line.startswith("  已跳过 ") for line in again.stderr.splitlines()) == 4
+    assert all(p.read_bytes() == data for p, data in inputs.items())

@@ -1697,3 +1697,40 @@ def test_reply_drafts_carry_the_deadline_sign_off_and_sender_the_clerk_gives(
         assert not (tmp_path / "s.xlsx").exists()  # refused before anything was written
     alone = toolkit("summary", str(inbox), "-r", str(roster), "--sign", "公开办", cwd=tmp_path)
     assert alone.returncode == 2 and "--sign 只用于回复草稿" in alone.stderr
+
+
+def test_o_naming_a_folder_writes_the_summary_into_it_named_by_the_year(tmp_path: Path) -> None:
+    """`-o 文件夹` was refused ("是一个已存在的文件夹"): the summary goes into the folder as
+    "2025年度年报汇总.xlsx" (the year collected, else 年报汇总.xlsx), said where; an existing
+    one is kept unless --force, a unit's file of that name never, and the inbox itself may
+    be the folder (the summary there is ours to replace, not a return)."""
+    inbox, build, roster = inbox_and_roster(tmp_path)
+    filled(inbox, "凤山年报.xlsx", "凤山街道办事处", 1)
+    out = tmp_path / "输出"
+    out.mkdir()
+    inputs = {p: p.read_bytes() for p in [*inbox.iterdir(), roster]}
+    args = ("summary", str(inbox), "-r", str(roster))
+    done = toolkit(*args, "-o", str(out), cwd=tmp_path)
+    written = out / "2025年度年报汇总.xlsx"
+    assert done.returncode == 0 and f"已写出汇总表：{written}" in done.stdout, done.stderr
+    assert sorted(out.iterdir()) == [written] and "总览" in sheets(written)
+    before = written.read_bytes()
+    again = toolkit(*args, "-o", str(out), cwd=tmp_path)
+    assert again.returncode == 2 and "已存在" in again.stderr and "--force" in again.stderr
+    assert written.read_bytes() == before and "Traceback" not in again.stderr
+    assert toolkit(*args, "-o", str(out), "--force", cwd=tmp_path).returncode == 0
+    empty = tmp_path / "空"
+    empty.mkdir()  # no return gives a year: the name without one
+    nothing = toolkit("summary", str(empty), "-r", str(roster), "-o", str(out), cwd=tmp_path)
+    assert nothing.returncode == 0 and (out / "年报汇总.xlsx").is_file(), nothing.stderr
+    for _ in range(2):  # into the inbox: the second run replaces the first's, reads 1 return
+        done = toolkit(*args, "-o", str(inbox), "--force", "--format", "json", cwd=tmp_path)
+        assert done.returncode == 0 and str(inbox / "2025年度年报汇总.xlsx") in done.stderr
+        assert len(json.loads(done.stdout)["results"]) == 1
+    assert all(p.read_bytes() == data for p, data in inputs.items())
+    unit_file = build / "2025年度年报汇总.xlsx"  # a unit's return under the name: an input
+    unit_file.write_bytes(inputs[inbox / "凤山年报.xlsx"])
+    refused = toolkit("summary", str(build), "-r", str(roster), "-o", str(build), "--force")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+    assert str(unit_file) in refused.stderr
+    assert unit_file.read_bytes() == inputs[inbox / "凤山年报.xlsx"]

@@ -370,3 +370,39 @@ def test_an_outlook_mail_is_its_units_and_the_clerks_to_save_otherwise(
     assert not (run["drafts"] / "辛街道.eml").exists()
     assert run["text"].returncode == 2
     assert "辛街道年报.msg" in run["text"].stdout
+
+
+def test_a_mail_saved_cut_short_is_said_incomplete_not_without_a_return(tmp_path: Path) -> None:
+    """A mail whose saving stopped mid-attachment was said to hold no workbook (the unit
+    stood as not sent, its reminder saying nothing arrived) or its return read as a damaged
+    file: it is an incomplete mail, its unit's return unreadable (exit 2), and the unit's
+    draft says the mail arrived incomplete."""
+    inbox, drafts = tmp_path / "收件箱", tmp_path / "草稿"
+    inbox.mkdir()
+    template, good = tmp_path / "t.xlsx", tmp_path / "甲街道.xlsx"
+    build_template(SPEC, template, unit="甲街道", year=2025)
+    fill_workbook(template, good, consistent_fill(SPEC, np.random.default_rng(3)))
+    mail(inbox / "a.eml", "a@example.cn", [("甲街道年报.xlsx", good.read_bytes())])
+    mail(inbox / "b.eml", "b@example.cn", [("乙街道年报.xlsx", good.read_bytes())])
+    for name, keep in (("a.eml", 0.5), ("b.eml", 0.0)):  # mid-attachment; before it
+        raw = (inbox / name).read_bytes()
+        end = int(len(raw) * keep) or raw.index(b"Content-Type: application/octet-stream")
+        (inbox / name).write_bytes(raw[:end])
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称,邮箱\n甲街道,a@example.cn\n乙街道,b@example.cn\n", encoding="utf-8")
+    inputs = {p: p.read_bytes() for p in inbox.iterdir()}
+    args = ("summary", str(inbox), "-r", str(roster))
+    text = toolkit(*args, "--replies", str(drafts), cwd=tmp_path)
+    report = json.loads(toolkit(*args, "--format", "json", cwd=tmp_path).stdout)
+    assert text.returncode == 2 and "Traceback" not in text.stderr, text.stderr
+    incomplete = "邮件不完整（可能下载或保存时中断），其中的附件无法读取。请重新保存整封邮件"
+    for unit, origin in (("甲街道", "a.eml › 甲街道年报.xlsx"), ("乙街道", "b.eml")):
+        [line] = [x for x in text.stdout.splitlines() if f" {unit} " in x]
+        assert line.split()[0] == "无法读取" and f"{origin}：{incomplete}" in line
+        [sent] = units({"json": report})[unit]["unreadable"]
+        assert sent["origin"].endswith(origin) and sent["message"].startswith(incomplete)
+        message, body = draft({"drafts": drafts}, unit)
+        assert message["Subject"].startswith("请重新报送：")
+        assert "收到的邮件不完整" in body and "请重新发送这封邮件" in body
+        assert "没有年报表格" not in body and "已损坏" not in body
+    assert report["results"] == [] and {p: p.read_bytes() for p in inputs} == inputs

@@ -9,7 +9,7 @@ import importlib.util
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -198,14 +198,27 @@ def _forms_for_reading() -> list[Any]:
     return forms
 
 
-def _print_results(results: list[Any], output_format: str) -> None:
-    """Per-file results (`check`, `audit`) as JSON (CHECK-JSON.md) or text, on stdout."""
+def _print_results(results: list[Any], output_format: str, passed_over: Sequence[str] = ()) -> None:
+    """Per-file results (`check`, `audit`) as JSON (CHECK-JSON.md) or text, on stdout;
+    ``passed_over``, lines on what was not read, before the text's verdict (on stderr beside
+    JSON, which has no place for them)."""
     from toolkit.check.report import text_report, write_json_report
 
     if output_format == "json":
         write_json_report(results, sys.stdout)
+        for line in passed_over:
+            typer.echo(line, err=True)
     else:
-        typer.echo(text_report(results))
+        typer.echo(text_report(results, passed_over))
+
+
+def _skipped_lines(skipped: list[Any]) -> list[str]:
+    """What was passed over, each with why, as `summary` lists it."""
+    label = t("summary.standing.skipped")
+    return [
+        f"  {label} " + t("summary.inbox_line", origin=item.origin, message=item.message.render())
+        for item in skipped
+    ]
 
 
 def _load_forms() -> tuple[list[Any], list[UserError]]:
@@ -429,21 +442,23 @@ def summary_command(
         forms = _forms_for_reading()
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None
-        target = Path(output) if output else None
-        if target is not None and target.suffix.lower() != ".xlsx":
-            raise UserError("cli.summary_not_xlsx", path=str(target))
         if year is not None and year > dt.date.today().year:  # M1: no report of the future
             raise UserError("cli.summary_future_year", year=year, last=dt.date.today().year - 1)
-        from toolkit.inbox.collect import is_own_summary
-
+        # -o naming a folder: the summary goes into it, named once the year is known
+        into = Path(output) if output and Path(output).is_dir() else None
+        target = _output_path(output) if into is None else None
+        if into is not None and year is not None:
+            target = _summary_in(into, year)
+        if target is not None and target.suffix.lower() != ".xlsx":
+            raise UserError("cli.summary_not_xlsx", path=str(target))
         # a summary this command wrote into the inbox before is replaced, not read or kept
-        ours = frozenset(
-            p.resolve() for p in [target] if p is not None and p.is_file() and is_own_summary(p)
-        )
+        ours = _own_summaries(target, into)
         inputs = [p for p in inbox.rglob("*") if p.is_file() and not (ours and p.resolve() in ours)]
         inputs += [roster] if roster else []
         if target is not None:
             check_outputs([target], inputs, force)
+        elif into is not None:  # named once the year is known; a folder refusing files: now
+            writable_folders([into / "probe"])
         if replies is not None and not replies.parent.is_dir():
             raise UserError("files.parent_missing", path=str(replies), parent=str(replies.parent))
         if replies is not None and replies.exists() and not replies.is_dir():
@@ -464,6 +479,9 @@ def summary_command(
                     inbox, units, forms, Path(work), chosen, progress, collected, year=year
                 )
             summary.roster_file = roster
+            if target is None and into is not None:  # the year is known now: checked as -o
+                target = _summary_in(into, summary.year)
+                check_outputs([target], inputs, force)
             # the results live until this process ends: the collector need not walk them
             # while the workbook is written (0.74 -> 0.58 s at 1,000 returns)
             gc.freeze()
@@ -515,6 +533,28 @@ def summary_command(
         raise typer.Exit(summary.exit_code)
 
     _run(action)
+
+
+def _output_path(output: str | None) -> Path | None:
+    return Path(output) if output else None
+
+
+def _summary_in(folder: Path, year: int | None) -> Path:
+    """The summary -o's folder gets: named after the year collected, if any is known."""
+    if year is None:
+        return folder / t("summary.default_name_no_year")
+    return folder / t("summary.default_name", year=year)
+
+
+def _own_summaries(target: Path | None, into: Path | None) -> frozenset[Path]:
+    """Our summaries this run may replace (resolved): -o's file, or in -o's folder those under
+    the names it gives there (the year, not known yet, may be any)."""
+    from toolkit.inbox.collect import is_own_summary
+
+    named = [target] if target is not None else []
+    if into is not None and target is None:
+        named = [*into.glob(t("summary.default_name", year="*")), _summary_in(into, None)]
+    return frozenset(p.resolve() for p in named if p.is_file() and is_own_summary(p))
 
 
 NAMES_LISTED = 10  # units named in a line; a national roster may lack hundreds of addresses
@@ -638,7 +678,9 @@ def audit_command(
         forms = _forms_for_reading()
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None
-        target = Path(output) if output else None
+        target = _output_path(output)
+        if target is not None and target.is_dir():  # a folder to write into, as summary's -o
+            target = target / t("document.audit_default_name")
         if target is not None and target.suffix.lower() != ".xlsx":
             raise UserError("cli.summary_not_xlsx", path=str(target))
         # a summary written into the folder audited before is passed over as ours (its
@@ -674,7 +716,7 @@ def audit_command(
                 specs = {spec.id: spec for spec in forms}
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, False))
         results = [r.result for r in summary.returns]
-        _print_results(results, output_format)
+        _print_results(results, output_format, _skipped_lines(summary.inbox_problems.skipped))
         if target is not None:
             typer.echo(t("summary.written", path=target), err=output_format == "json")
         raise typer.Exit(exit_code(results))

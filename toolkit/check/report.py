@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import TextIO
 
 from toolkit.check.result import SCHEMA, CheckFinding, FileResult
@@ -10,7 +11,9 @@ from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
 
 
-def text_report(results: list[FileResult]) -> str:
+def text_report(results: list[FileResult], passed_over: Sequence[str] = ()) -> str:
+    """Each file's findings, then ``passed_over`` (lines saying what was not read, and
+    why), then the verdict."""
     lines: list[str] = []
     for result in results:
         if result.unreadable:
@@ -35,6 +38,7 @@ def text_report(results: list[FileResult]) -> str:
             lines.append(render("check.report.no_findings"))
         lines.extend(_finding_lines(result.findings))
         lines.append("")
+    lines.extend(passed_over)
     statuses = [r.status for r in results]
     lines.append(
         render(

@@ -25,6 +25,7 @@ from toolkit.files import SUMMARY_MARKER, carries_marker
 from toolkit.inbox.archive import UNSUPPORTED_ARCHIVE_SUFFIXES, ArchiveProblem, unpack
 from toolkit.inbox.mail import (
     ARCHIVE_SUFFIXES,
+    CUT_SHORT,
     MAX_MAIL_BYTES,
     WORKBOOK_SUFFIXES,
     Attachment,
@@ -236,20 +237,32 @@ def collect_documents(paths: list[Path]) -> Inbox:
         if not given.is_dir():
             found.append(given)  # named on purpose: read whatever it is (or say why not)
             continue
-        found += [
-            path
-            for path in _walk(given, inbox)
-            if path.name.lower().endswith(wanted)
-            and not path.name.startswith(TEMPORARY_PREFIXES)
-            and not path.name.endswith(MARKED_COPY)
-            and not is_own_summary(path)
-        ]
+        for path in _walk(given, inbox):
+            if not path.name.lower().endswith(wanted):
+                continue
+            why = _no_document(path)
+            if why is None:
+                found.append(path)
+            else:  # said, as summary says it: a file left out unsaid looks overlooked
+                inbox.skipped.append(Unread(str(path), Message(why, {})))
     for path in found:
         modified = None
         if path.is_file():
             modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
         inbox.received.append(Received(str(path), path, path.name, modified=modified))
     return inbox
+
+
+def _no_document(path: Path) -> str | None:
+    """Why a file in a folder audited is no published report (a message id), if it is
+    none: a lock file Office or WPS leaves beside an open file, or an output of ours."""
+    if path.name.startswith(TEMPORARY_PREFIXES):
+        return "inbox.temporary_file"
+    if path.name.endswith(MARKED_COPY):
+        return "inbox.marked_copy"
+    if is_own_summary(path):
+        return "inbox.own_summary"
+    return None
 
 
 def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
@@ -276,9 +289,12 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
         inbox.problems.append(Unread(f"{path} › {skipped}", why, sender, skipped, sent))
     packed = [n for n in mail.others if n.lower().endswith(UNSUPPORTED_ARCHIVE_SUFFIXES)]
     if not mail.attachments and not mail.archives and not mail.skipped and not packed:
-        # said, so that every mail is accounted for (a RAR is said below, on its own)
-        names = "、".join(mail.others[:10]) or "—"
-        inbox.skipped.append(unread(str(path), "inbox.no_workbook", path.name, {"names": names}))
+        if mail.truncated:  # its return may be in what is missing: unreadable, not passed over
+            inbox.problems.append(unread(str(path), CUT_SHORT, path.name))
+        else:  # said, so that every mail is accounted for (a RAR is said below, on its own)
+            names = "、".join(mail.others[:10]) or "—"
+            params = {"names": names}
+            inbox.skipped.append(unread(str(path), "inbox.no_workbook", path.name, params))
     for name in packed:
         inbox.problems.append(unread(f"{path} › {name}", "inbox.archive_unsupported", name))
     # an attachment of a forwarded mail is that mail's: its sender and date

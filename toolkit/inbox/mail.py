@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import io
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email import policy
+from email import errors, policy
 from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import PurePosixPath, PureWindowsPath
@@ -29,6 +31,10 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".et")
 ARCHIVE_SUFFIXES = (".zip",)  # opened by toolkit.inbox.archive
 _RAW_NAME = re.compile(r'\bfilename="?([^";\r\n]+)', re.I)
 _WORKBOOK_TYPES = ("spreadsheet", "excel", "opendocument.spreadsheet", "ms-excel")
+# what the parser notes of a mail that ends early: a multipart whose boundaries never come
+_CUT_DEFECTS = (errors.StartBoundaryNotFoundDefect, errors.CloseBoundaryNotFoundDefect)
+_HEADERS_END = re.compile(rb"\r?\n\r?\n")
+CUT_SHORT = "inbox.mail_truncated"  # said of a mail, or of an attachment in it, cut off
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,9 @@ class Mail:
     others: tuple[str, ...] = ()  # names of attachments that are not workbooks
     archives: tuple[Attachment, ...] = ()  # .zip attachments (workbooks packed together)
     ours: bool = False  # a reply draft this tool wrote (saved into the inbox): no return
+    # the mail ends early (its download or saving was interrupted): what is missing from it
+    # may have been the return
+    truncated: bool = False
 
 
 class MailProblem(Exception):
@@ -85,8 +94,10 @@ def read_mail(data: bytes) -> Mail:
     others: list[str] = []
     archives: list[Attachment] = []
     try:
-        _collect(message, found, skipped, others, archives)
-    except RecursionError:  # mails nested beyond reason (the walk's own recursion)
+        truncated = _cut_short(message, data)
+        cut = _last_part(message) if truncated else None
+        _collect(message, found, skipped, others, archives, cut)
+    except RecursionError:  # mails nested beyond reason (the walks' own recursion)
         raise MailProblem("inbox.mail_too_complex") from None
     return Mail(
         sender=sender,
@@ -98,7 +109,34 @@ def read_mail(data: bytes) -> Mail:
         others=tuple(others),
         archives=tuple(archives),
         ours=DRAFT_HEADER in message,
+        truncated=truncated,
     )
+
+
+def _cut_short(message: EmailMessage, data: bytes) -> bool:
+    """Whether a saved mail ends early: its headers never end, or a multipart's boundaries
+    never come (a complete mail without attachments shows neither)."""
+    if not _HEADERS_END.search(data):
+        return True
+    return any(isinstance(d, _CUT_DEFECTS) for part in message.walk() for d in part.defects)
+
+
+def _last_part(message: EmailMessage) -> EmailMessage | None:
+    """The part a mail's bytes end in: where a mail cut short was cut (those before it
+    end at a boundary, whole)."""
+    leaves = [part for part in message.walk() if not part.is_multipart()]
+    return leaves[-1] if leaves else None
+
+
+def _whole(payload: bytes) -> bool:
+    """Whether the bytes of the part a mail was cut in are a whole workbook or zip file
+    anyway (the cut fell in the closing boundary): a zip (.xlsx, .ods, .zip) with its end
+    record, an OLE file (.xls) of whole sectors."""
+    if payload.startswith(_WORKBOOK_MAGIC[0]):
+        return zipfile.is_zipfile(io.BytesIO(payload))
+    if payload.startswith(_WORKBOOK_MAGIC[1]):
+        return len(payload) % _OLE_SECTOR == 0
+    return False  # base64 left undecoded, headers read as a body: what a cut leaves
 
 
 def _collect(
@@ -107,7 +145,10 @@ def _collect(
     skipped: list[tuple[str, Message]],
     others: list[str],
     archives: list[Attachment],
+    cut: EmailMessage | None = None,
 ) -> None:
+    """The attachments of ``message`` into the lists given; ``cut``: the part a mail cut
+    short ends in, which is read only if whole."""
     # the walk descends into forwarded mails (message/rfc822 parts) too
     unnamed = 0
     for count, (part, envelope) in enumerate(_walk(message, _Envelope(False, None, None))):
@@ -139,6 +180,9 @@ def _collect(
             payload = b""
         if len(payload) > current_limits().file_bytes:
             skipped.append((name, too_large("inbox.attachment_too_large", len(payload))))
+            continue
+        if part is cut and not _whole(payload):  # not read: F1 would blame the unit's file
+            skipped.append((name, Message(CUT_SHORT, {})))
             continue
         attachment = Attachment(name, payload, envelope.forwarded, envelope.sender, envelope.sent)
         (found if workbook else archives).append(attachment)
@@ -212,6 +256,7 @@ def megabytes(size: int) -> str:
 _WORKBOOK_KIND = re.compile(r"spreadsheet|excel", re.I)
 # the first bytes of a workbook file: a zip package (.xlsx, .ods) or an OLE file (.xls)
 _WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+_OLE_SECTOR = 512  # the smallest sector an OLE file (.xls) is made of
 
 
 def _unnamed_workbook(part: EmailMessage, kind: str) -> bool:
