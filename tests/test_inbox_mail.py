@@ -206,3 +206,17 @@ def test_a_whole_mail_is_not_truncated_whatever_it_holds() -> None:
     assert not read_mail(raw).truncated
     [attachment] = read_mail(raw.rstrip()[:-2]).attachments  # no closing "--": still whole
     assert attachment.data == WORKBOOK
+
+
+def test_a_mail_nested_thousands_deep_is_said_too_complex_not_an_internal_error() -> None:
+    """The standard library's parser recurses once per nested part: a crafted mail of 3,000
+    multipart levels ran it out of stack, which ended as "程序内部错误"."""
+    depth = 3_000
+    head = b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i)
+        for i in range(depth)
+    )
+    data = b"From: a@b.cn\r\nSubject: x\r\nMIME-Version: 1.0\r\n" + head + b"text\r\n"
+    with pytest.raises(MailProblem) as problem:
+        read_mail(data)
+    assert problem.value.message_id == "inbox.mail_too_complex"

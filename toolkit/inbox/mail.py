@@ -85,7 +85,10 @@ def read_mail(data: bytes) -> Mail:
     """The sender, date and workbook attachments of one saved mail."""
     if len(data) > MAX_MAIL_BYTES:
         raise MailProblem("inbox.mail_too_large")
-    message = email.message_from_bytes(data, policy=policy.default)
+    try:
+        message = email.message_from_bytes(data, policy=policy.default)
+    except RecursionError:  # parts nested thousands deep: the parser's own recursion
+        raise MailProblem("inbox.mail_too_complex") from None
     if not isinstance(message, EmailMessage) or not message.keys():
         raise MailProblem("inbox.not_a_mail")
     sender_name, sender = _sender(message)
