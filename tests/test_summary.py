@@ -1734,3 +1734,16 @@ def test_o_naming_a_folder_writes_the_summary_into_it_named_by_the_year(tmp_path
     assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
     assert str(unit_file) in refused.stderr
     assert unit_file.read_bytes() == inputs[inbox / "凤山年报.xlsx"]
+
+
+def test_o_naming_a_new_folder_with_a_trailing_slash_makes_it(tmp_path: Path) -> None:
+    """`-o 汇总/` (not there yet) was refused as no .xlsx name: the folder is made, as
+    `template -o 模板/` makes it; one inside a folder that does not exist is refused."""
+    inbox, build, roster = inbox_and_roster(tmp_path)
+    filled(inbox, "凤山年报.xlsx", "凤山街道办事处", 1)
+    done = toolkit("summary", str(inbox), "-r", str(roster), "-o", "汇总/", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "汇总" / "2025年度年报汇总.xlsx").is_file()
+    deeper = toolkit("summary", str(inbox), "-r", str(roster), "-o", "无/汇总/", cwd=tmp_path)
+    assert deeper.returncode == 2 and "不存在" in deeper.stderr
+    assert not (tmp_path / "无").exists()

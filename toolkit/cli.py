@@ -445,7 +445,7 @@ def summary_command(
         if year is not None and year > dt.date.today().year:  # M1: no report of the future
             raise UserError("cli.summary_future_year", year=year, last=dt.date.today().year - 1)
         # -o naming a folder: the summary goes into it, named once the year is known
-        into = Path(output) if output and Path(output).is_dir() else None
+        into = _output_folder(output)
         target = _output_path(output) if into is None else None
         if into is not None and year is not None:
             target = _summary_in(into, year)
@@ -537,6 +537,25 @@ def summary_command(
 
 def _output_path(output: str | None) -> Path | None:
     return Path(output) if output else None
+
+
+def _output_folder(output: str | None) -> Path | None:
+    """The folder -o names, if it names one: an existing folder, or a new one written with
+    a trailing slash ("汇总/"), made now in a folder that exists."""
+    if not output:
+        return None
+    folder = Path(output)
+    if folder.is_dir():
+        return folder
+    if not output.endswith(("/", "\\")):
+        return None
+    if not folder.parent.is_dir():
+        raise UserError("files.parent_missing", path=output, parent=str(folder.parent))
+    try:
+        folder.mkdir()
+    except OSError:
+        raise UserError("files.refused", path=output) from None
+    return folder
 
 
 def _summary_in(folder: Path, year: int | None) -> Path:
@@ -678,9 +697,8 @@ def audit_command(
         forms = _forms_for_reading()
         chosen = load_form(form) if form else None
         units = read_roster(roster) if roster is not None else None
-        target = _output_path(output)
-        if target is not None and target.is_dir():  # a folder to write into, as summary's -o
-            target = target / t("document.audit_default_name")
+        into = _output_folder(output)  # a folder to write into, as summary's -o
+        target = _output_path(output) if into is None else into / t("document.audit_default_name")
         if target is not None and target.suffix.lower() != ".xlsx":
             raise UserError("cli.summary_not_xlsx", path=str(target))
         # a summary written into the folder audited before is passed over as ours (its
