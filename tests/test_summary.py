@@ -362,6 +362,11 @@ def test_the_json_carries_the_consolidated_totals_of_all_and_of_each_group(
         parts = [key.replace(".total", f".{c}") for c in SPEC.sets["applicant"]] if total else [key]
         expected = sum(f.get(part) or 0 for f in (clean, lanjiang) for part in parts)
         assert whole["figures"][key] == streets["figures"][key] == expected
+    # as 汇总表 shows them: counts as integers, and a figure neither unit gave is 0 in a
+    # table they gave (a sum of blanks), not null
+    applications = {k: v for k, v in whole["figures"].items() if k.startswith("applications.")}
+    assert all(isinstance(v, int) for v in applications.values()), applications
+    assert whole["with_errors"] == whole["invalid_left_out"] == []
     # 部门's page adds up no unit (教育局's errors, 民政局 missing): nothing, not zeros
     departments = totals[("gov-2021", "group", "部门")]
     assert departments["units"] == []
@@ -1659,7 +1664,8 @@ def test_reply_drafts_carry_the_deadline_sign_off_and_sender_the_clerk_gives(
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # Beijing's day
     due = today + dt.timedelta(days=40)
     said = f"{due.year}年{due.month}月{due.day}日"
-    signed = f"余姚市政务公开办 联系电话 0574-62700000\n{today.year}年{today.month}月{today.day}日"
+    dated = f"{today.year}年{today.month}月{today.day}日"
+    signed = f"余姚市政务公开办\n联系电话 0574-62700000\n{dated}"
     folder = tmp_path / "草稿"
     args = ["summary", str(inbox), "-r", str(roster), "--replies", str(folder)]
     done = toolkit(
@@ -1667,9 +1673,9 @@ def test_reply_drafts_carry_the_deadline_sign_off_and_sender_the_clerk_gives(
         "--deadline",
         f"{due.year}/{due.month}/{due.day}",
         "--sign",
-        "余姚市政务公开办\t联系电话 0574-62700000",  # a pasted tab is a space
+        "余姚市政务公开办\n联系电话\t0574-62700000",  # two lines; a pasted tab is a space
         "--from",
-        "ＧＫＢ@yy.gov.cn",  # typed full-width, as Chinese input methods do
+        "余姚市政务公开办 <ＧＫＢ@yy.gov.cn>",  # typed full-width, as Chinese input methods do
         cwd=tmp_path,
     )
     assert done.returncode == 1, done.stderr  # 兰江's errors
@@ -1679,7 +1685,8 @@ def test_reply_drafts_carry_the_deadline_sign_off_and_sender_the_clerk_gives(
     }
     fix, remind = drafts["兰江街道办事处"], drafts["凤山街道办事处"]
     for draft in (fix, remind):
-        assert draft["From"] == "GKB@yy.gov.cn"
+        assert draft["From"].addresses[0].addr_spec == "GKB@yy.gov.cn"
+        assert draft["From"].addresses[0].display_name == "余姚市政务公开办"
         assert draft.get_body().get_content().rstrip().endswith("谢谢！\n\n" + signed)
     assert f"请于{said}前重新报送。" in fix.get_body().get_content()
     assert f"请于{said}前报送。" in remind.get_body().get_content()
@@ -1689,8 +1696,12 @@ def test_reply_drafts_carry_the_deadline_sign_off_and_sender_the_clerk_gives(
         (["--deadline", f"{past.year}-{past.month}-{past.day}"], "已经过去"),
         (["--deadline", "下周五"], "看不懂截止日期“下周五”"),
         (["--deadline", "2027-02-30"], "看不懂截止日期"),
+        (["--deadline", "2027115"], "看不懂截止日期"),  # 1月15日 or 11月5日
+        (["--deadline", f"{today.year + 2}-1-5"], "在一年以后"),
         (["--from", "公开办"], "“公开办”不是能用作发件人的邮箱"),
+        (["--from", "a..b@yy.gov.cn"], "不是能用作发件人的邮箱"),
         (["--sign", "  "], "落款不能为空"),
+        (["--sign", "--include-errors"], "像是另一个选项"),  # the shell gave it the next one
     ):
         again = toolkit(*args, "--force", "-o", str(tmp_path / "s.xlsx"), *options, cwd=tmp_path)
         assert again.returncode == 2 and said_back in again.stderr, again.stderr
@@ -1739,7 +1750,7 @@ def test_o_naming_a_folder_writes_the_summary_into_it_named_by_the_year(tmp_path
 def test_o_naming_a_new_folder_with_a_trailing_slash_makes_it(tmp_path: Path) -> None:
     """`-o 汇总/` (not there yet) was refused as no .xlsx name: the folder is made, as
     `template -o 模板/` makes it; one inside a folder that does not exist is refused."""
-    inbox, build, roster = inbox_and_roster(tmp_path)
+    inbox, _, roster = inbox_and_roster(tmp_path)
     filled(inbox, "凤山年报.xlsx", "凤山街道办事处", 1)
     done = toolkit("summary", str(inbox), "-r", str(roster), "-o", "汇总/", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

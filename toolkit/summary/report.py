@@ -7,11 +7,12 @@ import unicodedata
 from pathlib import Path
 from typing import Any, TextIO
 
+from toolkit.check.result import json_number
 from toolkit.forms.model import FormSpec
 from toolkit.inbox.collect import Unread
 from toolkit.jsonout import Lazy, write_document
 from toolkit.messages import render
-from toolkit.summary.run import Summary, UnitRow, unreadable_message
+from toolkit.summary.run import Return, Summary, UnitRow, unreadable_message
 
 SCHEMA = "toolkit-summary/1"
 
@@ -71,21 +72,33 @@ def _unread_json(item: Unread) -> dict[str, Any]:
 def totals_json(
     summary: Summary, specs: dict[str, FormSpec], include_errors: bool = False
 ) -> list[dict[str, Any]]:
-    """汇总表's figures: per form, those of all the returns added up ("all"), then per roster
-    group ("group") and of the units in none ("ungrouped"), each with the units it adds up."""
-    from toolkit.summary.totals import consolidated
+    """汇总表's figures, as it shows them: per form, those of all the returns added up
+    ("all"), then per roster group ("group") and of the units in none ("ungrouped"), each
+    with the units it adds up and what its notes say of them."""
+    from toolkit.summary.totals import as_shown, consolidated
 
     out = []
     for form in consolidated(summary, specs, include_errors)[1]:
         for group, (items, figures) in form.groups.items():
             scope = "all" if group == "" else "ungrouped" if group is None else "group"
+
+            def named(chosen: set[int], items: list[Return] = items) -> list[str]:
+                return [r.match.unit.name for r in items if r.match.unit and id(r) in chosen]
+
+            shown = as_shown(form.spec, figures)
             out.append(
                 {
                     "form": form.spec.id,
                     "scope": scope,
                     "group": group or None,
                     "units": [r.match.unit.name for r in items if r.match.unit],
-                    "figures": figures,
+                    # added up with errors (--include-errors): the sums need not balance
+                    "with_errors": named({id(r) for r in items if r.result.status == "errors"}),
+                    # figures N1 refuses (a -1 typed for a count), left out of the sums
+                    "invalid_left_out": named(form.refused),
+                    # a total given with its parts blank: the parts add up to less than it
+                    "totals_alone": named(form.alone),
+                    "figures": {key: json_number(value) for key, value in shown.items()},
                 }
             )
     return out

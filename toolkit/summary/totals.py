@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from toolkit.forms.model import FormSpec
+from toolkit.forms.model import FormSpec, Table
 from toolkit.summary.consolidate import Counted, Figures, count_returns
 from toolkit.summary.run import Return, Summary
 
@@ -122,3 +122,25 @@ def form_totals(
         )
         out.append(FormTotals(count.spec, members, groups, alone, refused))
     return out
+
+
+def table_given(table: Table, figures: Figures) -> bool:
+    """Whether a block's units gave any figure of ``table``: a figure none of them gave is
+    then 0 (a sum of blanks); where none gave any of it (no unit in the block; 信息处理费
+    stated by none) it stays blank."""
+    return any(figures.get(f.key) is not None for f in table.fields if f.numeric)
+
+
+def as_shown(spec: FormSpec, figures: Figures) -> Figures:
+    """A block's figures as 汇总表 shows them: 0 where its units gave the table but none
+    gave that figure, None where none gave the table at all."""
+    shown: Figures = {}
+    for table in spec.tables:
+        if table.key == "meta":
+            continue
+        given = table_given(table, figures)
+        for item in table.fields:
+            if item.numeric and item.key in figures:
+                value = figures[item.key]
+                shown[item.key] = 0 if value is None and given else value
+    return shown

@@ -30,6 +30,7 @@ from toolkit.summary.totals import (
     FormTotals,
     consolidated,
     roster_order,
+    table_given,
 )
 from toolkit.template.plan import sheet_width
 from toolkit.template.styles import LINE_HEIGHT, label_row_heights, text_width
@@ -314,9 +315,7 @@ def _official_table(
     numeric = [f for f in table.fields if f.numeric]
     if not numeric or table.key == "meta":
         return top
-    # a figure nobody gave is 0 where the block's units gave the table (a sum of blanks), and
-    # blank where none gave any of it (no unit in the block; 信息处理费 stated by none)
-    given = any(figures.get(f.key) is not None for f in numeric)
+    given = table_given(table, figures)
     sheet.write_string(top, 0, table.title, styles.bold)
     body = top + 1
     if table.layout == "fields":
