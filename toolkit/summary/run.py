@@ -241,8 +241,9 @@ class Summary:
         return [r for r in self.returns if r.standing == "counted"]
 
     def units_in_totals(self, include_errors: bool) -> set[str]:
-        """The roster units whose report (their counted return) 汇总表 adds up: a unit that
-        sent only a supplementary table is not among them."""
+        """The roster units whose counted return 汇总表 adds up: a unit that sent only a
+        supplementary table while others sent their reports is not among them (in an inbox
+        of supplementary tables alone, each unit's table is what is collected)."""
         added = {id(r) for r in self.in_totals(include_errors)}
         return {row.unit.name for row in self.units if row.counted and id(row.counted) in added}
 
