@@ -121,6 +121,4 @@ def _one_line(text: str) -> str:
 
 def said_date(day: dt.date) -> str:
     """A date as a letter writes it: 2027年1月20日."""
-    # month and day as numbers (1月5日), and zero-padded for a numeric date (2027-01-05)
-    padded = {"mm": f"{day.month:02d}", "dd": f"{day.day:02d}"}
-    return render("summary.reply.date", year=day.year, month=day.month, day=day.day, **padded)
+    return render("summary.reply.date", year=day.year, month=day.month, day=day.day)
