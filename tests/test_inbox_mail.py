@@ -220,3 +220,32 @@ def test_a_mail_nested_thousands_deep_is_said_too_complex_not_an_internal_error(
     with pytest.raises(MailProblem) as problem:
         read_mail(data)
     assert problem.value.message_id == "inbox.mail_too_complex"
+
+
+def test_a_mail_cut_inside_a_chinese_attachment_name_is_cut_short_not_a_crash() -> None:
+    """Python writes a Chinese name as filename*0*=utf-8''…: a mail cut right after
+    "filename*" made the parser raise IndexError, which ended the whole run as an internal
+    error. Every cut inside that header is a mail cut short."""
+    raw = mail(("市民政局2025年报.xlsx", WORKBOOK))
+    start = raw.index(b"Content-Disposition: attachment")
+    for at in range(start, raw.index(b"\n\n", start) if b"\n\n" in raw[start:] else start + 120):
+        found = read_mail(cut(raw, at))
+        assert found.truncated and not found.attachments, at
+
+
+def test_a_mail_cut_after_an_attachment_says_what_came_before_the_cut(tmp_path: Path) -> None:
+    """Cut in the second attachment's headers (before its name), the mail lost it without a
+    word: the first is read, and the mail is said incomplete after it, for the clerk."""
+    from toolkit.inbox.collect import collect
+
+    raw = mail(("凤山街道年报.xlsx", WORKBOOK), ("兰江街道年报.xlsx", WORKBOOK))
+    second = raw.rindex(b"Content-Type: application/vnd.openxmlformats")
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    (inbox / "两个附件.eml").write_bytes(cut(raw, second + 10))
+    (tmp_path / "work").mkdir()
+    found = collect(inbox, tmp_path / "work")
+    assert [r.name for r in found.received] == ["凤山街道年报.xlsx"]
+    [problem] = found.problems
+    assert problem.message.message_id == "inbox.mail_truncated_after"
+    assert "凤山街道年报.xlsx" in problem.message.render() and problem.clerks_to_mend

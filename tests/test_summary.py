@@ -1752,9 +1752,19 @@ def test_o_naming_a_new_folder_with_a_trailing_slash_makes_it(tmp_path: Path) ->
     `template -o 模板/` makes it; one inside a folder that does not exist is refused."""
     inbox, _, roster = inbox_and_roster(tmp_path)
     filled(inbox, "凤山年报.xlsx", "凤山街道办事处", 1)
-    done = toolkit("summary", str(inbox), "-r", str(roster), "-o", "汇总/", cwd=tmp_path)
+    args = ("summary", str(inbox), "-r", str(roster))
+    done = toolkit(*args, "-o", "汇总/", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "汇总" / "2025年度年报汇总.xlsx").is_file()
     deeper = toolkit("summary", str(inbox), "-r", str(roster), "-o", "无/汇总/", cwd=tmp_path)
     assert deeper.returncode == 2 and "不存在" in deeper.stderr
     assert not (tmp_path / "无").exists()
+    # a run refused for another reason leaves no folder behind; a file by that name is no
+    # folder to write into; the JSON says where the workbook went
+    refused = toolkit(*args, "-o", "新/", "--replies", "无/草稿", cwd=tmp_path)
+    assert refused.returncode == 2 and not (tmp_path / "新").exists()
+    (tmp_path / "文件").write_text("x")
+    named = toolkit(*args, "-o", "文件/", cwd=tmp_path)
+    assert named.returncode == 2 and "不是文件夹" in named.stderr
+    report = toolkit(*args, "-o", "新/", "--format", "json", cwd=tmp_path)
+    assert json.loads(report.stdout)["workbook"] == str(Path("新") / "2025年度年报汇总.xlsx")

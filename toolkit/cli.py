@@ -285,7 +285,7 @@ def template_command(
             return
         default_name = t("template.default_name", year=report_year, form=form_spec.id)
         target = Path(output) if output else Path(default_name)
-        if output and output.endswith(("/", "\\")) and not target.exists():
+        if output and output.endswith(_FOLDER_ENDS) and not target.exists():
             if not target.parent.is_dir():
                 raise UserError("files.parent_missing", path=output, parent=str(target.parent))
             target.mkdir()  # "-o 模板/": a folder to write into, as with --roster
@@ -455,10 +455,10 @@ def summary_command(
         ours = _own_summaries(target, into)
         inputs = [p for p in inbox.rglob("*") if p.is_file() and not (ours and p.resolve() in ours)]
         inputs += [roster] if roster else []
-        if target is not None:
+        if target is not None and (into is None or into.is_dir()):
             check_outputs([target], inputs, force)
-        elif into is not None:  # named once the year is known; a folder refusing files: now
-            writable_folders([into / "probe"])
+        elif into is not None and into.is_dir():  # named once the year is known; refused now
+            writable_folders([into / "probe"])  # if the folder takes no new file
         if replies is not None and not replies.parent.is_dir():
             raise UserError("files.parent_missing", path=str(replies), parent=str(replies.parent))
         if replies is not None and replies.exists() and not replies.is_dir():
@@ -481,7 +481,8 @@ def summary_command(
             summary.roster_file = roster
             if target is None and into is not None:  # the year is known now: checked as -o
                 target = _summary_in(into, summary.year)
-                check_outputs([target], inputs, force)
+                if into.is_dir():
+                    check_outputs([target], inputs, force)
             # the results live until this process ends: the collector need not walk them
             # while the workbook is written (0.74 -> 0.58 s at 1,000 returns)
             gc.freeze()
@@ -496,10 +497,11 @@ def summary_command(
             planned = _plan_replies(summary, replies, inputs, force)
             specs = {spec.id: spec for spec in forms}
             if target is not None:
+                _made(into)
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, include_errors))
             drafts = _write_replies(summary, planned, forms, chosen, letter)
         if output_format == "json":
-            write_json_report(summary, sys.stdout, specs, include_errors)
+            write_json_report(summary, sys.stdout, specs, include_errors, target)
         else:
             typer.echo(text_report(summary))
         quiet = output_format == "json"
@@ -539,23 +541,40 @@ def _output_path(output: str | None) -> Path | None:
     return Path(output) if output else None
 
 
+# what ends a path naming a folder ("模板/"): a backslash only where it separates paths
+_FOLDER_ENDS = tuple({"/", os.sep})
+
+
 def _output_folder(output: str | None) -> Path | None:
     """The folder -o names, if it names one: an existing folder, or a new one written with
-    a trailing slash ("汇总/"), made now in a folder that exists."""
+    a trailing slash ("汇总/") in a folder that exists, made when the summary is written (a
+    run refused before then leaves none behind)."""
     if not output:
         return None
     folder = Path(output)
     if folder.is_dir():
         return folder
-    if not output.endswith(("/", "\\")):
+    if not output.endswith(_FOLDER_ENDS):
         return None
+    if folder.exists():  # a file by that name: no folder can be made
+        raise UserError("files.parent_not_dir", path=output, parent=str(folder))
+    if folder.parent.exists() and not folder.parent.is_dir():
+        raise UserError("files.parent_not_dir", path=output, parent=str(folder.parent))
     if not folder.parent.is_dir():
         raise UserError("files.parent_missing", path=output, parent=str(folder.parent))
-    try:
-        folder.mkdir()
-    except OSError:
-        raise UserError("files.refused", path=output) from None
+    from toolkit.files import writable_folders
+
+    writable_folders([folder])  # the folder it is made in takes new files
     return folder
+
+
+def _made(folder: Path | None) -> None:
+    """-o's new folder, made as the summary is written into it."""
+    if folder is not None:
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            raise UserError("files.refused", path=str(folder)) from None
 
 
 def _summary_in(folder: Path, year: int | None) -> Path:
@@ -706,7 +725,7 @@ def audit_command(
         inbox = collect_documents(paths)
         if not inbox.received:
             raise UserError("document.no_documents", path="、".join(str(p) for p in paths))
-        if target is not None:
+        if target is not None and (into is None or into.is_dir()):
             inputs = [r.path for r in inbox.received] + ([roster] if roster else [])
             check_outputs([target], inputs, force)
         folder = paths[0]
@@ -732,6 +751,7 @@ def audit_command(
 
             if target is not None:
                 specs = {spec.id: spec for spec in forms}
+                _made(into)
                 atomic_write(target, lambda tmp: write_summary(summary, tmp, specs, False))
         results = [r.result for r in summary.returns]
         _print_results(results, output_format, _skipped_lines(summary.inbox_problems.skipped))

@@ -25,6 +25,7 @@ from toolkit.files import SUMMARY_MARKER, carries_marker
 from toolkit.inbox.archive import UNSUPPORTED_ARCHIVE_SUFFIXES, ArchiveProblem, unpack
 from toolkit.inbox.mail import (
     ARCHIVE_SUFFIXES,
+    CUT_AFTER,
     CUT_SHORT,
     MAX_MAIL_BYTES,
     WORKBOOK_SUFFIXES,
@@ -86,7 +87,9 @@ class Unread:
 
 # what came but was saved in a form no reader here opens: Outlook's own mail files, and an
 # archive inside an archive (not opened: its unpacked size is the outer limit's blind spot)
-CLERKS_TO_MEND = frozenset({"inbox.outlook_mail", "inbox.nested_archive"})
+# and a saved mail cut short: the clerk saves it again (or, where the mail itself came
+# incomplete, asks its unit to send again)
+CLERKS_TO_MEND = frozenset({"inbox.outlook_mail", "inbox.nested_archive", CUT_SHORT, CUT_AFTER})
 
 
 @dataclass
@@ -295,6 +298,11 @@ def _from_mail(path: Path, workdir: Path, inbox: Inbox) -> None:
             names = "、".join(mail.others[:10]) or "—"
             params = {"names": names}
             inbox.skipped.append(unread(str(path), "inbox.no_workbook", path.name, params))
+    cut_said = any(why.message_id == CUT_SHORT for _, why in mail.skipped)
+    kept = [a.name for a in (*mail.attachments, *mail.archives)]
+    if mail.truncated and kept and not cut_said:  # what followed them may be lost, unsaid
+        names = {"names": "、".join(kept[:10])}
+        inbox.problems.append(unread(str(path), CUT_AFTER, path.name, names))
     for name in packed:
         inbox.problems.append(unread(f"{path} › {name}", "inbox.archive_unsupported", name))
     # an attachment of a forwarded mail is that mail's: its sender and date

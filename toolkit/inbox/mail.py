@@ -35,6 +35,9 @@ _WORKBOOK_TYPES = ("spreadsheet", "excel", "opendocument.spreadsheet", "ms-excel
 _CUT_DEFECTS = (errors.StartBoundaryNotFoundDefect, errors.CloseBoundaryNotFoundDefect)
 _HEADERS_END = re.compile(rb"\r?\n\r?\n")
 CUT_SHORT = "inbox.mail_truncated"  # said of a mail, or of an attachment in it, cut off
+# said of a mail cut short after the attachments read from it: what followed may be lost
+CUT_AFTER = "inbox.mail_truncated_after"
+BROKEN_PART = "inbox.attachment_header_broken"  # a part whose headers the parser cannot read
 
 
 @dataclass(frozen=True)
@@ -157,9 +160,13 @@ def _collect(
     for count, (part, envelope) in enumerate(_walk(message, _Envelope(False, None, None))):
         if count > MAX_PARTS:
             raise MailProblem("inbox.mail_too_complex")
-        raw = _filename(part)
+        try:
+            raw = _filename(part)
+            kind = part.get_content_type()
+        except Exception:  # a header cut off mid-parameter (filename*0*=…) trips the parser
+            skipped.append(("?", Message(CUT_SHORT if cut is not None else BROKEN_PART, {})))
+            continue
         name = display_name(raw)
-        kind = part.get_content_type()
         if not name and _unnamed_workbook(part, kind):
             # a workbook sent without a name (or with one that is only dots or a path):
             # read under a name of ours, as the clerk would open it, not passed over

@@ -105,9 +105,13 @@ def totals_json(
 
 
 def json_document(
-    summary: Summary, specs: dict[str, FormSpec], include_errors: bool = False
+    summary: Summary,
+    specs: dict[str, FormSpec],
+    include_errors: bool = False,
+    workbook: Path | None = None,
 ) -> dict[str, Any]:
-    """The toolkit-summary/1 document; its results are made one by one as they are written."""
+    """The toolkit-summary/1 document; its results are made one by one as they are written.
+    ``workbook``: where the summary workbook was written, if it was (-o may name a folder)."""
     owners = {
         id(u): row.unit.name
         for row in summary.units
@@ -116,6 +120,7 @@ def json_document(
     return {
         "schema": SCHEMA,
         "year": summary.year,
+        "workbook": str(workbook) if workbook is not None else None,
         "units": units_json(summary, include_errors),
         "unmatched": [
             {
@@ -140,9 +145,13 @@ def json_document(
 
 
 def write_json_report(
-    summary: Summary, stream: TextIO, specs: dict[str, FormSpec], include_errors: bool = False
+    summary: Summary,
+    stream: TextIO,
+    specs: dict[str, FormSpec],
+    include_errors: bool = False,
+    workbook: Path | None = None,
 ) -> None:
-    write_document(stream, json_document(summary, specs, include_errors))
+    write_document(stream, json_document(summary, specs, include_errors, workbook))
 
 
 def counted_notes(row: UnitRow, joiner: str) -> list[str]:
