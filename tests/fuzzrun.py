@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.inbox.collect import TEMPORARY_PREFIXES
+
 EXIT_CODES = {0, 1, 2}
 
 
@@ -98,18 +100,35 @@ def check_one(path: Path, cwd: Path, tally: Tally) -> None:
     tally.single[str(path)] = (call.seconds, call.peak_mb)
 
 
+LOCK_FILE_SKIPPED = "lock file skipped"  # check passes over ~$x.xlsx, saying so on stderr
+
+
 def check_batch(files: list[Path], corpus: dict[Path, str], cwd: Path, tally: Tally) -> None:
-    """`toolkit check --format json` over ``files`` in one call."""
+    """`toolkit check --format json` over ``files`` in one call. An Office lock file (~$x,
+    .~x) is passed over, said on stderr, and has no result; a call given only those exits
+    2 without a report."""
     call = run(["check", "--format", "json", *map(str, files)], cwd)
     _judge_call(call, len(files), tally)
+    locks = [f for f in files if f.name.startswith(TEMPORARY_PREFIXES)]
+    for path in locks:
+        tally.tried[corpus[path]] += 1
+        said = str(path) in call.stderr
+        tally.statuses[corpus[path]][LOCK_FILE_SKIPPED if said else "skipped unsaid"] += 1
+        if not said:
+            tally.crashes.append(f"check: {path.name} passed over without a word")
+    read = [f for f in files if f not in locks]
+    if not read:
+        if call.returncode != 2:
+            tally.crashes.append(f"check: only lock files, exit {call.returncode}")
+        return
     try:
         results = json.loads(call.stdout)["results"]
     except (ValueError, KeyError):
         tally.crashes.append(f"check: no JSON report ({call.stderr.strip()[-200:]})")
         return
-    if [r["file"] for r in results] != [str(f) for f in files]:
-        tally.crashes.append(f"check: {len(results)} results for {len(files)} files")
-    count_results("check", zip(files, results, strict=False), corpus, tally)
+    if [r["file"] for r in results] != [str(f) for f in read]:
+        tally.crashes.append(f"check: {len(results)} results for {len(read)} files")
+    count_results("check", zip(read, results, strict=False), corpus, tally)
 
 
 def count_results(
