@@ -22,6 +22,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from toolkit.limits import MB, SETTINGS
 from toolkit.limits import current as current_limits
 from toolkit.messages import Message, render
+from toolkit.read.sniff import OLE_MAGIC, ZIP_MAGIC
 
 MAX_MAIL_BYTES = 100 * 1024 * 1024
 DRAFT_HEADER = "X-Toolkit-Draft"  # on the reply drafts `summary --replies` writes
@@ -138,9 +139,9 @@ def _whole(payload: bytes) -> bool:
     """Whether the bytes of the part a mail was cut in are a whole workbook or zip file
     anyway (the cut fell in the closing boundary): a zip (.xlsx, .ods, .zip) with its end
     record, an OLE file (.xls) of whole sectors."""
-    if payload.startswith(_WORKBOOK_MAGIC[0]):
+    if payload.startswith(ZIP_MAGIC):
         return zipfile.is_zipfile(io.BytesIO(payload))
-    if payload.startswith(_WORKBOOK_MAGIC[1]):
+    if payload.startswith(OLE_MAGIC):
         return len(payload) % _OLE_SECTOR == 0
     return False  # base64 left undecoded, headers read as a body: what a cut leaves
 
@@ -265,7 +266,7 @@ def megabytes(size: int) -> str:
 
 _WORKBOOK_KIND = re.compile(r"spreadsheet|excel", re.I)
 # the first bytes of a workbook file: a zip package (.xlsx, .ods) or an OLE file (.xls)
-_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+_WORKBOOK_MAGIC = (ZIP_MAGIC, OLE_MAGIC)
 _OLE_SECTOR = 512  # the smallest sector an OLE file (.xls) is made of
 
 
