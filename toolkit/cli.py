@@ -214,11 +214,10 @@ def _print_results(results: list[Any], output_format: str, passed_over: Sequence
 
 def _skipped_lines(skipped: list[Any]) -> list[str]:
     """What was passed over, each with why, as `summary` lists it."""
+    from toolkit.summary.report import inbox_line
+
     label = t("summary.standing.skipped")
-    return [
-        f"  {label} " + t("summary.inbox_line", origin=item.origin, message=item.message.render())
-        for item in skipped
-    ]
+    return [f"  {label} {inbox_line(item)}" for item in skipped]
 
 
 def _load_forms() -> tuple[list[Any], list[UserError]]:
@@ -284,13 +283,9 @@ def template_command(
                 typer.echo(t("cli.made_unit", unit=item.unit, path=item.path))
             return
         default_name = t("template.default_name", year=report_year, form=form_spec.id)
-        target = Path(output) if output else Path(default_name)
-        if output and output.endswith(_FOLDER_ENDS) and not target.exists():
-            if not target.parent.is_dir():
-                raise UserError("files.parent_missing", path=output, parent=str(target.parent))
-            target.mkdir()  # "-o 模板/": a folder to write into, as with --roster
-        if target.is_dir():
-            target = target / default_name
+        into = _output_folder(output)  # "-o 模板/": a folder to write into, as with --roster
+        _made(into)
+        target = into / default_name if into is not None else Path(output or default_name)
         inputs = [spec] if spec is not None else []
         made_one = make_template(
             form_spec,

@@ -174,6 +174,11 @@ def counted_notes(row: UnitRow, joiner: str) -> list[str]:
     return notes
 
 
+def inbox_line(item: Unread) -> str:
+    """A file of the inbox not read, with why, as the text lists it."""
+    return render("summary.inbox_line", origin=item.origin, message=item.message.render())
+
+
 def said_with_origin(origin: str, why: str) -> str:
     """``why`` a file could not be read, naming the file (most reasons name it already)."""
     return why if origin in why else render("summary.inbox_line", origin=origin, message=why)
@@ -221,8 +226,7 @@ def text_report(summary: Summary) -> str:
     skipped = [u for u in skipped if u.message.message_id != "inbox.own_draft"]
     for key, found in (("unreadable_mail", problems), ("skipped", skipped)):
         for item in found:
-            text = render("summary.inbox_line", origin=item.origin, message=item.message.render())
-            listed.append((render(f"summary.standing.{key}"), text))
+            listed.append((render(f"summary.standing.{key}"), inbox_line(item)))
     width = max((display_width(label) for label, _ in listed), default=0) + 1
     lines = [f"  {padded(label, width)}{text}".rstrip() for label, text in listed]
     statuses = [row.status for row in summary.units]
