@@ -941,8 +941,11 @@ def test_a_figure_n1_refuses_is_left_out_of_the_totals_and_said(tmp_path: Path) 
     said = render("summary.consolidated.invalid", lang="zh", names="兰江街道办事处")
     for flags, expected in ((("--include-errors",), (clean[natural], total)), ((), None)):
         summary = tmp_path / f"汇总{len(flags)}.xlsx"
-        done = toolkit("summary", str(inbox), "-o", str(summary), *flags, cwd=tmp_path)
+        done = toolkit(
+            "summary", str(inbox), "-o", str(summary), "--format", "json", *flags, cwd=tmp_path
+        )
         assert done.returncode == 1, done.stderr
+        [whole] = [t for t in json.loads(done.stdout)["totals"] if t["scope"] == "all"]
         book = sheets(summary)
         rows = book["汇总表"]
         figures = next(r for r in rows if r[0] == "一、本年新收政府信息公开申请数量")
@@ -952,9 +955,13 @@ def test_a_figure_n1_refuses_is_left_out_of_the_totals_and_said(tmp_path: Path) 
         if expected is None:  # the return is not added up: its -1 shown as it came
             assert (figures[3], typed) == (clean[natural], -1)
             assert said not in [r[0] for r in rows]
+            assert whole["units"] == ["凤山街道办事处"] and whole["invalid_left_out"] == []
             continue
         assert (figures[3], figures[9]) == expected  # not 自然人 - 1, nor a total over it
         assert rows[1][0] == said  # under the basis line
+        # the JSON's block says the same: added up with its errors, its -1 left out
+        assert whole["with_errors"] == whole["invalid_left_out"] == ["兰江街道办事处"]
+        assert (whole["figures"][natural], whole["figures"]["applications.new.total"]) == expected
         assert typed == ""  # as 汇总表 counts it: 明细's rows kept add up to its figures
         kept = [r for r in details[2:] if r[4] == "是"]
         columns = [details[0].index(k) for k in (natural, "applications.new.total")]
